@@ -1,0 +1,87 @@
+# pfbench — build, test, run. See README.md.
+#
+#   make            build build/pfbench (and the guest payloads it embeds)
+#   make test       install deps (scripts/deps.sh), build, run every test,
+#                   then again under AddressSanitizer + UBSan (build-san/)
+#   make run        the quick suite: results/<host-id>/<UTC>/ with a report
+#   make suite      the full sweep
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 20)
+#   make clean
+
+ARCH ?= $(shell uname -m)
+BUILD ?= build
+SAN ?=
+CC ?= gcc
+
+CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Iinclude -Ifilters -Ibench -Ibench/common -Ibench/lookup -Ibench/kvm \
+	-Ibench/kvm/$(ARCH) -Iguest-payloads
+ifeq ($(SAN),1)
+CFLAGS_OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS_SAN := -fsanitize=address,undefined
+else
+CFLAGS_OPT := -O2
+LDFLAGS_SAN :=
+endif
+CFLAGS := $(CFLAGS_COMMON) $(CFLAGS_OPT) $(EXTRA_CFLAGS)
+LDFLAGS := $(LDFLAGS_SAN)
+LDLIBS := -lpfm -lpapi -lhwloc -ljansson -lm -lpthread
+
+# Recorded in every result's context block.
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+CFLAGS += -DPFBENCH_CC='"$(shell $(CC) --version | head -n1)"' \
+	-DPFBENCH_CFLAGS='"$(CFLAGS_OPT) $(EXTRA_CFLAGS)"' -DPFBENCH_GIT_REV='"$(GIT_REV)"'
+
+LIB_SRCS := $(wildcard filters/*.c bench/common/*.c bench/lookup/*.c bench/kvm/*.c \
+	bench/kvm/$(ARCH)/*.c) $(filter-out bench/pfbench.c,$(wildcard bench/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+PAYLOAD_OBJS :=
+# guest-payloads/payloads.mk adds the payload blobs to PAYLOAD_OBJS.
+-include guest-payloads/payloads.mk
+
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+all: $(BUILD)/pfbench $(TEST_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libpfbench.a: $(LIB_OBJS) $(PAYLOAD_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/pfbench: $(BUILD)/bench/pfbench.o $(BUILD)/libpfbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpfbench.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpfbench.a $(LDLIBS) -lcmocka
+
+deps:
+	scripts/deps.sh
+
+# The unit and integration tests of one build (plain or sanitized).
+check: all
+	scripts/run-tests.sh $(BUILD)
+
+test: deps
+	$(MAKE) BUILD=build check
+	$(MAKE) BUILD=build-san SAN=1 check
+
+run: $(BUILD)/pfbench
+	scripts/suite.sh --quick --pfbench $(BUILD)/pfbench
+
+suite: $(BUILD)/pfbench
+	scripts/suite.sh --full --pfbench $(BUILD)/pfbench
+
+FUZZ_SECONDS ?= 20
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all deps check test run suite fuzz clean
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

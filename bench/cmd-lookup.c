@@ -1,0 +1,13 @@
+/* cmd-lookup.c — PLACEHOLDER until its issue lands: reports that it is not built yet. */
+#include <stdio.h>
+
+#include "cmds.h"
+#include "util.h"
+
+int cmd_lookup(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "pfbench lookup: not implemented yet\n");
+	return EXIT_SKIP;
+}

@@ -1,0 +1,22 @@
+/* hostinfo.h — what this host is: CPU vendor/family/model/stepping and
+ * microcode, the PMU model libpfm4 detects, hwloc topology, kernel release,
+ * /dev/kvm usability, KVM caps, KVM's probed filter flavor, enable_pmu, the
+ * vPMU KVM offers, and whether hardware counters really open. Everything
+ * missing is stated in the object, never an error. Used by `pfbench info`
+ * and by every result's context block. */
+#ifndef PFBENCH_HOSTINFO_H
+#define PFBENCH_HOSTINFO_H
+
+#include <jansson.h>
+
+#include "pmuf.h"
+
+/* New reference; cached after the first call (probing costs a VM). */
+json_t *hostinfo_json(void);
+/* KVM's flavor if it can be probed, else the CPU vendor's, else UNSET.
+ * *how gets "probed" | "cpu" | "none". */
+enum pmuf_flavor hostinfo_default_flavor(const char **how);
+/* A short host id for result paths, e.g. "amd-epyc-19-11-kvm-pvm". */
+const char *hostinfo_host_id(void);
+
+#endif

@@ -1,0 +1,37 @@
+/* kvm-sys.h — thin /dev/kvm helpers shared by info, check, install and the
+ * VMM: open, capabilities, a bare VM, the filter ioctl, flavor probe,
+ * module parameters, the vPMU from KVM_GET_SUPPORTED_CPUID.
+ * `__` forms return -errno; none prints or exits. */
+#ifndef PFBENCH_KVM_SYS_H
+#define PFBENCH_KVM_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pmuf.h"
+
+/* fd of /dev/kvm or -errno (with the API version checked). */
+int kvm_sys_open(void);
+/* KVM_CHECK_EXTENSION on fd (/dev/kvm or a VM); value or -errno. */
+int kvm_sys_check_cap(int fd, long cap);
+/* A new VM fd (no memory, no vCPUs) or -errno. */
+int kvm_sys_create_vm(int kvm_fd);
+/* KVM_SET_PMU_EVENT_FILTER with raw bytes; 0 or -errno. */
+int __vm_set_pmu_filter_raw(int vm_fd, const void *buf, size_t len);
+/* Same, from a model filter (pmuf_to_kvm). */
+int __vm_set_pmu_filter(int vm_fd, const struct pmuf_filter *f);
+/* The flavor KVM validates with: a masked entry with bit 32 set is EINVAL
+ * on the 8-bit (Intel) flavor, accepted on the 12-bit (AMD) one.
+ * 0 and *fl set, or -errno (no /dev/kvm, no masked-events cap). */
+int kvm_sys_probe_flavor(enum pmuf_flavor *fl);
+/* /sys/module/kvm/parameters/<name> into buf; 0 or -errno. */
+int kvm_sys_param(const char *name, char *buf, size_t len);
+
+struct kvm_vpmu_info {
+	bool present;        /* CPUID.0xA (Intel) or 0x80000022 (AMD) reports counters */
+	unsigned version, gp_counters, gp_width, fixed_counters, fixed_width;
+	char why[128];       /* when !present */
+};
+int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v);
+
+#endif

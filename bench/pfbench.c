@@ -1,0 +1,65 @@
+/* pfbench.c — the single CLI: one table of subcommands, dispatch, help. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "info", cmd_info, "describe this host: CPU, PMU, topology, KVM caps and filter flavor" },
+	{ "filter", cmd_filter, "show, validate, decide, convert and verify filters" },
+	{ "lookup", cmd_lookup, "filter lookup cost: the kernel's algorithms against other designs" },
+	{ "exit", cmd_exit, "guest exit latency of counter reprogramming under filters" },
+	{ "install", cmd_install, "KVM_SET_PMU_EVENT_FILTER latency by size and encoding" },
+	{ "check", cmd_check, "does this host enforce and validate filters as documented" },
+	{ "compare", cmd_compare, "two result sets side by side, ratios with 95% CIs" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: pfbench [-v] COMMAND [ARGS]\n\n"
+		     "pfbench measures and characterizes the KVM PMU event filter.\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  %-9s %s\n", c->name, c->summary);
+	fprintf(out, "  %-9s %s\n", "help", "this list; `pfbench COMMAND --help` for one command");
+	fprintf(out, "\nexit status: 0 ok, 1 failure, 2 usage or bad input, 4 skipped\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			util_verbose = 1;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "pfbench: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(argv[i], c->name))
+			return c->fn(argc - i, argv + i);
+	fprintf(stderr, "pfbench: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,171 @@
+/* pmuf.h — libpmuf: the PMU event filter model every pfbench tool shares.
+ *
+ * Owns: the in-memory filter (x86 exact/masked events + fixed-counter
+ * bitmap, arm64 event ranges), kernel-exact validation per KVM PMU flavor,
+ * one reference decision function per kernel generation, and the three file
+ * formats (pmuf text, QEMU kvm-pmu-filter JSON, kvm-raw bytes).
+ * Does not: make KVM calls, print, or exit. Functions return 0 or -errno.
+ *
+ * Callers: bench/cmd-filter.c, the lookup designs (bench/lookup/), the KVM
+ * harness (bench/kvm/), tests.
+ */
+#ifndef PFBENCH_PMUF_H
+#define PFBENCH_PMUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kvm-compat.h"
+
+enum pmuf_arch { PMUF_ARCH_X86 = 0, PMUF_ARCH_ARM64 = 1 };
+
+/* KVM's PMU flavor decides the event-select width: 8 bits (Intel) or 12
+ * bits (AMD, bits 7:0 and 35:32). It is KVM's, not the CPU's. */
+enum pmuf_flavor { PMUF_FLAVOR_UNSET = 0, PMUF_FLAVOR_INTEL, PMUF_FLAVOR_AMD };
+
+enum pmuf_action { PMUF_ALLOW = 0, PMUF_DENY = 1 };
+
+/* Kernel generations of the x86 lookup (see docs/filter-format.md). */
+enum pmuf_kernel {
+	PMUF_KERNEL_5_3 = 0, /* linear exact scan, 5.3–5.16 */
+	PMUF_KERNEL_5_17,    /* sort + bsearch of exact events, 5.17–6.2 */
+	PMUF_KERNEL_6_3,     /* masked includes/excludes, 6.3+ */
+};
+
+/* Where a filter entry came from, for messages ("file:line"). */
+struct pmuf_src {
+	int line;       /* 1-based; 0 when unknown (kvm-raw) */
+	char name[96];  /* event name as written, or "" */
+};
+
+struct pmuf_arm_range {
+	uint32_t base;  /* held wider than the uAPI's u16 so bad input survives to validation */
+	uint32_t nevents;
+	uint32_t action;
+};
+
+struct pmuf_filter {
+	enum pmuf_arch arch;
+	enum pmuf_flavor flavor; /* declared in the file, or UNSET */
+
+	/* x86: exactly the fields of struct kvm_pmu_event_filter. */
+	uint32_t action;
+	uint32_t flags;
+	uint32_t fixed_counter_bitmap;
+	uint32_t pad[4];
+	size_t nevents;
+	uint64_t *events;      /* raw u64 entries as the ioctl takes them */
+	struct pmuf_src *src;  /* nevents entries, or NULL */
+
+	/* arm64: filters in installation order. */
+	unsigned arm_event_bits; /* 10 (1024 events) or 16 (65536); 0 = 16 */
+	size_t nranges;
+	struct pmuf_arm_range *ranges;
+};
+
+void pmuf_init(struct pmuf_filter *f, enum pmuf_arch arch);
+void pmuf_free(struct pmuf_filter *f);
+int pmuf_copy(struct pmuf_filter *dst, const struct pmuf_filter *src);
+/* Appends one x86 entry (src may be NULL) or one arm64 range. */
+int pmuf_add_event(struct pmuf_filter *f, uint64_t entry, const struct pmuf_src *src);
+int pmuf_add_range(struct pmuf_filter *f, uint32_t base, uint32_t nevents, uint32_t action);
+bool pmuf_is_masked(const struct pmuf_filter *f);
+
+/* ---- x86 encodings ---- */
+uint64_t pmuf_exact_encode(uint16_t select, uint8_t umask);
+uint64_t pmuf_masked_encode(uint16_t select, uint8_t mask, uint8_t match, bool exclude);
+uint16_t pmuf_masked_select(uint64_t entry);
+uint8_t pmuf_masked_mask(uint64_t entry);
+uint8_t pmuf_masked_match(uint64_t entry);
+bool pmuf_masked_exclude(uint64_t entry);
+/* select/umask of a guest event-select MSR value (or of an exact entry). */
+uint16_t pmuf_eventsel_select(uint64_t eventsel);
+uint8_t pmuf_eventsel_umask(uint64_t eventsel);
+/* The guest MSR value for (select, umask) with EN|USR|OS set. */
+uint64_t pmuf_eventsel_make(uint16_t select, uint8_t umask);
+uint64_t pmuf_flavor_select_mask(enum pmuf_flavor fl); /* 0xFF or 0xF000000FF */
+unsigned pmuf_flavor_select_bits(enum pmuf_flavor fl); /* 8 or 12 */
+const char *pmuf_flavor_name(enum pmuf_flavor fl);     /* "intel", "amd", "unset" */
+int pmuf_flavor_parse(const char *s, enum pmuf_flavor *out);
+
+/* ---- validation, exactly as kvm_vm_ioctl_set_pmu_event_filter ---- */
+struct pmuf_verdict {
+	int err;           /* 0, -EINVAL or -E2BIG (x86); 0 or -EINVAL (arm64) */
+	char reason[160];  /* why, when err != 0 */
+	size_t bad_index;  /* offending entry/range, or SIZE_MAX */
+	size_t ndropped;   /* unmasked entries the kernel silently drops */
+	size_t *dropped;   /* their indices (malloc'd; free with pmuf_verdict_free) */
+	size_t nincludes, nexcludes; /* surviving entries after preparation */
+};
+int pmuf_validate(const struct pmuf_filter *f, enum pmuf_flavor fl, struct pmuf_verdict *v);
+void pmuf_verdict_free(struct pmuf_verdict *v);
+const char *pmuf_errno_name(int err); /* -EINVAL -> "EINVAL" */
+
+/* ---- reference decisions ---- */
+/* Is this guest event-select value allowed on a GP counter? The filter must
+ * be valid for fl (else -EINVAL); masked filters need PMUF_KERNEL_6_3
+ * (-EOPNOTSUPP otherwise). *allowed gets the answer. These are the slow,
+ * obviously-correct reference; bench/lookup/ holds the fast replicas. */
+int pmuf_decide_gp(const struct pmuf_filter *f, enum pmuf_flavor fl,
+		   enum pmuf_kernel k, uint64_t eventsel, bool *allowed);
+/* Fixed counter idx (0..31): only fixed_counter_bitmap decides. */
+bool pmuf_decide_fixed(const struct pmuf_filter *f, unsigned idx);
+int pmuf_kernel_parse(const char *s, enum pmuf_kernel *out); /* "5.3","5.17","6.3" */
+const char *pmuf_kernel_name(enum pmuf_kernel k);
+
+/* The kernel's prepared (6.3+) form: entries converted to masked, dropped
+ * entries removed, sorted by (select, exclude); includes then excludes.
+ * Used by the decision reference and the lookup replicas. */
+struct pmuf_prepared {
+	uint32_t action;
+	size_t nincludes, nexcludes;
+	uint64_t *includes; /* points into events */
+	uint64_t *excludes;
+	uint64_t *events;   /* nincludes + nexcludes, malloc'd */
+	uint64_t select_mask;
+};
+int pmuf_prepare(const struct pmuf_filter *f, enum pmuf_flavor fl, struct pmuf_prepared *p);
+void pmuf_prepared_free(struct pmuf_prepared *p);
+
+/* ---- arm64 ---- */
+unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */
+/* Builds the VM-wide bitmap (nr_events bits, 64-bit words, caller frees)
+ * by replaying the ranges as the kernel does; NULL bitmap when no filter. */
+int pmuf_arm_bitmap(const struct pmuf_filter *f, uint64_t **bitmap, struct pmuf_verdict *v);
+/* Is arm64 event `event` counted? (SW_INCR/CHAIN never filtered; the cycle
+ * counter asks with event 0x11.) */
+int pmuf_arm_decide(const struct pmuf_filter *f, unsigned event, bool *allowed);
+
+/* ---- formats ---- */
+enum pmuf_format { PMUF_FMT_AUTO = 0, PMUF_FMT_PMUF, PMUF_FMT_QEMU_JSON, PMUF_FMT_KVM_RAW };
+int pmuf_format_parse(const char *s, enum pmuf_format *out); /* "pmuf","qemu-json","kvm-raw" */
+const char *pmuf_format_name(enum pmuf_format fmt);
+enum pmuf_format pmuf_format_from_path(const char *path); /* by extension; AUTO if unknown */
+
+/* A parse error: where, and what was expected. */
+struct pmuf_error {
+	char file[256];
+	int line, col; /* 1-based; 0 when not applicable */
+	char msg[256];
+};
+/* "file:line:col: msg" */
+void pmuf_error_format(const struct pmuf_error *e, char *buf, size_t len);
+
+int pmuf_parse_buf(const char *buf, size_t len, enum pmuf_format fmt, const char *name,
+		   struct pmuf_filter *out, struct pmuf_error *err);
+int pmuf_parse_file(const char *path, enum pmuf_format fmt, struct pmuf_filter *out,
+		    struct pmuf_error *err);
+/* Renders f into a malloc'd buffer (*len bytes; text formats are NUL-terminated). */
+int pmuf_render(const struct pmuf_filter *f, enum pmuf_format fmt, char **buf, size_t *len);
+/* The exact ioctl argument for x86 (header + events), malloc'd. */
+int pmuf_to_kvm(const struct pmuf_filter *f, void **buf, size_t *len);
+
+/* ---- events by name (libpfm4) ---- */
+/* "icl::MEM_INST_RETIRED:ALL_LOADS" -> select 0xD0, umask 0x81. Works for
+ * PMUs this host lacks. -ENOENT for an unknown name, msg says why. */
+int pmuf_event_by_name(const char *name, uint16_t *select, uint8_t *umask,
+		       char *msg, size_t msglen);
+
+#endif
