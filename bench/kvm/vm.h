@@ -1,0 +1,173 @@
+/* vm.h — a small VMM for benchmarks: one VM with flat guest memory, vCPUs
+ * booted straight into a payload from guest-payloads/, a run loop that
+ * classifies every exit and a watchdog so a stuck guest never hangs the
+ * tool, and the vCPU's KVM binary stats.
+ *
+ * Arch-neutral flow in vm.c/run.c/stats.c; per-arch hooks vm_arch_*() and
+ * vcpu_arch_*() in bench/kvm/<arch>/vm-arch.c (struct vm_arch from
+ * vm-arch.h). Layers as in the KVM selftests: `__` forms return -errno and
+ * never print; plain forms (vm_create, vcpu_add, vm_load) die naming the
+ * failed call. The mailbox is guest-written and untrusted: read it only
+ * after vm_mailbox_check() accepted it. Not thread-safe per vCPU; one
+ * vCPU runs on the thread that calls vcpu_run(). */
+#ifndef PFBENCH_VM_H
+#define PFBENCH_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "vm-arch.h"
+
+#define VM_MAX_VCPUS 8
+
+struct kvm_run;
+struct vcpu_stats; /* stats.c: the vCPU's binary-stats fd and descriptors */
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run; /* mmap'd */
+	size_t run_size;
+	struct vcpu_stats *stats; /* NULL when KVM_GET_STATS_FD is unavailable */
+	struct vcpu_arch arch;
+};
+
+struct vm {
+	int kvm_fd;
+	int fd;
+	void *mem;        /* host mapping of guest RAM at GPA 0 */
+	size_t mem_size;  /* GUEST_MEM_SIZE */
+	unsigned nvcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	const struct vm_payload *payload; /* last loaded, or NULL */
+	struct vm_arch arch;
+};
+
+/* ---- payloads embedded in the binary (guest-payloads/payloads.mk) ---- */
+struct vm_payload {
+	const char *name;  /* "baseline", "pmu", "selftest" */
+	const char *desc;
+	const uint8_t *start, *end; /* the flat image */
+};
+/* NULL-terminated table; NULL name lookups return NULL. */
+extern const struct vm_payload vm_payloads[];
+const struct vm_payload *vm_payload_find(const char *name);
+
+/* ---- VM and vCPUs ---- */
+/* A VM with GUEST_MEM_SIZE of RAM, arch state (page tables, GDT, IDT) set up.
+ * kvm_fd < 0 opens /dev/kvm itself. 0 or -errno; *out NULL on error. */
+int __vm_create(int kvm_fd, struct vm **out);
+struct vm *vm_create(void); /* dies on error */
+void vm_free(struct vm *vm); /* vCPUs too; NULL is fine */
+/* Adds vCPU `id`: KVM_CREATE_VCPU, kvm_run mmap, guest CPUID from
+ * KVM_GET_SUPPORTED_CPUID, long-mode registers, stats fd. */
+int __vcpu_add(struct vm *vm, unsigned id, struct vcpu **out);
+struct vcpu *vcpu_add(struct vm *vm, unsigned id);
+
+/* Guest memory: host pointer for [gpa, gpa+len) or NULL if out of RAM. */
+void *vm_gpa(struct vm *vm, uint64_t gpa, size_t len);
+
+/* Copies the payload image to GUEST_IMAGE_GPA, zeroes its bss, points the
+ * IDT at its vectors, clears the mailbox and writes its header, and resets
+ * every vCPU to the entry point. Validates the image header. 0 or -errno
+ * (-ENOEXEC: bad image). Call before each command run. */
+int __vm_load(struct vm *vm, const struct vm_payload *p);
+void vm_load(struct vm *vm, const char *payload_name);
+
+/* ---- the mailbox (guest-payloads/abi.h) ---- */
+struct guest_mailbox *vm_mailbox(struct vm *vm);
+/* Checks what the guest wrote: magic/version echoed, status, counts and
+ * indices within their arrays (nsamples <= requested and <= MAX, nfaults,
+ * nresults <= nvalues, hist_total == nsamples when set), strings
+ * NUL-terminated. 0, or -EPROTO with why[] saying which field and value. */
+int vm_mailbox_check(const struct guest_mailbox *mb, char *why, size_t len);
+
+/* ---- running ---- */
+enum vm_exit_kind {
+	VM_EXIT_NONE = 0,
+	VM_EXIT_SYNC,           /* GUEST_SYNC(stage): resume with vcpu_run again */
+	VM_EXIT_DONE,           /* the payload finished its command */
+	VM_EXIT_ABORT,          /* GUEST_ASSERT failed or an unexpected guest fault */
+	VM_EXIT_TIMEOUT,        /* the watchdog stopped the guest */
+	VM_EXIT_HLT,            /* HLT with nothing to wake it */
+	VM_EXIT_SHUTDOWN,       /* triple fault */
+	VM_EXIT_FAIL_ENTRY,     /* KVM could not enter the guest */
+	VM_EXIT_INTERNAL_ERROR, /* KVM internal error (emulation failure, …) */
+	VM_EXIT_SYSTEM_EVENT,   /* reset/shutdown/crash request */
+	VM_EXIT_UNEXPECTED,     /* IO/MMIO/other exit nobody asked for */
+	VM_EXIT_BAD_MAILBOX,    /* the guest wrote out-of-range values */
+	VM_EXIT_ERROR,          /* KVM_RUN itself failed (errno in detail[0]) */
+};
+const char *vm_exit_kind_name(enum vm_exit_kind k); /* "done", "timeout", … */
+
+/* The vCPU's binary-stats counters that matter for exits; UINT64_MAX where
+ * this kernel has no such stat. */
+struct vm_exit_counts {
+	uint64_t exits, io_exits, mmio_exits, halt_exits, signal_exits, irq_exits,
+		hypercalls, insn_emulation, irq_window_exits, nmi_window_exits,
+		request_irq_exits;
+};
+#define VM_STAT_ABSENT UINT64_MAX
+
+struct vm_run_result {
+	enum vm_exit_kind kind;
+	uint32_t exit_reason;  /* KVM_EXIT_* of the last exit */
+	uint64_t detail[4];    /* per kind: port/addr, hw reason, suberror, errno */
+	char msg[320];         /* one line saying what happened */
+	/* the guest's ucall (SYNC/DONE/ABORT), copied and NUL-terminated */
+	uint32_t ucall_line;
+	uint64_t ucall_arg[4];
+	char ucall_file[48];
+	char ucall_expr[80];
+	/* host side accounting over this vcpu_run() call */
+	uint64_t run_calls;      /* KVM_RUN ioctls */
+	uint64_t run_ticks;      /* TSC ticks spent inside KVM_RUN */
+	uint64_t bench_pio;      /* GUEST_PORT_BENCH exits handled */
+	uint64_t wall_ns;        /* CLOCK_MONOTONIC over the call */
+	bool have_stats;
+	struct vm_exit_counts delta; /* stats after - before (have_stats) */
+};
+
+/* Runs the vCPU until the guest rings the ucall doorbell, stops, or the
+ * watchdog fires after timeout_ms (0: no watchdog). Benign exits
+ * (GUEST_PORT_BENCH, signals that are not the watchdog) are handled inside.
+ * A DONE ucall is checked with vm_mailbox_check (VM_EXIT_BAD_MAILBOX if it
+ * fails). Returns 0 with *r filled, or -errno if the host could not run
+ * the vCPU at all (r->kind VM_EXIT_ERROR, msg set). */
+int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
+/* vcpu_run until anything but SYNC (each SYNC resumes); the watchdog
+ * covers the whole call. Same returns. */
+int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
+
+/* ---- KVM binary stats of a vCPU (KVM_GET_STATS_FD) ---- */
+/* Opens the stats fd and reads descriptors; 0 or -errno. vcpu_add calls it. */
+int vcpu_stats_open(struct vcpu *v);
+void vcpu_stats_close(struct vcpu *v);
+/* Number of u64 stat values, and the name of stat i (NULL when out of range). */
+size_t vcpu_stats_count(const struct vcpu *v);
+const char *vcpu_stats_name(const struct vcpu *v, size_t i);
+/* Index of a stat by name, or -ENOENT. */
+int vcpu_stats_index(const struct vcpu *v, const char *name);
+/* Reads every counter's first u64 into vals[vcpu_stats_count()]. 0 or -errno. */
+int vcpu_stats_read(const struct vcpu *v, uint64_t *vals);
+/* Fills *c from a snapshot (fields missing on this kernel: VM_STAT_ABSENT). */
+void vcpu_stats_counts(const struct vcpu *v, const uint64_t *vals, struct vm_exit_counts *c);
+
+/* ---- arch hooks (bench/kvm/<arch>/vm-arch.c) ---- */
+int vm_arch_init(struct vm *vm);                 /* page tables, GDT, IDT, TSS */
+int vcpu_arch_init(struct vcpu *v);              /* CPUID, sregs */
+int vm_arch_load(struct vm *vm, const struct guest_image_hdr *h); /* IDT from h->vectors */
+int vcpu_arch_reset(struct vcpu *v, uint64_t entry); /* regs: rip, rsp, flags */
+/* Is the last exit the ucall doorbell / the bench port? (x86: port I/O) */
+bool vcpu_arch_is_ucall(const struct vcpu *v);
+bool vcpu_arch_is_bench(const struct vcpu *v);
+/* The event-select MSR family the guest's CPUID implies (vendor, AMD
+ * PerfCtrExtCore), for mailbox.pmu_kind. */
+enum guest_pmu_kind vcpu_arch_pmu_kind(const struct vcpu *v);
+/* Registers as one line, for messages on unexpected exits. */
+void vcpu_arch_dump(const struct vcpu *v, char *buf, size_t len);
+
+#endif
