@@ -18,11 +18,29 @@
 #include "stats.h"
 #include "tsc.h"
 
+#define PFBENCH_VERSION "0.1.0"
+#define OUT_SCHEMA "pfbench-result/1"
+/* Seed of the bootstrap behind out_record_stats(): fixed, so the same
+ * samples always give the same CI. */
+#define OUT_STATS_SEED 0x70666265ull
+
 /* The context block: what `pfbench info --json` reports, plus compiler and
  * flags, git revision, command line, UTC date, timer calibration (c may be
- * NULL) and CPU binding. New reference. */
+ * NULL) and CPU binding. New reference. Keys (context.c):
+ *   pfbench {version, schema}, host (hostinfo_json()), compiler, cflags,
+ *   git_rev, command_line (shell-quoted string), argv [..], date_utc
+ *   ("2025-01-31T12:00:00Z"), timer (out_calib_json() or null), affinity
+ *   (the calling thread's CPU list, "0-1"). A benchmark that pinned itself
+ *   adds pin_thread()'s object: json_object_set_new(ctx, "binding", b). */
 json_t *out_context(int argc, char **argv, const struct tsc_calib *c);
+/* {"source","method","ticks_per_ns","measured_ticks_per_ns",
+ *  "nominal_ticks_per_ns","spread","windows","overhead_ticks",
+ *  "overhead_min_ticks","overhead_ns","invariant","clocksource",
+ *  "cycles_unit"}. New reference. */
+json_t *out_calib_json(const struct tsc_calib *c);
 
+/* A new set: "complete" starts false; call out_set_complete(set, true) when
+ * the run finished everything it was asked. */
 json_t *out_set_new(const char *bench, json_t *context /* stolen */);
 void out_set_add(json_t *set, json_t *record /* stolen */);
 void out_set_skip(json_t *set, const char *what, const char *why);
@@ -30,16 +48,35 @@ void out_set_complete(json_t *set, bool complete);
 
 /* Adds <prefix>samples, median_ns, p90_ns, p99_ns, min_ns, max_ns, mean_ns,
  * mad_ns, cv, ci95_low_ns, ci95_high_ns, outliers, median_cycles (prefix
- * usually "") from samples given in TSC ticks. keep_raw adds samples_ns. */
+ * usually "") from samples given in TSC ticks. keep_raw adds samples_ns.
+ * Also adds, after those: stddev_ns and the *_cycles twin of every *_ns
+ * figure (p90_cycles, p99_cycles, min_cycles, max_cycles, mean_cycles,
+ * mad_cycles, stddev_cycles, ci95_low_cycles, ci95_high_cycles). "cycles"
+ * are TSC ticks as given (the caller subtracts c->overhead_ticks where it
+ * applies; see tsc_elapsed()). Non-finite values become null. 0, -EINVAL
+ * (n == 0, NaN sample, no calibration) or -ENOMEM. */
 int out_record_stats(json_t *rec, const char *prefix, const double *ticks, size_t n,
 		     const struct tsc_calib *c, bool keep_raw);
+/* rec[key] = v, or null when v is NaN/inf (JSON has no NaN). */
+void out_set_real(json_t *rec, const char *key, double v);
 
-/* Atomic writers: path.tmp.<pid> then rename(2). 0 or -errno. */
+/* Atomic writers: path.tmp.<pid> then fsync and rename(2); on any failure
+ * the temp file is removed and an existing path is left as it was. 0 or
+ * -errno. */
 int out_write_json(const json_t *set, const char *path);
+/* One header row, one row per record; columns are the union of the
+ * records' scalar keys in first-seen order (arrays and objects skipped),
+ * fields quoted per RFC 4180 when they hold , " CR or LF; lines end in LF;
+ * reals in the shortest form that reads back exactly; true/false; null and
+ * missing keys are empty fields. */
 int out_write_csv(const json_t *set, const char *path);
-/* Writes DIR/<bench>.json and DIR/<bench>.csv (creates DIR). */
+/* The CSV text of a set (malloc'd, NUL-terminated), NULL on error. */
+char *out_csv_string(const json_t *set);
+/* Writes DIR/<bench>.json and DIR/<bench>.csv (creates DIR like mkdir -p). */
 int out_write_set(const json_t *set, const char *dir);
-/* Reads a result set back (for compare, report, tests). */
+/* Reads a result set back (for compare, report, tests). NULL on error with
+ * "path:line:column: what" in err (a set must be an object with a "schema"
+ * string starting "pfbench-result/" and a "records" array). */
 json_t *out_read_json(const char *path, char *err, size_t errlen);
 
 #endif

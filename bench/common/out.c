@@ -1,0 +1,293 @@
+/* out.c — see out.h: result sets, the stats columns of a record, atomic
+ * file writes, the JSON writer and reader. The CSV writer is out-csv.c; the
+ * context block is context.c. */
+#include "out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+json_t *out_set_new(const char *bench, json_t *context)
+{
+	json_t *set = json_object();
+	if (!set) {
+		json_decref(context);
+		return NULL;
+	}
+	json_object_set_new(set, "schema", json_string(OUT_SCHEMA));
+	json_object_set_new(set, "bench", json_string(bench ? bench : ""));
+	json_object_set_new(set, "context", context ? context : json_null());
+	json_object_set_new(set, "complete", json_false());
+	json_object_set_new(set, "skipped", json_array());
+	json_object_set_new(set, "records", json_array());
+	return set;
+}
+
+void out_set_add(json_t *set, json_t *record)
+{
+	json_t *recs = json_object_get(set, "records");
+	if (json_is_array(recs) && record)
+		json_array_append_new(recs, record);
+	else
+		json_decref(record);
+}
+
+void out_set_skip(json_t *set, const char *what, const char *why)
+{
+	json_t *sk = json_object_get(set, "skipped");
+	if (!json_is_array(sk))
+		return;
+	json_array_append_new(sk, json_pack("{s:s, s:s}", "what", what ? what : "",
+					    "why", why ? why : ""));
+}
+
+void out_set_complete(json_t *set, bool complete)
+{
+	json_object_set_new(set, "complete", json_boolean(complete));
+}
+
+void out_set_real(json_t *rec, const char *key, double v)
+{
+	json_object_set_new(rec, key, isfinite(v) ? json_real(v) : json_null());
+}
+
+static void set_pref(json_t *rec, const char *prefix, const char *key, json_t *v)
+{
+	char k[256];
+	snprintf(k, sizeof(k), "%s%s", prefix, key);
+	json_object_set_new(rec, k, v);
+}
+
+static void real_pref(json_t *rec, const char *prefix, const char *key, double v)
+{
+	set_pref(rec, prefix, key, isfinite(v) ? json_real(v) : json_null());
+}
+
+int out_record_stats(json_t *rec, const char *prefix, const double *ticks, size_t n,
+		     const struct tsc_calib *c, bool keep_raw)
+{
+	if (!json_is_object(rec) || !c || !(c->ticks_per_ns > 0.0))
+		return -EINVAL;
+	if (!prefix)
+		prefix = "";
+	struct stats s;
+	int err = stats_compute(ticks, n, OUT_STATS_SEED, &s);
+	if (err)
+		return err;
+#define NS(x) tsc_to_ns(c, (x))
+	set_pref(rec, prefix, "samples", json_integer((json_int_t)s.n));
+	real_pref(rec, prefix, "median_ns", NS(s.median));
+	real_pref(rec, prefix, "p90_ns", NS(s.p90));
+	real_pref(rec, prefix, "p99_ns", NS(s.p99));
+	real_pref(rec, prefix, "min_ns", NS(s.min));
+	real_pref(rec, prefix, "max_ns", NS(s.max));
+	real_pref(rec, prefix, "mean_ns", NS(s.mean));
+	real_pref(rec, prefix, "mad_ns", NS(s.mad));
+	real_pref(rec, prefix, "cv", s.cv);
+	real_pref(rec, prefix, "ci95_low_ns", NS(s.ci95_low));
+	real_pref(rec, prefix, "ci95_high_ns", NS(s.ci95_high));
+	set_pref(rec, prefix, "outliers", json_integer((json_int_t)s.outliers));
+	real_pref(rec, prefix, "median_cycles", s.median);
+	real_pref(rec, prefix, "stddev_ns", NS(s.stddev));
+	real_pref(rec, prefix, "p90_cycles", s.p90);
+	real_pref(rec, prefix, "p99_cycles", s.p99);
+	real_pref(rec, prefix, "min_cycles", s.min);
+	real_pref(rec, prefix, "max_cycles", s.max);
+	real_pref(rec, prefix, "mean_cycles", s.mean);
+	real_pref(rec, prefix, "mad_cycles", s.mad);
+	real_pref(rec, prefix, "stddev_cycles", s.stddev);
+	real_pref(rec, prefix, "ci95_low_cycles", s.ci95_low);
+	real_pref(rec, prefix, "ci95_high_cycles", s.ci95_high);
+	if (keep_raw) {
+		json_t *raw = json_array();
+		if (!raw)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(raw, json_real(NS(ticks[i])));
+		set_pref(rec, prefix, "samples_ns", raw);
+	}
+#undef NS
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory holding path so the rename itself is durable; a
+ * failure here does not undo a completed rename and is ignored. */
+static void sync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* path.tmp.<pid>, fsync, rename(2), fsync of the directory; the temp file
+ * is removed on any failure. (out-text.h offers the same for text files.) */
+static int write_atomic(const char *path, const void *buf, size_t len)
+{
+	if (!path || !*path || (!buf && len))
+		return -EINVAL;
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	int err = write_all(fd, buf, len);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	sync_parent(path);
+	return 0;
+}
+
+static int check_set(const json_t *set)
+{
+	if (!json_is_object(set) || !json_is_array(json_object_get(set, "records")))
+		return -EINVAL;
+	return 0;
+}
+
+int out_write_json(const json_t *set, const char *path)
+{
+	int err = check_set(set);
+	if (err)
+		return err;
+	char *text = json_dumps(set, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return -ENOMEM;
+	size_t len = strlen(text);
+	/* End with a newline like any text file. */
+	char *buf = realloc(text, len + 2);
+	if (!buf) {
+		free(text);
+		return -ENOMEM;
+	}
+	buf[len++] = '\n';
+	buf[len] = '\0';
+	err = write_atomic(path, buf, len);
+	free(buf);
+	return err;
+}
+
+int out_write_csv(const json_t *set, const char *path)
+{
+	int err = check_set(set);
+	if (err)
+		return err;
+	char *text = out_csv_string(set);
+	if (!text)
+		return -ENOMEM;
+	err = write_atomic(path, text, strlen(text));
+	free(text);
+	return err;
+}
+
+/* mkdir -p with mode 0755. */
+static int mkdir_p(const char *dir)
+{
+	if (!dir || !*dir)
+		return -EINVAL;
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (char *s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -errno;
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (stat(p, &st))
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int out_write_set(const json_t *set, const char *dir)
+{
+	int err = check_set(set);
+	if (err)
+		return err;
+	const char *bench = json_string_value(json_object_get(set, "bench"));
+	if (!bench || !*bench || strchr(bench, '/') || !strcmp(bench, ".") || !strcmp(bench, ".."))
+		return -EINVAL;
+	if ((err = mkdir_p(dir)))
+		return err;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s.json", dir, bench) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if ((err = out_write_json(set, path)))
+		return err;
+	snprintf(path, sizeof(path), "%s/%s.csv", dir, bench);
+	return out_write_csv(set, path);
+}
+
+json_t *out_read_json(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	char dummy[1];
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	json_t *set = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!set) {
+		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return NULL;
+	}
+	const char *schema = json_string_value(json_object_get(set, "schema"));
+	const char *what = NULL;
+	if (!json_is_object(set))
+		what = "expected a JSON object (a pfbench result set)";
+	else if (!schema || strncmp(schema, "pfbench-result/", 15))
+		what = "expected \"schema\": \"pfbench-result/N\"";
+	else if (!json_is_array(json_object_get(set, "records")))
+		what = "expected a \"records\" array";
+	if (what) {
+		snprintf(err, errlen, "%s:1:1: %s", path, what);
+		json_decref(set);
+		return NULL;
+	}
+	return set;
+}
