@@ -1,0 +1,537 @@
+/* hostinfo.c — see hostinfo.h. Gathers everything once (probing the
+ * filter flavor costs a VM), keeps the JSON, and hands out deep copies.
+ * Nothing here fails: what cannot be read is null in the object and, when
+ * it disables something, a line in "missing". */
+#include "hostinfo.h"
+
+#include <errno.h>
+#include <perfmon/pfmlib.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "kvm-compat.h"
+#include "kvm-sys.h"
+#include "topology.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+/* What the flavor and host-id helpers need besides the JSON. */
+static struct {
+	json_t *json;
+	enum pmuf_flavor probed; /* UNSET when the probe failed */
+	enum pmuf_flavor cpu;    /* from the CPU vendor, UNSET if neither */
+	char host_id[128];
+} hi;
+static pthread_once_t hi_once = PTHREAD_ONCE_INIT;
+
+static const char *flavor_str(enum pmuf_flavor fl)
+{
+	return fl == PMUF_FLAVOR_INTEL ? "intel" : fl == PMUF_FLAVOR_AMD ? "amd" : NULL;
+}
+
+/* json_string(NULL) is NULL, which json_object_set_new drops; use null. */
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static void add_missing(json_t *missing, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add_missing(json_t *missing, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(missing, json_string(buf));
+}
+
+/* ---- CPU ---- */
+
+struct cpu_id {
+	char vendor[13];
+	unsigned family, model, stepping;
+	bool have_fms;
+	bool hypervisor;
+	char hv_vendor[13];
+};
+
+static void cpu_identify(struct cpu_id *c)
+{
+	memset(c, 0, sizeof(*c));
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, cx, d;
+	if (!__get_cpuid(0, &a, &b, &cx, &d))
+		return;
+	memcpy(c->vendor, &b, 4);
+	memcpy(c->vendor + 4, &d, 4);
+	memcpy(c->vendor + 8, &cx, 4);
+	if (a >= 1 && __get_cpuid(1, &a, &b, &cx, &d)) {
+		/* SDM/APM: the extended family adds when family is 0xF; the
+		 * extended model extends the model for families 6 and 0xF+. */
+		unsigned fam = (a >> 8) & 0xF, mod = (a >> 4) & 0xF;
+		if (fam == 0xF)
+			fam += (a >> 20) & 0xFF;
+		if (fam == 0x6 || fam >= 0xF)
+			mod |= ((a >> 16) & 0xF) << 4;
+		c->family = fam;
+		c->model = mod;
+		c->stepping = a & 0xF;
+		c->have_fms = true;
+		c->hypervisor = cx & (1u << 31);
+	}
+	if (c->hypervisor) {
+		__cpuid(0x40000000, a, b, cx, d);
+		memcpy(c->hv_vendor, &b, 4);
+		memcpy(c->hv_vendor + 4, &cx, 4);
+		memcpy(c->hv_vendor + 8, &d, 4);
+		c->hv_vendor[12] = '\0';
+	}
+#endif
+}
+
+/* The value of the first "key : value" line of /proc/cpuinfo, or "". */
+static void cpuinfo_field(const char *key, char *out, size_t len)
+{
+	out[0] = '\0';
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return;
+	char line[512];
+	size_t klen = strlen(key);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || (line[klen] != '\t' && line[klen] != ' ' &&
+						 line[klen] != ':'))
+			continue;
+		char *v = strchr(line, ':');
+		if (!v)
+			continue;
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(out, len, "%s", v);
+		break;
+	}
+	fclose(f);
+}
+
+static const char *vendor_short(const char *v)
+{
+	if (!strcmp(v, "AuthenticAMD"))
+		return "amd";
+	if (!strcmp(v, "GenuineIntel"))
+		return "intel";
+	if (!strcmp(v, "HygonGenuine"))
+		return "hygon";
+	return NULL;
+}
+
+static json_t *cpu_json(const struct cpu_id *c, json_t *missing)
+{
+	char buf[256];
+	json_t *o = json_object();
+	struct utsname u;
+	json_object_set_new(o, "arch", json_string(uname(&u) == 0 ? u.machine : "unknown"));
+	json_object_set_new(o, "vendor", str_or_null(c->vendor[0] ? c->vendor : NULL));
+	json_object_set_new(o, "family", c->have_fms ? json_integer(c->family) : json_null());
+	json_object_set_new(o, "model", c->have_fms ? json_integer(c->model) : json_null());
+	json_object_set_new(o, "stepping", c->have_fms ? json_integer(c->stepping) : json_null());
+	cpuinfo_field("model name", buf, sizeof(buf));
+	json_object_set_new(o, "model_name", str_or_null(buf[0] ? buf : NULL));
+	cpuinfo_field("microcode", buf, sizeof(buf));
+	json_object_set_new(o, "microcode", str_or_null(buf[0] ? buf : NULL));
+	if (!buf[0])
+		add_missing(missing, "microcode: /proc/cpuinfo has no microcode line; "
+				     "results cannot name the microcode revision");
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	json_object_set_new(o, "online_cpus", json_integer(n > 0 ? n : 0));
+	return o;
+}
+
+/* ---- libpfm4 ---- */
+
+static json_t *pmu_json(json_t *missing)
+{
+	json_t *o = json_object();
+	int v = pfm_get_version(); /* the API version (4.0), not the release */
+	char ver[32];
+	snprintf(ver, sizeof(ver), "%d.%d", PFM_MAJ_VERSION(v), PFM_MIN_VERSION(v));
+	json_object_set_new(o, "libpfm4_api_version", json_string(ver));
+	int r = pfm_initialize(); /* idempotent; never paired with pfm_terminate
+				     here, other modules keep using libpfm4 */
+	if (r != PFM_SUCCESS) {
+		json_object_set_new(o, "default", json_null());
+		json_object_set_new(o, "default_desc", json_null());
+		json_object_set_new(o, "present", json_array());
+		json_object_set_new(o, "why", json_sprintf("pfm_initialize: %s", pfm_strerror(r)));
+		add_missing(missing, "libpfm4: pfm_initialize: %s; no PMU model is known and "
+				     "events by name cannot be resolved", pfm_strerror(r));
+		return o;
+	}
+	json_t *present = json_array();
+	const char *dfl = NULL, *dfl_desc = NULL, *core = NULL, *core_desc = NULL;
+	pfm_pmu_t p;
+	pfm_for_all_pmus(p) {
+		pfm_pmu_info_t info;
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		if (pfm_get_pmu_info(p, &info) != PFM_SUCCESS || !info.is_present)
+			continue;
+		json_array_append_new(present, json_string(info.name));
+		if (info.is_dfl && !dfl) {
+			dfl = info.name;
+			dfl_desc = info.desc;
+		}
+		if (info.type == PFM_PMU_TYPE_CORE && !core) {
+			core = info.name;
+			core_desc = info.desc;
+		}
+	}
+	if (!dfl) { /* libpfm4 marks no default: take the first core PMU */
+		dfl = core;
+		dfl_desc = core_desc;
+	}
+	json_object_set_new(o, "default", str_or_null(dfl));
+	json_object_set_new(o, "default_desc", str_or_null(dfl_desc));
+	if (!dfl) {
+		char names[256] = "";
+		size_t i;
+		json_t *n;
+		json_array_foreach(present, i, n) {
+			size_t l = strlen(names);
+			snprintf(names + l, sizeof(names) - l, "%s%s", i ? ", " : "",
+				 json_string_value(n));
+		}
+		json_object_set_new(o, "why", json_sprintf("libpfm4 detects no core PMU (present: %s)",
+							   names[0] ? names : "none"));
+		add_missing(missing, "PMU model: libpfm4 detects no core PMU (present: %s); events "
+				     "by name need an explicit model prefix such as icl:: (without "
+				     "one only generic perf events resolve)", names[0] ? names : "none");
+	} else {
+		json_object_set_new(o, "why", json_null());
+	}
+	json_object_set_new(o, "present", present);
+	return o;
+}
+
+/* ---- kernel ---- */
+
+static json_t *kernel_json(void)
+{
+	json_t *o = json_object();
+	struct utsname u;
+	if (uname(&u) < 0) {
+		json_object_set_new(o, "release", json_null());
+		json_object_set_new(o, "version", json_null());
+		return o;
+	}
+	json_object_set_new(o, "release", json_string(u.release));
+	json_object_set_new(o, "version", json_string(u.version));
+	return o;
+}
+
+/* ---- KVM ---- */
+
+static json_t *cap_json(int kvm, long cap)
+{
+	int r = kvm_sys_check_cap(kvm, cap);
+	return r < 0 ? json_null() : json_integer(r);
+}
+
+static json_t *vpmu_json(const struct kvm_vpmu_info *v)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "present", json_boolean(v->present));
+	json_object_set_new(o, "version", json_integer(v->version));
+	json_object_set_new(o, "gp_counters", json_integer(v->gp_counters));
+	json_object_set_new(o, "gp_width", json_integer(v->gp_width));
+	json_object_set_new(o, "fixed_counters", json_integer(v->fixed_counters));
+	json_object_set_new(o, "fixed_width", json_integer(v->fixed_width));
+	json_object_set_new(o, "why", v->present ? json_null() : json_string(v->why));
+	return o;
+}
+
+/* The mediated (pass-through) vPMU knob: kvm_amd/kvm_intel's
+ * enable_mediated_pmu in mainline; older postings' names after it. */
+static json_t *mediated_json(void)
+{
+	static const char *const names[] = { "enable_mediated_pmu", "mediated_pmu",
+					     "enable_passthrough_pmu" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char v[64];
+		if (kvm_sys_param(names[i], v, sizeof(v)) == 0) {
+			json_t *o = json_object();
+			json_object_set_new(o, "param", json_string(names[i]));
+			json_object_set_new(o, "value", json_string(v));
+			return o;
+		}
+	}
+	return json_null();
+}
+
+static json_t *kvm_json(json_t *missing)
+{
+	json_t *o = json_object();
+	json_t *caps = json_object();
+	int kvm = kvm_sys_open();
+
+	json_object_set_new(o, "usable", json_boolean(kvm >= 0));
+	json_object_set_new(o, "why", kvm >= 0 ? json_null()
+					       : json_sprintf("/dev/kvm: %s", strerror(-kvm)));
+	json_object_set_new(o, "api_version", kvm >= 0 ? json_integer(12) : json_null());
+	char pmu[16];
+	int pr = kvm_sys_param("enable_pmu", pmu, sizeof(pmu));
+	bool pmu_off = pr == 0 && pmu[0] == 'N';
+	if (kvm < 0)
+		add_missing(missing, "KVM: /dev/kvm: %s; pfbench exit, install and check cannot "
+				     "run and the filter flavor cannot be probed", strerror(-kvm));
+
+	static const struct {
+		const char *key, *uname;
+		long cap;
+		const char *disables;
+	} cap_tab[] = {
+		{ "pmu_event_filter", "PMU_EVENT_FILTER", KVM_CAP_PMU_EVENT_FILTER,
+		  "KVM_SET_PMU_EVENT_FILTER is unavailable: install, exit-under-filter and check "
+		  "cannot run" },
+		{ "pmu_event_masked_events", "PMU_EVENT_MASKED_EVENTS", KVM_CAP_PMU_EVENT_MASKED_EVENTS,
+		  "masked filters cannot be installed and the filter flavor cannot be probed" },
+		{ "binary_stats_fd", "BINARY_STATS_FD", KVM_CAP_BINARY_STATS_FD,
+		  "exit counts cannot be read from KVM's binary stats" },
+		{ "pmu_capability", "PMU_CAPABILITY", KVM_CAP_PMU_CAPABILITY,
+		  "the vPMU cannot be disabled per VM" },
+	};
+	for (size_t i = 0; i < sizeof(cap_tab) / sizeof(cap_tab[0]); i++) {
+		if (kvm < 0) {
+			json_object_set_new(caps, cap_tab[i].key, json_null());
+			continue;
+		}
+		json_t *c = cap_json(kvm, cap_tab[i].cap);
+		/* KVM answers PMU_CAPABILITY with 0 when enable_pmu=N; the
+		 * missing vPMU says that already. */
+		bool implied = cap_tab[i].cap == KVM_CAP_PMU_CAPABILITY && pmu_off;
+		if (!implied && (!json_is_integer(c) || json_integer_value(c) <= 0))
+			add_missing(missing, "KVM_CAP_%s (%ld): KVM answers %s; %s",
+				    cap_tab[i].uname, cap_tab[i].cap,
+				    json_is_integer(c) ? "0" : "an error", cap_tab[i].disables);
+		json_object_set_new(caps, cap_tab[i].key, c);
+	}
+	json_object_set_new(o, "caps", caps);
+
+	/* The flavor KVM validates with, by asking it. */
+	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
+	int r = kvm < 0 ? kvm : kvm_sys_probe_flavor(&fl);
+	hi.probed = r == 0 ? fl : PMUF_FLAVOR_UNSET;
+	json_object_set_new(o, "flavor", str_or_null(r == 0 ? flavor_str(fl) : NULL));
+	if (r == 0 && fl == PMUF_FLAVOR_INTEL)
+		json_object_set_new(o, "flavor_how",
+				    json_string("probed: a masked entry with event select 0x1C0 "
+						"(bit 32) is EINVAL, 0xC0 is accepted: 8-bit "
+						"event select"));
+	else if (r == 0)
+		json_object_set_new(o, "flavor_how",
+				    json_string("probed: a masked entry with event select 0x1C0 "
+						"(bit 32) is accepted: 12-bit event select"));
+	else
+		json_object_set_new(o, "flavor_how",
+				    json_sprintf("not probed: %s", r == -EOPNOTSUPP
+						 ? "no KVM_CAP_PMU_EVENT_MASKED_EVENTS" : strerror(-r)));
+
+	json_object_set_new(o, "enable_pmu", pr == 0 ? json_string(pmu) : json_null());
+	json_object_set_new(o, "mediated_pmu", mediated_json());
+
+	struct kvm_vpmu_info v;
+	memset(&v, 0, sizeof(v));
+	if (kvm >= 0) {
+		kvm_sys_vpmu(kvm, &v);
+	} else {
+		snprintf(v.why, sizeof(v.why), "/dev/kvm: %s", strerror(-kvm));
+	}
+	json_object_set_new(o, "vpmu", vpmu_json(&v));
+	if (!v.present)
+		add_missing(missing, "vPMU: %s; guest counter writes never reach the filter "
+				     "lookup, so exit latencies are not filter lookups and counting "
+				     "checks are skipped", v.why);
+	if (kvm >= 0)
+		close(kvm);
+	return o;
+}
+
+/* ---- counters ---- */
+
+static json_t *counters_json(json_t *missing)
+{
+	json_t *o = json_object();
+	char why[192];
+	bool hw = ctr_hw_usable(why, sizeof(why));
+	json_object_set_new(o, "hw_usable", json_boolean(hw));
+	json_object_set_new(o, "hw_why", hw ? json_null() : json_string(why));
+	struct ctr_set s;
+	ctr_open(&s);
+	json_object_set_new(o, "papi", ctr_describe(&s));
+	if (!hw) {
+		add_missing(missing, "hardware counters: %s; lookup results carry TSC time only "
+				     "(no cycles, instructions, branch misses or L1D misses)", why);
+	} else {
+		for (int i = 0; i < CTR_MAX; i++)
+			if (!s.avail[i])
+				add_missing(missing, "counter %s: %s; results omit it",
+					    ctr_name(i), s.why[i]);
+	}
+	ctr_close(&s);
+	return o;
+}
+
+/* ---- host id ---- */
+
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h ^ 0xFF) * 16777619u; /* separator */
+}
+
+/* vendor-fFAMmMODEL-hostname-hash: hash of what identifies the machine
+ * (CPU identity, model name, hostname, /etc/machine-id when present), so
+ * the id is stable across runs and kernels on one host. */
+static void make_host_id(const struct cpu_id *c, const char *model_name)
+{
+	char host[64] = "", mid[64] = "", part[24] = "";
+	gethostname(host, sizeof(host) - 1);
+	FILE *f = fopen("/etc/machine-id", "re");
+	if (f) {
+		if (!fgets(mid, sizeof(mid), f))
+			mid[0] = '\0';
+		fclose(f);
+	}
+	uint32_t h = 2166136261u;
+	h = fnv1a(h, c->vendor);
+	h = fnv1a(h, model_name ? model_name : "");
+	h = fnv1a(h, host);
+	h = fnv1a(h, mid);
+	char fms[32] = "";
+	snprintf(fms, sizeof(fms), "%u-%u-%u", c->family, c->model, c->stepping);
+	h = fnv1a(h, fms);
+
+	/* Hostname part: [a-z0-9-], at most 20 characters. */
+	size_t n = 0;
+	for (const char *s = host; *s && n < 20; s++) {
+		char ch = *s;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')
+			part[n++] = ch;
+		else if (n && part[n - 1] != '-')
+			part[n++] = '-';
+	}
+	part[n] = '\0';
+	const char *vs = vendor_short(c->vendor);
+	struct utsname u;
+	if (!vs)
+		vs = uname(&u) == 0 ? u.machine : "cpu";
+	if (c->have_fms)
+		snprintf(hi.host_id, sizeof(hi.host_id), "%.16s-f%um%u-%.20s-%08x", vs, c->family,
+			 c->model, part[0] ? part : "host", h);
+	else
+		snprintf(hi.host_id, sizeof(hi.host_id), "%.16s-%.20s-%08x", vs, part[0] ? part : "host",
+			 h);
+}
+
+/* ---- the whole object ---- */
+
+static enum pmuf_flavor pick_flavor(const char **how);
+
+static void hostinfo_build(void)
+{
+	json_t *o = json_object();
+	json_t *missing = json_array();
+	struct cpu_id c;
+	cpu_identify(&c);
+
+	const char *vs = vendor_short(c.vendor);
+	hi.cpu = !vs ? PMUF_FLAVOR_UNSET : !strcmp(vs, "intel") ? PMUF_FLAVOR_INTEL
+							       : PMUF_FLAVOR_AMD;
+
+	json_object_set_new(o, "schema", json_string("pfbench-hostinfo/1"));
+	json_t *cpu = cpu_json(&c, missing);
+	make_host_id(&c, json_string_value(json_object_get(cpu, "model_name")));
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	json_object_set_new(o, "host_id", json_string(hi.host_id));
+	json_object_set_new(o, "hostname", json_string(host));
+	json_object_set_new(o, "cpu", cpu);
+
+	json_t *virt = json_object();
+	json_object_set_new(virt, "hypervisor", json_boolean(c.hypervisor));
+	json_object_set_new(virt, "hypervisor_vendor",
+			    str_or_null(c.hypervisor && c.hv_vendor[0] ? c.hv_vendor : NULL));
+	json_object_set_new(o, "virtualization", virt);
+
+	json_object_set_new(o, "pmu", pmu_json(missing));
+	json_t *topo = topo_summary();
+	json_object_set_new(o, "topology", topo ? topo : json_null());
+	json_object_set_new(o, "kernel", kernel_json());
+	json_object_set_new(o, "kvm", kvm_json(missing));
+	json_object_set_new(o, "counters", counters_json(missing));
+
+	const char *how;
+	enum pmuf_flavor dfl = pick_flavor(&how);
+	json_object_set_new(o, "default_flavor", str_or_null(flavor_str(dfl)));
+	json_object_set_new(o, "default_flavor_how", json_string(how));
+	json_object_set_new(o, "missing", missing);
+	hi.json = o;
+}
+
+static void hostinfo_once(void)
+{
+	hostinfo_build();
+}
+
+json_t *hostinfo_json(void)
+{
+	pthread_once(&hi_once, hostinfo_once);
+	return json_deep_copy(hi.json);
+}
+
+/* Probed flavor, else the CPU vendor's, else none. Needs the state the
+ * build fills in; hostinfo_build calls it directly, users through
+ * hostinfo_default_flavor (which builds first). */
+static enum pmuf_flavor pick_flavor(const char **how)
+{
+	const char *h = "none";
+	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
+	if (hi.probed != PMUF_FLAVOR_UNSET) {
+		fl = hi.probed;
+		h = "probed";
+	} else if (hi.cpu != PMUF_FLAVOR_UNSET) {
+		fl = hi.cpu;
+		h = "cpu";
+	}
+	if (how)
+		*how = h;
+	return fl;
+}
+
+enum pmuf_flavor hostinfo_default_flavor(const char **how)
+{
+	pthread_once(&hi_once, hostinfo_once);
+	return pick_flavor(how);
+}
+
+const char *hostinfo_host_id(void)
+{
+	pthread_once(&hi_once, hostinfo_once);
+	return hi.host_id;
+}

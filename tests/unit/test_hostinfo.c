@@ -1,0 +1,108 @@
+/* test_hostinfo.c — bench/common/hostinfo.c: the object's shape, its
+ * cache (copies are independent), the host id, and the default flavor
+ * against kvm-sys's own probe. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "counters.h"
+#include "hostinfo.h"
+#include "kvm-sys.h"
+
+static void test_cached_copies(void **state)
+{
+	(void)state;
+	json_t *a = hostinfo_json(), *b = hostinfo_json();
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_true(json_equal(a, b));
+	/* Changing a copy must not change what the next caller gets. */
+	json_object_set_new(a, "host_id", json_string("changed"));
+	json_array_clear(json_object_get(a, "missing"));
+	json_t *c = hostinfo_json();
+	assert_true(json_equal(b, c));
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
+static void test_host_id(void **state)
+{
+	(void)state;
+	const char *id = hostinfo_host_id();
+	assert_non_null(id);
+	size_t n = strlen(id);
+	assert_true(n >= 8 && n <= 64);
+	for (size_t i = 0; i < n; i++)
+		assert_true((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') ||
+			    id[i] == '-');
+	assert_true(id[0] != '-');
+	json_t *h = hostinfo_json();
+	assert_string_equal(json_string_value(json_object_get(h, "host_id")), id);
+	json_decref(h);
+	assert_string_equal(hostinfo_host_id(), id);
+}
+
+static void test_fields_match_sources(void **state)
+{
+	(void)state;
+	json_t *h = hostinfo_json();
+	struct utsname u;
+	assert_int_equal(uname(&u), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(h, "kernel"), "release")),
+			    u.release);
+
+	char why[192];
+	bool hw = ctr_hw_usable(why, sizeof(why));
+	json_t *ctr = json_object_get(h, "counters");
+	assert_int_equal(json_is_true(json_object_get(ctr, "hw_usable")), hw);
+
+	json_t *kvm = json_object_get(h, "kvm");
+	char pmu[16];
+	if (kvm_sys_param("enable_pmu", pmu, sizeof(pmu)) == 0)
+		assert_string_equal(json_string_value(json_object_get(kvm, "enable_pmu")), pmu);
+	else
+		assert_true(json_is_null(json_object_get(kvm, "enable_pmu")));
+	json_decref(h);
+}
+
+static void test_default_flavor(void **state)
+{
+	(void)state;
+	const char *how = NULL;
+	enum pmuf_flavor fl = hostinfo_default_flavor(&how);
+	assert_non_null(how);
+	enum pmuf_flavor probed;
+	int r = kvm_sys_probe_flavor(&probed);
+	if (r == 0) {
+		assert_string_equal(how, "probed");
+		assert_int_equal(fl, probed);
+	} else {
+		print_message("flavor probe unavailable (%s): default from %s\n", strerror(-r), how);
+		assert_true(!strcmp(how, "cpu") || !strcmp(how, "none"));
+		assert_int_equal(fl == PMUF_FLAVOR_UNSET, !strcmp(how, "none"));
+	}
+	json_t *h = hostinfo_json();
+	assert_string_equal(json_string_value(json_object_get(h, "default_flavor_how")), how);
+	json_decref(h);
+	assert_int_equal(hostinfo_default_flavor(NULL), fl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cached_copies),
+		cmocka_unit_test(test_host_id),
+		cmocka_unit_test(test_fields_match_sources),
+		cmocka_unit_test(test_default_flavor),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
