@@ -90,7 +90,7 @@ static void print_pmu_topo_kernel(json_t *h)
 	size_str(i_(t, "l2_bytes"), l2, sizeof(l2));
 	size_str(i_(t, "l3_bytes"), l3, sizeof(l3));
 	printf("\nTopology (hwloc %s)\n", s_(t, "hwloc_version"));
-	printf(ROW "%lld packages, %lld cores, %lld PUs, %lld NUMA nodes, SMT %s\n", "layout",
+	printf(ROW "packages %lld, cores %lld, PUs %lld, NUMA nodes %lld, SMT %s\n", "layout",
 	       i_(t, "packages"), i_(t, "cores"), i_(t, "pus"), i_(t, "numa_nodes"),
 	       json_is_true(json_object_get(t, "smt")) ? "on" : "off");
 	printf(ROW "L1d %s, L2 %s, L3 %s (x%lld)\n", "caches", l1, l2, l3, i_(t, "l3_count"));
