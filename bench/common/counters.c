@@ -92,9 +92,16 @@ static void papi_why(char *buf, size_t len, const char *call, int e, int code)
 static pthread_once_t papi_once = PTHREAD_ONCE_INIT;
 static int papi_init_ret;
 
+/* Thread support on, so a benchmark may open and use its set in the
+ * pinned worker thread (PAPI ties event sets to the thread that made them). */
 static void papi_init(void)
 {
 	papi_init_ret = PAPI_library_init(PAPI_VER_CURRENT);
+	if (papi_init_ret == PAPI_VER_CURRENT) {
+		int r = PAPI_thread_init(pthread_self);
+		if (r != PAPI_OK)
+			papi_init_ret = r;
+	}
 }
 
 int ctr_open(struct ctr_set *s)
@@ -108,7 +115,7 @@ int ctr_open(struct ctr_set *s)
 
 	pthread_once(&papi_once, papi_init);
 	int r = papi_init_ret;
-	const char *call = "PAPI_library_init";
+	const char *call = "PAPI_library_init/PAPI_thread_init";
 	if (r == PAPI_VER_CURRENT) {
 		call = "PAPI_create_eventset";
 		r = PAPI_create_eventset(&s->eventset);
