@@ -31,6 +31,9 @@ LDLIBS := -lpfm -lpapi -lhwloc -ljansson -lm -lpthread
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 CFLAGS += -DPFBENCH_CC='"$(shell $(CC) --version | head -n1)"' \
 	-DPFBENCH_CFLAGS='"$(CFLAGS_OPT) $(EXTRA_CFLAGS)"' -DPFBENCH_GIT_REV='"$(GIT_REV)"'
+# context.c bakes GIT_REV in: rebuild it whenever the revision changes.
+GIT_REV_STAMP := $(BUILD)/.git-rev
+$(shell mkdir -p $(BUILD); echo '$(GIT_REV)' | cmp -s - $(GIT_REV_STAMP) || echo '$(GIT_REV)' > $(GIT_REV_STAMP))
 
 LIB_SRCS := $(wildcard filters/*.c bench/common/*.c bench/lookup/*.c bench/kvm/*.c \
 	bench/kvm/$(ARCH)/*.c) $(filter-out bench/pfbench.c,$(wildcard bench/*.c))
@@ -43,6 +46,8 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
 all: $(BUILD)/pfbench $(TEST_BINS)
+
+$(BUILD)/bench/common/context.o: $(GIT_REV_STAMP)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

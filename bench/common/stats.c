@@ -7,23 +7,21 @@
  * 1.4826 MAD, and when that is 0 too every sample equals the median and none
  * is an outlier.
  *
- * The bootstrap draws from its own small generator (splitmix64) rather than
- * a library: Debian ships no C statistics library with a seedable
- * bootstrap (GSL has an RNG but no resampling, and pulling it in for one
- * generator is not worth a dependency), and rand(3) is neither seedable per
- * call nor of known quality. */
+ * The bootstrap is the percentile bootstrap of the median. Each resample's
+ * median is drawn directly from its exact distribution (see
+ * resample_median()), so a resample costs O(1) whatever n is.
+ *
+ * Random numbers come from our own splitmix64 rather than a library: Debian
+ * ships no C statistics library with a seedable bootstrap (GSL has
+ * generators and Beta variates but no resampling, and a dependency for one
+ * generator is not worth it), and rand(3) is neither seedable per call nor
+ * of known quality. */
 #include "stats.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The most sample draws (iterations x n) one bootstrap in stats_compute()
- * makes before it lowers the iteration count (never below
- * STATS_BOOT_MIN_ITERS). Each resample costs O(n): draws are counted per
- * rank of the sorted data, so no resample is sorted. */
-#define BOOT_BUDGET 20000000.0
 
 static uint64_t splitmix64(uint64_t *state)
 {
@@ -33,11 +31,38 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-/* Uniform in [0, n) by Lemire's multiply-shift; the bias (n / 2^64) is far
- * below anything a bootstrap can resolve. */
-static size_t rand_below(uint64_t *state, size_t n)
+/* Uniform in (0, 1): 53 random bits, never exactly 0 or 1. */
+static double rand_open01(uint64_t *state)
 {
-	return (size_t)(((unsigned __int128)splitmix64(state) * n) >> 64);
+	return ((double)(splitmix64(state) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Standard normal by the Marsaglia polar method (one of the pair is used:
+ * simplicity over speed). */
+static double rand_normal(uint64_t *state)
+{
+	double u, v, s;
+	do {
+		u = 2.0 * rand_open01(state) - 1.0;
+		v = 2.0 * rand_open01(state) - 1.0;
+		s = u * u + v * v;
+	} while (s >= 1.0 || s == 0.0);
+	return u * sqrt(-2.0 * log(s) / s);
+}
+
+/* Gamma(a, 1) for a >= 1 (Marsaglia & Tsang 2000). */
+static double rand_gamma(uint64_t *state, double a)
+{
+	double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+	for (;;) {
+		double x = rand_normal(state), v = 1.0 + c * x;
+		if (v <= 0.0)
+			continue;
+		v = v * v * v;
+		double u = rand_open01(state);
+		if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+			return d * v;
+	}
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -68,51 +93,52 @@ double stats_percentile_sorted(const double *sorted, size_t n, double p)
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }
 
-/* Median of the resample described by counts[] over sorted[] (counts sum to
- * n): the same interpolation as stats_percentile_sorted at p = 50. */
-static double counted_median(const double *sorted, const uint32_t *counts, size_t n)
+static size_t rank_of(double u, size_t n)
 {
-	size_t want_lo = (n - 1) / 2, want_hi = n / 2; /* ranks, 0-based */
-	double lo = NAN;
-	size_t seen = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!counts[i])
-			continue;
-		size_t next = seen + counts[i];
-		if (isnan(lo) && want_lo < next)
-			lo = sorted[i];
-		if (want_hi < next)
-			return (lo + sorted[i]) / 2.0;
-		seen = next;
-	}
-	return lo; /* not reached: counts sum to n */
+	size_t k = (size_t)(u * (double)n);
+	return k < n ? k : n - 1;
+}
+
+/* One bootstrap resample's median, drawn without building the resample.
+ * A resample is n indices floor(n U_i) with U_i iid uniform; floor is
+ * monotone, so its j-th smallest index is floor(n U_(j)), and the j-th
+ * order statistic of n uniforms is Beta(j, n - j + 1) = X / (X + Y) with
+ * X ~ Gamma(j), Y ~ Gamma(n - j + 1). Given U_(j), the next one is
+ * U_(j) + (1 - U_(j)) (1 - V^(1 / (n - j))) with V uniform (the least of
+ * the n - j uniforms above it), which even n needs for the upper middle.
+ * The medians so drawn follow exactly the distribution of the medians of
+ * resamples; the O(n) resampling loop is not needed. n >= 2. */
+static double resample_median(const double *sorted, size_t n, uint64_t *state)
+{
+	size_t j = (n + 1) / 2; /* 1-based rank of the (lower) middle */
+	double x = rand_gamma(state, (double)j);
+	double y = rand_gamma(state, (double)(n - j + 1));
+	double u = x / (x + y);
+	double lo = sorted[rank_of(u, n)];
+	if (n % 2)
+		return lo;
+	double next = u + (1.0 - u) * (1.0 - pow(rand_open01(state), 1.0 / (double)(n - j)));
+	return (lo + sorted[rank_of(next, n)]) / 2.0;
+}
+
+static void draw_medians(const double *sorted, size_t n, unsigned iters, uint64_t seed,
+			 double *medians)
+{
+	uint64_t state = seed;
+	for (unsigned it = 0; it < iters; it++)
+		medians[it] = n == 1 ? sorted[0] : resample_median(sorted, n, &state);
 }
 
 static int bootstrap_sorted(const double *sorted, size_t n, unsigned iters, uint64_t seed,
 			    double *lo, double *hi)
 {
-	if (n == 1) {
-		*lo = *hi = sorted[0];
-		return 0;
-	}
-	uint32_t *counts = malloc(n * sizeof(*counts));
 	double *medians = malloc(iters * sizeof(*medians));
-	if (!counts || !medians) {
-		free(counts);
-		free(medians);
+	if (!medians)
 		return -ENOMEM;
-	}
-	uint64_t state = seed;
-	for (unsigned it = 0; it < iters; it++) {
-		memset(counts, 0, n * sizeof(*counts));
-		for (size_t j = 0; j < n; j++)
-			counts[rand_below(&state, n)]++;
-		medians[it] = counted_median(sorted, counts, n);
-	}
+	draw_medians(sorted, n, iters, seed, medians);
 	qsort(medians, iters, sizeof(*medians), cmp_double);
 	*lo = stats_percentile_sorted(medians, iters, 2.5);
 	*hi = stats_percentile_sorted(medians, iters, 97.5);
-	free(counts);
 	free(medians);
 	return 0;
 }
@@ -127,13 +153,29 @@ static double *sorted_copy(const double *samples, size_t n)
 	return s;
 }
 
+int stats_bootstrap_medians(const double *samples, size_t n, unsigned iters, uint64_t seed,
+			    double *medians)
+{
+	int err = check_samples(samples, n);
+	if (err)
+		return err;
+	if (iters == 0 || !medians)
+		return -EINVAL;
+	double *s = sorted_copy(samples, n);
+	if (!s)
+		return -ENOMEM;
+	draw_medians(s, n, iters, seed, medians);
+	free(s);
+	return 0;
+}
+
 int stats_bootstrap_median(const double *samples, size_t n, unsigned iters, uint64_t seed,
 			   double *lo, double *hi)
 {
 	int err = check_samples(samples, n);
 	if (err)
 		return err;
-	if (iters == 0 || n > UINT32_MAX || !lo || !hi)
+	if (iters == 0 || !lo || !hi)
 		return -EINVAL;
 	double *s = sorted_copy(samples, n);
 	if (!s)
@@ -143,22 +185,12 @@ int stats_bootstrap_median(const double *samples, size_t n, unsigned iters, uint
 	return err;
 }
 
-unsigned stats_boot_iters(size_t n)
-{
-	double budget = BOOT_BUDGET / (double)(n ? n : 1);
-	if (budget >= STATS_BOOT_ITERS)
-		return STATS_BOOT_ITERS;
-	if (budget <= STATS_BOOT_MIN_ITERS)
-		return STATS_BOOT_MIN_ITERS;
-	return (unsigned)budget;
-}
-
 int stats_compute(const double *samples, size_t n, uint64_t seed, struct stats *out)
 {
 	int err = check_samples(samples, n);
 	if (err)
 		return err;
-	if (!out || n > UINT32_MAX)
+	if (!out)
 		return -EINVAL;
 	double *s = sorted_copy(samples, n);
 	double *dev = malloc(n * sizeof(*dev));
@@ -201,7 +233,7 @@ int stats_compute(const double *samples, size_t n, uint64_t seed, struct stats *
 		if (stats_is_outlier(&st, s[i]))
 			st.outliers++;
 
-	err = bootstrap_sorted(s, n, stats_boot_iters(n), seed, &st.ci95_low, &st.ci95_high);
+	err = bootstrap_sorted(s, n, STATS_BOOT_ITERS, seed, &st.ci95_low, &st.ci95_high);
 	free(s);
 	free(dev);
 	if (err)

@@ -22,8 +22,7 @@ struct stats {
 };
 
 #define STATS_OUTLIER_Z 3.5        /* modified z-score (Iglewicz & Hoaglin) */
-#define STATS_BOOT_ITERS 1000      /* bootstrap resamples in stats_compute() */
-#define STATS_BOOT_MIN_ITERS 200   /* ... never fewer, even for huge n */
+#define STATS_BOOT_ITERS 2000      /* bootstrap resamples in stats_compute() */
 
 /* samples are not modified. n == 0 or any NaN/inf sample is -EINVAL.
  * Deterministic for a seed. */
@@ -32,12 +31,15 @@ int stats_compute(const double *samples, size_t n, uint64_t seed, struct stats *
  * closest ranks); NaN for n == 0 or p out of range. */
 double stats_percentile_sorted(const double *sorted, size_t n, double p);
 bool stats_is_outlier(const struct stats *s, double x);
-/* Bootstrap (percentile) 95% CI of the median from `iters` resamples. */
+/* Bootstrap (percentile) 95% CI of the median from `iters` resamples.
+ * Each resample costs O(1) (its median is drawn from the exact order-
+ * statistic distribution), so any n is cheap. */
 int stats_bootstrap_median(const double *samples, size_t n, unsigned iters, uint64_t seed,
 			   double *lo, double *hi);
-
-/* Resamples stats_compute() uses for n samples: STATS_BOOT_ITERS, lowered
- * for large n so one bootstrap costs at most ~2e7 draws. */
-unsigned stats_boot_iters(size_t n);
+/* The medians of `iters` bootstrap resamples, in draw order, into
+ * medians[iters] (e.g. for a CI of a ratio of two medians: pair the i-th
+ * draws of two samples). Same seed, same draws as stats_bootstrap_median. */
+int stats_bootstrap_medians(const double *samples, size_t n, unsigned iters, uint64_t seed,
+			    double *medians);
 
 #endif

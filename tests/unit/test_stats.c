@@ -211,13 +211,72 @@ static void test_bootstrap_ci(void **state)
 	assert_double_equal(hi1, 3, EPS);
 }
 
-static void test_boot_iters_budget(void **state)
+/* The median of every one of the n^n equally likely resamples of
+ * {1, 2, 4, ...} (powers of two keep every median distinct), against the
+ * frequencies of stats_bootstrap_medians()' draws. */
+static void check_exact_distribution(size_t n)
+{
+	enum { DRAWS = 200000, MAXV = 64 };
+	double x[8], vals[MAXV], prob[MAXV];
+	size_t nv = 0, total = 1;
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (double)(1u << i);
+		total *= n;
+	}
+	for (size_t code = 0; code < total; code++) {
+		double r[8];
+		size_t c = code;
+		for (size_t i = 0; i < n; i++, c /= n)
+			r[i] = x[c % n];
+		for (size_t i = 1; i < n; i++) /* insertion sort */
+			for (size_t k = i; k > 0 && r[k - 1] > r[k]; k--) {
+				double t = r[k];
+				r[k] = r[k - 1];
+				r[k - 1] = t;
+			}
+		double m = stats_percentile_sorted(r, n, 50.0);
+		size_t v = 0;
+		while (v < nv && vals[v] != m)
+			v++;
+		if (v == nv) {
+			assert_true(nv < MAXV);
+			vals[nv] = m;
+			prob[nv++] = 0;
+		}
+		prob[v] += 1.0 / (double)total;
+	}
+	double *d = malloc(DRAWS * sizeof(*d));
+	assert_non_null(d);
+	/* unsorted input on purpose */
+	double in[8];
+	for (size_t i = 0; i < n; i++)
+		in[i] = x[n - 1 - i];
+	assert_int_equal(stats_bootstrap_medians(in, n, DRAWS, 12345, d), 0);
+	for (size_t v = 0; v < nv; v++) {
+		size_t hits = 0;
+		for (size_t i = 0; i < DRAWS; i++)
+			hits += d[i] == vals[v];
+		/* 0.006 is over five standard errors of a frequency here. */
+		double f = (double)hits / DRAWS;
+		if (fabs(f - prob[v]) > 0.006) {
+			print_error("n=%zu median %g: drawn %.4f, exact %.4f\n", n, vals[v], f, prob[v]);
+			fail();
+		}
+	}
+	for (size_t i = 0; i < DRAWS; i++) { /* nothing outside the support */
+		size_t v = 0;
+		while (v < nv && vals[v] != d[i])
+			v++;
+		assert_true(v < nv);
+	}
+	free(d);
+}
+
+static void test_bootstrap_exact_distribution(void **state)
 {
 	(void)state;
-	assert_int_equal(stats_boot_iters(1), STATS_BOOT_ITERS);
-	assert_int_equal(stats_boot_iters(10000), STATS_BOOT_ITERS);
-	assert_int_equal(stats_boot_iters(50000), 400);
-	assert_int_equal(stats_boot_iters(10000000), STATS_BOOT_MIN_ITERS);
+	for (size_t n = 2; n <= 6; n++)
+		check_exact_distribution(n);
 }
 
 int main(void)
@@ -230,7 +289,7 @@ int main(void)
 		cmocka_unit_test(test_all_equal_and_single),
 		cmocka_unit_test(test_rejects_empty_and_nonfinite),
 		cmocka_unit_test(test_bootstrap_ci),
-		cmocka_unit_test(test_boot_iters_budget),
+		cmocka_unit_test(test_bootstrap_exact_distribution),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

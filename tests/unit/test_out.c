@@ -1,0 +1,506 @@
+/* test_out.c — result sets, the stats columns, the JSON and CSV writers
+ * (round trip, RFC 4180 quoting, atomic replacement, failures leave nothing
+ * behind) and the context block. */
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "out.h"
+
+static char tmpdir[64];
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pfbench-test-out.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *path_in(const char *sub)
+{
+	static char buf[8][256];
+	static int k;
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, sub);
+	return buf[k];
+}
+
+/* Number of entries in dir whose name contains ".tmp." */
+static int count_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".tmp."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&buf, &cap, '\0', f);
+	fclose(f);
+	if (n < 0) {
+		free(buf);
+		return strdup("");
+	}
+	return buf;
+}
+
+/* ---- a tiny RFC 4180 reader: rows of fields, quotes and "" escapes ---- */
+struct csv {
+	size_t nrows;
+	size_t ncols[16];
+	char *f[16][16];
+};
+
+static void csv_parse(const char *s, struct csv *c)
+{
+	memset(c, 0, sizeof(*c));
+	char field[1024];
+	size_t flen = 0;
+	int quoted = 0, any = 0;
+	for (;;) {
+		char ch = *s;
+		if (quoted) {
+			assert_true(ch != '\0'); /* unterminated quote */
+			if (ch == '"' && s[1] == '"') {
+				field[flen++] = '"';
+				s += 2;
+			} else if (ch == '"') {
+				quoted = 0;
+				s++;
+				/* after a closing quote only , or end of line */
+				assert_true(*s == ',' || *s == '\n' || *s == '\0' || *s == '\r');
+			} else {
+				field[flen++] = ch;
+				s++;
+			}
+			continue;
+		}
+		if (ch == '"') {
+			assert_int_equal(flen, 0); /* quotes only open a field */
+			quoted = 1;
+			any = 1;
+			s++;
+			continue;
+		}
+		if (ch == ',' || ch == '\n' || ch == '\0') {
+			if (ch == '\0' && !any && flen == 0 && c->ncols[c->nrows] == 0)
+				break; /* final newline already closed the row */
+			field[flen] = '\0';
+			assert_true(c->nrows < 16 && c->ncols[c->nrows] < 16);
+			c->f[c->nrows][c->ncols[c->nrows]++] = strdup(field);
+			flen = 0;
+			any = 0;
+			if (ch == ',') {
+				any = 1; /* a field follows, even if empty */
+			} else {
+				c->nrows++;
+				if (ch == '\0')
+					break;
+			}
+			s++;
+			continue;
+		}
+		field[flen++] = ch;
+		any = 1;
+		s++;
+	}
+}
+
+static void csv_free(struct csv *c)
+{
+	for (size_t r = 0; r < 16; r++)
+		for (size_t i = 0; i < 16; i++)
+			free(c->f[r][i]);
+}
+
+static struct tsc_calib fake_calib(void)
+{
+	struct tsc_calib c = { .ticks_per_ns = 2.0, .overhead_ticks = 20, .overhead_ns = 10,
+			       .source = TSC_SOURCE, .method = "clock_monotonic" };
+	return c;
+}
+
+/* A set with awkward strings, every scalar type, an array and an object. */
+static json_t *sample_set(const char *bench)
+{
+	json_t *ctx = json_pack("{s:s, s:{s:i}}", "note", "test context", "host", "cores", 2);
+	json_t *set = out_set_new(bench, ctx);
+	json_t *r1 = json_pack("{s:s, s:i, s:f, s:b, s:[f,f]}", "design", "a,b", "size", 1,
+			       "ratio", 0.1, "ok", 1, "samples_ns", 1.5, 2.5);
+	json_t *r2 = json_pack("{s:s, s:s, s:i, s:n, s:{s:i}, s:f}", "design", "say \"hi\"",
+			       "extra", "line\nbreak", "size", -2, "nothing", "nested", "x", 1,
+			       "big", 1e300);
+	out_set_add(set, r1);
+	out_set_add(set, r2);
+	out_set_skip(set, "latency/masked", "no vPMU: enable_pmu=N");
+	out_set_complete(set, true);
+	return set;
+}
+
+static void test_set_shape(void **state)
+{
+	(void)state;
+	json_t *set = out_set_new("lookup", json_object());
+	assert_string_equal(json_string_value(json_object_get(set, "schema")), OUT_SCHEMA);
+	assert_string_equal(json_string_value(json_object_get(set, "bench")), "lookup");
+	assert_true(json_is_false(json_object_get(set, "complete")));
+	assert_int_equal(json_array_size(json_object_get(set, "records")), 0);
+	assert_int_equal(json_array_size(json_object_get(set, "skipped")), 0);
+	out_set_skip(set, "what", "why");
+	json_t *sk = json_array_get(json_object_get(set, "skipped"), 0);
+	assert_string_equal(json_string_value(json_object_get(sk, "why")), "why");
+	out_set_complete(set, true);
+	assert_true(json_is_true(json_object_get(set, "complete")));
+	out_set_add(set, json_object());
+	assert_int_equal(json_array_size(json_object_get(set, "records")), 1);
+	json_decref(set);
+}
+
+static void test_record_stats(void **state)
+{
+	(void)state;
+	struct tsc_calib c = fake_calib();
+	/* ticks {10..40, 1000} at 2 ticks/ns: median 30 ticks = 15 ns; 1000 is
+	 * the one outlier (MAD 10 ticks). */
+	const double ticks[] = { 40, 10, 1000, 30, 20 };
+	json_t *rec = json_object();
+	assert_int_equal(out_record_stats(rec, "", ticks, 5, &c, true), 0);
+	assert_int_equal(json_integer_value(json_object_get(rec, "samples")), 5);
+	assert_true(json_real_value(json_object_get(rec, "median_ns")) == 15.0);
+	assert_true(json_real_value(json_object_get(rec, "median_cycles")) == 30.0);
+	assert_true(json_real_value(json_object_get(rec, "min_ns")) == 5.0);
+	assert_true(json_real_value(json_object_get(rec, "max_ns")) == 500.0);
+	assert_true(json_real_value(json_object_get(rec, "mean_ns")) == 110.0);
+	assert_true(json_real_value(json_object_get(rec, "mad_ns")) == 5.0);
+	assert_true(fabs(json_real_value(json_object_get(rec, "p90_ns")) - 308.0) < 1e-9);
+	assert_int_equal(json_integer_value(json_object_get(rec, "outliers")), 1);
+	double lo = json_real_value(json_object_get(rec, "ci95_low_ns"));
+	double hi = json_real_value(json_object_get(rec, "ci95_high_ns"));
+	assert_true(lo <= 15.0 && 15.0 <= hi);
+	assert_true(json_is_real(json_object_get(rec, "cv")));
+	assert_true(json_is_real(json_object_get(rec, "p99_ns")));
+	json_t *raw = json_object_get(rec, "samples_ns");
+	assert_int_equal(json_array_size(raw), 5);
+	assert_true(json_real_value(json_array_get(raw, 0)) == 20.0); /* input order */
+	assert_true(json_real_value(json_array_get(raw, 2)) == 500.0);
+	/* The brief's column order comes first. */
+	static const char *order[] = { "samples", "median_ns", "p90_ns", "p99_ns", "min_ns",
+				       "max_ns", "mean_ns", "mad_ns", "cv", "ci95_low_ns",
+				       "ci95_high_ns", "outliers", "median_cycles" };
+	void *it = json_object_iter(rec);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		assert_non_null(it);
+		assert_string_equal(json_object_iter_key(it), order[i]);
+		it = json_object_iter_next(rec, it);
+	}
+	json_decref(rec);
+
+	rec = json_object();
+	assert_int_equal(out_record_stats(rec, "warm_", ticks, 5, &c, false), 0);
+	assert_non_null(json_object_get(rec, "warm_median_ns"));
+	assert_null(json_object_get(rec, "warm_samples_ns"));
+	assert_null(json_object_get(rec, "median_ns"));
+	const double bad[] = { 1, NAN };
+	assert_int_equal(out_record_stats(rec, "", ticks, 0, &c, false), -EINVAL);
+	assert_int_equal(out_record_stats(rec, "", bad, 2, &c, false), -EINVAL);
+	assert_int_equal(out_record_stats(rec, "", ticks, 5, NULL, false), -EINVAL);
+	json_decref(rec);
+
+	/* All-zero mean with spread: cv is null, never a made-up number. */
+	const double sym[] = { -2, 2 };
+	rec = json_object();
+	assert_int_equal(out_record_stats(rec, "", sym, 2, &c, false), 0);
+	assert_true(json_is_null(json_object_get(rec, "cv")));
+	json_decref(rec);
+}
+
+static void test_json_round_trip(void **state)
+{
+	(void)state;
+	json_t *set = sample_set("rt");
+	char *dir = path_in("a/b/c"); /* created like mkdir -p */
+	assert_int_equal(out_write_set(set, dir), 0);
+	char err[256];
+	char jpath[256];
+	snprintf(jpath, sizeof(jpath), "%s/rt.json", dir);
+	json_t *back = out_read_json(jpath, err, sizeof(err));
+	assert_non_null(back);
+	assert_true(json_equal(set, back));
+	assert_int_equal(count_temps(dir), 0);
+	json_decref(back);
+	json_decref(set);
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	json_t *set = sample_set("csv");
+	assert_int_equal(out_write_set(set, tmpdir), 0);
+	char *text = slurp(path_in("csv.csv"));
+	assert_non_null(text);
+	struct csv c;
+	csv_parse(text, &c);
+	/* Union of scalar keys in first-seen order; samples_ns and nested are
+	 * skipped. */
+	static const char *hdr[] = { "design", "size", "ratio", "ok", "extra", "nothing", "big" };
+	assert_int_equal(c.nrows, 3);
+	assert_int_equal(c.ncols[0], 7);
+	for (int i = 0; i < 7; i++)
+		assert_string_equal(c.f[0][i], hdr[i]);
+	assert_int_equal(c.ncols[1], 7);
+	assert_int_equal(c.ncols[2], 7);
+	assert_string_equal(c.f[1][0], "a,b");
+	assert_string_equal(c.f[1][1], "1");
+	assert_string_equal(c.f[1][2], "0.1");
+	assert_string_equal(c.f[1][3], "true");
+	assert_string_equal(c.f[1][4], ""); /* missing */
+	assert_string_equal(c.f[2][0], "say \"hi\"");
+	assert_string_equal(c.f[2][1], "-2");
+	assert_string_equal(c.f[2][2], "");
+	assert_string_equal(c.f[2][4], "line\nbreak");
+	assert_string_equal(c.f[2][5], ""); /* null */
+	assert_true(strtod(c.f[2][6], NULL) == 1e300);
+	/* The raw text quotes exactly the fields that need it. */
+	assert_non_null(strstr(text, "\"a,b\",1,0.1,true,"));
+	assert_non_null(strstr(text, "\"say \"\"hi\"\"\",-2,,,\"line\nbreak\","));
+	csv_free(&c);
+	free(text);
+	json_decref(set);
+
+	/* No records: an empty file. */
+	set = out_set_new("empty", json_object());
+	char *s = out_csv_string(set);
+	assert_string_equal(s, "");
+	free(s);
+	json_decref(set);
+}
+
+static void test_csv_reals_read_back_exactly(void **state)
+{
+	(void)state;
+	json_t *set = out_set_new("r", json_object());
+	const double v[] = { 0.1, 1.0 / 3.0, 2.0 / 3.0, 123456.789, 1e-300, 5e-324, -0.0, 3.0 };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		out_set_add(set, json_pack("{s:f}", "v", v[i]));
+	char *text = out_csv_string(set);
+	struct csv c;
+	csv_parse(text, &c);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_true(strtod(c.f[i + 1][0], NULL) == v[i]);
+	assert_string_equal(c.f[2][0], "0.3333333333333333");
+	assert_string_equal(c.f[8][0], "3");
+	csv_free(&c);
+	free(text);
+	json_decref(set);
+}
+
+static void test_atomic_replace(void **state)
+{
+	(void)state;
+	char *p = path_in("atomic.json");
+	json_t *a = sample_set("a");
+	json_t *b = sample_set("b");
+	assert_int_equal(out_write_json(a, p), 0);
+	assert_int_equal(out_write_json(b, p), 0);
+	json_t *back = out_read_json(p, NULL, 0);
+	assert_true(json_equal(back, b)); /* replaced whole */
+	json_decref(back);
+	char *before = slurp(p);
+
+	/* A write that fails halfway (file size limit) leaves the old file
+	 * byte for byte and no temp file. */
+	json_t *big = out_set_new("big", json_object());
+	for (int i = 0; i < 2000; i++)
+		out_set_add(big, json_pack("{s:i, s:s}", "i", i, "pad", "xxxxxxxxxxxxxxxxxxxxxxxx"));
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 4096;
+	void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int e1 = out_write_json(big, p);
+	int e2 = out_write_csv(big, p);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_int_equal(e1, -EFBIG);
+	assert_int_equal(e2, -EFBIG);
+	char *after = slurp(p);
+	assert_string_equal(before, after);
+	assert_int_equal(count_temps(tmpdir), 0);
+	free(before);
+	free(after);
+	json_decref(big);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void test_failures_leave_nothing(void **state)
+{
+	(void)state;
+	json_t *set = sample_set("fail");
+	/* DIR below a regular file: mkdir -p fails, nothing is written. */
+	char *file = path_in("plainfile");
+	FILE *f = fopen(file, "we");
+	assert_non_null(f);
+	fclose(f);
+	char *dir = path_in("plainfile/sub");
+	assert_int_equal(out_write_set(set, dir), -ENOTDIR);
+	struct stat st;
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_size, 0);
+
+	/* Missing parent for a single file. */
+	assert_int_equal(out_write_json(set, path_in("nope/x.json")), -ENOENT);
+	assert_int_equal(out_write_csv(set, path_in("nope/x.csv")), -ENOENT);
+	assert_int_equal(stat(path_in("nope"), &st), -1);
+
+	/* The rename itself fails (target is a directory): the temp file is
+	 * removed and the directory untouched. */
+	char *d = path_in("isdir.json");
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(out_write_json(set, d), -EISDIR);
+	assert_int_equal(stat(d, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(count_temps(tmpdir), 0);
+
+	/* A read-only directory (meaningless as root, who may write anyway). */
+	if (geteuid() != 0) {
+		char *ro = path_in("ro");
+		assert_int_equal(mkdir(ro, 0555), 0);
+		assert_int_equal(out_write_set(set, ro), -EACCES);
+		assert_int_equal(count_temps(ro), 0);
+	} else {
+		print_message("read-only directory case skipped: running as root\n");
+	}
+
+	/* Not a set, bad bench names. */
+	json_t *notset = json_integer(1);
+	assert_int_equal(out_write_json(notset, path_in("n.json")), -EINVAL);
+	assert_int_equal(out_write_csv(notset, path_in("n.csv")), -EINVAL);
+	json_decref(notset);
+	json_object_set_new(set, "bench", json_string("../escape"));
+	assert_int_equal(out_write_set(set, tmpdir), -EINVAL);
+	json_decref(set);
+}
+
+static void test_read_errors(void **state)
+{
+	(void)state;
+	char err[256];
+	char *p = path_in("bad.json");
+	FILE *f = fopen(p, "we");
+	fputs("{\n  \"schema\": \"pfbench-result/1\",\n  \"records\": [1,,2]\n}\n", f);
+	fclose(f);
+	assert_null(out_read_json(p, err, sizeof(err)));
+	char want[300];
+	snprintf(want, sizeof(want), "%s:3:", p);
+	assert_int_equal(strncmp(err, want, strlen(want)), 0);
+
+	f = fopen(p, "we");
+	fputs("{\"schema\": \"something-else\", \"records\": []}\n", f);
+	fclose(f);
+	assert_null(out_read_json(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema"));
+
+	f = fopen(p, "we");
+	fputs("{\"schema\": \"pfbench-result/1\"}\n", f);
+	fclose(f);
+	assert_null(out_read_json(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "records"));
+
+	assert_null(out_read_json(path_in("missing.json"), err, sizeof(err)));
+}
+
+static void test_context(void **state)
+{
+	(void)state;
+	struct tsc_calib c = fake_calib();
+	char *argv[] = { "pfbench", "lookup", "--quick", "a b", "it's", NULL };
+	json_t *ctx = out_context(5, argv, &c);
+	assert_non_null(ctx);
+	json_t *pf = json_object_get(ctx, "pfbench");
+	assert_string_equal(json_string_value(json_object_get(pf, "version")), PFBENCH_VERSION);
+	assert_string_equal(json_string_value(json_object_get(pf, "schema")), OUT_SCHEMA);
+	assert_true(json_is_object(json_object_get(ctx, "host")));
+	assert_string_equal(json_string_value(json_object_get(ctx, "compiler")), PFBENCH_CC);
+	assert_string_equal(json_string_value(json_object_get(ctx, "cflags")), PFBENCH_CFLAGS);
+	assert_string_equal(json_string_value(json_object_get(ctx, "git_rev")), PFBENCH_GIT_REV);
+	assert_string_equal(json_string_value(json_object_get(ctx, "command_line")),
+			    "pfbench lookup --quick 'a b' 'it'\\''s'");
+	assert_int_equal(json_array_size(json_object_get(ctx, "argv")), 5);
+	const char *date = json_string_value(json_object_get(ctx, "date_utc"));
+	assert_non_null(date);
+	regex_t re;
+	assert_int_equal(regcomp(&re, "^[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z$",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regexec(&re, date, 0, NULL, 0), 0);
+	regfree(&re);
+	json_t *t = json_object_get(ctx, "timer");
+	assert_true(json_real_value(json_object_get(t, "ticks_per_ns")) == 2.0);
+	assert_true(json_real_value(json_object_get(t, "overhead_ticks")) == 20.0);
+	assert_string_equal(json_string_value(json_object_get(t, "source")), TSC_SOURCE);
+	assert_true(json_is_string(json_object_get(ctx, "affinity")));
+	assert_true(strlen(json_string_value(json_object_get(ctx, "affinity"))) > 0);
+	json_decref(ctx);
+
+	ctx = out_context(0, NULL, NULL);
+	assert_true(json_is_null(json_object_get(ctx, "timer")));
+	assert_string_equal(json_string_value(json_object_get(ctx, "command_line")), "");
+	json_decref(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set_shape),
+		cmocka_unit_test(test_record_stats),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_reals_read_back_exactly),
+		cmocka_unit_test(test_atomic_replace),
+		cmocka_unit_test(test_failures_leave_nothing),
+		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_context),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
