@@ -13,7 +13,9 @@
 #ifndef PFBENCH_GUEST_ABI_H
 #define PFBENCH_GUEST_ABI_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #define GUEST_ABI_MAGIC 0x31424650u   /* "PFB1" */
 #define GUEST_ABI_VERSION 1u
@@ -32,6 +34,18 @@
 #define GUEST_PORT_UCALL 0x1000u /* ucall: the host reads mailbox.ucall */
 #define GUEST_PORT_BENCH 0x1001u /* baseline: a port write the host just resumes */
 
+#define GUEST_NR_VECTORS 32u
+#define GUEST_MAX_VALUES 64u
+#define GUEST_MAX_FAULTS 16u
+#define GUEST_MAX_SAMPLES 65536u
+#define GUEST_MAX_FIXED 4u
+#define GUEST_HIST_BUCKETS 64u  /* bucket b: samples with floor(log2(ticks)) == b */
+
+#define GUEST_VENDOR_OTHER 0u
+#define GUEST_VENDOR_INTEL 1u
+#define GUEST_VENDOR_AMD 2u
+
+#ifndef __ASSEMBLER__
 /* The first bytes of every payload image (the host reads them to boot it). */
 struct guest_image_hdr {
 	uint32_t magic;    /* GUEST_IMAGE_MAGIC */
@@ -43,7 +57,6 @@ struct guest_image_hdr {
 	char name[24];
 };
 _Static_assert(sizeof(struct guest_image_hdr) == 64, "image header is 64 bytes");
-#define GUEST_NR_VECTORS 32u
 
 enum guest_ucall_cmd {
 	GUEST_UCALL_NONE = 0,
@@ -56,10 +69,10 @@ enum guest_ucall_cmd {
 enum guest_cmd {
 	GUEST_CMD_NONE = 0,
 	/* baselines (payload "baseline") */
-	GUEST_CMD_NOP = 1,     /* empty timed region: the timer's own overhead */
+	GUEST_CMD_NOP = 1,     /* empty timed region (fences and TSC reads only) */
 	GUEST_CMD_CPUID = 2,   /* param: leaf */
 	GUEST_CMD_RDMSR = 3,   /* param: msr */
-	GUEST_CMD_WRMSR = 4,   /* param: msr, values[0..1] alternated */
+	GUEST_CMD_WRMSR = 4,   /* param: msr, writes values[0] */
 	GUEST_CMD_VMCALL = 5,  /* VMCALL or VMMCALL by guest CPUID vendor */
 	GUEST_CMD_PIO = 6,     /* out to GUEST_PORT_BENCH: a userspace exit */
 	/* PMU (payload "pmu") */
@@ -97,10 +110,12 @@ enum guest_pmu_kind {
 	GUEST_PMU_AMD_K7 = 3,   /* EVNTSELx 0xC0010000+i, PERFCTRx 0xC0010004+i */
 };
 
-#define GUEST_MAX_VALUES 64u
-#define GUEST_MAX_FAULTS 16u
-#define GUEST_MAX_SAMPLES 65536u
-#define GUEST_HIST_BUCKETS 64u  /* bucket b: samples with floor(log2(ticks)) == b */
+/* REPROGRAM: only the timed event-select WRMSRs, cycling values[] (the host
+ * makes adjacent values differ so each write reprograms); no workload. */
+#define GUEST_F_WRITES_ONLY (1u << 0)
+/* Baselines: run the identical timed code with the exiting instruction left
+ * out — the overhead to subtract, measured the same way (both modes). */
+#define GUEST_F_OMIT_INSN (1u << 1)
 
 struct guest_fault {
 	uint32_t vector;
@@ -150,8 +165,8 @@ struct guest_mailbox {
 	uint32_t counter;    /* GP counter index */
 	uint32_t nvalues;    /* entries of values[] */
 	uint32_t workload_loops; /* VERIFY/REPROGRAM: `loop` iterations of the workload */
-	uint32_t flags;      /* reserved, 0 */
-	uint32_t pad0;
+	uint32_t flags;      /* GUEST_F_* */
+	uint32_t nfixed;     /* VERIFY: fixed counters to try (<= GUEST_MAX_FIXED) */
 	uint64_t values[GUEST_MAX_VALUES]; /* event-select values; WRMSR baseline: 2 values */
 
 	/* ---- out (guest; untrusted) ---- */
@@ -161,12 +176,14 @@ struct guest_mailbox {
 	uint32_t nfaults;     /* faults taken; faults[] holds min(nfaults, MAX) */
 	uint32_t nresults;    /* results[] filled */
 	uint32_t hist_total;  /* sum of hist[] */
-	uint64_t exiting_insns; /* exiting instructions executed (warmup + timed) */
+	uint64_t exiting_insns; /* exiting instructions executed since the last GUEST_SYNC */
 	uint64_t tsc_begin, tsc_end; /* TSC around the whole command */
 	uint64_t vendor;        /* the guest's CPUID vendor: 1 Intel, 2 AMD, 0 other */
 	struct guest_ucall ucall;
 	struct guest_fault faults[GUEST_MAX_FAULTS];
 	struct guest_value_result results[GUEST_MAX_VALUES];
+	uint64_t fixed_counts[GUEST_MAX_FIXED]; /* VERIFY: fixed counter i after the workload */
+	uint32_t fixed_vector[GUEST_MAX_FIXED]; /* 0 or the vector its access raised */
 	uint64_t hist[GUEST_HIST_BUCKETS];
 	uint64_t samples[GUEST_MAX_SAMPLES]; /* TSC ticks per sample */
 };
@@ -174,8 +191,5 @@ _Static_assert(sizeof(struct guest_mailbox) <= GUEST_MAILBOX_SIZE, "mailbox fits
 _Static_assert(__builtin_offsetof(struct guest_mailbox, samples) % 8 == 0, "samples aligned");
 _Static_assert(__builtin_offsetof(struct guest_mailbox, values) == 64, "values at 64");
 
-#define GUEST_VENDOR_OTHER 0u
-#define GUEST_VENDOR_INTEL 1u
-#define GUEST_VENDOR_AMD 2u
-
+#endif /* !__ASSEMBLER__ */
 #endif

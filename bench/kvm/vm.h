@@ -43,6 +43,12 @@ struct vm {
 	unsigned nvcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	const struct vm_payload *payload; /* last loaded, or NULL */
+	/* The host's own copy of what it asked (taken by the first vcpu_run
+	 * after a load): the guest could overwrite the mailbox's "in" part. */
+	struct {
+		bool valid;
+		uint32_t cmd, nsamples_req, nvalues, nfixed;
+	} asked;
 	struct vm_arch arch;
 };
 
@@ -79,11 +85,13 @@ void vm_load(struct vm *vm, const char *payload_name);
 
 /* ---- the mailbox (guest-payloads/abi.h) ---- */
 struct guest_mailbox *vm_mailbox(struct vm *vm);
-/* Checks what the guest wrote: magic/version echoed, status, counts and
- * indices within their arrays (nsamples <= requested and <= MAX, nfaults,
- * nresults <= nvalues, hist_total == nsamples when set), strings
- * NUL-terminated. 0, or -EPROTO with why[] saying which field and value. */
-int vm_mailbox_check(const struct guest_mailbox *mb, char *why, size_t len);
+/* Checks what the guest wrote: header intact, guest_magic echoed, the
+ * "in" fields as the host asked (vm->asked), status known, counts and
+ * indices within their arrays (nsamples <= requested and <= MAX, nresults
+ * <= nvalues, histogram sums to nsamples, vectors < 256), strings
+ * NUL-terminated. 0, or -EPROTO with why[] naming the field and value.
+ * vcpu_run does this on DONE; call it again before reading after SYNC. */
+int vm_mailbox_check(struct vm *vm, char *why, size_t len);
 
 /* ---- running ---- */
 enum vm_exit_kind {
@@ -139,7 +147,8 @@ struct vm_run_result {
  * the vCPU at all (r->kind VM_EXIT_ERROR, msg set). */
 int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
 /* vcpu_run until anything but SYNC (each SYNC resumes); the watchdog
- * covers the whole call. Same returns. */
+ * covers the whole call; the accounting fields sum over every segment.
+ * Same returns. */
 int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
 
 /* ---- KVM binary stats of a vCPU (KVM_GET_STATS_FD) ---- */
@@ -159,6 +168,7 @@ void vcpu_stats_counts(const struct vcpu *v, const uint64_t *vals, struct vm_exi
 /* ---- arch hooks (bench/kvm/<arch>/vm-arch.c) ---- */
 int vm_arch_init(struct vm *vm);                 /* page tables, GDT, IDT, TSS */
 int vcpu_arch_init(struct vcpu *v);              /* CPUID, sregs */
+void vcpu_arch_free(struct vcpu *v);
 int vm_arch_load(struct vm *vm, const struct guest_image_hdr *h); /* IDT from h->vectors */
 int vcpu_arch_reset(struct vcpu *v, uint64_t entry); /* regs: rip, rsp, flags */
 /* Is the last exit the ucall doorbell / the bench port? (x86: port I/O) */
