@@ -88,7 +88,13 @@ uint64_t pmuf_eventsel_make(uint16_t select, uint8_t umask);
 uint64_t pmuf_flavor_select_mask(enum pmuf_flavor fl); /* 0xFF or 0xF000000FF */
 unsigned pmuf_flavor_select_bits(enum pmuf_flavor fl); /* 8 or 12 */
 const char *pmuf_flavor_name(enum pmuf_flavor fl);     /* "intel", "amd", "unset" */
-int pmuf_flavor_parse(const char *s, enum pmuf_flavor *out);
+int pmuf_flavor_parse(const char *s, enum pmuf_flavor *out); /* "intel"|"amd", any case */
+/* fl when set, else the filter's declared flavor (f may be NULL), else UNSET. */
+enum pmuf_flavor pmuf_flavor_resolve(const struct pmuf_filter *f, enum pmuf_flavor fl);
+/* Bits an entry may have: unmasked (others -> dropped: 0xFFFF or
+ * 0xF0000FFFF) and masked (others -> EINVAL). UNSET counts as no select. */
+uint64_t pmuf_exact_valid_bits(enum pmuf_flavor fl);
+uint64_t pmuf_masked_valid_bits(enum pmuf_flavor fl);
 
 /* ---- validation, exactly as kvm_vm_ioctl_set_pmu_event_filter ---- */
 struct pmuf_verdict {
@@ -99,20 +105,33 @@ struct pmuf_verdict {
 	size_t *dropped;   /* their indices (malloc'd; free with pmuf_verdict_free) */
 	size_t nincludes, nexcludes; /* surviving entries after preparation */
 };
+/* Fills *v (always; free with pmuf_verdict_free) and returns v->err: 0,
+ * the kernel's answer (-EINVAL, -E2BIG), or -ENODATA when an x86 filter's
+ * flavor is UNSET in both fl and f->flavor (its entries cannot be judged;
+ * header errors are still found first), or -ENOMEM. x86: nincludes/
+ * nexcludes count the entries the kernel keeps; dropped[] lists unmasked
+ * entries it silently drops. arm64: the first bad range (ranges also must
+ * fit the uAPI's u16 fields; arm_event_bits must be 0, 10 or 16). */
 int pmuf_validate(const struct pmuf_filter *f, enum pmuf_flavor fl, struct pmuf_verdict *v);
 void pmuf_verdict_free(struct pmuf_verdict *v);
-const char *pmuf_errno_name(int err); /* -EINVAL -> "EINVAL" */
+const char *pmuf_errno_name(int err); /* -EINVAL or EINVAL -> "EINVAL"; 0 -> "ok" */
 
 /* ---- reference decisions ---- */
 /* Is this guest event-select value allowed on a GP counter? The filter must
- * be valid for fl (else -EINVAL); masked filters need PMUF_KERNEL_6_3
- * (-EOPNOTSUPP otherwise). *allowed gets the answer. These are the slow,
- * obviously-correct reference; bench/lookup/ holds the fast replicas. */
+ * be valid for fl (else pmuf_validate's error: -EINVAL, -E2BIG; -ENODATA
+ * for 6.3 without a flavor); masked filters need PMUF_KERNEL_6_3
+ * (-EOPNOTSUPP otherwise). *allowed gets the answer. f == NULL means no
+ * filter installed (allowed). Pre-6.3 generations key on eventsel &
+ * 0xF0000FFFF on both flavors, as those kernels did. These are the slow
+ * reference; bench/lookup/ holds the fast replicas. */
 int pmuf_decide_gp(const struct pmuf_filter *f, enum pmuf_flavor fl,
 		   enum pmuf_kernel k, uint64_t eventsel, bool *allowed);
-/* Fixed counter idx (0..31): only fixed_counter_bitmap decides. */
+/* Fixed counter idx (0..31): only fixed_counter_bitmap decides (f == NULL:
+ * allowed; idx >= 32 counts as a clear bit). */
 bool pmuf_decide_fixed(const struct pmuf_filter *f, unsigned idx);
-int pmuf_kernel_parse(const char *s, enum pmuf_kernel *out); /* "5.3","5.17","6.3" */
+/* "5.3","5.17","6.3", or any release "X.Y[.Z][-extra]" -> its generation;
+ * -EINVAL if malformed, -ERANGE before 5.3 (no filter). */
+int pmuf_kernel_parse(const char *s, enum pmuf_kernel *out);
 const char *pmuf_kernel_name(enum pmuf_kernel k);
 
 /* The kernel's prepared (6.3+) form: entries converted to masked, dropped
@@ -128,6 +147,9 @@ struct pmuf_prepared {
 };
 int pmuf_prepare(const struct pmuf_filter *f, enum pmuf_flavor fl, struct pmuf_prepared *p);
 void pmuf_prepared_free(struct pmuf_prepared *p);
+/* The 6.3+ decision on a prepared filter (bsearch on the select, then the
+ * umask walk, includes then excludes), as is_gp_event_allowed does it. */
+bool pmuf_prepared_allows(const struct pmuf_prepared *p, uint64_t eventsel);
 
 /* ---- arm64 ---- */
 unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */
@@ -135,7 +157,8 @@ unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */
  * by replaying the ranges as the kernel does; NULL bitmap when no filter. */
 int pmuf_arm_bitmap(const struct pmuf_filter *f, uint64_t **bitmap, struct pmuf_verdict *v);
 /* Is arm64 event `event` counted? (SW_INCR/CHAIN never filtered; the cycle
- * counter asks with event 0x11.) */
+ * counter asks with event 0x11.) f == NULL: no filter, allowed. -ERANGE
+ * when event is outside the event space; the validation error if invalid. */
 int pmuf_arm_decide(const struct pmuf_filter *f, unsigned event, bool *allowed);
 
 /* ---- formats ---- */
@@ -164,7 +187,10 @@ int pmuf_to_kvm(const struct pmuf_filter *f, void **buf, size_t *len);
 
 /* ---- events by name (libpfm4) ---- */
 /* "icl::MEM_INST_RETIRED:ALL_LOADS" -> select 0xD0, umask 0x81. Works for
- * PMUs this host lacks. -ENOENT for an unknown name, msg says why. */
+ * PMUs this host lacks (sets LIBPFM_ENCODE_INACTIVE=1 before libpfm4's
+ * initialization; see names.c). -ENOENT for an unknown name, -EINVAL for a
+ * bad attribute or a non-core PMU; msg says why (libpfm4's pfm_strerror).
+ * Select is 12-bit for amd64* PMUs, 8-bit otherwise; modifiers are dropped. */
 int pmuf_event_by_name(const char *name, uint16_t *select, uint8_t *umask,
 		       char *msg, size_t msglen);
 
