@@ -123,7 +123,9 @@ const char *pmuf_errno_name(int err); /* -EINVAL or EINVAL -> "EINVAL"; 0 -> "ok
  * (-EOPNOTSUPP otherwise). *allowed gets the answer. f == NULL means no
  * filter installed (allowed). Pre-6.3 generations key on eventsel &
  * 0xF0000FFFF on both flavors, as those kernels did. These are the slow
- * reference; bench/lookup/ holds the fast replicas. */
+ * reference (each call validates and prepares/sorts the filter anew); for
+ * many queries on one filter, pmuf_prepare once and ask
+ * pmuf_prepared_allows. bench/lookup/ holds the fast replicas. */
 int pmuf_decide_gp(const struct pmuf_filter *f, enum pmuf_flavor fl,
 		   enum pmuf_kernel k, uint64_t eventsel, bool *allowed);
 /* Fixed counter idx (0..31): only fixed_counter_bitmap decides (f == NULL:
