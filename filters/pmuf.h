@@ -184,6 +184,9 @@ int pmuf_parse_file(const char *path, enum pmuf_format fmt, struct pmuf_filter *
 		    struct pmuf_error *err);
 /* Renders f into a malloc'd buffer (*len bytes; text formats are NUL-terminated). */
 int pmuf_render(const struct pmuf_filter *f, enum pmuf_format fmt, char **buf, size_t *len);
+/* The same; when the format cannot express f (-EINVAL), msg says why. */
+int pmuf_render_msg(const struct pmuf_filter *f, enum pmuf_format fmt, char **buf, size_t *len,
+		    char *msg, size_t msglen);
 /* The exact ioctl argument for x86 (header + events), malloc'd. */
 int pmuf_to_kvm(const struct pmuf_filter *f, void **buf, size_t *len);
 
