@@ -12,6 +12,12 @@ ARCH ?= $(shell uname -m)
 BUILD ?= build
 SAN ?=
 CC ?= gcc
+# `make V=1` shows full command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Iinclude -Ifilters -Ibench -Ibench/common -Ibench/lookup -Ibench/kvm \
@@ -51,7 +57,8 @@ $(BUILD)/bench/common/context.o: $(GIT_REV_STAMP)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libpfbench.a: $(LIB_OBJS) $(PAYLOAD_OBJS)
 	@rm -f $@
@@ -62,7 +69,8 @@ $(BUILD)/pfbench: $(BUILD)/bench/pfbench.o $(BUILD)/libpfbench.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpfbench.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpfbench.a $(LDLIBS) -lcmocka
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpfbench.a $(LDLIBS) -lcmocka
 
 deps:
 	scripts/deps.sh
