@@ -150,14 +150,13 @@ static void sync_parent(const char *path)
 	}
 }
 
-/* path.tmp.<pid>, fsync, rename(2), fsync of the directory; the temp file
- * is removed on any failure. (out-text.h offers the same for text files.) */
-static int write_atomic(const char *path, const void *buf, size_t len)
+/* Writes buf to path.tmp.<pid> (tmp gets the name) and fsyncs it; on
+ * failure the temp file is gone. */
+static int stage(const char *path, const void *buf, size_t len, char tmp[PATH_MAX])
 {
 	if (!path || !*path || (!buf && len))
 		return -EINVAL;
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(tmp, PATH_MAX, "%s.tmp.%ld", path, (long)getpid()) >= PATH_MAX)
 		return -ENAMETOOLONG;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
@@ -167,13 +166,31 @@ static int write_atomic(const char *path, const void *buf, size_t len)
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* rename(2) of a staged file into place; the temp file is removed when the
+ * rename fails, and the directory is synced when it succeeds. */
+static int commit(const char *tmp, const char *path)
+{
+	if (rename(tmp, path)) {
+		int err = -errno;
 		unlink(tmp);
 		return err;
 	}
 	sync_parent(path);
+	return 0;
+}
+
+/* A target that is a directory would fail the rename after the other file
+ * of a pair was already replaced: refuse it before replacing anything. */
+static int check_target(const char *path)
+{
+	struct stat st;
+	if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+		return -EISDIR;
 	return 0;
 }
 
@@ -184,25 +201,44 @@ static int check_set(const json_t *set)
 	return 0;
 }
 
+/* The JSON text of a set, newline-terminated (malloc'd). */
+static char *json_text(const json_t *set)
+{
+	char *text = json_dumps(set, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return NULL;
+	size_t len = strlen(text);
+	char *buf = realloc(text, len + 2);
+	if (!buf) {
+		free(text);
+		return NULL;
+	}
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	return buf;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	int err = check_target(path);
+	if (!err)
+		err = stage(path, text, strlen(text), tmp);
+	if (!err)
+		err = commit(tmp, path);
+	return err;
+}
+
 int out_write_json(const json_t *set, const char *path)
 {
 	int err = check_set(set);
 	if (err)
 		return err;
-	char *text = json_dumps(set, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	char *text = json_text(set);
 	if (!text)
 		return -ENOMEM;
-	size_t len = strlen(text);
-	/* End with a newline like any text file. */
-	char *buf = realloc(text, len + 2);
-	if (!buf) {
-		free(text);
-		return -ENOMEM;
-	}
-	buf[len++] = '\n';
-	buf[len] = '\0';
-	err = write_atomic(path, buf, len);
-	free(buf);
+	err = write_file(path, text);
+	free(text);
 	return err;
 }
 
@@ -214,7 +250,7 @@ int out_write_csv(const json_t *set, const char *path)
 	char *text = out_csv_string(set);
 	if (!text)
 		return -ENOMEM;
-	err = write_atomic(path, text, strlen(text));
+	err = write_file(path, text);
 	free(text);
 	return err;
 }
@@ -254,13 +290,30 @@ int out_write_set(const json_t *set, const char *dir)
 		return -EINVAL;
 	if ((err = mkdir_p(dir)))
 		return err;
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof(path), "%s/%s.json", dir, bench) >= (int)sizeof(path))
+	char jpath[PATH_MAX], cpath[PATH_MAX], jtmp[PATH_MAX], ctmp[PATH_MAX];
+	if (snprintf(jpath, sizeof(jpath), "%s/%s.json", dir, bench) >= (int)sizeof(jpath) ||
+	    snprintf(cpath, sizeof(cpath), "%s/%s.csv", dir, bench) >= (int)sizeof(cpath))
 		return -ENAMETOOLONG;
-	if ((err = out_write_json(set, path)))
+	if ((err = check_target(jpath)) || (err = check_target(cpath)))
 		return err;
-	snprintf(path, sizeof(path), "%s/%s.csv", dir, bench);
-	return out_write_csv(set, path);
+	/* Both files are staged before either replaces its old version, so a
+	 * failure leaves the old pair. */
+	char *jtext = json_text(set), *ctext = out_csv_string(set);
+	if (!jtext || !ctext) {
+		err = -ENOMEM;
+	} else if (!(err = stage(jpath, jtext, strlen(jtext), jtmp))) {
+		if ((err = stage(cpath, ctext, strlen(ctext), ctmp)))
+			unlink(jtmp);
+	}
+	free(jtext);
+	free(ctext);
+	if (err)
+		return err;
+	if ((err = commit(jtmp, jpath))) {
+		unlink(ctmp);
+		return err;
+	}
+	return commit(ctmp, cpath);
 }
 
 json_t *out_read_json(const char *path, char *err, size_t errlen)

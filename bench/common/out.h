@@ -72,7 +72,9 @@ int out_write_json(const json_t *set, const char *path);
 int out_write_csv(const json_t *set, const char *path);
 /* The CSV text of a set (malloc'd, NUL-terminated), NULL on error. */
 char *out_csv_string(const json_t *set);
-/* Writes DIR/<bench>.json and DIR/<bench>.csv (creates DIR like mkdir -p). */
+/* Writes DIR/<bench>.json and DIR/<bench>.csv (creates DIR like mkdir -p).
+ * Both are staged before either is renamed into place, so a failure leaves
+ * the old pair. -EINVAL when "bench" is empty or holds '/'. */
 int out_write_set(const json_t *set, const char *dir);
 /* Reads a result set back (for compare, report, tests). NULL on error with
  * "path:line:column: what" in err (a set must be an object with a "schema"
