@@ -11,5 +11,7 @@ int cmd_exit(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_suite(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{ "install", cmd_install, "KVM_SET_PMU_EVENT_FILTER latency by size and encoding" },
 	{ "check", cmd_check, "does this host enforce and validate filters as documented" },
 	{ "compare", cmd_compare, "two result sets side by side, ratios with 95% CIs" },
+	{ "suite", cmd_suite, "run every stage into results/<host-id>/<UTC>/ with plots and a report" },
+	{ "report", cmd_report, "rebuild a result directory's plots and report.md" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,557 @@
+/* suite-report.c — report.md for a suite run directory (see suite.h): the
+ * host, what ran and what was skipped and why, one captioned table per
+ * result set (median with p90/p99, the 95% CI of the median and the sample
+ * count), and the plots. Written so its tables can be pasted into a paper
+ * or a mailing-list post: every caption says what was measured, on which
+ * host, with how many samples. Everything comes from the files in the
+ * directory, so `pfbench report DIR` rebuilds it at any time. */
+#include "suite.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out-text.h"
+#include "rset.h"
+
+/* What each benchmark's numbers are; the caption repeats the unit. */
+static const struct {
+	const char *bench, *title, *what;
+} benches[] = {
+	{ "lookup", "Filter lookup cost",
+	  "The time one filter decision takes (\"may the guest count this event?\") in a "
+	  "userspace replica of each lookup design: the kernel's own algorithms (linear scan, "
+	  "sorted exact match with binary search, masked entries with includes/excludes) and "
+	  "alternative designs, by filter size, encoding, action and hit pattern. Throughput "
+	  "mode times independent lookups; latency mode a dependent chain, each lookup waiting "
+	  "for the previous one. Unit: ns per lookup, timed with the serialized TSC over a batch "
+	  "of lookups and divided by the batch size." },
+	{ "exit", "Guest exit latency under filters",
+	  "The round trip a guest pays for an exit, timed inside the guest with the TSC: "
+	  "counter reprogramming exits (a guest write to an event selector, which KVM checks "
+	  "against the installed filter) by filter size and encoding, beside baseline exits "
+	  "that involve no filter. Unit: ns per exit, guest-observed (host handling plus "
+	  "entry/exit), not host handling time alone." },
+	{ "install", "Filter install cost",
+	  "The latency of the KVM_SET_PMU_EVENT_FILTER ioctl on a VM, timed on the host "
+	  "around the ioctl, by filter size and encoding. It includes copying and sorting the "
+	  "filter, the SRCU grace period and the request that makes every vCPU reprogram its "
+	  "counters. Unit: ns per ioctl." },
+	{ "check", "Filter conformance checks",
+	  "Whether this host's KVM validates and enforces filters as documented: each case, "
+	  "what was expected and what the host did." },
+};
+
+static const char *bench_title(const char *b)
+{
+	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+		if (!strcmp(benches[i].bench, b))
+			return benches[i].title;
+	return b;
+}
+
+static const char *bench_what(const char *b)
+{
+	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+		if (!strcmp(benches[i].bench, b))
+			return benches[i].what;
+	return NULL;
+}
+
+/* obj at a dotted path ("kvm.caps"), or NULL. */
+static json_t *jpath(const json_t *o, const char *path)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", path);
+	json_t *cur = (json_t *)o;
+	for (char *save = NULL, *t = strtok_r(buf, ".", &save); t && cur;
+	     t = strtok_r(NULL, ".", &save))
+		cur = json_object_get(cur, t);
+	return cur;
+}
+
+static const char *jstr(const json_t *o, const char *path)
+{
+	return json_string_value(jpath(o, path));
+}
+
+/* Markdown table cells must not contain '|' or newlines. */
+static void cell(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void scalar_cell(FILE *f, const json_t *v)
+{
+	char buf[256];
+	cell(f, rset_scalar(v, buf, sizeof(buf)));
+}
+
+static json_t *load_json(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return json_load_file(path, 0, NULL);
+}
+
+/* ---- the host ---- */
+
+static void host_row(FILE *f, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void host_row(FILE *f, const char *what, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(f, "| %s | ", what);
+	cell(f, buf);
+	fprintf(f, " |\n");
+}
+
+static const char *or_dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+static void render_host(FILE *f, const json_t *h, const char *source)
+{
+	fprintf(f, "## Host\n\n");
+	if (!h) {
+		fprintf(f, "No host description (neither info.json nor metadata.json has one).\n\n");
+		return;
+	}
+	char buf[256];
+	fprintf(f, "From %s (`pfbench info --json`).\n\n| | |\n|---|---|\n", source);
+	host_row(f, "host id", "%s", or_dash(jstr(h, "host_id")));
+	host_row(f, "CPU", "%s (%s, family %s, model %s, stepping %s, microcode %s), %s",
+		 or_dash(jstr(h, "cpu.model_name")), or_dash(jstr(h, "cpu.vendor")),
+		 rset_scalar(jpath(h, "cpu.family"), buf, 32), rset_scalar(jpath(h, "cpu.model"), buf + 32, 32),
+		 rset_scalar(jpath(h, "cpu.stepping"), buf + 64, 32), or_dash(jstr(h, "cpu.microcode")),
+		 or_dash(jstr(h, "cpu.arch")));
+	json_t *t = jpath(h, "topology");
+	if (json_is_object(t)) {
+		double l3 = rset_num(t, "l3_bytes");
+		host_row(f, "topology (hwloc)", "%lld package(s), %lld core(s), %lld PU(s), %lld NUMA "
+			 "node(s), SMT %s, L3 %.0f MiB", (long long)json_integer_value(json_object_get(t, "packages")),
+			 (long long)json_integer_value(json_object_get(t, "cores")),
+			 (long long)json_integer_value(json_object_get(t, "pus")),
+			 (long long)json_integer_value(json_object_get(t, "numa_nodes")),
+			 json_is_true(json_object_get(t, "smt")) ? "on" : "off",
+			 isnan(l3) ? 0.0 : l3 / 1048576.0);
+	}
+	host_row(f, "kernel", "%s", or_dash(jstr(h, "kernel.release")));
+	json_t *virt = jpath(h, "virtualization");
+	if (virt && json_is_true(json_object_get(virt, "hypervisor")))
+		host_row(f, "virtualization", "a guest (CPUID hypervisor bit; vendor id %s): nested "
+			 "KVM, numbers include the outer hypervisor", or_dash(jstr(virt, "hypervisor_vendor")));
+	else if (virt)
+		host_row(f, "virtualization", "bare metal (no CPUID hypervisor bit)");
+	json_t *kvm = jpath(h, "kvm");
+	if (kvm) {
+		if (json_is_true(json_object_get(kvm, "usable")))
+			host_row(f, "/dev/kvm", "usable");
+		else
+			host_row(f, "/dev/kvm", "not usable: %s", or_dash(jstr(kvm, "why")));
+		char caps[512] = "";
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(kvm, "caps"), k, v) {
+			char val[32];
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "%s%s=%s",
+				 caps[0] ? ", " : "", k, rset_scalar(v, val, sizeof(val)));
+		}
+		if (caps[0])
+			host_row(f, "KVM caps", "%s", caps);
+		host_row(f, "filter flavor", "%s (%s)", or_dash(jstr(kvm, "flavor")),
+			 or_dash(jstr(kvm, "flavor_how")));
+		host_row(f, "enable_pmu", "%s", or_dash(jstr(kvm, "enable_pmu")));
+		json_t *med = json_object_get(kvm, "mediated_pmu");
+		if (json_is_object(med))
+			host_row(f, "mediated vPMU", "%s=%s", or_dash(jstr(med, "param")),
+				 or_dash(jstr(med, "value")));
+		else
+			host_row(f, "mediated vPMU", "no such module parameter on this kernel");
+		json_t *vp = json_object_get(kvm, "vpmu");
+		if (json_is_true(json_object_get(vp, "present")))
+			host_row(f, "vPMU offered to guests", "version %lld, %lld GP counters (%lld bits), "
+				 "%lld fixed", (long long)json_integer_value(json_object_get(vp, "version")),
+				 (long long)json_integer_value(json_object_get(vp, "gp_counters")),
+				 (long long)json_integer_value(json_object_get(vp, "gp_width")),
+				 (long long)json_integer_value(json_object_get(vp, "fixed_counters")));
+		else if (vp)
+			host_row(f, "vPMU offered to guests", "none: %s", or_dash(jstr(vp, "why")));
+	}
+	json_t *ctr = jpath(h, "counters");
+	if (ctr)
+		host_row(f, "hardware counters (host)", "%s",
+			 json_is_true(json_object_get(ctr, "hw_usable"))
+				 ? "usable"
+				 : (jstr(ctr, "hw_why") ? jstr(ctr, "hw_why") : "not usable"));
+	if (jstr(h, "pmu.default"))
+		host_row(f, "PMU model (libpfm4)", "%s", jstr(h, "pmu.default"));
+	json_t *missing = json_object_get(h, "missing");
+	if (json_array_size(missing)) {
+		fprintf(f, "\nWhat this host lacks, and what that disables:\n\n");
+		size_t i;
+		json_t *m;
+		json_array_foreach(missing, i, m) fprintf(f, "- %s\n", json_string_value(m));
+	}
+	fputc('\n', f);
+}
+
+/* ---- what ran ---- */
+
+static void render_stages(FILE *f, const json_t *meta)
+{
+	fprintf(f, "## What ran\n\n");
+	const json_t *stages = json_object_get(meta, "stages");
+	if (!json_array_size(stages)) {
+		fprintf(f, "No stage record (no metadata.json): this report covers the result "
+			   "sets found in the directory.\n\n");
+		return;
+	}
+	fprintf(f, "| stage | command | status | exit | time (s) | note |\n|---|---|---|---|---|---|\n");
+	size_t i;
+	json_t *s;
+	json_array_foreach(stages, i, s) {
+		fprintf(f, "| %s | `", or_dash(jstr(s, "name")));
+		size_t j;
+		json_t *a;
+		const json_t *argv = json_object_get(s, "argv");
+		json_array_foreach(argv, j, a) {
+			const char *w = json_string_value(a);
+			if (!strcmp(w, "-o") && j + 2 == json_array_size(argv))
+				break;
+			fprintf(f, "%s%s", j ? " " : "pfbench ", w);
+		}
+		fprintf(f, "` | %s | ", or_dash(jstr(s, "status")));
+		scalar_cell(f, json_object_get(s, "exit_code"));
+		fprintf(f, " | %.1f | ", rset_num(s, "duration_s"));
+		cell(f, jstr(s, "why") ? jstr(s, "why") : "");
+		fprintf(f, " |\n");
+	}
+	const json_t *skipped = json_object_get(meta, "skipped");
+	if (json_array_size(skipped)) {
+		fprintf(f, "\nSkipped, and why:\n\n");
+		json_array_foreach(skipped, i, s) {
+			const char *stage = jstr(s, "stage"), *what = jstr(s, "what");
+			if (what && stage && strcmp(what, stage))
+				fprintf(f, "- %s: %s: %s\n", stage, what, or_dash(jstr(s, "why")));
+			else
+				fprintf(f, "- %s: %s\n", or_dash(stage), or_dash(jstr(s, "why")));
+		}
+	}
+	fputc('\n', f);
+}
+
+/* ---- one result set ---- */
+
+static bool has_median(const json_t *records)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) if (json_is_number(json_object_get(r, "median_ns")))
+		return true;
+	return false;
+}
+
+static void sample_range(const json_t *records, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		double n = rset_num(r, "samples");
+		if (!isnan(n)) {
+			*lo = fmin(*lo, n);
+			*hi = fmax(*hi, n);
+		}
+	}
+}
+
+static void render_caption(FILE *f, const json_t *set, const char *bench, const json_t *records,
+			   const json_t *host)
+{
+	const json_t *ctx = json_object_get(set, "context");
+	const json_t *h = json_object_get(ctx, "host");
+	if (!h)
+		h = host;
+	double lo, hi;
+	char a[32], b[32];
+	sample_range(records, &lo, &hi);
+	fprintf(f, "*Table: %s. ", bench_title(bench));
+	if (has_median(records)) {
+		fprintf(f, "Median ns with the 90th and 99th percentiles and the 95%% bootstrap CI of "
+			   "the median, ");
+		if (isfinite(lo) && lo == hi)
+			fprintf(f, "%s samples per row", rset_fmt_num(lo, a, sizeof(a)));
+		else if (isfinite(lo))
+			fprintf(f, "%s to %s samples per row (column n)", rset_fmt_num(lo, a, sizeof(a)),
+				rset_fmt_num(hi, b, sizeof(b)));
+		else
+			fprintf(f, "sample counts not recorded");
+		fprintf(f, "; ");
+	}
+	fprintf(f, "host %s (%s), kernel %s", or_dash(jstr(h, "host_id")),
+		or_dash(jstr(h, "cpu.model_name")), or_dash(jstr(h, "kernel.release")));
+	if (jstr(ctx, "date_utc"))
+		fprintf(f, ", %s", jstr(ctx, "date_utc"));
+	if (jstr(ctx, "git_rev"))
+		fprintf(f, ", pfbench %s", jstr(ctx, "git_rev"));
+	const json_t *timer = json_object_get(ctx, "timer");
+	if (json_is_object(timer)) {
+		fprintf(f, "; timer %s at %s ticks/ns", or_dash(jstr(timer, "source")),
+			rset_fmt_num(rset_num(timer, "ticks_per_ns"), a, sizeof(a)));
+		double ov = rset_num(timer, "overhead_ns");
+		if (!isnan(ov))
+			fprintf(f, ", read overhead %s ns", rset_fmt_num(ov, b, sizeof(b)));
+	}
+	const json_t *bind = json_object_get(ctx, "binding");
+	if (json_is_object(bind))
+		fprintf(f, "; pinned to core %lld (%s)", (long long)json_integer_value(json_object_get(bind, "core")),
+			json_is_true(json_object_get(bind, "strict")) ? "strict" : "not strict");
+	fprintf(f, ".*\n\n");
+}
+
+static void render_records(FILE *f, const json_t *records)
+{
+	json_t *keys = rset_key_columns(records, NULL);
+	json_t *vary = rset_varying(records, keys);
+	bool timed = has_median(records);
+	size_t i, k;
+	json_t *r, *kv;
+
+	if (json_array_size(records) > 1 && json_array_size(keys) > json_array_size(vary)) {
+		fprintf(f, "Same in every row:");
+		size_t n = 0;
+		json_array_foreach(keys, k, kv) {
+			const char *name = json_string_value(kv);
+			bool varies = false;
+			size_t j;
+			json_t *v;
+			json_array_foreach(vary, j, v) varies |= !strcmp(json_string_value(v), name);
+			if (varies)
+				continue;
+			char buf[128];
+			fprintf(f, "%s %s=%s", n++ ? "," : "", name,
+				rset_scalar(json_object_get(json_array_get(records, 0), name), buf,
+					    sizeof(buf)));
+		}
+		fprintf(f, ".\n\n");
+	}
+	json_t *cols = json_array_size(records) > 1 ? vary : keys;
+	if (!timed) { /* no timing: every scalar column */
+		json_decref(keys);
+		keys = json_array();
+		json_array_foreach(records, i, r) {
+			const char *name;
+			json_t *v;
+			json_object_foreach(r, name, v) {
+				bool seen = false;
+				json_array_foreach(keys, k, kv) seen |= !strcmp(json_string_value(kv), name);
+				if (!seen && !json_is_array(v) && !json_is_object(v))
+					json_array_append_new(keys, json_string(name));
+			}
+		}
+		cols = keys;
+	}
+	fputc('|', f);
+	json_array_foreach(cols, k, kv) fprintf(f, " %s |", json_string_value(kv));
+	if (timed)
+		fprintf(f, " median ns | p90 ns | p99 ns | 95%% CI of median (ns) | n |");
+	fprintf(f, "\n|");
+	for (k = 0; k < json_array_size(cols) + (timed ? 5 : 0); k++)
+		fprintf(f, "---|");
+	fputc('\n', f);
+	json_array_foreach(records, i, r) {
+		fputc('|', f);
+		json_array_foreach(cols, k, kv) {
+			fputc(' ', f);
+			scalar_cell(f, json_object_get(r, json_string_value(kv)));
+			fprintf(f, " |");
+		}
+		if (timed) {
+			char a[32], b[32], c[32];
+			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "median_ns"), a, sizeof(a)));
+			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "p90_ns"), a, sizeof(a)));
+			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "p99_ns"), a, sizeof(a)));
+			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
+			if (isnan(lo) || isnan(hi))
+				fprintf(f, " - |");
+			else
+				fprintf(f, " %s – %s |", rset_fmt_num(lo, b, sizeof(b)),
+					rset_fmt_num(hi, c, sizeof(c)));
+			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "samples"), a, sizeof(a)));
+		}
+		fputc('\n', f);
+	}
+	json_decref(keys);
+	json_decref(vary);
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return access(path, R_OK) == 0;
+}
+
+static void render_plot(FILE *f, const char *dir, const char *bench)
+{
+	char svg[128], png[128];
+	snprintf(svg, sizeof(svg), "plots/%s.svg", bench);
+	snprintf(png, sizeof(png), "plots/%s.png", bench);
+	bool has_svg = exists(dir, svg), has_png = exists(dir, png);
+	if (!has_svg && !has_png)
+		return;
+	fprintf(f, "![%s](%s)\n\n", bench_title(bench), has_png ? png : svg);
+	if (has_svg && has_png)
+		fprintf(f, "(Vector version: [%s](%s).) ", svg, svg);
+	fprintf(f, "Points are medians, bars the 95%% CI of the median; data in "
+		   "[plots/%s.dat](plots/%s.dat).\n\n", bench, bench);
+}
+
+static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host)
+{
+	const char *bench = json_string_value(json_object_get(set, "bench"));
+	const json_t *records = json_object_get(set, "records");
+	fprintf(f, "## %s (`%s`)\n\n", bench_title(bench), bench);
+	if (bench_what(bench))
+		fprintf(f, "%s\n\n", bench_what(bench));
+	fprintf(f, "Files: [%s.json](%s.json) (every record, with raw samples where kept), "
+		   "[%s.csv](%s.csv).", bench, bench, bench, bench);
+	const char *cmd = jstr(set, "context.command_line");
+	if (cmd)
+		fprintf(f, " Command: `%s`.", cmd);
+	fprintf(f, "\n\n");
+	if (!json_is_true(json_object_get(set, "complete")))
+		fprintf(f, "**Incomplete:** this benchmark did not finish everything it was asked "
+			   "(`\"complete\": false`); the rows below are what it measured.\n\n");
+	const json_t *sk = json_object_get(set, "skipped");
+	if (json_array_size(sk)) {
+		fprintf(f, "Not measured here:\n\n");
+		size_t i;
+		json_t *s;
+		json_array_foreach(sk, i, s) fprintf(f, "- %s: %s\n", or_dash(jstr(s, "what")),
+						     or_dash(jstr(s, "why")));
+		fputc('\n', f);
+	}
+	render_plot(f, dir, bench);
+	if (!json_array_size(records)) {
+		fprintf(f, "No records.\n\n");
+		return;
+	}
+	render_caption(f, set, bench, records, host);
+	render_records(f, records);
+	fputc('\n', f);
+}
+
+static void render_head(FILE *f, const json_t *meta, const json_t *host)
+{
+	const char *id = jstr(meta, "host_id") ? jstr(meta, "host_id") : jstr(host, "host_id");
+	fprintf(f, "# pfbench results: %s, %s\n\n", or_dash(id), or_dash(jstr(meta, "started_utc")));
+	if (!meta) {
+		fprintf(f, "Result sets found in this directory (no metadata.json: not a suite run).\n\n");
+		return;
+	}
+	const char *mode = or_dash(jstr(meta, "mode"));
+	fprintf(f, "The %s suite (`%s`), pfbench %s built with %s (%s).", mode,
+		or_dash(jstr(meta, "context.command_line")), or_dash(jstr(meta, "context.git_rev")),
+		or_dash(jstr(meta, "context.compiler")), or_dash(jstr(meta, "context.cflags")));
+	double d = rset_num(meta, "duration_s");
+	if (!isnan(d))
+		fprintf(f, " It took %.1f s.", d);
+	if (json_is_true(json_object_get(meta, "complete")))
+		fprintf(f, " Every stage ran (see below for skips and failures).\n\n");
+	else if (jstr(meta, "interrupted_by"))
+		fprintf(f, "\n\n**Incomplete run: interrupted by %s.** Stages that finished before it "
+			   "are below; the rest did not run. metadata.json says `\"complete\": "
+			   "false`.\n\n", jstr(meta, "interrupted_by"));
+	else
+		fprintf(f, "\n\n**Incomplete run** (`\"complete\": false` in metadata.json: it did not "
+			   "finish, or is still running).\n\n");
+	fprintf(f, "Times are medians over many repetitions, in ns, measured with the serialized "
+		   "TSC (docs/methodology.md); the 95%% CI is a percentile bootstrap of the median. "
+		   "Compare two runs with `pfbench compare DIR_A DIR_B` (docs/reading-results.md).\n\n");
+}
+
+int suite_report(const char *dir, char *err, size_t errlen)
+{
+	json_t *meta = load_json(dir, "metadata.json");
+	if (meta && !json_is_object(meta)) {
+		json_decref(meta);
+		meta = NULL;
+	}
+	json_t *info = load_json(dir, "info.json");
+	const json_t *host = NULL;
+	const char *source = NULL;
+	if (json_is_object(info) && json_object_get(info, "host_id")) {
+		host = info;
+		source = "info.json";
+	} else if (jpath(meta, "context.host") && json_is_object(jpath(meta, "context.host"))) {
+		host = jpath(meta, "context.host");
+		source = "metadata.json";
+	}
+	json_t *sets = NULL;
+	char lerr[512];
+	if (rset_load(dir, &sets, lerr, sizeof(lerr)))
+		sets = json_array();
+	if (!host && json_array_size(sets)) {
+		host = jpath(json_array_get(sets, 0), "context.host");
+		source = "the first result set's context";
+	}
+	if (!meta && !json_array_size(sets)) {
+		snprintf(err, errlen, "%s: neither metadata.json nor any result set", dir);
+		json_decref(info);
+		json_decref(sets);
+		return -EINVAL;
+	}
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		json_decref(meta);
+		json_decref(info);
+		json_decref(sets);
+		return -ENOMEM;
+	}
+	render_head(f, meta, host);
+	render_host(f, host, source);
+	render_stages(f, meta);
+	size_t i;
+	json_t *set;
+	json_array_foreach(sets, i, set) render_set(f, dir, set, host);
+	if (!json_array_size(sets))
+		fprintf(f, "## Results\n\nNo stage produced a result set.\n\n");
+	fprintf(f, "---\nGenerated by `pfbench report`; the schema of every file is in "
+		   "results/README.md.\n");
+	fclose(f);
+
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	int e = text ? out_write_text(path, text, len) : -ENOMEM;
+	if (e)
+		snprintf(err, errlen, "%s: %s", path, strerror(-e));
+	free(text);
+	json_decref(meta);
+	json_decref(info);
+	json_decref(sets);
+	return e;
+}

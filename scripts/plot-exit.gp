@@ -1,0 +1,41 @@
+# plot-exit.gp — guest exit latency vs filter size, one line per filter
+# encoding (and whatever else varies), beside the baseline exits (no
+# filter) drawn flat across the x range. Called by `pfbench suite` and
+# `pfbench report` with -e, on a data file they extract from exit.json
+# (plots/exit.dat):
+#   gnuplot -e "datafile='plots/exit.dat'; outfile='plots/exit.svg'; fmt='svg'; \
+#       nseries=2; nbase=1; plottitle='...'; xlab='...'; ylab='...'; logx=1" \
+#       scripts/plot-exit.gp
+# Data: one block per series (separated by two blank lines), its first row
+# the series name, then "x median_ns ci95_low_ns ci95_high_ns" rows; the
+# first nseries blocks are filter series, the next nbase the baselines.
+if (!exists("datafile")) datafile = 'plots/exit.dat'
+if (!exists("outfile")) outfile = 'plots/exit.svg'
+if (!exists("fmt")) fmt = 'svg'
+if (!exists("nseries")) nseries = 1
+if (!exists("nbase")) nbase = 0
+if (!exists("plottitle")) plottitle = 'Guest exit latency vs filter size'
+if (!exists("xlab")) xlab = 'filter size (entries)'
+if (!exists("ylab")) ylab = 'round trip, median ns (bars: 95% CI)'
+if (!exists("logx")) logx = 0
+
+if (fmt eq 'png') {
+	set terminal png size 1000,640 noenhanced
+} else {
+	set terminal svg size 1000,640 dynamic noenhanced
+}
+set output outfile
+set title plottitle
+set xlabel xlab
+set ylabel ylab
+set key outside right top
+set grid
+set yrange [0:*]
+if (logx) set logscale x 2
+set style data yerrorlines
+set bars small
+
+plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
+	lw 2 pt 7 ps 0.8 title columnheader(1), \
+     for [i=nseries:nseries+nbase-1] datafile index i using 1:2 with lines \
+	dt 2 lw 1.5 title columnheader(1)

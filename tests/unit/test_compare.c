@@ -1,0 +1,282 @@
+/* test_compare.c — `pfbench compare` on synthetic result sets with known
+ * shifts: B = 2 x A (low noise) must come out near 2 and significant;
+ * B = A + tiny noise must come out near 1 and within noise; records
+ * without raw samples fall back to their own CIs and the table says so. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compare.h"
+#include "rset.h"
+#include "stats.h"
+
+static uint64_t rng_state;
+
+static double uniform01(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return ((z >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double normal(double mean, double sd)
+{
+	double u = uniform01(), v = uniform01();
+	return mean + sd * sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* A record over samples: key fields + median_ns, ci95 (a crude +-2%),
+ * samples and, when raw, samples_ns. */
+static json_t *record(const char *design, int nevents, const double *s, size_t n, int raw)
+{
+	double *sorted = malloc(n * sizeof(*sorted));
+	memcpy(sorted, s, n * sizeof(*s));
+	qsort(sorted, n, sizeof(*sorted), cmp_d);
+	double med = stats_percentile_sorted(sorted, n, 50);
+	json_t *r = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f, s:I}", "design", design, "nevents",
+			      nevents, "median_ns", med, "p90_ns",
+			      stats_percentile_sorted(sorted, n, 90), "ci95_low_ns",
+			      stats_percentile_sorted(sorted, n, 45), "ci95_high_ns",
+			      stats_percentile_sorted(sorted, n, 55), "samples", (json_int_t)n);
+	if (raw) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, json_real(s[i]));
+		json_object_set_new(r, "samples_ns", arr);
+	}
+	free(sorted);
+	return r;
+}
+
+static json_t *set_new(const char *bench)
+{
+	return json_pack("{s:s, s:s, s:{s:s}, s:b, s:[], s:[]}", "schema", RSET_SCHEMA, "bench",
+			 bench, "context", "date", "2024-01-01T00:00:00Z", "complete", 1,
+			 "skipped", "records");
+}
+
+#define N 400
+
+/* A: design "linear" nevents 8 and 64, N(100, 2) and N(300, 5).
+ * B: linear x2 (fresh noise); "bsearch" rows equal to A's plus tiny noise;
+ * a "hash" row without raw samples, 3x slower. */
+static void make_sets(json_t **a, json_t **b)
+{
+	double sa[N], sb[N];
+	*a = set_new("lookup");
+	*b = set_new("lookup");
+	json_t *ra = json_object_get(*a, "records"), *rb = json_object_get(*b, "records");
+	rng_state = 42;
+	for (int i = 0; i < N; i++) {
+		sa[i] = normal(100, 2);
+		sb[i] = 2 * normal(100, 2);
+	}
+	json_array_append_new(ra, record("linear", 8, sa, N, 1));
+	json_array_append_new(rb, record("linear", 8, sb, N, 1));
+	for (int i = 0; i < N; i++) {
+		sa[i] = normal(300, 5);
+		sb[i] = sa[i] + normal(0, 0.05);
+	}
+	json_array_append_new(ra, record("bsearch", 64, sa, N, 1));
+	json_array_append_new(rb, record("bsearch", 64, sb, N, 1));
+	for (int i = 0; i < N; i++) {
+		sa[i] = normal(50, 1);
+		sb[i] = 3 * normal(50, 1);
+	}
+	json_array_append_new(ra, record("hash", 8, sa, N, 0));
+	json_array_append_new(rb, record("hash", 8, sb, N, 0));
+	/* Only in A. */
+	json_array_append_new(ra, record("linear", 300, sa, N, 0));
+}
+
+static void test_bootstrap_shift(void **state)
+{
+	(void)state;
+	double a[N], b[N], lo, hi;
+	rng_state = 7;
+	for (int i = 0; i < N; i++) {
+		a[i] = normal(100, 2);
+		b[i] = 2 * normal(100, 2);
+	}
+	assert_int_equal(cmp_ratio_bootstrap(a, N, b, N, 2000, 1, &lo, &hi), 0);
+	/* The medians' ratio is within ~0.5% of 2; the CI covers it, is
+	 * narrow and excludes 1. */
+	assert_true(lo > 1.97 && lo < hi && hi < 2.03);
+	assert_true(hi - lo < 0.03);
+	/* Deterministic for a seed. */
+	double lo2, hi2;
+	assert_int_equal(cmp_ratio_bootstrap(a, N, b, N, 2000, 1, &lo2, &hi2), 0);
+	assert_true(lo == lo2 && hi == hi2);
+	/* Same data: the CI straddles 1. */
+	assert_int_equal(cmp_ratio_bootstrap(a, N, a, N, 2000, 3, &lo, &hi), 0);
+	assert_true(lo < 1.0 && hi > 1.0);
+	assert_int_equal(cmp_ratio_bootstrap(a, 0, b, N, 2000, 1, &lo, &hi), -EINVAL);
+}
+
+static void test_records(void **state)
+{
+	(void)state;
+	json_t *a, *b;
+	make_sets(&a, &b);
+	json_t *ra = json_object_get(a, "records"), *rb = json_object_get(b, "records");
+	struct cmp_opts o = { .iters = 1000, .seed = 5 };
+	struct cmp_ratio r;
+
+	assert_int_equal(cmp_records(json_array_get(ra, 0), json_array_get(rb, 0), &o, &r), 0);
+	assert_int_equal(r.method, CMP_BOOTSTRAP);
+	assert_true(fabs(r.ratio - 2.0) < 0.03);
+	assert_true(r.lo <= r.ratio && r.ratio <= r.hi);
+	assert_true(r.significant);
+
+	assert_int_equal(cmp_records(json_array_get(ra, 1), json_array_get(rb, 1), &o, &r), 0);
+	assert_int_equal(r.method, CMP_BOOTSTRAP);
+	assert_true(fabs(r.ratio - 1.0) < 0.005);
+	assert_true(r.lo < 1.0 && r.hi > 1.0);
+	assert_false(r.significant);
+
+	assert_int_equal(cmp_records(json_array_get(ra, 2), json_array_get(rb, 2), &o, &r), 0);
+	assert_int_equal(r.method, CMP_RECORD_CI);
+	assert_true(fabs(r.ratio - 3.0) < 0.1);
+	assert_true(r.significant);
+	json_decref(a);
+	json_decref(b);
+}
+
+/* Runs `$PFBENCH compare ARGS...`; returns the exit status, output in *out. */
+static int run_compare(char **out, const char *a1, const char *a2, const char *a3,
+		       const char *a4)
+{
+	const char *pf = getenv("PFBENCH");
+	if (!pf)
+		pf = "build/pfbench";
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), "%s compare %s %s %s %s 2>&1", pf, a1, a2, a3 ? a3 : "",
+		 a4 ? a4 : "");
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	*out = buf;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The table row whose key cells are "| k1 | k2 |". */
+static const char *row(const char *text, const char *prefix)
+{
+	const char *p = strstr(text, prefix);
+	assert_non_null(p);
+	return p;
+}
+
+/* Does needle occur in the line that starts at line? */
+static bool in_line(const char *line, const char *needle)
+{
+	const char *end = strchr(line, '\n');
+	const char *p = strstr(line, needle);
+	return p && (!end || p < end);
+}
+
+static void test_cli(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pfbench-test-compare-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char da[4200], db[4200], fa[4300], fb[4300];
+	snprintf(da, sizeof(da), "%s/a", dir);
+	snprintf(db, sizeof(db), "%s/b", dir);
+	assert_int_equal(mkdir(da, 0755), 0);
+	assert_int_equal(mkdir(db, 0755), 0);
+	json_t *a, *b;
+	make_sets(&a, &b);
+	snprintf(fa, sizeof(fa), "%s/lookup.json", da);
+	snprintf(fb, sizeof(fb), "%s/lookup.json", db);
+	assert_int_equal(json_dump_file(a, fa, 0), 0);
+	assert_int_equal(json_dump_file(b, fb, 0), 0);
+	/* metadata.json is not a result set and must be passed over. */
+	snprintf(fa, sizeof(fa), "%s/metadata.json", da);
+	FILE *f = fopen(fa, "w");
+	fputs("{\"schema\": \"pfbench-suite/1\"}\n", f);
+	fclose(f);
+
+	char *out;
+	assert_int_equal(run_compare(&out, da, db, NULL, NULL), 0);
+	const char *r = row(out, "| linear | 8 |");
+	assert_true(in_line(r, "| 2.0") || in_line(r, "| 1.99"));
+	assert_true(in_line(r, "significant"));
+	assert_true(in_line(r, "bootstrap"));
+	r = row(out, "| bsearch | 64 |");
+	assert_true(in_line(r, "| 1.00") || in_line(r, "| 0.99"));
+	assert_true(in_line(r, "within noise"));
+	r = row(out, "| hash | 8 |");
+	assert_true(in_line(r, "record CIs †"));
+	assert_true(in_line(r, "significant"));
+	assert_non_null(strstr(out, "No raw samples"));
+	assert_non_null(strstr(out, "Only in A: design=linear, nevents=300"));
+	free(out);
+
+	/* Files work as well as directories; -o writes atomically. */
+	char o[4300];
+	snprintf(o, sizeof(o), "-o %s/cmp.md", dir);
+	snprintf(fa, sizeof(fa), "%s/lookup.json", da);
+	assert_int_equal(run_compare(&out, fa, fb, o, NULL), 0);
+	free(out);
+	snprintf(o, sizeof(o), "%s/cmp.md", dir);
+	struct stat st;
+	assert_int_equal(stat(o, &st), 0);
+	assert_true(st.st_size > 100);
+
+	/* Bad input: exit 2 with the file named. */
+	assert_int_equal(run_compare(&out, da, "/nonexistent-pfbench", NULL, NULL), 2);
+	assert_non_null(strstr(out, "/nonexistent-pfbench"));
+	free(out);
+	snprintf(fa, sizeof(fa), "%s/bad.json", dir);
+	f = fopen(fa, "w");
+	fputs("{\"schema\": \"pfbench-result/1\", \"bench\": \n", f);
+	fclose(f);
+	assert_int_equal(run_compare(&out, fa, fb, NULL, NULL), 2);
+	assert_non_null(strstr(out, "bad.json"));
+	free(out);
+
+	json_decref(a);
+	json_decref(b);
+	char rm[4200];
+	snprintf(rm, sizeof(rm), "rm -rf %s", dir);
+	assert_int_equal(system(rm), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bootstrap_shift),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_cli),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

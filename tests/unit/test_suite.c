@@ -1,0 +1,459 @@
+/* test_suite.c — `pfbench suite` and `pfbench report` end to end.
+ *  - a tiny suite runs every stage and leaves every file: metadata.json,
+ *    each stage that ran its JSON + CSV (info its info.json), logs,
+ *    plots PNG + SVG for what they can draw, report.md; stages that are
+ *    not built yet (exit 4) show up as skipped;
+ *  - `pfbench report` on synthetic exit/install result sets draws the
+ *    plots and captioned tables;
+ *  - SIGINT while a stage runs leaves a consistent directory: metadata.json
+ *    valid with complete=false and interrupted_by=SIGINT, the finished
+ *    stages' files intact, no temp files, exit 130;
+ *  - a second run never overwrites the first. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "out.h"
+
+static char tmpdir[PATH_MAX];
+
+static const char *pfbench(void)
+{
+	const char *pf = getenv("PFBENCH");
+	return pf ? pf : "build/pfbench";
+}
+
+static char *abs_pfbench(void)
+{
+	static char buf[PATH_MAX];
+	if (!realpath(pfbench(), buf))
+		fail_msg("PFBENCH=%s: %s", pfbench(), strerror(errno));
+	return buf;
+}
+
+/* Runs argv (NULL-terminated) with stdout into *out (may be NULL) and
+ * stderr into tmpdir/stderr.txt; returns the exit status or 128+signal. */
+static int run(char **out, char *const argv[])
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char errpath[PATH_MAX + 16];
+		snprintf(errpath, sizeof(errpath), "%s/stderr.txt", tmpdir);
+		int e = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(p[1], 1);
+		if (e >= 0)
+			dup2(e, 2);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while ((n = read(p[0], buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	close(p[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool file_ok(const char *dir, const char *name)
+{
+	char path[PATH_MAX * 2];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* No "<file>.tmp.<pid>" left anywhere under dir. */
+static void assert_no_temp_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strstr(de->d_name, ".tmp."))
+			fail_msg("temp file left: %s/%s", dir, de->d_name);
+		char sub[PATH_MAX * 2];
+		struct stat st;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			assert_no_temp_files(sub);
+	}
+	closedir(d);
+}
+
+static json_t *load(const char *dir, const char *name)
+{
+	char path[PATH_MAX * 2];
+	json_error_t je;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	json_t *j = json_load_file(path, 0, &je);
+	if (!j)
+		fail_msg("%s: %s", path, je.text);
+	return j;
+}
+
+/* The run directory from the report path the suite prints. */
+static void run_dir(const char *out, char *dir, size_t len)
+{
+	const char *nl = strchr(out, '\n');
+	assert_non_null(nl);
+	snprintf(dir, len, "%.*s", (int)(nl - out), out);
+	char *slash = strrchr(dir, '/');
+	assert_non_null(slash);
+	assert_string_equal(slash, "/report.md");
+	*slash = '\0';
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	char *buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static const char *const stage_names[] = { "info", "lookup", "install", "exit", "check" };
+
+static void test_tiny_suite(void **state)
+{
+	(void)state;
+	char root[PATH_MAX + 8], dir[PATH_MAX * 2], *out;
+	snprintf(root, sizeof(root), "%s/tiny", tmpdir);
+	char *argv[] = { abs_pfbench(), "suite", "--tiny", "-o", root, NULL };
+	int rc = run(&out, argv);
+	/* 0: every stage ran; 1: one failed on this host (recorded). */
+	assert_true(rc == 0 || rc == 1);
+	run_dir(out, dir, sizeof(dir));
+	free(out);
+
+	json_t *meta = load(dir, "metadata.json");
+	assert_string_equal(json_string_value(json_object_get(meta, "schema")), "pfbench-suite/1");
+	assert_true(json_is_true(json_object_get(meta, "complete")));
+	assert_true(json_is_null(json_object_get(meta, "interrupted_by")));
+	assert_non_null(json_object_get(json_object_get(meta, "context"), "host"));
+	json_t *stages = json_object_get(meta, "stages");
+	assert_int_equal(json_array_size(stages), 5);
+	size_t nfailed = 0;
+	for (size_t i = 0; i < 5; i++) {
+		json_t *s = json_array_get(stages, i);
+		const char *name = json_string_value(json_object_get(s, "name"));
+		const char *status = json_string_value(json_object_get(s, "status"));
+		json_int_t code = json_integer_value(json_object_get(s, "exit_code"));
+		assert_string_equal(name, stage_names[i]);
+		assert_true(json_is_number(json_object_get(s, "duration_s")));
+		assert_non_null(json_string_value(json_object_get(s, "log")));
+		assert_true(file_ok(dir, json_string_value(json_object_get(s, "log"))) ||
+			    !strcmp(status, "ok"));
+		char file[64];
+		if (!strcmp(status, "ok")) {
+			assert_int_equal(code, 0);
+			if (!strcmp(name, "info")) {
+				assert_true(file_ok(dir, "info.json"));
+				json_t *h = load(dir, "info.json");
+				assert_non_null(json_object_get(h, "host_id"));
+				json_decref(h);
+				continue;
+			}
+			/* A stage that ran leaves its result set, JSON and CSV. */
+			snprintf(file, sizeof(file), "%s.json", name);
+			assert_true(file_ok(dir, file));
+			char path[PATH_MAX * 3], err[256];
+			snprintf(path, sizeof(path), "%s/%s", dir, file);
+			json_t *set = out_read_json(path, err, sizeof(err));
+			if (!set)
+				fail_msg("%s", err);
+			json_decref(set);
+			snprintf(file, sizeof(file), "%s.csv", name);
+			assert_true(file_ok(dir, file));
+		} else if (!strcmp(status, "skipped")) {
+			/* Exit 4, with the stage's reason recorded at top level too. */
+			assert_int_equal(code, 4);
+			assert_non_null(json_string_value(json_object_get(s, "why")));
+			bool listed = false;
+			size_t j;
+			json_t *sk;
+			json_array_foreach(json_object_get(meta, "skipped"), j, sk)
+				listed |= !strcmp(json_string_value(json_object_get(sk, "stage")), name);
+			assert_true(listed);
+		} else {
+			assert_true(!strcmp(status, "failed") || !strcmp(status, "timeout"));
+			assert_non_null(json_string_value(json_object_get(s, "why")));
+			nfailed++;
+		}
+	}
+	assert_int_equal(rc, nfailed ? 1 : 0);
+	assert_int_equal(json_array_size(json_object_get(meta, "failed")), nfailed);
+
+	/* Every plot made exists as PNG and SVG; a missing one says why. */
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(meta, "plots"), i, p) {
+		if (json_object_get(p, "why"))
+			continue;
+		assert_true(file_ok(dir, json_string_value(json_object_get(p, "png"))));
+		assert_true(file_ok(dir, json_string_value(json_object_get(p, "svg"))));
+	}
+
+	char *report = slurp(dir, "report.md");
+	assert_non_null(strstr(report, "## Host"));
+	assert_non_null(strstr(report, "## What ran"));
+	for (i = 0; i < 5; i++) {
+		char row[32];
+		snprintf(row, sizeof(row), "| %s | `pfbench %s", stage_names[i], stage_names[i]);
+		assert_non_null(strstr(report, row));
+	}
+	free(report);
+	assert_no_temp_files(dir);
+	json_decref(meta);
+}
+
+/* ---- report and plots on synthetic result sets ---- */
+
+static json_t *rec(const char *encoding, json_t *size, double median)
+{
+	json_t *r = json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:f, s:i}", "encoding", encoding,
+			      "nevents", size, "median_ns", median, "p90_ns", median * 1.1, "p99_ns",
+			      median * 1.3, "ci95_low_ns", median * 0.98, "ci95_high_ns",
+			      median * 1.02, "samples", 1000);
+	return r;
+}
+
+static void write_set(const char *dir, const char *bench, json_t *records)
+{
+	json_t *set = json_pack("{s:s, s:s, s:{s:s}, s:b, s:[{s:s, s:s}], s:o}", "schema",
+				"pfbench-result/1", "bench", bench, "context", "date_utc",
+				"2025-01-01T00:00:00Z", "complete", 1, "skipped", "what",
+				"pmu-exits", "why", "no vPMU", "records", records);
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/%s.json", dir, bench);
+	assert_int_equal(out_write_json(set, path), 0);
+	json_decref(set);
+}
+
+static void test_report_synthetic(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX + 16], *out;
+	snprintf(dir, sizeof(dir), "%s/synthetic", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	json_t *ex = json_array(), *in = json_array();
+	int sizes[] = { 1, 8, 64, 300 };
+	for (int i = 0; i < 4; i++) {
+		json_array_append_new(ex, rec("exact", json_integer(sizes[i]), 8000 + 10 * sizes[i]));
+		json_array_append_new(ex, rec("masked", json_integer(sizes[i]), 8100 + 12 * sizes[i]));
+		json_array_append_new(in, rec("exact", json_integer(sizes[i]), 20000 + 50 * sizes[i]));
+	}
+	json_t *base = rec("none", json_null(), 7900);
+	json_object_set_new(base, "payload", json_string("cpuid"));
+	json_array_append_new(ex, base);
+	write_set(dir, "exit", ex);
+	write_set(dir, "install", in);
+
+	char *argv[] = { abs_pfbench(), "report", dir, NULL };
+	assert_int_equal(run(&out, argv), 0);
+	assert_non_null(strstr(out, "/report.md"));
+	free(out);
+	assert_true(file_ok(dir, "plots/exit.png"));
+	assert_true(file_ok(dir, "plots/exit.svg"));
+	assert_true(file_ok(dir, "plots/install.png"));
+	assert_true(file_ok(dir, "plots/install.svg"));
+	char *svg = slurp(dir, "plots/exit.svg");
+	assert_non_null(strstr(svg, "masked"));
+	assert_non_null(strstr(svg, "cpuid"));
+	free(svg);
+	char *report = slurp(dir, "report.md");
+	assert_non_null(strstr(report, "![Guest exit latency under filters](plots/exit.png)"));
+	assert_non_null(strstr(report, "| masked | 64 | - | 8868 |"));
+	assert_non_null(strstr(report, "1000 samples per row"));
+	assert_non_null(strstr(report, "- pmu-exits: no vPMU"));
+	free(report);
+	assert_no_temp_files(dir);
+
+	/* Not a result directory: exit 2. */
+	char empty[PATH_MAX + 16];
+	snprintf(empty, sizeof(empty), "%s/empty", tmpdir);
+	assert_int_equal(mkdir(empty, 0755), 0);
+	char *argv2[] = { abs_pfbench(), "report", empty, NULL };
+	assert_int_equal(run(NULL, argv2), 2);
+}
+
+/* ---- interruption ---- */
+
+static void test_interrupt(void **state)
+{
+	(void)state;
+	char fake[PATH_MAX + 16], mark[PATH_MAX + 16], dir[PATH_MAX + 16];
+	snprintf(fake, sizeof(fake), "%s/fake-pfbench", tmpdir);
+	snprintf(mark, sizeof(mark), "%s/lookup-started", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/interrupted", tmpdir);
+	/* The lookup stage hangs until a signal; the others are real. */
+	FILE *f = fopen(fake, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n"
+		   "if [ \"$1\" = lookup ]; then touch '%s'; exec sleep 600; fi\n"
+		   "exec '%s' \"$@\"\n", mark, abs_pfbench());
+	fclose(f);
+	assert_int_equal(chmod(fake, 0755), 0);
+
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char errpath[PATH_MAX + 16];
+		snprintf(errpath, sizeof(errpath), "%s/stderr.txt", tmpdir);
+		int e = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int nul = open("/dev/null", O_WRONLY);
+		dup2(nul, 1);
+		dup2(e, 2);
+		execl(abs_pfbench(), "pfbench", "suite", "--tiny", "--dir", dir, "--pfbench", fake,
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* Wait for the stage to start (bounded, not a timing assertion). */
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	for (int i = 0; i < 20 * 120 && access(mark, F_OK) < 0; i++)
+		nanosleep(&ts, NULL);
+	assert_int_equal(access(mark, F_OK), 0);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 128 + SIGINT);
+
+	json_t *meta = load(dir, "metadata.json");
+	assert_true(json_is_false(json_object_get(meta, "complete")));
+	assert_string_equal(json_string_value(json_object_get(meta, "interrupted_by")), "SIGINT");
+	json_t *stages = json_object_get(meta, "stages");
+	assert_int_equal(json_array_size(stages), 5);
+	const char *want[] = { NULL, "interrupted", "not run", "not run", "not run" };
+	for (size_t i = 1; i < 5; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(stages, i),
+								      "status")), want[i]);
+	/* The finished stage's files are intact. */
+	const char *info_status =
+		json_string_value(json_object_get(json_array_get(stages, 0), "status"));
+	if (!strcmp(info_status, "ok")) {
+		json_t *h = load(dir, "info.json");
+		assert_non_null(json_object_get(h, "host_id"));
+		json_decref(h);
+	}
+	char *report = slurp(dir, "report.md");
+	assert_non_null(strstr(report, "interrupted by SIGINT"));
+	free(report);
+	assert_no_temp_files(dir);
+	json_decref(meta);
+}
+
+/* ---- never overwrite ---- */
+
+static void test_no_overwrite(void **state)
+{
+	(void)state;
+	char root[PATH_MAX + 16], dir1[PATH_MAX * 2], dir2[PATH_MAX * 2], *out;
+	snprintf(root, sizeof(root), "%s/twice", tmpdir);
+	char *argv[] = { abs_pfbench(), "suite", "--tiny", "--only", "info", "--no-plots", "-o",
+			 root, "--name", "run", NULL };
+	assert_int_equal(run(&out, argv), 0);
+	run_dir(out, dir1, sizeof(dir1));
+	free(out);
+	char *meta1 = slurp(dir1, "metadata.json");
+	assert_int_equal(run(&out, argv), 0);
+	run_dir(out, dir2, sizeof(dir2));
+	free(out);
+	assert_string_not_equal(dir1, dir2);
+	assert_non_null(strstr(dir2, "/run-2"));
+	char *again = slurp(dir1, "metadata.json");
+	assert_string_equal(meta1, again);
+	free(again);
+
+	/* An exact --dir that exists is refused, and left as it was. */
+	char *argv2[] = { abs_pfbench(), "suite", "--tiny", "--only", "info", "--dir", dir1, NULL };
+	assert_int_equal(run(NULL, argv2), 2);
+	again = slurp(dir1, "metadata.json");
+	assert_string_equal(meta1, again);
+	free(again);
+	free(meta1);
+}
+
+static void test_usage(void **state)
+{
+	(void)state;
+	char *a1[] = { abs_pfbench(), "suite", "--help", NULL };
+	assert_int_equal(run(NULL, a1), 0);
+	char *a2[] = { abs_pfbench(), "suite", "--quick", "--full", NULL };
+	assert_int_equal(run(NULL, a2), 2);
+	char *a3[] = { abs_pfbench(), "suite", "--only", "nosuch", NULL };
+	assert_int_equal(run(NULL, a3), 2);
+	char *a4[] = { abs_pfbench(), "suite", "--bogus", NULL };
+	assert_int_equal(run(NULL, a4), 2);
+	char *a5[] = { abs_pfbench(), "report", "--help", NULL };
+	assert_int_equal(run(NULL, a5), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pfbench-test-suite-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", getenv("PFBENCH_TEST_KEEP") ? "/nonexistent" : tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_tiny_suite),
+		cmocka_unit_test(test_report_synthetic),
+		cmocka_unit_test(test_interrupt),
+		cmocka_unit_test(test_no_overwrite),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
