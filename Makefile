@@ -83,11 +83,16 @@ test: deps
 	$(MAKE) BUILD=build check
 	$(MAKE) BUILD=build-san SAN=1 check
 
-run: $(BUILD)/pfbench
-	scripts/suite.sh --quick --pfbench $(BUILD)/pfbench
+# The quick suite / the full sweep: results/<host-id>/<UTC>/ with
+# metadata.json, result sets, plots and report.md (pfbench suite --help).
+# deps first, then the build, so both work on a fresh clone.
+run: deps
+	$(MAKE) $(BUILD)/pfbench
+	$(BUILD)/pfbench suite --quick
 
-suite: $(BUILD)/pfbench
-	scripts/suite.sh --full --pfbench $(BUILD)/pfbench
+suite: deps
+	$(MAKE) $(BUILD)/pfbench
+	$(BUILD)/pfbench suite --full
 
 FUZZ_SECONDS ?= 20
 fuzz:

@@ -1,6 +1,11 @@
 #!/bin/sh
-# PLACEHOLDER until the suite issue lands: runs what exists.
+# suite.sh — a thin wrapper around `pfbench suite` (see `pfbench suite
+# --help`; `make run` and `make suite` call pfbench directly). Uses
+# $PFBENCH, else build/pfbench beside this script.
 set -eu
-pf=build/pfbench
-while [ $# -gt 0 ]; do case "$1" in --pfbench) pf=$2; shift;; esac; shift; done
-"$pf" info
+pf=${PFBENCH:-$(dirname "$0")/../build/pfbench}
+if [ ! -x "$pf" ]; then
+	echo "suite.sh: $pf not built (run make, or set PFBENCH)" >&2
+	exit 2
+fi
+exec "$pf" suite "$@"
