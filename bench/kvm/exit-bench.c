@@ -1,0 +1,641 @@
+/* exit-bench.c — see exit-bench.h. One guest run = load a payload, fill
+ * the mailbox, run to GUEST_SYNC(1) (boot + warmup), run to GUEST_SYNC(2)
+ * (the timed part: host KVM_RUN time and KVM stats are taken over exactly
+ * this segment), check the mailbox, copy the samples out, run to DONE. */
+#include "exit-bench.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm-sys.h"
+#include "hostinfo.h"
+#include "out.h"
+#include "progress.h"
+#include "stats.h"
+#include "vm.h"
+
+#define MEAS_VPMU "event-select WRMSR exit: filter check and counter reprogram (vPMU)"
+#define MEAS_NOVPMU "PMU MSR exit path without vPMU (not a filter lookup)"
+
+const char *exit_pmu_kind_name(enum guest_pmu_kind k)
+{
+	switch (k) {
+	case GUEST_PMU_INTEL:
+		return "intel";
+	case GUEST_PMU_AMD_CORE:
+		return "amd-core";
+	case GUEST_PMU_AMD_K7:
+		return "amd-k7";
+	default:
+		return "none";
+	}
+}
+
+static const char *pmu_kind_msrs(enum guest_pmu_kind k)
+{
+	switch (k) {
+	case GUEST_PMU_INTEL:
+		return "IA32_PERFEVTSEL0 (0x186) / IA32_PMC0 (0xc1)";
+	case GUEST_PMU_AMD_CORE:
+		return "PERF_CTL0 (0xc0010200) / PERF_CTR0 (0xc0010201)";
+	case GUEST_PMU_AMD_K7:
+		return "K7 EVNTSEL0 (0xc0010000) / PERFCTR0 (0xc0010004)";
+	default:
+		return "none";
+	}
+}
+
+/* ---- one guest run ---- */
+
+struct meas {
+	double *ticks;   /* per sample, as the guest recorded them */
+	size_t n;
+	struct vm_run_result timed; /* the SYNC(1) -> SYNC(2) segment */
+	uint64_t exiting;           /* exiting instructions in the timed part */
+	uint32_t status, nfaults, first_vector;
+	struct guest_value_result results[GUEST_MAX_VALUES];
+	uint32_t nresults;
+	uint64_t hist[GUEST_HIST_BUCKETS];
+	enum vm_exit_kind kind;     /* VM_EXIT_DONE when all went well */
+	char why[400];
+};
+
+static void meas_free(struct meas *m)
+{
+	free(m->ticks);
+	m->ticks = NULL;
+	m->n = 0;
+}
+
+typedef void (*fill_fn)(struct guest_mailbox *mb, const void *arg);
+
+static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_fn fill,
+		       const void *arg, unsigned timeout_ms, struct meas *m)
+{
+	struct vm_run_result r;
+	char why[300];
+	memset(m, 0, sizeof(*m));
+	m->kind = VM_EXIT_ERROR;
+	const struct vm_payload *p = vm_payload_find(payload);
+	if (!p) {
+		snprintf(m->why, sizeof(m->why), "no payload '%s' in this build", payload);
+		return -ENOENT;
+	}
+	int err = __vm_load(vm, p);
+	if (err) {
+		snprintf(m->why, sizeof(m->why), "loading payload '%s': %s", payload, strerror(-err));
+		return err;
+	}
+	struct guest_mailbox *mb = vm_mailbox(vm);
+	fill(mb, arg);
+	for (unsigned stage = 1; stage <= 3; stage++) {
+		err = vcpu_run(v, timeout_ms, &r);
+		if (stage == 2)
+			m->timed = r;
+		if (err || r.kind != (stage < 3 ? VM_EXIT_SYNC : VM_EXIT_DONE) ||
+		    (stage < 3 && r.detail[0] != stage)) {
+			m->kind = r.kind == VM_EXIT_SYNC ? VM_EXIT_UNEXPECTED : r.kind;
+			m->status = mb->status;
+			if (mb->nfaults && mb->faults[0].vector < 256)
+				m->first_vector = mb->faults[0].vector;
+			m->nfaults = mb->nfaults;
+			snprintf(m->why, sizeof(m->why), "%s (stage %u)", r.msg, stage);
+			return err ? err : -EPROTO;
+		}
+		if (stage == 2) {
+			if (vm_mailbox_check(vm, why, sizeof(why))) {
+				m->kind = VM_EXIT_BAD_MAILBOX;
+				snprintf(m->why, sizeof(m->why), "guest mailbox rejected: %s", why);
+				return -EPROTO;
+			}
+			/* Checked: nsamples <= nsamples_req <= GUEST_MAX_SAMPLES, nresults <= nvalues. */
+			m->n = mb->nsamples;
+			m->ticks = calloc(m->n ? m->n : 1, sizeof(double));
+			if (!m->ticks)
+				return -ENOMEM;
+			for (size_t i = 0; i < m->n; i++)
+				m->ticks[i] = (double)mb->samples[i];
+			m->exiting = mb->exiting_insns;
+			m->nresults = mb->nresults;
+			memcpy(m->results, mb->results, sizeof(m->results[0]) * m->nresults);
+			memcpy(m->hist, mb->hist, sizeof(m->hist));
+			m->nfaults = mb->nfaults;
+			if (mb->nfaults && mb->faults[0].vector < 256)
+				m->first_vector = mb->faults[0].vector;
+		}
+	}
+	m->status = mb->status;
+	m->kind = VM_EXIT_DONE;
+	if (m->status != GUEST_ST_OK) {
+		snprintf(m->why, sizeof(m->why), "guest status %u%s", m->status,
+			 m->first_vector ? " after an exception" : "");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- baselines ---- */
+
+struct bl_arg {
+	uint32_t cmd, mode, samples, warmup, block, msr, omit;
+};
+
+static void fill_baseline(struct guest_mailbox *mb, const void *arg)
+{
+	const struct bl_arg *a = arg;
+	mb->cmd = a->cmd;
+	mb->mode = a->mode;
+	mb->nsamples_req = a->samples;
+	mb->warmup = a->warmup;
+	mb->block_len = a->block;
+	mb->msr = a->msr;
+	mb->leaf = 0;
+	mb->nvalues = 1;
+	mb->values[0] = 0; /* WRMSR writes 0, as kvm-unit-tests' wr_tsc_adjust_msr */
+	mb->flags = a->omit ? GUEST_F_OMIT_INSN : 0;
+}
+
+struct baseline {
+	const char *exit;
+	uint32_t cmd;
+	const char *insn_fmt; /* %s = msr name */
+};
+
+static const struct baseline baselines[] = {
+	{ "cpuid", GUEST_CMD_CPUID, "CPUID leaf 0" },
+	{ "rdmsr", GUEST_CMD_RDMSR, "RDMSR %s" },
+	{ "wrmsr", GUEST_CMD_WRMSR, "WRMSR %s, 0" },
+	{ "pio", GUEST_CMD_PIO, "OUT to port 0x1001 (handled in userspace)" },
+	{ "vmcall", GUEST_CMD_VMCALL, "VMCALL/VMMCALL (unknown hypercall nr 0)" },
+	{ NULL, 0, NULL },
+};
+
+static double median_of(const double *x, size_t n)
+{
+	struct stats s;
+	return n && !stats_compute(x, n, 1, &s) ? s.median : NAN;
+}
+
+static void put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exiting,
+		       const struct exit_host *h)
+{
+	json_object_set_new(rec, "exiting_insns", json_integer((json_int_t)exiting));
+	double per = exiting ? tsc_to_ns(&h->cal, (double)r->run_ticks) / (double)exiting : NAN;
+	out_set_real(rec, "host_run_ns_per_exit", per);
+	json_object_set_new(rec, "host_run_calls", json_integer((json_int_t)r->run_calls));
+	json_object_set_new(rec, "kvm_stats", json_boolean(r->have_stats));
+	if (!r->have_stats)
+		return;
+	const struct {
+		const char *key;
+		uint64_t v;
+	} c[] = {
+		{ "kvm_exits", r->delta.exits },
+		{ "kvm_io_exits", r->delta.io_exits },
+		{ "kvm_mmio_exits", r->delta.mmio_exits },
+		{ "kvm_irq_exits", r->delta.irq_exits },
+		{ "kvm_signal_exits", r->delta.signal_exits },
+		{ "kvm_hypercalls", r->delta.hypercalls },
+		{ "kvm_insn_emulation", r->delta.insn_emulation },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		json_object_set_new(rec, c[i].key, c[i].v == VM_STAT_ABSENT ?
+						     json_null() : json_integer((json_int_t)c[i].v));
+}
+
+static void put_hist(json_t *rec, const uint64_t *hist)
+{
+	char buf[512];
+	size_t n = 0;
+	buf[0] = 0;
+	for (unsigned b = 0; b < GUEST_HIST_BUCKETS && n < sizeof(buf) - 32; b++)
+		if (hist[b])
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u:%llu", n ? " " : "", b,
+					      (unsigned long long)hist[b]);
+	json_object_set_new(rec, "hist_log2_ticks", json_string(buf));
+}
+
+/* One baseline in one mode, with its overhead run. Adds a record; returns
+ * the net (overhead-subtracted) median per instruction in ticks, or NAN. */
+static double one_baseline(struct vm *vm, struct vcpu *v, const struct baseline *b,
+			   uint32_t mode, const struct exit_opts *o, const struct exit_host *h,
+			   json_t *set)
+{
+	struct bl_arg a = {
+		.cmd = b->cmd,
+		.mode = mode,
+		.samples = mode == GUEST_MODE_AMORTIZED ? o->blocks : o->samples,
+		.warmup = b->cmd == GUEST_CMD_VMCALL ? 1 : o->warmup,
+		.block = mode == GUEST_MODE_AMORTIZED ? o->block_len : 1,
+		.msr = h->msr,
+	};
+	double div = mode == GUEST_MODE_AMORTIZED ? (double)o->block_len : 1.0;
+	char insn[96];
+	snprintf(insn, sizeof(insn), b->insn_fmt, h->msr_name ? h->msr_name : "?");
+	json_t *rec = json_object();
+	json_object_set_new(rec, "group", json_string("baseline"));
+	json_object_set_new(rec, "exit", json_string(b->exit));
+	json_object_set_new(rec, "insn", json_string(insn));
+	json_object_set_new(rec, "mode", json_string(mode == GUEST_MODE_AMORTIZED ? "amortized" : "each"));
+	json_object_set_new(rec, "block_len", json_integer(mode == GUEST_MODE_AMORTIZED ? o->block_len : 1));
+	json_object_set_new(rec, "vpmu", json_boolean(h->vpmu));
+	json_object_set_new(rec, "measures", json_string("guest-observed round trip of the instruction (TSC in the guest)"));
+
+	struct meas m, ov;
+	int err = run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m);
+	double net = NAN;
+	if (err) {
+		json_object_set_new(rec, "status", json_string(vm_exit_kind_name(m.kind)));
+		json_object_set_new(rec, "why", json_string(m.why));
+		out_set_add(set, rec);
+		meas_free(&m);
+		return NAN;
+	}
+	for (size_t i = 0; i < m.n; i++)
+		m.ticks[i] /= div;
+	json_object_set_new(rec, "status", json_string("ok"));
+	out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
+	put_counts(rec, &m.timed, m.exiting, h);
+	put_hist(rec, m.hist);
+	a.omit = 1;
+	if (!run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &ov) && ov.n) {
+		for (size_t i = 0; i < ov.n; i++)
+			ov.ticks[i] /= div;
+		out_record_stats(rec, "overhead_", ov.ticks, ov.n, &h->cal, false);
+		net = median_of(m.ticks, m.n) - median_of(ov.ticks, ov.n);
+		out_set_real(rec, "net_median_ns", tsc_to_ns(&h->cal, net));
+		out_set_real(rec, "net_median_cycles", net);
+	} else {
+		json_object_set_new(rec, "overhead_why", json_string(ov.why));
+	}
+	meas_free(&ov);
+	meas_free(&m);
+	out_set_add(set, rec);
+	return net;
+}
+
+int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, json_t *set)
+{
+	struct vm *vm = NULL;
+	struct vcpu *v = NULL;
+	double net[2][8];
+	struct progress pr;
+	size_t nb = 0;
+	for (const struct baseline *b = baselines; b->exit; b++)
+		nb++;
+	progress_begin(&pr, "exit: baselines", nb * 2);
+	for (size_t i = 0; i < nb; i++) {
+		const struct baseline *b = &baselines[i];
+		net[0][i] = net[1][i] = NAN;
+		if ((b->cmd == GUEST_CMD_RDMSR || b->cmd == GUEST_CMD_WRMSR) && !h->msr) {
+			out_set_skip(set, b->exit, h->msr_why);
+			progress_step(&pr, 2);
+			continue;
+		}
+		if (b->cmd == GUEST_CMD_VMCALL && o->skip_vmcall) {
+			out_set_skip(set, b->exit, "--no-vmcall");
+			progress_step(&pr, 2);
+			continue;
+		}
+		/* VMCALL has been seen to hang a guest: its own VM, and only the
+		 * per-exit mode unless that worked. */
+		if (!vm || b->cmd == GUEST_CMD_VMCALL) {
+			vm_free(vm);
+			int err = __vm_create(-1, &vm);
+			if (!err)
+				err = __vcpu_add(vm, 0, &v);
+			if (err) {
+				vm_free(vm);
+				progress_end(&pr);
+				return err;
+			}
+		}
+		for (uint32_t mode = GUEST_MODE_EACH; mode <= GUEST_MODE_AMORTIZED; mode++) {
+			net[mode][i] = one_baseline(vm, v, b, mode, o, h, set);
+			progress_step(&pr, 1);
+			if (b->cmd == GUEST_CMD_VMCALL && isnan(net[mode][i])) {
+				out_set_skip(set, "vmcall amortized", "the per-exit VMCALL run did not finish");
+				progress_step(&pr, 1);
+				break;
+			}
+		}
+	}
+	vm_free(vm);
+	progress_end(&pr);
+
+	/* Measurement validity: the two independent modes, overhead-subtracted. */
+	for (size_t i = 0; i < nb; i++) {
+		const struct baseline *b = &baselines[i];
+		if (b->cmd != GUEST_CMD_CPUID && b->cmd != GUEST_CMD_WRMSR)
+			continue;
+		json_t *rec = json_object();
+		json_object_set_new(rec, "group", json_string("validity"));
+		json_object_set_new(rec, "exit", json_string(b->exit));
+		out_set_real(rec, "each_net_ns", tsc_to_ns(&h->cal, net[0][i]));
+		out_set_real(rec, "amortized_net_ns", tsc_to_ns(&h->cal, net[1][i]));
+		double ratio = net[0][i] / net[1][i];
+		out_set_real(rec, "ratio_each_over_amortized", ratio);
+		json_object_set_new(rec, "agree_within_10pct",
+				    isfinite(ratio) ? json_boolean(fabs(ratio - 1.0) <= 0.10) : json_null());
+		out_set_add(set, rec);
+	}
+	return 0;
+}
+
+/* ---- the filter sweep ---- */
+
+enum position { POS_EARLY, POS_LATE, POS_ABSENT };
+static const char *const pos_names[] = { "early", "late", "absent" };
+
+/* The programmed event per position: early sorts before every filler,
+ * late after, absent is in no entry. Fillers use selects 0x20.. with
+ * umasks 1..4. */
+static void event_for(enum position p, uint16_t *sel, uint8_t *umask)
+{
+	*umask = 0x00;
+	*sel = p == POS_EARLY ? 0x10 : p == POS_LATE ? 0xF0 : 0x80;
+}
+
+static uint64_t entry(bool masked, uint16_t sel, uint8_t umask)
+{
+	return masked ? pmuf_masked_encode(sel, 0xFF, umask, false) : pmuf_exact_encode(sel, umask);
+}
+
+static int build_filter(struct pmuf_filter *f, unsigned size, bool masked, enum pmuf_action act,
+			enum position p)
+{
+	uint16_t sel;
+	uint8_t umask;
+	pmuf_init(f, PMUF_ARCH_X86);
+	f->action = act;
+	f->flags = masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0;
+	event_for(p, &sel, &umask);
+	unsigned fillers = p == POS_ABSENT ? size : size - 1;
+	int err = 0;
+	if (p == POS_EARLY)
+		err = pmuf_add_event(f, entry(masked, sel, umask), NULL);
+	for (unsigned i = 0; i < fillers && !err; i++)
+		err = pmuf_add_event(f, entry(masked, (uint16_t)(0x20 + i / 4), (uint8_t)(1 + i % 4)), NULL);
+	if (p == POS_LATE && !err)
+		err = pmuf_add_event(f, entry(masked, sel, umask), NULL);
+	return err;
+}
+
+struct pmu_arg {
+	uint32_t kind, samples, warmup, loops, flags;
+	uint64_t values[2];
+};
+
+static void fill_pmu(struct guest_mailbox *mb, const void *arg)
+{
+	const struct pmu_arg *a = arg;
+	mb->cmd = GUEST_CMD_REPROGRAM;
+	mb->pmu_kind = a->kind;
+	mb->counter = 0;
+	mb->nsamples_req = a->samples;
+	mb->warmup = a->warmup;
+	mb->workload_loops = a->loops;
+	mb->flags = a->flags;
+	mb->nvalues = 2;
+	mb->values[0] = a->values[0];
+	mb->values[1] = a->values[1];
+}
+
+/* One configuration: installs f (NULL: none), runs REPROGRAM, adds a record. */
+static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *f, unsigned size,
+		       bool masked, enum pmuf_action act, enum position p,
+		       const struct exit_opts *o, const struct exit_host *h, json_t *set)
+{
+	uint16_t sel;
+	uint8_t umask;
+	event_for(p, &sel, &umask);
+	uint64_t ev = pmuf_eventsel_make(sel, umask);
+	struct pmu_arg a = {
+		.kind = h->pmu_kind,
+		.samples = o->samples,
+		.warmup = o->warmup,
+		.loops = o->workload_loops,
+		.flags = o->writes_only ? GUEST_F_WRITES_ONLY : 0,
+		/* Adjacent values differ (USR toggled) so every write reprograms. */
+		.values = { ev, ev ^ (1ull << 16) },
+	};
+	json_t *rec = json_object();
+	char hex[32];
+	json_object_set_new(rec, "group", json_string("reprogram"));
+	json_object_set_new(rec, "filter", json_string(f ? "installed" : "none"));
+	if (f) {
+		json_object_set_new(rec, "filter_size", json_integer(size));
+		json_object_set_new(rec, "encoding", json_string(masked ? "masked" : "exact"));
+		json_object_set_new(rec, "action", json_string(act == PMUF_ALLOW ? "allow" : "deny"));
+		json_object_set_new(rec, "position", json_string(pos_names[p]));
+		bool allowed = false;
+		if (!pmuf_decide_gp(f, h->flavor, PMUF_KERNEL_6_3, ev, &allowed))
+			json_object_set_new(rec, "filter_allows_event", json_boolean(allowed));
+	}
+	snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)ev);
+	json_object_set_new(rec, "eventsel", json_string(hex));
+	json_object_set_new(rec, "pmu_msrs", json_string(exit_pmu_kind_name(h->pmu_kind)));
+	json_object_set_new(rec, "cycle", json_string(o->writes_only ? "writes-only" : "full"));
+	json_object_set_new(rec, "vpmu", json_boolean(h->vpmu));
+	json_object_set_new(rec, "measures", json_string(h->vpmu ? MEAS_VPMU : MEAS_NOVPMU));
+	if (f) {
+		int err = __vm_set_pmu_filter(vm->fd, f);
+		if (err) {
+			json_object_set_new(rec, "status", json_string("install-failed"));
+			json_object_set_new(rec, "why", json_pack("s++", "KVM_SET_PMU_EVENT_FILTER: ",
+						     pmuf_errno_name(err), ""));
+			out_set_add(set, rec);
+			return;
+		}
+	}
+	struct meas m;
+	int err = run_payload(vm, v, "pmu", fill_pmu, &a, o->timeout_ms, &m);
+	if (err || !m.n) {
+		json_object_set_new(rec, "status", json_string(err ? vm_exit_kind_name(m.kind) : "no-samples"));
+		char why[480];
+		if (!err && m.nresults)
+			snprintf(why, sizeof(why), "every event-select WRMSR raised vector %u",
+				 m.results[0].wrmsr_vector);
+		json_object_set_new(rec, "why", json_string(err ? m.why : why));
+		out_set_add(set, rec);
+		meas_free(&m);
+		return;
+	}
+	json_object_set_new(rec, "status", json_string("ok"));
+	out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
+	put_counts(rec, &m.timed, m.exiting, h);
+	put_hist(rec, m.hist);
+	json_object_set_new(rec, "guest_faults", json_integer(m.nfaults));
+	if (m.nresults) {
+		const struct guest_value_result *r0 = &m.results[0];
+		json_object_set_new(rec, "wrmsr_vector", json_integer(r0->wrmsr_vector));
+		if (!o->writes_only) {
+			json_object_set_new(rec, "rdpmc_vector", json_integer(r0->rdpmc_vector));
+			json_object_set_new(rec, "rdmsr_vector", json_integer(r0->rdmsr_vector));
+			json_object_set_new(rec, "count_rdmsr", json_integer((json_int_t)r0->count_rdmsr));
+			json_object_set_new(rec, "count_rdpmc", r0->rdpmc_vector ? json_null() :
+						  json_integer((json_int_t)r0->count_rdpmc));
+		}
+	}
+	meas_free(&m);
+	out_set_add(set, rec);
+}
+
+int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set)
+{
+	if (h->pmu_kind == GUEST_PMU_NONE) {
+		out_set_skip(set, "reprogram", "the guest CPUID names no vendor with known event-select MSRs");
+		return 0;
+	}
+	struct vm *vm;
+	struct vcpu *v;
+	int err = __vm_create(-1, &vm);
+	if (err)
+		return err;
+	err = __vcpu_add(vm, 0, &v);
+	if (err) {
+		vm_free(vm);
+		return err;
+	}
+	size_t total = 1;
+	for (size_t i = 0; i < o->nsizes; i++)
+		total += o->sizes[i] ? 2 * 2 * 3 : 2 * 2;
+	struct progress pr;
+	progress_begin(&pr, "exit: filter sweep", total);
+	/* No filter first: KVM has no way to remove one once installed. */
+	one_config(vm, v, NULL, 0, false, PMUF_ALLOW, POS_ABSENT, o, h, set);
+	progress_step(&pr, 1);
+	for (size_t i = 0; i < o->nsizes; i++) {
+		unsigned size = o->sizes[i];
+		for (int masked = 0; masked <= 1; masked++)
+			for (int act = PMUF_ALLOW; act <= PMUF_DENY; act++)
+				for (int p = POS_EARLY; p <= POS_ABSENT; p++) {
+					if (size == 0 && p != POS_ABSENT)
+						continue;
+					struct pmuf_filter f;
+					if (build_filter(&f, size, masked, (enum pmuf_action)act,
+							 (enum position)p)) {
+						pmuf_free(&f);
+						vm_free(vm);
+						progress_end(&pr);
+						return -ENOMEM;
+					}
+					one_config(vm, v, &f, size, masked, (enum pmuf_action)act,
+						   (enum position)p, o, h, set);
+					pmuf_free(&f);
+					progress_step(&pr, 1);
+				}
+	}
+	progress_end(&pr);
+	vm_free(vm);
+	return 0;
+}
+
+/* ---- probing the host ---- */
+
+struct msr_cand {
+	uint32_t msr;
+	const char *name;
+};
+
+/* MSRs KVM emulates in the kernel without the PMU; the first a guest can
+ * read and write without #GP is the baseline. */
+static const struct msr_cand msr_cands[] = {
+	{ 0x3b, "IA32_TSC_ADJUST (0x3b)" },
+	{ 0x48, "IA32_SPEC_CTRL (0x48)" },
+	{ 0xc0000103, "IA32_TSC_AUX (0xc0000103)" },
+	{ 0, NULL },
+};
+
+int exit_probe(struct exit_host *h, unsigned timeout_ms)
+{
+	memset(h, 0, sizeof(*h));
+	h->emulated_per_insn = -1;
+	int err = tsc_calibrate(&h->cal);
+	if (err)
+		return err;
+	int kfd = kvm_sys_open();
+	if (kfd < 0)
+		return kfd;
+	struct kvm_vpmu_info vp;
+	memset(&vp, 0, sizeof(vp));
+	err = kvm_sys_vpmu(kfd, &vp);
+	h->vpmu = !err && vp.present;
+	snprintf(h->vpmu_why, sizeof(h->vpmu_why), "%s",
+		 h->vpmu ? "" : err ? "KVM_GET_SUPPORTED_CPUID failed" : vp.why);
+	h->flavor = hostinfo_default_flavor(&h->flavor_how);
+
+	struct vm *vm;
+	struct vcpu *v;
+	err = __vm_create(kfd, &vm);
+	close(kfd);
+	if (err)
+		return err;
+	err = __vcpu_add(vm, 0, &v);
+	if (err) {
+		vm_free(vm);
+		return err;
+	}
+	h->pmu_kind = vcpu_arch_pmu_kind(v);
+
+	struct meas m;
+	struct bl_arg a = { .cmd = GUEST_CMD_WRMSR, .samples = 1, .warmup = 1, .block = 1 };
+	size_t n = 0;
+	for (const struct msr_cand *c = msr_cands; c->name; c++) {
+		a.msr = c->msr;
+		a.cmd = GUEST_CMD_WRMSR;
+		int e1 = run_payload(vm, v, "baseline", fill_baseline, &a, timeout_ms, &m);
+		meas_free(&m);
+		a.cmd = GUEST_CMD_RDMSR;
+		int e2 = e1 ? e1 : run_payload(vm, v, "baseline", fill_baseline, &a, timeout_ms, &m);
+		meas_free(&m);
+		if (!e1 && !e2) {
+			h->msr = c->msr;
+			h->msr_name = c->name;
+			break;
+		}
+		n += (size_t)snprintf(h->msr_why + n, n < sizeof(h->msr_why) ? sizeof(h->msr_why) - n : 0,
+				      "%s%s faults", n ? "; " : "", c->name);
+		if (n >= sizeof(h->msr_why))
+			n = sizeof(h->msr_why) - 1;
+	}
+
+	/* Is the guest executed by KVM's instruction emulator (e.g. PVM with a
+	 * non-PVM guest)? insn_emulation per timed CPUID tells. */
+	struct bl_arg c = { .cmd = GUEST_CMD_CPUID, .samples = 50, .warmup = 5, .block = 1 };
+	if (!run_payload(vm, v, "baseline", fill_baseline, &c, timeout_ms, &m) && m.exiting &&
+	    m.timed.have_stats && m.timed.delta.insn_emulation != VM_STAT_ABSENT)
+		h->emulated_per_insn = (double)m.timed.delta.insn_emulation / (double)m.exiting;
+	meas_free(&m);
+	vm_free(vm);
+	return 0;
+}
+
+json_t *exit_host_json(const struct exit_host *h)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "vpmu", json_boolean(h->vpmu));
+	if (!h->vpmu) {
+		json_object_set_new(o, "vpmu_why", json_string(h->vpmu_why));
+		json_object_set_new(o, "reprogram_measures", json_string(MEAS_NOVPMU));
+	}
+	json_object_set_new(o, "filter_flavor", json_string(pmuf_flavor_name(h->flavor)));
+	json_object_set_new(o, "filter_flavor_how", json_string(h->flavor_how ? h->flavor_how : "none"));
+	json_object_set_new(o, "pmu_msrs", json_string(exit_pmu_kind_name(h->pmu_kind)));
+	json_object_set_new(o, "pmu_msrs_detail", json_string(pmu_kind_msrs(h->pmu_kind)));
+	json_object_set_new(o, "baseline_msr", h->msr ? json_string(h->msr_name) : json_null());
+	if (!h->msr)
+		json_object_set_new(o, "baseline_msr_why", json_string(h->msr_why));
+	out_set_real(o, "kvm_insn_emulation_per_cpuid", h->emulated_per_insn);
+	const char *exec = h->emulated_per_insn < 0 ? "unknown (no insn_emulation stat)" :
+			   h->emulated_per_insn > 1.5 ?
+			   "emulated: KVM's instruction emulator runs the guest (insn_emulation counts "
+			   "every guest instruction); every number is an emulator cost, not a VM-exit cost" :
+			   "hardware: the guest runs natively between exits";
+	json_object_set_new(o, "guest_execution", json_string(exec));
+	return o;
+}

@@ -1,0 +1,61 @@
+/* exit-bench.h — the measurements behind `pfbench exit`: baseline exits
+ * (CPUID, RDMSR/WRMSR of an in-kernel MSR, port write, VMCALL) in two
+ * independent timing modes, and event-select reprogramming under a sweep
+ * of installed PMU event filters. Fills result records (out.h); prints
+ * nothing but progress; the subcommand (bench/cmd-exit.c) owns options,
+ * messages and files. */
+#ifndef PFBENCH_EXIT_BENCH_H
+#define PFBENCH_EXIT_BENCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "abi.h"
+#include "pmuf.h"
+#include "tsc.h"
+
+struct exit_opts {
+	unsigned samples;       /* timed samples per measurement */
+	unsigned warmup;        /* untimed executions first */
+	unsigned blocks;        /* amortized mode: samples (blocks) */
+	unsigned block_len;     /* amortized mode: instructions per block */
+	unsigned timeout_ms;    /* watchdog per guest run */
+	unsigned workload_loops; /* reprogram: `loop` iterations per cycle */
+	const unsigned *sizes;  /* filter sizes to sweep */
+	size_t nsizes;
+	bool writes_only;       /* reprogram: timed WRMSRs only (GUEST_F_WRITES_ONLY) */
+	bool raw;               /* keep samples_ns in records */
+	bool skip_vmcall;
+};
+
+/* What the host offers, probed once (exit_probe). */
+struct exit_host {
+	struct tsc_calib cal;
+	bool vpmu;
+	char vpmu_why[160];
+	enum pmuf_flavor flavor;
+	const char *flavor_how;      /* "probed" | "cpu" | "none" */
+	enum guest_pmu_kind pmu_kind; /* event-select MSRs the guest's CPUID implies */
+	uint32_t msr;                /* the in-kernel baseline MSR, 0 = none works */
+	const char *msr_name;
+	char msr_why[200];           /* why no baseline MSR, when msr == 0 */
+	double emulated_per_insn;    /* KVM insn_emulation per exiting insn (CPUID), -1 unknown */
+};
+
+/* Calibrates the TSC, reads the vPMU and flavor, picks the baseline MSR
+ * (first that a guest can write without #GP) and looks for instruction
+ * emulation. 0 or -errno (no /dev/kvm: -ENOENT/-EACCES). */
+int exit_probe(struct exit_host *h, unsigned timeout_ms);
+/* {"vpmu":..,"pmu_msrs":..,"baseline_msr":..,"guest_execution":..} for the context. */
+json_t *exit_host_json(const struct exit_host *h);
+
+/* Baselines, both modes, and the validity comparison records (each vs
+ * amortized, overhead-subtracted). VMCALL last, in its own VM. */
+int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, json_t *set);
+/* No filter, then every size x encoding x action x position. */
+int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set);
+
+const char *exit_pmu_kind_name(enum guest_pmu_kind k); /* "intel", "amd-core", "amd-k7", "none" */
+
+#endif
