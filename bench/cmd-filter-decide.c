@@ -1,0 +1,373 @@
+/* cmd-filter-decide.c — `pfbench filter decide` (allow or deny for given
+ * guest event selects, per kernel generation) and `pfbench filter verify`
+ * (are two filters equivalent for every event and fixed counter?). Both
+ * answer with the reference decisions in filters/ (pmuf_decide_gp,
+ * pmuf_decide_fixed, pmuf_arm_decide and the prepared 6.3+ form). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd-filter.h"
+#include "util.h"
+
+static void decide_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pfbench filter decide [--format FMT] [--vendor intel|amd] [--kernel K]\n"
+		"                             [--fixed I]... FILE [EVENTSEL]...\n\n"
+		"For each question, in the order given, prints `allow` or `deny` on its own\n"
+		"line: EVENTSEL is the full 64-bit value a guest writes to an event-select MSR,\n"
+		"in hex (0x optional); only its select and umask matter. --fixed I asks about\n"
+		"fixed counter I (0..31), which only the fixed-counter bitmap decides. For an\n"
+		"arm64 filter EVENTSEL is an event number in hex (the cycle counter is 0x11).\n"
+		"A filter the kernel would refuse prints its errno name and exits 1.\n\n"
+		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
+		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit); default: the\n"
+		"                     file's flavor, else this host's (probed, else the CPU's)\n"
+		"  -k, --kernel K     the lookup generation: 5.3 (linear exact match), 5.17\n"
+		"                     (sorted exact match) or 6.3 (masked events; default);\n"
+		"                     a release such as 6.1.0 maps to its generation\n"
+		"  -x, --fixed I      ask about fixed counter I (repeatable)\n"
+		"  -h, --help         this text\n");
+}
+
+static void verify_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pfbench filter verify [--format FMT] [--vendor intel|amd] A B\n\n"
+		"Are filters A and B equivalent? x86: the same answer for every (select, umask)\n"
+		"pair (2^16 on the intel flavor's 8-bit select, 2^20 on amd's 12-bit one) with\n"
+		"the 6.3+ lookup, and for every fixed counter 0..31. arm64: the same answer for\n"
+		"every event number. Prints `equivalent` and exits 0, or the first difference\n"
+		"and exits 1 (also when the kernel would refuse either filter).\n\n"
+		"  -f, --format FMT   the format of both files (default: by extension)\n"
+		"  -V, --vendor V     intel or amd; default: the files' declared flavor, else\n"
+		"                     this host's (probed, else the CPU's)\n"
+		"  -h, --help         this text\n");
+}
+
+static const char *verdict(bool allowed)
+{
+	return allowed ? "allow" : "deny";
+}
+
+static const char *verb(bool allowed)
+{
+	return allowed ? "allows" : "denies";
+}
+
+/* A hex number, 0x optional; exits 2 on anything else. */
+static uint64_t parse_hex(const char *s, const char *what)
+{
+	const char *p = s;
+	uint64_t v = 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (!*p)
+		die_usage("filter decide: bad %s '%s': expected a hexadecimal number", what, s);
+	for (; *p; p++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (*p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			die_usage("filter decide: bad %s '%s': expected a hexadecimal number", what, s);
+		if (v >> 60)
+			die_usage("filter decide: %s '%s' does not fit 64 bits", what, s);
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+struct question {
+	bool fixed;
+	const char *arg;
+};
+
+/* File-scope so that die_usage() on a bad question leaves nothing the
+ * leak checker calls lost. */
+static struct question *qs;
+static uint64_t *vals;
+
+static void refused(const char *file, const struct pmuf_filter *f, enum pmuf_flavor fl, int err)
+{
+	struct pmuf_verdict v;
+	int e = pmuf_validate(f, fl, &v);
+	printf("%s %s: the kernel refuses this filter: %s\n", pmuf_errno_name(e ? e : err), file,
+	       e ? v.reason : "(see pfbench filter validate)");
+	pmuf_verdict_free(&v);
+}
+
+int cmd_filter_decide(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' }, { "vendor", required_argument, NULL, 'V' },
+		{ "kernel", required_argument, NULL, 'k' }, { "fixed", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
+	};
+	enum pmuf_format fmt = PMUF_FMT_AUTO;
+	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
+	enum pmuf_kernel kernel = PMUF_KERNEL_6_3;
+	const char *file = NULL;
+	size_t nq = 0;
+	qs = calloc((size_t)argc, sizeof(*qs));
+	int c;
+	if (!qs)
+		die_errno("calloc", ENOMEM);
+	optind = 0;
+	opterr = 0;
+	/* "-": operands come back as 1, in order with --fixed */
+	while ((c = getopt_long(argc, argv, "-:f:V:k:x:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			fmt = cmd_filter_format_arg(optarg);
+			break;
+		case 'V':
+			vendor = cmd_filter_vendor_arg(optarg);
+			break;
+		case 'k':
+			if (pmuf_kernel_parse(optarg, &kernel))
+				die_usage("filter decide: unknown kernel '%s'; expected 5.3, 5.17 or 6.3 (or a "
+					  "release from 5.3 on)", optarg);
+			break;
+		case 'x':
+			qs[nq++] = (struct question){ .fixed = true, .arg = optarg };
+			break;
+		case 1:
+			if (!file)
+				file = optarg;
+			else
+				qs[nq++] = (struct question){ .arg = optarg };
+			break;
+		case 'h':
+			decide_usage(stdout);
+			free(qs);
+			qs = NULL;
+			return EXIT_OK;
+		default:
+			cmd_filter_bad_option("decide", c == ':', argv[optind - 1]);
+		}
+	}
+	if (!file) {
+		decide_usage(stderr);
+		die_usage("filter decide: expected a FILE");
+	}
+	if (!nq) {
+		decide_usage(stderr);
+		die_usage("filter decide: expected at least one EVENTSEL or --fixed I");
+	}
+	struct pmuf_filter f;
+	cmd_filter_load(file, fmt, &f);
+	const char *how = "";
+	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
+	if (f.arch == PMUF_ARCH_X86)
+		fl = cmd_filter_flavor(&f, vendor, true, &how);
+
+	/* Parse every question first: a bad one writes no answers. */
+	vals = calloc(nq, sizeof(*vals));
+	if (!vals)
+		die_errno("calloc", ENOMEM);
+	for (size_t i = 0; i < nq; i++) {
+		if (qs[i].fixed) {
+			unsigned long long v;
+			if (f.arch != PMUF_ARCH_X86)
+				die_usage("filter decide: --fixed asks about x86 fixed counters; %s is an arm64 "
+					  "filter (ask about the cycle counter as event 11)", file);
+			if (util_parse_u64(qs[i].arg, &v) || v > 31)
+				die_usage("filter decide: bad fixed counter '%s': expected 0..31", qs[i].arg);
+			vals[i] = v;
+		} else {
+			vals[i] = parse_hex(qs[i].arg, f.arch == PMUF_ARCH_X86 ? "EVENTSEL" : "event number");
+			if (f.arch == PMUF_ARCH_ARM64 && vals[i] >= pmuf_arm_nr_events(&f))
+				die_usage("filter decide: event 0x%" PRIx64 " is outside the filter's %u-event space",
+					  vals[i], pmuf_arm_nr_events(&f));
+		}
+	}
+
+	int status = EXIT_OK;
+	for (size_t i = 0; i < nq && status == EXIT_OK; i++) {
+		bool allowed = false;
+		int err;
+		if (f.arch == PMUF_ARCH_ARM64) {
+			err = pmuf_arm_decide(&f, (unsigned)vals[i], &allowed);
+		} else if (qs[i].fixed) {
+			struct pmuf_verdict v;
+			err = pmuf_validate(&f, fl, &v);
+			pmuf_verdict_free(&v);
+			allowed = pmuf_decide_fixed(&f, (unsigned)vals[i]);
+		} else {
+			err = pmuf_decide_gp(&f, fl, kernel, vals[i], &allowed);
+		}
+		if (err == -EOPNOTSUPP) {
+			printf("EINVAL %s: a masked filter (flags 0x%" PRIx32 ") is refused by kernels before 6.3, "
+			       "which take no flags; use --kernel 6.3\n", file, f.flags);
+			status = EXIT_FAIL;
+		} else if (err) {
+			refused(file, &f, fl, err);
+			status = EXIT_FAIL;
+		} else {
+			printf("%s\n", verdict(allowed));
+		}
+	}
+	free(vals);
+	free(qs);
+	vals = NULL;
+	qs = NULL;
+	pmuf_free(&f);
+	return status;
+}
+
+/* ---- verify ---- */
+
+static int verify_x86(const char *na, const struct pmuf_filter *a, const char *nb,
+		      const struct pmuf_filter *b, enum pmuf_flavor fl, const char *how)
+{
+	struct pmuf_prepared pa, pb;
+	const struct pmuf_filter *fs[2] = { a, b };
+	const char *names[2] = { na, nb };
+	for (int i = 0; i < 2; i++) {
+		struct pmuf_verdict v;
+		int err = pmuf_validate(fs[i], fl, &v);
+		if (err) {
+			printf("%s %s: the kernel refuses this filter (%s flavor): %s\n", pmuf_errno_name(err),
+			       names[i], pmuf_flavor_name(fl), v.reason);
+			pmuf_verdict_free(&v);
+			return EXIT_FAIL;
+		}
+		pmuf_verdict_free(&v);
+	}
+	int err = pmuf_prepare(a, fl, &pa);
+	if (err)
+		die_errno("pmuf_prepare", err);
+	if ((err = pmuf_prepare(b, fl, &pb)))
+		die_errno("pmuf_prepare", err);
+	unsigned nsel = 1u << pmuf_flavor_select_bits(fl);
+	int status = EXIT_OK;
+	for (unsigned sel = 0; sel < nsel && status == EXIT_OK; sel++) {
+		for (unsigned umask = 0; umask < 256; umask++) {
+			uint64_t ev = pmuf_eventsel_make((uint16_t)sel, (uint8_t)umask);
+			bool x = pmuf_prepared_allows(&pa, ev), y = pmuf_prepared_allows(&pb, ev);
+			if (x != y) {
+				printf("differ at select 0x%03x umask 0x%02x (eventsel 0x%" PRIx64 "): %s %s, %s %s\n",
+				       sel, umask, ev, na, verb(x), nb, verb(y));
+				status = EXIT_FAIL;
+				break;
+			}
+		}
+	}
+	for (unsigned i = 0; i < 32 && status == EXIT_OK; i++) {
+		bool x = pmuf_decide_fixed(a, i), y = pmuf_decide_fixed(b, i);
+		if (x != y) {
+			printf("differ at fixed counter %u: %s %s, %s %s\n", i, na, verb(x), nb, verb(y));
+			status = EXIT_FAIL;
+		}
+	}
+	if (status == EXIT_OK)
+		printf("equivalent: all %u (select, umask) pairs and fixed counters 0..31 agree (flavor %s, "
+		       "%s; 6.3+ lookup)\n", nsel * 256, pmuf_flavor_name(fl), how);
+	pmuf_prepared_free(&pa);
+	pmuf_prepared_free(&pb);
+	return status;
+}
+
+static bool arm_allowed(const uint64_t *bm, unsigned e)
+{
+	return !bm || e == PMUF_ARM_EVENT_SW_INCR || e == PMUF_ARM_EVENT_CHAIN || ((bm[e / 64] >> (e % 64)) & 1);
+}
+
+static int verify_arm64(const char *na, const struct pmuf_filter *a, const char *nb,
+			const struct pmuf_filter *b)
+{
+	uint64_t *bm[2] = { NULL, NULL };
+	const struct pmuf_filter *fs[2] = { a, b };
+	const char *names[2] = { na, nb };
+	int status = EXIT_OK;
+	for (int i = 0; i < 2 && status == EXIT_OK; i++) {
+		struct pmuf_verdict v;
+		int err = pmuf_arm_bitmap(fs[i], &bm[i], &v);
+		if (err) {
+			printf("%s %s: the kernel refuses this filter: %s\n", pmuf_errno_name(err), names[i],
+			       v.reason);
+			status = EXIT_FAIL;
+		}
+		pmuf_verdict_free(&v);
+	}
+	unsigned na_ev = pmuf_arm_nr_events(a), nb_ev = pmuf_arm_nr_events(b);
+	unsigned nr = na_ev < nb_ev ? na_ev : nb_ev;
+	for (unsigned e = 0; e < nr && status == EXIT_OK; e++) {
+		bool x = arm_allowed(bm[0], e), y = arm_allowed(bm[1], e);
+		if (x != y) {
+			printf("differ at event 0x%x: %s %s, %s %s\n", e, na, verb(x), nb, verb(y));
+			status = EXIT_FAIL;
+		}
+	}
+	if (status == EXIT_OK)
+		printf("equivalent: all %u events agree%s\n", nr,
+		       na_ev != nb_ev ? " (the event spaces differ; compared the smaller)" : "");
+	free(bm[0]);
+	free(bm[1]);
+	return status;
+}
+
+int cmd_filter_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "vendor", required_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum pmuf_format fmt = PMUF_FMT_AUTO;
+	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:V:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			fmt = cmd_filter_format_arg(optarg);
+			break;
+		case 'V':
+			vendor = cmd_filter_vendor_arg(optarg);
+			break;
+		case 'h':
+			verify_usage(stdout);
+			return EXIT_OK;
+		default:
+			cmd_filter_bad_option("verify", c == ':', argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2) {
+		verify_usage(stderr);
+		die_usage("filter verify: expected two files, A and B");
+	}
+	const char *na = argv[optind], *nb = argv[optind + 1];
+	struct pmuf_filter a, b;
+	cmd_filter_load(na, fmt, &a);
+	cmd_filter_load(nb, fmt, &b);
+	if (a.arch != b.arch)
+		die_usage("filter verify: %s is an %s filter and %s an %s one; they cannot be compared", na,
+			  a.arch == PMUF_ARCH_X86 ? "x86" : "arm64", nb, b.arch == PMUF_ARCH_X86 ? "x86" : "arm64");
+	int status;
+	if (a.arch == PMUF_ARCH_ARM64) {
+		status = verify_arm64(na, &a, nb, &b);
+	} else {
+		if (vendor == PMUF_FLAVOR_UNSET && a.flavor != PMUF_FLAVOR_UNSET &&
+		    b.flavor != PMUF_FLAVOR_UNSET && a.flavor != b.flavor)
+			die_usage("filter verify: %s declares the %s flavor and %s the %s one; pass --vendor", na,
+				  pmuf_flavor_name(a.flavor), nb, pmuf_flavor_name(b.flavor));
+		const char *how;
+		enum pmuf_flavor fl =
+			cmd_filter_flavor(a.flavor != PMUF_FLAVOR_UNSET ? &a : &b, vendor, true, &how);
+		status = verify_x86(na, &a, nb, &b, fl, how);
+	}
+	pmuf_free(&a);
+	pmuf_free(&b);
+	return status;
+}

@@ -1,0 +1,39 @@
+/* cmd-filter.h — `pfbench filter`: the dispatcher (cmd-filter.c) and its
+ * subcommands, one file per job: show and validate (cmd-filter-show.c),
+ * decide and verify (cmd-filter-decide.c), convert (cmd-filter-convert.c).
+ * Shared here: loading a filter file and choosing the PMU flavor. Every
+ * subcommand returns its exit status; bad input exits 2 through
+ * die_usage(). */
+#ifndef PFBENCH_CMD_FILTER_H
+#define PFBENCH_CMD_FILTER_H
+
+#include <stdbool.h>
+
+#include "pmuf.h"
+
+int cmd_filter_show(int argc, char **argv);
+int cmd_filter_validate(int argc, char **argv);
+int cmd_filter_decide(int argc, char **argv);
+int cmd_filter_verify(int argc, char **argv);
+int cmd_filter_convert(int argc, char **argv);
+
+/* Parses --format's argument, or exits 2. */
+enum pmuf_format cmd_filter_format_arg(const char *s);
+/* Parses --vendor's argument (intel|amd), or exits 2. */
+enum pmuf_flavor cmd_filter_vendor_arg(const char *s);
+/* Loads path (fmt AUTO: by extension); on a parse error prints
+ * "file:line:col: what was expected" and exits 2. */
+void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f);
+
+/* The flavor to judge an x86 filter with: --vendor (opt, UNSET if not
+ * given), else the flavor the file declares, else this host's
+ * (hostinfo_default_flavor: probed from KVM, else the CPU's). *how says
+ * which ("--vendor", "file", "probed on this host", "this host's CPU").
+ * UNSET only when nothing is known; required: exit 2 then. */
+enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor opt, bool required,
+				   const char **how);
+
+/* getopt's ':' (missing_arg) or '?' as a usage error naming arg (exit 2). */
+__attribute__((noreturn)) void cmd_filter_bad_option(const char *sub, bool missing_arg, const char *arg);
+
+#endif

@@ -1,0 +1,555 @@
+/* test_cli_filter.c — `pfbench filter` end to end: runs $PFBENCH (set by
+ * scripts/run-tests.sh) on the specs in filters/specs and on temp files,
+ * and checks outputs and exit codes: 0 ok, 1 the kernel would refuse /
+ * filters differ, 2 usage errors and bad input (file:line:col). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define SPECS "filters/specs/"
+
+static char tmpdir[64];
+
+static const char *pfbench(void)
+{
+	const char *p = getenv("PFBENCH");
+	if (!p || access(p, X_OK) != 0) {
+		print_message("SKIP: $PFBENCH (%s) is not an executable; run via scripts/run-tests.sh\n",
+			      p ? p : "unset");
+		skip();
+	}
+	return p;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (!r)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Runs `pfbench ARGS... NULL`; stdout and stderr into *out and *err
+ * (malloc'd, NUL-terminated). Returns the exit status. */
+static int run(char **out, char **err, ...)
+{
+	const char *argv[32] = { pfbench() };
+	va_list ap;
+	int n = 1;
+	va_start(ap, err);
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	char po[96], pe[96];
+	snprintf(po, sizeof(po), "%s/.stdout", tmpdir);
+	snprintf(pe, sizeof(pe), "%s/.stderr", tmpdir);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fo < 0 || fe < 0)
+			_exit(127);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	char *o = slurp(po, NULL), *e = slurp(pe, NULL);
+	if (out)
+		*out = o;
+	else
+		free(o);
+	if (err)
+		*err = e;
+	else
+		free(e);
+	return WEXITSTATUS(status);
+}
+
+/* A file in the temp dir; returns its path (static storage, rotating). */
+static const char *tmpfile_with(const char *name, const void *data, size_t len)
+{
+	static char paths[8][128];
+	static int next;
+	char *p = paths[next++ % 8];
+	snprintf(p, sizeof(paths[0]), "%s/%s", tmpdir, name);
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return p;
+}
+
+static const char *tmptext(const char *name, const char *text)
+{
+	return tmpfile_with(name, text, strlen(text));
+}
+
+#define assert_contains(hay, needle)                                                     \
+	do {                                                                              \
+		if (!strstr((hay), (needle)))                                             \
+			fail_msg("expected \"%s\" in:\n%s", (needle), (hay));              \
+	} while (0)
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/pfbench-cli-filter-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	DIR *d = opendir(tmpdir);
+	struct dirent *de;
+	char p[400];
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, de->d_name);
+			unlink(p);
+		}
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+	return 0;
+}
+
+static void test_usage(void **state)
+{
+	(void)state;
+	char *out, *err;
+	assert_int_equal(run(&out, NULL, "filter", "--help", NULL), 0);
+	assert_contains(out, "usage: pfbench filter SUBCOMMAND");
+	assert_contains(out, "verify");
+	free(out);
+	assert_int_equal(run(NULL, &err, "filter", NULL), 2);
+	assert_contains(err, "usage: pfbench filter");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "nope", NULL), 2);
+	assert_contains(err, "unknown subcommand 'nope'");
+	free(err);
+	static const char *const subs[] = { "show", "validate", "decide", "convert", "verify" };
+	for (size_t i = 0; i < 5; i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "usage: pfbench filter %s", subs[i]);
+		assert_int_equal(run(&out, NULL, "filter", subs[i], "--help", NULL), 0);
+		assert_contains(out, want);
+		free(out);
+		assert_int_equal(run(&out, NULL, "filter", subs[i], "-h", NULL), 0);
+		free(out);
+	}
+	assert_int_equal(run(NULL, &err, "filter", "show", NULL), 2);
+	assert_contains(err, "filter show: expected a FILE");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "validate", SPECS "arm64-cancel.pmuf", SPECS "arm64-cancel.pmuf", NULL), 2);
+	assert_contains(err, "expected one FILE only");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "show", "--bogus", SPECS "arm64-cancel.pmuf", NULL), 2);
+	assert_contains(err, "filter show: unknown option '--bogus'");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "arm64-cancel.pmuf", "--kernel", NULL), 2);
+	assert_contains(err, "option '--kernel' needs an argument");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "show", "--format", "yaml", SPECS "arm64-cancel.pmuf", NULL), 2);
+	assert_contains(err, "unknown format 'yaml'; expected pmuf, qemu-json or kvm-raw");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "validate", "--vendor", "arm", SPECS "arm64-cancel.pmuf", NULL), 2);
+	assert_contains(err, "unknown vendor 'arm'; expected intel or amd");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "decide", "--kernel", "4.19", SPECS "arm64-cancel.pmuf", "1", NULL), 2);
+	assert_contains(err, "unknown kernel '4.19'");
+	free(err);
+}
+
+static void test_show(void **state)
+{
+	(void)state;
+	char *out;
+	assert_int_equal(run(&out, NULL, "filter", "show", SPECS "intel-allow-branches.pmuf", NULL), 0);
+	assert_contains(out, "x86 filter, action allow (0), flags 0x0, 4 entries");
+	assert_contains(out, "fixed counters 0,1 allowed, the others denied");
+	assert_contains(out, "flavor intel (declared in the file)");
+	assert_contains(out, "   0  0x00000000000000c4  exact    0x0c4   0x00   -     -         10  icl::BR_INST_RETIRED:ALL_BRANCHES\n");
+	assert_contains(out, "   3  0x00000000000100c0  exact    0x0c0   0x00   -     -         13  dropped: bits 0x10000 outside select+umask\n");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "show", "--vendor", "amd", SPECS "qemu-masked.json", NULL), 0);
+	assert_contains(out, "flags 0x1 (masked events), 4 entries");
+	assert_contains(out, "flavor amd (--vendor): the kernel keeps 2 includes, 2 excludes; 0 dropped");
+	assert_contains(out, "   0  0xff800000000000c4  exclude  0x0c4   -      0xff  0x00       4\n");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "show", "--vendor", "intel", SPECS "intel-allow-branches.bin", NULL), 0);
+	assert_contains(out, "   2  0x0000000000004f2e  exact    0x02e   0x4f   -     -          -\n");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "show", SPECS "arm64-multiple.pmuf", NULL), 0);
+	assert_contains(out, "arm64 filter, 2 ranges, 65536-event space");
+	assert_contains(out, "   1  deny     0x6         0x8         3\n");
+	assert_contains(out, "# 14 of 65536 events count");
+	free(out);
+	/* a filter the kernel refuses is still shown, with the reason */
+	const char *p = tmptext("bad.pmuf", "flavor intel\naction allow\ninclude 0x1c0 mask 0xff match 0\n");
+	assert_int_equal(run(&out, NULL, "filter", "show", p, NULL), 0);
+	assert_contains(out, "the kernel refuses this filter: EINVAL masked entry 0");
+	assert_contains(out, "EINVAL: bits 0x100000000 outside select|match|mask|exclude");
+	free(out);
+}
+
+static void test_validate(void **state)
+{
+	(void)state;
+	char *out;
+	static const char *const ok[] = { "intel-masked-loads-stores.pmuf", "amd-zen4-ls-dispatch.pmuf",
+					  "intel-allow-branches.pmuf", "intel-allow-branches.bin",
+					  "amd-deny-branches.json", "qemu-masked.json", "arm64-multiple.pmuf",
+					  "arm64-cancel.pmuf" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), SPECS "%s", ok[i]);
+		assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "amd", path, NULL), 0);
+		if (strncmp(out, "ok ", 3))
+			fail_msg("%s: %s", path, out);
+		free(out);
+	}
+	assert_int_equal(run(&out, NULL, "filter", "validate", SPECS "intel-allow-branches.pmuf", NULL), 0);
+	assert_contains(out, "ok 4 entries: 3 kept (3 includes, 0 excludes), 1 dropped; action allow; flavor intel (declared in the file)\n");
+	assert_contains(out, "dropped entry 3 0x00000000000100c0 (line 13): bits 0x10000 are outside select+umask (0xffff)\n");
+	free(out);
+	/* the AMD deny list's 0x1C2: kept on amd, dropped on intel */
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "amd", SPECS "amd-deny-branches.json", NULL), 0);
+	assert_contains(out, "3 kept (3 includes, 0 excludes), 0 dropped");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "intel", SPECS "amd-deny-branches.json", NULL), 0);
+	assert_contains(out, "dropped entry 2 0x00000001000000c2 (line 9)");
+	free(out);
+
+	const char *p = tmptext("act.pmuf", "action 2\n");
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "intel", p, NULL), 1);
+	assert_contains(out, "EINVAL action 2 is neither ALLOW (0) nor DENY (1)");
+	assert_true(!strncmp(out, "EINVAL ", 7));
+	free(out);
+	p = tmptext("flags.pmuf", "action deny\nflags 2\n");
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "intel", p, NULL), 1);
+	assert_true(!strncmp(out, "EINVAL flags 0x2", 16));
+	free(out);
+	/* the probe: a masked entry with bit 32 is EINVAL on intel only */
+	p = tmptext("bit32.pmuf", "action allow\n\ninclude 0x1c0 mask 0xff match 0\n");
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "intel", p, NULL), 1);
+	assert_true(!strncmp(out, "EINVAL masked entry 0 (0xff000001000000c0)", 42));
+	assert_contains(out, "(line 3)");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "amd", p, NULL), 0);
+	assert_true(!strncmp(out, "ok 1 entries: 1 kept (1 includes, 0 excludes)", 45));
+	free(out);
+	/* 300 events are fine, 301 are E2BIG */
+	char text[301 * 16 + 32];
+	size_t n = (size_t)sprintf(text, "action deny\n");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)sprintf(text + n, "event %d 0\n", i % 256);
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "intel", tmptext("300.pmuf", text), NULL), 0);
+	assert_true(!strncmp(out, "ok 300 entries", 14));
+	free(out);
+	sprintf(text + n, "raw 1\n");
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--vendor", "intel", tmptext("301.pmuf", text), NULL), 1);
+	assert_true(!strncmp(out, "E2BIG 301 events", 16));
+	free(out);
+	/* arm64: a range past the 1024-event space */
+	p = tmptext("arm.pmuf", "arch arm64\nevent-bits 10\nallow 0x3f0+0x20\n");
+	assert_int_equal(run(&out, NULL, "filter", "validate", p, NULL), 1);
+	assert_true(!strncmp(out, "EINVAL range 0", 14));
+	free(out);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	char *err, want[256];
+	const char *p = tmptext("syntax.pmuf", "# x\naction allow\nevent 0xd0\n");
+	assert_int_equal(run(NULL, &err, "filter", "show", p, NULL), 2);
+	snprintf(want, sizeof(want), "pfbench: %s:3:11: expected a umask after the event select\n", p);
+	assert_contains(err, want);
+	free(err);
+	p = tmptext("syntax.json", "{\"action\":\"allow\",\n \"events\":[{\"format\":\"raw\",\"code\":-1}]}");
+	assert_int_equal(run(NULL, &err, "filter", "validate", p, NULL), 2);
+	snprintf(want, sizeof(want), "pfbench: %s:2:35: events[0].code: -1 is negative", p);
+	assert_contains(err, want);
+	free(err);
+	p = tmpfile_with("short.bin", "0123456789012345678901234567890", 31);
+	assert_int_equal(run(NULL, &err, "filter", "decide", p, "c0", NULL), 2);
+	snprintf(want, sizeof(want), "pfbench: %s: offset 31: truncated header", p);
+	assert_contains(err, want);
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "show", "/nonexistent.pmuf", NULL), 2);
+	assert_contains(err, "/nonexistent.pmuf: cannot open: No such file or directory");
+	free(err);
+	p = tmptext("filter.txt", "action allow\nevent 0xc0 0\n");
+	assert_int_equal(run(NULL, &err, "filter", "show", p, NULL), 2);
+	assert_contains(err, "cannot tell the format from the extension");
+	free(err);
+	char *out;
+	assert_int_equal(run(&out, NULL, "filter", "validate", "--format", "pmuf", "--vendor", "intel", p, NULL), 0);
+	assert_true(!strncmp(out, "ok 1 entries", 12));
+	free(out);
+	/* a .json read as pmuf: the first line is not a directive */
+	assert_int_equal(run(NULL, &err, "filter", "show", "-f", "pmuf", SPECS "qemu-masked.json", NULL), 2);
+	assert_contains(err, "qemu-masked.json:1:1: unknown directive");
+	free(err);
+}
+
+struct masked_case {
+	const char *name, *intel, *amd;
+	const char *want; /* loads, stores, ld+st */
+};
+
+/* The kernel selftest's masked-events cases (pmu_event_filter_test.c). */
+static const struct masked_case masked_cases[] = {
+	{ "only loads", "include 0xd0 mask 0xff match 0x81\n", "include 0x29 mask 0xff match 1\n", "allow\ndeny\ndeny\n" },
+	{ "only stores", "include 0xd0 mask 0xff match 0x82\n", "include 0x29 mask 0xff match 2\n", "deny\nallow\ndeny\n" },
+	{ "only ld+st", "include 0xd0 mask 0xff match 0x83\n", "include 0x29 mask 0xff match 4\n", "deny\ndeny\nallow\n" },
+	{ "loads and stores", "include 0xd0 mask 0x7c match 0\nexclude 0xd0 mask 0xff match 0x83\n",
+	  "include 0x29 mask 0xfc match 0\n", "allow\nallow\ndeny\n" },
+	{ "loads and ld+st", "include 0xd0 mask 0x7c match 0\nexclude 0xd0 mask 0xff match 0x82\n",
+	  "include 0x29 mask 0xf8 match 0\nexclude 0x29 mask 0xff match 2\n", "allow\ndeny\nallow\n" },
+	{ "stores and ld+st", "include 0xd0 mask 0xfe match 0x82\n",
+	  "include 0x29 mask 0xf8 match 0\nexclude 0x29 mask 0xff match 1\n", "deny\nallow\nallow\n" },
+	{ "all three", "include 0xd0 mask 0x7c match 0\n", "include 0x29 mask 0xf8 match 0\n", "allow\nallow\nallow\n" },
+};
+
+static void test_decide(void **state)
+{
+	(void)state;
+	char *out, *err, text[256];
+	for (size_t i = 0; i < sizeof(masked_cases) / sizeof(masked_cases[0]); i++) {
+		const struct masked_case *c = &masked_cases[i];
+		snprintf(text, sizeof(text), "flavor intel\naction allow\n%s", c->intel);
+		/* EN|OS|USR (0x430000) and INT (bit 20) do not matter */
+		assert_int_equal(run(&out, NULL, "filter", "decide", tmptext("intel.pmuf", text), "0x4381d0", "4382d0",
+				     "0x5383D0", NULL), 0);
+		if (strcmp(out, c->want))
+			fail_msg("intel %s: got\n%swant\n%s", c->name, out, c->want);
+		free(out);
+		snprintf(text, sizeof(text), "flavor amd\naction allow\n%s", c->amd);
+		assert_int_equal(run(&out, NULL, "filter", "decide", tmptext("amd.pmuf", text), "0x430129", "0x430229",
+				     "0x430429", NULL), 0);
+		if (strcmp(out, c->want))
+			fail_msg("amd %s: got\n%swant\n%s", c->name, out, c->want);
+		free(out);
+	}
+	/* answers in the order asked, fixed counters among them */
+	assert_int_equal(run(&out, NULL, "filter", "decide", SPECS "intel-allow-branches.pmuf", "--fixed", "2", "0x4300c4",
+			     "-x", "0", "0x4301c4", "0x4300c0", "--fixed", "1", NULL), 0);
+	assert_string_equal(out, "deny\nallow\nallow\ndeny\nallow\nallow\n");
+	free(out);
+	/* every kernel generation agrees on an exact filter */
+	static const char *const kernels[] = { "5.3", "5.17", "6.3", "6.1.0-13-amd64" };
+	for (size_t k = 0; k < 4; k++) {
+		assert_int_equal(run(&out, NULL, "filter", "decide", "--kernel", kernels[k], SPECS "amd-deny-branches.json",
+				     "--vendor", "amd", "0x4300c2", "0x4300c3", "0x1004300c2", NULL), 0);
+		assert_string_equal(out, "deny\nallow\ndeny\n");
+		free(out);
+	}
+	/* masked filters are refused before 6.3 */
+	assert_int_equal(run(&out, NULL, "filter", "decide", "--kernel", "5.17", SPECS "qemu-masked.json", "--vendor", "intel",
+			     "0x4300c4", NULL), 1);
+	assert_contains(out, "EINVAL");
+	assert_contains(out, "kernels before 6.3");
+	free(out);
+	/* a filter the kernel refuses has no answers */
+	assert_int_equal(run(&out, NULL, "filter", "decide", "--vendor", "intel", tmptext("a2.pmuf", "action 2\n"), "c0", NULL), 1);
+	assert_true(!strncmp(out, "EINVAL ", 7));
+	free(out);
+	/* bad questions: exit 2, no answers written */
+	assert_int_equal(run(&out, &err, "filter", "decide", SPECS "intel-allow-branches.pmuf", "0x4300c4", "zz", NULL), 2);
+	assert_string_equal(out, "");
+	assert_contains(err, "bad EVENTSEL 'zz': expected a hexadecimal number");
+	free(out);
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "intel-allow-branches.pmuf", "0x10000000000000000", NULL), 2);
+	assert_contains(err, "does not fit 64 bits");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "intel-allow-branches.pmuf", "--fixed", "32", NULL), 2);
+	assert_contains(err, "bad fixed counter '32': expected 0..31");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "intel-allow-branches.pmuf", NULL), 2);
+	assert_contains(err, "expected at least one EVENTSEL or --fixed I");
+	free(err);
+	/* arm64: event numbers */
+	assert_int_equal(run(&out, NULL, "filter", "decide", SPECS "arm64-multiple.pmuf", "0", "5", "6", "8", "9", "0x1e", "0x11",
+			     "ffff", NULL), 0);
+	assert_string_equal(out, "allow\nallow\ndeny\ndeny\nallow\nallow\ndeny\ndeny\n");
+	free(out);
+	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "arm64-multiple.pmuf", "10000", NULL), 2);
+	assert_contains(err, "outside the filter's 65536-event space");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "arm64-multiple.pmuf", "--fixed", "0", NULL), 2);
+	assert_contains(err, "--fixed asks about x86 fixed counters");
+	free(err);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = slurp(a, &la), *y = slurp(b, &lb);
+	bool same = la == lb && !memcmp(x, y, la);
+	free(x);
+	free(y);
+	return same;
+}
+
+static void test_convert(void **state)
+{
+	(void)state;
+	static const char *const specs[] = { "intel-masked-loads-stores.pmuf", "amd-zen4-ls-dispatch.pmuf",
+					     "intel-allow-branches.pmuf", "intel-allow-branches.bin",
+					     "amd-deny-branches.json", "qemu-masked.json" };
+	static const char *const fmts[] = { "pmuf", "qemu-json", "kvm-raw" };
+	static const char *const exts[] = { "pmuf", "json", "bin" };
+	char *out, *err, in[128], conv[128];
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		snprintf(in, sizeof(in), SPECS "%s", specs[i]);
+		for (size_t k = 0; k < 3; k++) {
+			snprintf(conv, sizeof(conv), "%s/conv.%s", tmpdir, exts[k]);
+			assert_int_equal(run(NULL, NULL, "filter", "convert", "--to", fmts[k], in, "-o", conv, NULL), 0);
+			assert_int_equal(run(&out, NULL, "filter", "verify", "--vendor", "amd", in, conv, NULL), 0);
+			assert_true(!strncmp(out, "equivalent: all 1048576 (select, umask) pairs", 45));
+			free(out);
+		}
+	}
+	/* kvm-raw -> pmuf -> kvm-raw is byte-identical */
+	char pm[128], bin[128];
+	snprintf(pm, sizeof(pm), "%s/back.pmuf", tmpdir);
+	snprintf(bin, sizeof(bin), "%s/back.bin", tmpdir);
+	assert_int_equal(run(NULL, NULL, "filter", "convert", "--to", "pmuf", SPECS "intel-allow-branches.bin", "-o", pm, NULL), 0);
+	assert_int_equal(run(NULL, NULL, "filter", "convert", "--to", "kvm-raw", pm, "-o", bin, NULL), 0);
+	assert_true(same_file(SPECS "intel-allow-branches.bin", bin));
+	/* to stdout */
+	assert_int_equal(run(&out, NULL, "filter", "convert", "--to", "pmuf", SPECS "qemu-masked.json", NULL), 0);
+	assert_contains(out, "arch x86\naction allow\nflags masked\nfixed 0x0\nexclude 0x0c4 mask 0xff match 0x00\n");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "convert", "--to", "qemu-json", SPECS "intel-masked-loads-stores.pmuf", NULL), 0);
+	assert_contains(out, "\"qom-type\": \"kvm-pmu-filter\"");
+	assert_contains(out, "\"format\": \"x86-masked-entry\"");
+	free(out);
+	/* what a format cannot say: exit 2, the reason, no output file */
+	char never[128];
+	snprintf(never, sizeof(never), "%s/never.bin", tmpdir);
+	assert_int_equal(run(NULL, &err, "filter", "convert", "--to", "kvm-raw", SPECS "arm64-multiple.pmuf", "-o", never, NULL), 2);
+	assert_contains(err, "cannot be written as kvm-raw: kvm-raw holds x86's struct kvm_pmu_event_filter");
+	assert_int_equal(access(never, F_OK), -1);
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "convert", "--to", "qemu-json", tmptext("a3.pmuf", "action 3\n"), NULL), 2);
+	assert_contains(err, "action 3 cannot be written");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "convert", SPECS "qemu-masked.json", NULL), 2);
+	assert_contains(err, "expected --to pmuf|qemu-json|kvm-raw");
+	free(err);
+	/* an output directory that does not exist: exit 1, nothing written */
+	assert_int_equal(run(NULL, &err, "filter", "convert", "--to", "pmuf", SPECS "qemu-masked.json", "-o", "/nonexistent/x.pmuf", NULL), 1);
+	assert_contains(err, "/nonexistent/x.pmuf");
+	free(err);
+	/* no temp files left behind by the atomic writes */
+	DIR *d = opendir(tmpdir);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".tmp"))
+			fail_msg("left behind: %s", de->d_name);
+	closedir(d);
+}
+
+static void test_verify(void **state)
+{
+	(void)state;
+	char *out, *err;
+	assert_int_equal(run(&out, NULL, "filter", "verify", "--vendor", "intel", SPECS "intel-allow-branches.pmuf",
+			     SPECS "intel-allow-branches.bin", NULL), 0);
+	assert_contains(out, "equivalent: all 65536 (select, umask) pairs and fixed counters 0..31 agree (flavor intel, --vendor");
+	free(out);
+	/* the dropped entry changes nothing: without it, still equivalent */
+	const char *b = tmptext("nodrop.pmuf", "flavor intel\naction allow\nfixed 3\nevent 0xc4 0\nevent 0xc0 0\nevent 0x2e 0x4f\n");
+	assert_int_equal(run(&out, NULL, "filter", "verify", SPECS "intel-allow-branches.pmuf", b, NULL), 0);
+	free(out);
+	/* on amd the exact 0x100c0 entry is dropped too */
+	assert_int_equal(run(&out, NULL, "filter", "verify", "--vendor", "amd", SPECS "intel-allow-branches.pmuf", b, NULL), 0);
+	free(out);
+	/* "loads and stores" vs "all three": umask 0x83 differs first */
+	const char *x = tmptext("ls.pmuf", "flavor intel\naction allow\ninclude 0xd0 mask 0x7c match 0\nexclude 0xd0 mask 0xff match 0x83\n");
+	const char *y = tmptext("all.pmuf", "flavor intel\naction allow\ninclude 0xd0 mask 0x7c match 0\n");
+	assert_int_equal(run(&out, NULL, "filter", "verify", x, y, NULL), 1);
+	char want[512];
+	snprintf(want, sizeof(want), "differ at select 0x0d0 umask 0x83 (eventsel 0x4383d0): %s denies, %s allows\n", x, y);
+	assert_string_equal(out, want);
+	free(out);
+	/* only the fixed-counter bitmap differs */
+	const char *z = tmptext("fx.pmuf", "flavor intel\naction allow\nfixed 0x7\nevent 0xc4 0\nevent 0xc0 0\nevent 0x2e 0x4f\n");
+	assert_int_equal(run(&out, NULL, "filter", "verify", b, z, NULL), 1);
+	assert_contains(out, "differ at fixed counter 2:");
+	free(out);
+	/* refused filters are not equivalent to anything */
+	assert_int_equal(run(&out, NULL, "filter", "verify", "--vendor", "intel", tmptext("a2.pmuf", "action 2\n"), b, NULL), 1);
+	assert_true(!strncmp(out, "EINVAL ", 7));
+	free(out);
+	/* flavors must agree or be given */
+	const char *amd = tmptext("amd.pmuf", "flavor amd\naction allow\n");
+	assert_int_equal(run(NULL, &err, "filter", "verify", b, amd, NULL), 2);
+	assert_contains(err, "declares the intel flavor");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "verify", b, SPECS "arm64-multiple.pmuf", NULL), 2);
+	assert_contains(err, "they cannot be compared");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "verify", b, NULL), 2);
+	assert_contains(err, "expected two files, A and B");
+	free(err);
+	/* arm64 */
+	const char *m = tmptext("m.pmuf", "arch arm64\nallow 0..5\nallow 9+7\n");
+	assert_int_equal(run(&out, NULL, "filter", "verify", SPECS "arm64-multiple.pmuf", m, NULL), 0);
+	assert_string_equal(out, "equivalent: all 65536 events agree\n");
+	free(out);
+	snprintf(want, sizeof(want), "differ at event 0x1: %s allows, %s denies\n", SPECS "arm64-multiple.pmuf",
+		 SPECS "arm64-cancel.pmuf");
+	assert_int_equal(run(&out, NULL, "filter", "verify", SPECS "arm64-multiple.pmuf", SPECS "arm64-cancel.pmuf", NULL), 1);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage),	cmocka_unit_test(test_show),	cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_bad_input), cmocka_unit_test(test_decide), cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_verify),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
