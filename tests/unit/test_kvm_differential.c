@@ -1,8 +1,9 @@
 /* test_kvm_differential.c — pmuf_validate against the running kernel's
- * KVM_SET_PMU_EVENT_FILTER: 10,000 random filters (both modes, random stray
- * bits, sizes 0-301, random actions, flags and pad), each installed on a
- * fresh VM; every verdict (0 / EINVAL / E2BIG) must agree. The flavor is
- * the one KVM validates with, probed by kvm_sys_probe_flavor.
+ * KVM_SET_PMU_EVENT_FILTER: 10,000 random filters (filters/random.c: both
+ * modes, random stray bits, sizes 0-301, random actions, flags and pad),
+ * each installed on a fresh VM; every verdict (0 / EINVAL / E2BIG) must
+ * agree. The flavor is the one KVM validates with, probed by
+ * kvm_sys_probe_flavor.
  *
  * A fresh VM per filter costs ~0.5 ms here (PVM, kernel 6.18; the filter
  * ioctl alone ~50 us because of its expedited SRCU grace period), so 10,000
@@ -24,140 +25,22 @@
 
 #include "kvm-compat.h"
 #include "kvm-sys.h"
+#include "pmuf-random.h"
 #include "pmuf.h"
 
 #define NFILTERS 10000
 #define MAX_REPORTED 10
 
-static uint64_t rng_state;
+static struct pmuf_rng rng;
 
-static uint64_t rnd(void) /* xorshift64*: the same sequence everywhere */
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Dull;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-/* A bit outside the valid entry bits of some mode or flavor. */
-static uint64_t stray_bit(void)
-{
-	switch (below(5)) {
-	case 0:
-	case 1:
-		return 1ull << (32 + below(4)); /* select 11:8: flavor decides */
-	case 2:
-		return 1ull << (16 + below(16));
-	case 3:
-		return 1ull << (36 + below(19));
-	default:
-		return 1ull << (55 + below(9)); /* exclude, umask mask (unmasked: dropped) */
-	}
-}
-
-/* 12-bit selects are valid masked entries on the AMD flavor only. */
-static uint16_t rnd_select(bool wide)
-{
-	return (uint16_t)(wide && below(3) == 0 ? below(0x1000) : below(0x100));
-}
-
-/* A clean entry of the mode, or (stray_pct % of the time) one with a
- * stray bit, a random u64, or the other mode's encoding. */
-static uint64_t rnd_entry(bool masked, bool wide, unsigned stray_pct)
-{
-	uint16_t sel = rnd_select(wide);
-	uint64_t e = masked ? pmuf_masked_encode(sel, (uint8_t)below(256), (uint8_t)below(256),
-						 below(3) == 0)
-			    : pmuf_exact_encode(sel, (uint8_t)below(256));
-
-	if (below(100) >= stray_pct)
-		return e;
-	switch (below(8)) {
-	case 0:
-		return rnd();
-	case 1:
-		return masked ? pmuf_exact_encode(sel, (uint8_t)below(256))
-			      : pmuf_masked_encode(sel, (uint8_t)below(256), (uint8_t)below(256),
-						   below(2));
-	default:
-		return e | stray_bit();
-	}
-}
-
-static uint32_t rnd_action(void)
-{
-	static const uint32_t odd[] = { 2, 3, 0x80000000u, 0xFFFFFFFFu };
-
-	if (below(100) < 85)
-		return below(2);
-	return below(2) ? odd[below(4)] : (uint32_t)rnd();
-}
-
-static uint32_t rnd_flags(void)
-{
-	static const uint32_t odd[] = { 2, 3, 0x80000000u, 0x80000001u };
-
-	switch (below(20)) {
-	case 0:
-		return odd[below(4)];
-	case 1:
-		return (uint32_t)rnd();
-	default:
-		return below(2) ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0;
-	}
-}
-
-static size_t rnd_nevents(void)
-{
-	if (below(100) < 8)
-		return 300 + below(2); /* the edge: 300 ok, 301 E2BIG */
-	return below(302);         /* 0..301 */
-}
-
-/* Builds one random filter as the model and as the ioctl's bytes. */
+/* One random filter (filters/random.c) as the model and as the ioctl's bytes. */
 static void *rnd_filter(struct pmuf_filter *f, size_t *len)
 {
-	static const unsigned stray_pcts[] = { 0, 0, 0, 1, 5, 50 };
-	unsigned stray = stray_pcts[below(6)];
-	bool wide = below(100) < 30;
-	struct kvm_pmu_event_filter *h;
-	uint64_t *ev;
+	void *buf;
 
-	pmuf_init(f, PMUF_ARCH_X86);
-	f->action = rnd_action();
-	f->flags = rnd_flags();
-	f->fixed_counter_bitmap = below(2) ? 0 : (uint32_t)rnd();
-	for (int i = 0; i < 4; i++)
-		f->pad[i] = below(2) ? 0 : (uint32_t)rnd();
-	f->nevents = rnd_nevents();
-	f->events = f->nevents ? malloc(f->nevents * sizeof(*f->events)) : NULL;
-	assert_true(!f->nevents || f->events);
-	/* A single stray entry somewhere is the interesting masked case. */
-	size_t one_stray = stray == 1 && f->nevents ? below((unsigned)f->nevents) : SIZE_MAX;
-	for (size_t i = 0; i < f->nevents; i++) {
-		f->events[i] = rnd_entry(f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS, wide,
-					 stray == 1 ? 0 : stray);
-		if (i == one_stray)
-			f->events[i] |= stray_bit();
-	}
-
-	*len = sizeof(*h) + f->nevents * sizeof(uint64_t);
-	h = calloc(1, *len);
-	assert_non_null(h);
-	h->action = f->action;
-	h->nevents = (uint32_t)f->nevents;
-	h->fixed_counter_bitmap = f->fixed_counter_bitmap;
-	h->flags = f->flags;
-	memcpy(h->pad, f->pad, sizeof(h->pad));
-	ev = (uint64_t *)(h + 1);
-	if (f->nevents)
-		memcpy(ev, f->events, f->nevents * sizeof(uint64_t));
-	return h;
+	assert_int_equal(pmuf_random_filter(&rng, f), 0);
+	assert_int_equal(pmuf_to_kvm(f, &buf, len), 0);
+	return buf;
 }
 
 static double now_s(void)
@@ -198,7 +81,7 @@ static void test_differential(void **state)
 		skip();
 	}
 	other = fl == PMUF_FLAVOR_INTEL ? PMUF_FLAVOR_AMD : PMUF_FLAVOR_INTEL;
-	rng_state = seed ? seed : 1;
+	pmuf_rng_seed(&rng, seed);
 
 	t0 = now_s();
 	for (int i = 0; i < NFILTERS; i++) {
