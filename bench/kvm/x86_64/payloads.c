@@ -10,10 +10,12 @@
 PAYLOAD(baseline, "plain exits: CPUID, RDMSR/WRMSR, VMCALL/VMMCALL, port write; per-exit or amortized");
 PAYLOAD(pmu, "event-select reprogramming (timed WRMSR) and counting checks");
 PAYLOAD(selftest, "misbehaving guests for the harness's own tests");
+PAYLOAD(hold, "stays in the guest without exits until the host says stop (install under a running vCPU)");
 
 const struct vm_payload vm_payloads[] = {
 	payload_baseline,
 	payload_pmu,
 	payload_selftest,
+	payload_hold,
 	{ NULL, NULL, NULL, NULL },
 };
