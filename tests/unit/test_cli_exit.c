@@ -1,0 +1,253 @@
+/* test_cli_exit.c — `pfbench exit` end to end: usage errors exit 2 with a
+ * message, --help exits 0, and `pfbench exit --quick -o DIR` writes
+ * well-formed exit.json/exit.csv: baselines in both modes with stats or a
+ * status and reason, validity records, the reprogram sweep with its filter
+ * parameters, and the vPMU/emulation facts in every record and the
+ * context. Runs $PFBENCH (scripts/run-tests.sh sets it). */
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "kvm-sys.h"
+#include "out.h"
+
+static const char *pfbench(void)
+{
+	const char *p = getenv("PFBENCH");
+	if (!p || access(p, X_OK) != 0) {
+		print_message("SKIP: $PFBENCH (%s) is not an executable; run via scripts/run-tests.sh\n",
+			      p ? p : "unset");
+		skip();
+	}
+	return p;
+}
+
+/* Runs pfbench exit with args; stdout/stderr (malloc'd) into out/err. */
+static int run(const char *const args[], char **out, char **err)
+{
+	const char *exe = pfbench();
+	char tmpl_o[] = "/tmp/pfbench-exit-outXXXXXX", tmpl_e[] = "/tmp/pfbench-exit-errXXXXXX";
+	int fo = mkstemp(tmpl_o), fe = mkstemp(tmpl_e);
+	assert_true(fo >= 0 && fe >= 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fo, 1);
+		dup2(fe, 2);
+		const char *argv[32] = { exe, "exit" };
+		for (int i = 0; args[i] && i < 29; i++)
+			argv[i + 2] = args[i];
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	char **dst[2] = { out, err };
+	int fds[2] = { fo, fe };
+	for (int k = 0; k < 2; k++) {
+		off_t len = lseek(fds[k], 0, SEEK_END);
+		char *b = calloc(1, (size_t)len + 1);
+		assert_non_null(b);
+		assert_int_equal(pread(fds[k], b, (size_t)len, 0), len);
+		close(fds[k]);
+		*dst[k] = b;
+	}
+	unlink(tmpl_o);
+	unlink(tmpl_e);
+	return WEXITSTATUS(st);
+}
+
+static void test_help_and_usage(void **state)
+{
+	(void)state;
+	char *out, *err;
+	const char *help[] = { "--help", NULL };
+	assert_int_equal(run(help, &out, &err), 0);
+	assert_non_null(strstr(out, "usage: pfbench exit"));
+	assert_non_null(strstr(out, "--quick"));
+	free(out);
+	free(err);
+	const struct {
+		const char *args[4];
+		const char *want;
+	} bad[] = {
+		{ { "--sizes", "1,,2", NULL }, "column 3" },
+		{ { "--sizes", "301", NULL }, "0..300" },
+		{ { "--samples", NULL }, "needs a value" },
+		{ { "--samples", "0", NULL }, "--samples" },
+		{ { "--only", "nothing", NULL }, "baselines" },
+		{ { "--frobnicate", NULL }, "unknown option" },
+		{ { "stray", NULL }, "unexpected argument" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = run(bad[i].args, &out, &err);
+		if (rc != 2 || !strstr(err, bad[i].want))
+			fail_msg("case %zu: exit %d, stderr '%s', want 2 and '%s'", i, rc, err, bad[i].want);
+		free(out);
+		free(err);
+	}
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static const char *str(const json_t *r, const char *k)
+{
+	const char *s = json_string_value(json_object_get(r, k));
+	return s ? s : "";
+}
+
+static void check_stats(const json_t *r, const char *what)
+{
+	double med = json_number_value(json_object_get(r, "median_ns"));
+	json_int_t n = json_integer_value(json_object_get(r, "samples"));
+	if (!(med > 0) || n <= 0 || !json_is_number(json_object_get(r, "p99_ns")))
+		fail_msg("%s: median_ns %g, samples %lld", what, med, (long long)n);
+	assert_true(json_number_value(json_object_get(r, "p90_ns")) >= med);
+	assert_true(json_number_value(json_object_get(r, "p99_ns")) >=
+		    json_number_value(json_object_get(r, "p90_ns")));
+}
+
+static void test_quick_records(void **state)
+{
+	(void)state;
+	int kfd = kvm_sys_open();
+	if (kfd < 0) {
+		print_message("SKIP: /dev/kvm not usable (%s)\n", strerror(-kfd));
+		skip();
+	}
+	struct kvm_vpmu_info vp;
+	memset(&vp, 0, sizeof(vp));
+	bool vpmu = kvm_sys_vpmu(kfd, &vp) == 0 && vp.present;
+	close(kfd);
+
+	char dir[] = "/tmp/pfbench-exit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *out, *err;
+	const char *args[] = { "--quick", "-o", dir, NULL };
+	int rc = run(args, &out, &err);
+	if (rc != 0)
+		fail_msg("pfbench exit --quick: exit %d\nstdout: %s\nstderr: %s", rc, out, err);
+	assert_non_null(strstr(out, "exit.json"));
+	if (!vpmu)
+		assert_non_null(strstr(err, "no vPMU"));
+
+	char path[256], msg[256];
+	snprintf(path, sizeof(path), "%s/exit.json", dir);
+	json_t *set = out_read_json(path, msg, sizeof(msg));
+	if (!set)
+		fail_msg("%s: %s", path, msg);
+	assert_string_equal(str(set, "schema"), "pfbench-result/1");
+	assert_string_equal(str(set, "bench"), "exit");
+	assert_true(json_is_true(json_object_get(set, "complete")));
+	const json_t *ctx = json_object_get(set, "context");
+	const json_t *ex = json_object_get(ctx, "exit");
+	assert_non_null(ex);
+	assert_int_equal(json_is_true(json_object_get(ex, "vpmu")), vpmu);
+	assert_true(json_is_string(json_object_get(ex, "guest_execution")));
+
+	const json_t *recs = json_object_get(set, "records");
+	size_t i, nbase = 0, nvalid = 0, nrep = 0, nrep_ok = 0;
+	bool modes[2] = { false, false }, saw_cpuid = false, saw_none = false;
+	json_t *r;
+	json_array_foreach(recs, i, r) {
+		const char *g = str(r, "group");
+		if (!strcmp(g, "baseline")) {
+			nbase++;
+			assert_true(json_is_string(json_object_get(r, "status")));
+			if (!strcmp(str(r, "status"), "ok")) {
+				check_stats(r, str(r, "exit"));
+				modes[!strcmp(str(r, "mode"), "amortized")] = true;
+				saw_cpuid |= !strcmp(str(r, "exit"), "cpuid");
+				assert_true(json_is_number(json_object_get(r, "overhead_median_ns")));
+				assert_int_equal(json_integer_value(json_object_get(r, "samples")),
+						 !strcmp(str(r, "mode"), "amortized") ? 30 : 200);
+			} else {
+				assert_true(strlen(str(r, "why")) > 0); /* failures say why */
+			}
+		} else if (!strcmp(g, "validity")) {
+			nvalid++;
+			assert_true(json_is_boolean(json_object_get(r, "agree_within_10pct")) ||
+				    json_is_null(json_object_get(r, "agree_within_10pct")));
+		} else if (!strcmp(g, "reprogram")) {
+			nrep++;
+			assert_int_equal(json_is_true(json_object_get(r, "vpmu")), vpmu);
+			if (!vpmu)
+				assert_non_null(strstr(str(r, "measures"), "not a filter lookup"));
+			if (!strcmp(str(r, "filter"), "none")) {
+				saw_none = true;
+			} else {
+				json_int_t sz = json_integer_value(json_object_get(r, "filter_size"));
+				assert_true(sz >= 0 && sz <= 300);
+				assert_true(!strcmp(str(r, "encoding"), "exact") ||
+					    !strcmp(str(r, "encoding"), "masked"));
+				assert_true(!strcmp(str(r, "action"), "allow") ||
+					    !strcmp(str(r, "action"), "deny"));
+				const char *p = str(r, "position");
+				assert_true(!strcmp(p, "early") || !strcmp(p, "late") || !strcmp(p, "absent"));
+			}
+			if (!strcmp(str(r, "status"), "ok")) {
+				nrep_ok++;
+				check_stats(r, "reprogram");
+			} else {
+				assert_true(strlen(str(r, "why")) > 0);
+			}
+		} else {
+			fail_msg("record %zu has unknown group '%s'", i, g);
+		}
+	}
+	assert_true(nbase >= 8);
+	assert_true(modes[0] && modes[1] && saw_cpuid);
+	assert_int_equal(nvalid, 2);
+	/* quick: none + size 0 (4 configs) + sizes 1, 16, 300 (12 each) */
+	assert_int_equal(nrep, 1 + 4 + 3 * 12);
+	assert_true(saw_none);
+	assert_true(nrep_ok > 0);
+	size_t nrecs = json_array_size(recs);
+	json_decref(set);
+
+	snprintf(path, sizeof(path), "%s/exit.csv", dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char header[8192];
+	assert_non_null(fgets(header, sizeof(header), f));
+	assert_non_null(strstr(header, "median_ns"));
+	assert_non_null(strstr(header, "filter_size"));
+	size_t lines = 0;
+	char line[65536];
+	while (fgets(line, sizeof(line), f))
+		lines++;
+	fclose(f);
+	assert_int_equal(lines, nrecs); /* one CSV row per record */
+	free(out);
+	free(err);
+	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help_and_usage),
+		cmocka_unit_test(test_quick_records),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
