@@ -1,0 +1,59 @@
+/* lookup-bench.h — the lookup benchmark's sweep: filter size x encoding x
+ * action x hit pattern x mode, every chosen design side by side in one
+ * process, plus the L1-load floor row, into one result set (out.h).
+ *
+ * Each design is checked against the reference on every filter before it
+ * is timed (lookup_verify); a mismatch is recorded as an error in the set's
+ * "skipped" list, produces no number, and is counted in *errors.
+ * Prints only the progress line (stderr, terminals only); returns 0 or
+ * -errno with msg saying what failed. Caller: bench/cmd-lookup.c.
+ */
+#ifndef PFBENCH_LOOKUP_BENCH_H
+#define PFBENCH_LOOKUP_BENCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lookup.h"
+#include "patterns.h"
+
+#define LOOKUP_MAX_SIZES 64
+#define LOOKUP_MAX_DESIGNS 32
+
+struct lookup_bench_opts {
+	size_t sizes[LOOKUP_MAX_SIZES];
+	size_t nsizes;
+	bool beyond_limit; /* sizes above 300 allowed (LOOKUP_B_NO_LIMIT) */
+	const struct lookup_encoding *encs[8];
+	size_t nencs;
+	uint32_t actions[2];
+	size_t nactions;
+	enum lookup_pattern patterns[LOOKUP_PAT_MAX];
+	size_t npatterns;
+	bool throughput, latency;
+	const struct lookup_design *designs[LOOKUP_MAX_DESIGNS]; /* floor added by the sweep */
+	size_t ndesigns;
+	const char *pmu;          /* libpfm4 PMU name for the "pmu" pattern, or NULL */
+	enum pmuf_flavor flavor;
+	const char *flavor_how;   /* "option", "probed", "cpu" */
+	int cpu;                  /* core to pin to; -1 = last */
+	size_t samples;           /* timed samples per record */
+	size_t repeats;           /* passes over the inputs per sample; 0 = auto */
+	double sample_ns;         /* auto repeats aim at samples this long */
+	size_t ninputs;           /* events per input stream */
+	uint64_t seed;
+	bool keep_raw;            /* samples_ns arrays in the JSON */
+	bool quick;
+};
+
+/* Fills opts with the defaults (full sweep, or --quick's). */
+void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick);
+
+/* Runs the sweep. *set gets the result set (new reference, even when some
+ * designs failed their check; *errors counts those). */
+int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, json_t **set,
+		     size_t *errors, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,153 @@
+/* lookup.h — filter lookup designs behind one interface, and the checks
+ * that keep them honest.
+ *
+ * Owns: the NULL-terminated table of designs (as perf bench's
+ * mem-functions table: variants as data), each built from a pmuf_filter
+ * for one KVM PMU flavor and answering "is this guest event-select allowed
+ * on a GP counter?"; the reference decision table every design is checked
+ * against (from filters/' pmuf_decide_gp, exhaustively over the flavor's
+ * (select, umask) space); the timed loops (throughput: independent lookups;
+ * latency: each lookup's input depends on the previous result).
+ * Does not: time, print, or exit. Functions return 0 or -errno.
+ *
+ * Callers: bench/lookup/bench.c (the sweep behind `pfbench lookup`), tests.
+ * Designs live one family per file in bench/lookup/design-*.c.
+ */
+#ifndef PFBENCH_LOOKUP_H
+#define PFBENCH_LOOKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pmuf.h"
+
+/* Design flags. */
+#define LOOKUP_F_KERNEL 0x1u     /* a replica of a kernel generation */
+#define LOOKUP_F_EXACT_ONLY 0x2u /* cannot represent masked filters (-EOPNOTSUPP) */
+#define LOOKUP_F_FLOOR 0x4u      /* not a filter: the L1-load floor of the harness */
+
+/* Build flags. */
+#define LOOKUP_B_NO_LIMIT 0x1u   /* accept more than the kernel's 300 entries */
+
+/* A design's answer in the timed loops is 0 (deny) or 1 (allow). */
+typedef uint64_t (*lookup_run_fn)(const void *state, const uint64_t *ev, size_t n,
+				  size_t reps, uint64_t zero);
+
+struct lookup_design {
+	const char *name;
+	const char *desc;  /* one line: what it is, where it comes from */
+	const char *cost;  /* build cost and memory, one line */
+	unsigned flags;    /* LOOKUP_F_* */
+	enum pmuf_kernel ref; /* the kernel generation whose decisions it must give */
+	/* NULL = always usable; else false with why (e.g. "CPU lacks AVX2"). */
+	bool (*usable)(char *why, size_t len);
+	/* From a filter already valid for fl (except, with LOOKUP_B_NO_LIMIT,
+	 * its size). 0 or -errno (-EOPNOTSUPP for an encoding it lacks,
+	 * -E2BIG over 300 entries without LOOKUP_B_NO_LIMIT, -ENOMEM). */
+	int (*build)(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+		     void **state);
+	bool (*decide)(const void *state, uint64_t eventsel);
+	/* The same decision, inlined into loops over ev[0..n) repeated reps
+	 * times; the sum of answers is returned so nothing is optimized away.
+	 * latency: lookup i's input is ev[i] ^ (previous answer & zero), where
+	 * zero is 0 at run time but opaque to the compiler. */
+	lookup_run_fn run_throughput;
+	lookup_run_fn run_latency;
+	size_t (*footprint_bytes)(const void *state);
+	void (*free)(void *state);
+};
+
+/* All designs, a NULL-terminated table; arch-only rows (designs-arch.def)
+ * are present only on their arch. The floor row comes last. */
+extern const struct lookup_design *const lookup_designs[];
+const struct lookup_design *lookup_find(const char *name);
+size_t lookup_count(void);
+/* Honest LOOKUP_F_EXACT_ONLY designs answer -EOPNOTSUPP on masked filters. */
+bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f);
+
+/* Generates run_throughput/run_latency/decide for a design whose decision
+ * is the static inline function `decide_fn(const T *st, uint64_t ev)`;
+ * the _ATTR form adds a function attribute (e.g. a SIMD target). */
+#define LOOKUP_DEFINE_RUNNERS(prefix, T, decide_fn) LOOKUP_DEFINE_RUNNERS_ATTR(prefix, T, decide_fn, )
+#define LOOKUP_DEFINE_RUNNERS_ATTR(prefix, T, decide_fn, attr)                             \
+	attr static uint64_t prefix##_run_throughput(const void *state, const uint64_t *ev, \
+						     size_t n, size_t reps, uint64_t zero)  \
+	{                                                                                   \
+		const T *st = state;                                                        \
+		uint64_t acc = 0;                                                           \
+		(void)zero;                                                                 \
+		for (size_t k = 0; k < reps; k++)                                           \
+			for (size_t i = 0; i < n; i++)                                      \
+				acc += decide_fn(st, ev[i]);                                \
+		return acc;                                                                 \
+	}                                                                                   \
+	attr static uint64_t prefix##_run_latency(const void *state, const uint64_t *ev,    \
+						  size_t n, size_t reps, uint64_t zero)     \
+	{                                                                                   \
+		const T *st = state;                                                        \
+		uint64_t acc = 0, r = 0;                                                    \
+		for (size_t k = 0; k < reps; k++)                                           \
+			for (size_t i = 0; i < n; i++) {                                    \
+				r = decide_fn(st, ev[i] ^ (r & zero));                      \
+				acc += r;                                                   \
+			}                                                                   \
+		return acc;                                                                 \
+	}                                                                                   \
+	attr static bool prefix##_decide(const void *state, uint64_t ev)                    \
+	{                                                                                   \
+		return decide_fn((const T *)state, ev);                                     \
+	}
+
+/* ---- the reference, exhaustively ---- */
+
+/* The flavor's (select, umask) space: index = select << 8 | umask, select
+ * 8 bits (Intel) or 12 bits (AMD). */
+size_t lookup_space_size(enum pmuf_flavor fl); /* 2^16 or 2^20 */
+uint64_t lookup_space_eventsel(enum pmuf_flavor fl, size_t idx);
+size_t lookup_space_index(enum pmuf_flavor fl, uint64_t eventsel);
+
+/* table[idx] = reference decision (pmuf_decide_gp with kernel k) for every
+ * (select, umask) of fl. Above the kernel's 300 entries the reference
+ * refuses the filter, so the table is composed from it on <= 300-entry
+ * chunks (a masked filter's decision is "some include matches and no
+ * exclude matches", each an OR over entries); *composed says so.
+ * table: lookup_space_size(fl) bytes, malloc'd. */
+int lookup_reference_table(const struct pmuf_filter *f, enum pmuf_flavor fl,
+			   enum pmuf_kernel k, uint8_t **table, bool *composed);
+
+/* Compares every (select, umask) decision of a built design with table.
+ * 0, or -EPROTO with msg naming the first mismatch. */
+int lookup_verify(const struct lookup_design *d, const void *state, enum pmuf_flavor fl,
+		  const uint8_t *table, char *msg, size_t msglen);
+
+/* The masked (6.3+) view of any filter, as the kernel prepares it but
+ * without the size cap: unmasked entries with bits outside select|umask
+ * dropped, the rest given mask 0xFF. Shared by the alternative designs. */
+struct lookup_entries {
+	uint32_t action;
+	uint64_t select_mask; /* the flavor's EVENTSEL_EVENT */
+	size_t ninc, nexc;
+	uint64_t *inc, *exc;  /* masked entries, malloc'd, in filter order */
+};
+int lookup_entries_get(const struct pmuf_filter *f, enum pmuf_flavor fl,
+		       struct lookup_entries *e);
+void lookup_entries_free(struct lookup_entries *e);
+/* 12-bit select of a masked entry or eventsel: bits 7:0 | 35:32 -> 11:0. */
+static inline uint32_t lookup_sel12(uint64_t v)
+{
+	return (uint32_t)((v & 0xFF) | ((v >> 24) & 0xF00));
+}
+
+/* Per-select 256-bit "allowed" umask rows: the decision for every umask of
+ * every select the filter names; selects it does not name share one
+ * default row (all allowed for DENY, none for ALLOW). */
+struct lookup_rows {
+	size_t nsel;
+	uint32_t *sel;     /* sorted 12-bit selects named by the filter */
+	uint64_t (*row)[4]; /* row[i] for sel[i]; row[nsel] is the default */
+};
+int lookup_rows_build(const struct lookup_entries *e, struct lookup_rows *r);
+void lookup_rows_free(struct lookup_rows *r);
+
+#endif
