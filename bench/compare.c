@@ -214,7 +214,18 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 {
 	const json_t *reca = json_object_get(sa, "records"), *recb = json_object_get(sb, "records");
 	json_t *all = both_records(sa, sb);
-	json_t *keys = rset_key_columns(all, o->ignore);
+	json_t *keys = rset_set_keys(sa, o->ignore), *kb = rset_set_keys(sb, o->ignore);
+	size_t ki;
+	json_t *kvb;
+	json_array_foreach(kb, ki, kvb) {
+		bool have = false;
+		size_t kj;
+		json_t *kva;
+		json_array_foreach(keys, kj, kva) have |= json_equal(kva, kvb);
+		if (!have)
+			json_array_append(keys, kvb);
+	}
+	json_decref(kb);
 	json_t *shown = rset_varying(all, keys);
 	size_t matched = 0, i, k;
 	json_t *ra, *kv;

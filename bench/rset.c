@@ -158,11 +158,37 @@ static bool is_stats_name(const char *name)
 	return false;
 }
 
+/* Outcomes a benchmark reports beside its timings: what happened (status,
+ * why, verified), counts it observed (KVM stat deltas, exits, faults,
+ * vectors, footprints), per-run calibration (repeats, lookups per sample)
+ * and derived verdicts. They describe a run, not what was measured, so they
+ * never identify a record. */
+static bool is_outcome_name(const char *name)
+{
+	static const char *const exact[] = { "why", "status", "measures", "verified", "repeats",
+					     NULL };
+	static const char *const suffix[] = { "_why", "_insns", "_calls", "_exits", "_faults",
+					      "_vector", "_pct", "_count", "_per_sample", "_bytes",
+					      NULL };
+	static const char *const prefix[] = { "hist_", "kvm_", "count_", "agree_", NULL };
+	for (const char *const *p = exact; *p; p++)
+		if (!strcmp(name, *p))
+			return true;
+	for (const char *const *p = suffix; *p; p++)
+		if (ends_with(name, *p))
+			return true;
+	for (const char *const *p = prefix; *p; p++)
+		if (!strncmp(name, *p, strlen(*p)))
+			return true;
+	return false;
+}
+
 bool rset_is_measure(const char *name, const json_t *v)
 {
 	if (json_is_real(v) || json_is_array(v) || json_is_object(v))
 		return true;
-	return ends_with(name, "_ns") || ends_with(name, "_cycles") || is_stats_name(name);
+	return ends_with(name, "_ns") || ends_with(name, "_cycles") || is_stats_name(name) ||
+	       is_outcome_name(name);
 }
 
 static bool in_list(const json_t *list, const char *name)
@@ -190,6 +216,21 @@ json_t *rset_key_columns(const json_t *records, const json_t *ignore)
 				continue;
 			json_array_append_new(keys, json_string(name));
 		}
+	}
+	return keys;
+}
+
+json_t *rset_set_keys(const json_t *set, const json_t *ignore)
+{
+	const json_t *declared = json_object_get(set, "key_columns");
+	if (!json_is_array(declared))
+		return rset_key_columns(json_object_get(set, "records"), ignore);
+	json_t *keys = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(declared, i, v) {
+		if (json_is_string(v) && !in_list(ignore, json_string_value(v)))
+			json_array_append(keys, v);
 	}
 	return keys;
 }
@@ -239,12 +280,8 @@ const char *rset_fmt_num(double v, char *buf, size_t len)
 		return buf;
 	}
 	double a = fabs(v);
-	if (a >= 100 || v == 0)
+	if (a >= 100 || v == 0 || (v == floor(v) && a < 1e15))
 		snprintf(buf, len, "%.0f", v);
-	else if (a >= 10)
-		snprintf(buf, len, "%.1f", v);
-	else if (a >= 1)
-		snprintf(buf, len, "%.2f", v);
 	else
 		snprintf(buf, len, "%.3g", v);
 	return buf;

@@ -23,14 +23,23 @@ json_t *rset_load_file(const char *path, char *err, size_t errlen);
 /* The set in sets whose "bench" is bench, or NULL. */
 json_t *rset_find(const json_t *sets, const char *bench);
 
-/* Is this record field a measurement? Stats fields from
- * out_record_stats() (any prefix: median_ns, host_p99_ns, samples, cv,
- * outliers, ...), anything ending in _ns or _cycles, reals, arrays and
- * objects. Everything else (strings, integers, bools, null) is a key. */
+/* Is this record field a measurement or an outcome rather than a key?
+ * Stats fields from out_record_stats() (any prefix: median_ns,
+ * overhead_p99_ns, samples, cv, outliers, ...), anything ending in _ns or
+ * _cycles, reals, arrays and objects, and what a run observed: status,
+ * why, *_why, measures, verified, counts (*_insns, *_calls, *_exits,
+ * *_faults, *_vector, *_count, *_bytes, kvm_*, count_*, hist_*), per-run
+ * calibration (repeats, *_per_sample) and verdicts (agree_*, *_pct).
+ * Everything else (strings, integers, bools, null) is a key: what was
+ * measured. A set's own "key_columns" overrides all this (rset_set_keys). */
 bool rset_is_measure(const char *name, const json_t *v);
 /* Key column names over records (first-seen order), minus those named in
  * ignore (a JSON array of strings or NULL). New array. */
 json_t *rset_key_columns(const json_t *records, const json_t *ignore);
+/* A set's key columns: its "key_columns" array when the benchmark
+ * declares one (results/README.md), else rset_key_columns() of its
+ * records; minus ignore. New array. */
+json_t *rset_set_keys(const json_t *set, const json_t *ignore);
 /* Key columns whose value is not the same in every record. New array. */
 json_t *rset_varying(const json_t *records, const json_t *keys);
 /* Does rec match key's values on every column in keys (absent == null)? */
@@ -38,8 +47,8 @@ bool rset_same_key(const json_t *a, const json_t *b, const json_t *keys);
 
 /* A scalar as text ("-" for absent/null, "yes"/"no" for bools). */
 const char *rset_scalar(const json_t *v, char *buf, size_t len);
-/* A number of ns for tables: 3 significant digits, no exponent
- * ("0.512", "12.3", "8420"); "-" for NaN. */
+/* A number for tables: at least 3 significant digits, no exponent
+ * ("0.512", "12.3", "8420"); whole numbers without decimals; "-" for NaN. */
 const char *rset_fmt_num(double v, char *buf, size_t len);
 /* Field as a double (integer or real); NAN when absent or not a number. */
 double rset_num(const json_t *rec, const char *name);

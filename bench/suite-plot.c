@@ -1,11 +1,11 @@
 /* suite-plot.c — the suite's plots (see suite.h). Each plot is drawn by a
  * gnuplot script in scripts/ from a small data file this code extracts
- * from a result set: records grouped into series by their varying key
- * columns, one gnuplot data block per series ("x median ci95_low
- * ci95_high", the block's first row naming the series), sorted by x.
- * Records without the x column (no filter: the baseline exits) become
- * horizontal reference lines across the x range. PNG and SVG are written
- * to temp names and renamed into place. */
+ * from a result set, as a table of plot specs says: which records are the
+ * series (a selection, the x column, the fields that name a series) and
+ * which are flat reference lines (the baseline exits, "no filter"). One
+ * gnuplot data block per line ("x median ci95_low ci95_high", the block's
+ * first row naming it), sorted by x; reference lines span the x range.
+ * PNG and SVG are written to temp names and renamed into place. */
 #include "suite.h"
 
 #include <errno.h>
@@ -21,22 +21,60 @@
 #include "out-text.h"
 #include "rset.h"
 
+/* A record selection: field == value (compared as text), or with value
+ * NULL, the field absent or null. */
+struct sel {
+	const char *field, *value;
+};
+
+struct base_spec {
+	struct sel where[4];
+	const char *label;     /* field whose value names the line ... */
+	const char *fixed;     /* ... or a fixed name */
+};
+
 struct plot_spec {
 	const char *name;      /* plots/<name>.{dat,png,svg} */
 	const char *bench;     /* the result set drawn */
 	const char *script;    /* scripts/<script> */
 	const char *x[4];      /* the x column: the first one records have */
+	struct sel where[4];   /* the records drawn as series */
+	const char *series[4]; /* fields that name a series (those that vary);
+				* none listed: every varying key column */
+	struct base_spec base[3];
 	const char *title, *xlabel, *ylabel;
 };
 
 static const struct plot_spec specs[] = {
-	{ "exit", "exit", "plot-exit.gp", { "nevents", "filter_size", "size", NULL },
-	  "Guest exit latency vs filter size, beside the baseline exits",
-	  "filter size (entries)", "round trip, median ns (bars: 95% CI)" },
-	{ "install", "install", "plot-install.gp", { "nevents", "filter_size", "size", NULL },
+	{ "exit", "exit", "plot-exit.gp", { "filter_size", "nevents", "size", NULL },
+	  { { "group", "reprogram" }, { "filter", "installed" }, { "status", "ok" } },
+	  { "encoding", "action", "position", NULL },
+	  { { { { "group", "reprogram" }, { "filter", "none" }, { "status", "ok" } },
+	      NULL, "no filter (same cycle)" },
+	    { { { "group", "baseline" }, { "mode", "each" }, { "status", "ok" } }, "exit", NULL } },
+	  "Event-select WRMSR in the guest vs installed filter size, beside baseline exits",
+	  "filter size (entries)", "guest-timed round trip, median ns (bars: 95% CI)" },
+	{ "install", "install", "plot-install.gp", { "filter_size", "nevents", "size", NULL },
+	  { { NULL, NULL } }, { NULL }, { { { { NULL, NULL } }, NULL, NULL } },
 	  "KVM_SET_PMU_EVENT_FILTER cost vs filter size",
 	  "filter size (entries)", "ioctl latency, median ns (bars: 95% CI)" },
 };
+
+static bool matches(const json_t *rec, const struct sel *where)
+{
+	for (int i = 0; i < 4 && where[i].field; i++) {
+		json_t *v = json_object_get(rec, where[i].field);
+		if (!where[i].value) {
+			if (v && !json_is_null(v))
+				return false;
+			continue;
+		}
+		char buf[128];
+		if (!v || strcmp(rset_scalar(v, buf, sizeof(buf)), where[i].value))
+			return false;
+	}
+	return true;
+}
 
 /* snprintf whose truncation is acceptable (messages) or checked by the
  * caller (returns false when cut). */
@@ -74,11 +112,13 @@ const char *suite_scripts_dir(void)
 
 static const char *x_column(const struct plot_spec *p, const json_t *records)
 {
-	for (int i = 0; p->x[i]; i++) {
+	for (int i = 0; i < 4 && p->x[i]; i++) {
 		size_t j;
 		json_t *r;
-		json_array_foreach(records, j, r) if (json_is_number(json_object_get(r, p->x[i])))
-			return p->x[i];
+		json_array_foreach(records, j, r) {
+			if (matches(r, p->where) && json_is_number(json_object_get(r, p->x[i])))
+				return p->x[i];
+		}
 	}
 	return NULL;
 }
@@ -116,14 +156,6 @@ static void series_title(const json_t *rec, const json_t *cols, const char *x, c
 			*c = '\'';
 }
 
-/* "baseline: <title>" for records without a filter size. */
-static void baseline_title(char *title, size_t len)
-{
-	char tmp[512];
-	snprintf(tmp, sizeof(tmp), "%s", title);
-	snprintf(title, len, "baseline: %.400s", tmp);
-}
-
 struct point {
 	double x, y, lo, hi;
 };
@@ -134,90 +166,223 @@ static int cmp_point(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Writes the data file; *nseries / *nbase get the block counts. */
+static bool has_title(const json_t *titles, const char *t)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(titles, i, v) if (!strcmp(json_string_value(v), t)) return true;
+	return false;
+}
+
+/* The fields that name a series: the spec's (or every key column), those
+ * that vary among the series records, never x. */
+static json_t *series_fields(const struct plot_spec *p, const json_t *set, const json_t *sel,
+			     const char *x)
+{
+	json_t *cand = json_array();
+	if (p->series[0]) {
+		for (int i = 0; i < 4 && p->series[i]; i++)
+			json_array_append_new(cand, json_string(p->series[i]));
+	} else {
+		json_t *keys = rset_set_keys(set, NULL);
+		json_array_extend(cand, keys);
+		json_decref(keys);
+	}
+	json_t *vary = rset_varying(sel, cand), *out = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach(vary, i, v) if (strcmp(json_string_value(v), x)) json_array_append(out, v);
+	json_decref(vary);
+	json_decref(cand);
+	return out;
+}
+
+/* Distinct values of the last series field: the gnuplot script gives
+ * series of one group the same colour and varies the point type. */
+static size_t group_size(const json_t *sel, const json_t *fields)
+{
+	if (json_array_size(fields) < 2)
+		return 1;
+	const char *last = json_string_value(json_array_get(fields, json_array_size(fields) - 1));
+	json_t *seen = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(sel, i, r) {
+		json_t *v = json_object_get(r, last);
+		bool have = false;
+		size_t j;
+		json_t *s;
+		json_array_foreach(seen, j, s) have |= json_equal(s, v ? v : json_null());
+		if (!have)
+			json_array_append(seen, v ? v : json_null());
+	}
+	size_t n = json_array_size(seen);
+	json_decref(seen);
+	return n ? n : 1;
+}
+
+/* Position of v among the distinct values of field, in first-seen order. */
+static size_t value_rank(const json_t *sel, const char *field, const json_t *v)
+{
+	json_t *seen = json_array();
+	size_t i, rank = 0;
+	json_t *r;
+	json_array_foreach(sel, i, r) {
+		json_t *w = json_object_get(r, field);
+		w = w ? w : json_null();
+		bool have = false;
+		size_t j;
+		json_t *s;
+		json_array_foreach(seen, j, s) have |= json_equal(s, w);
+		if (have)
+			continue;
+		if (json_equal(w, v ? v : json_null())) {
+			rank = json_array_size(seen);
+			break;
+		}
+		json_array_append(seen, w);
+	}
+	json_decref(seen);
+	return rank;
+}
+
+struct ranked {
+	size_t rank[4];
+	const json_t *rec;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	for (int i = 0; i < 4; i++)
+		if (x->rank[i] != y->rank[i])
+			return x->rank[i] < y->rank[i] ? -1 : 1;
+	return 0;
+}
+
+/* Series names ordered field by field (each field's values in first-seen
+ * order), so the members of a colour group sit together. */
+static json_t *series_titles(const json_t *sel, const json_t *fields, const char *x)
+{
+	size_t n = json_array_size(sel), i;
+	struct ranked *rk = calloc(n ? n : 1, sizeof(*rk));
+	json_t *titles = json_array(), *r;
+	char title[512];
+	if (!rk)
+		return titles;
+	json_array_foreach(sel, i, r) {
+		rk[i].rec = r;
+		for (size_t f = 0; f < 4 && f < json_array_size(fields); f++) {
+			const char *name = json_string_value(json_array_get(fields, f));
+			rk[i].rank[f] = value_rank(sel, name, json_object_get(r, name));
+		}
+	}
+	qsort(rk, n, sizeof(*rk), cmp_ranked);
+	for (i = 0; i < n; i++) {
+		series_title(rk[i].rec, fields, x, title, sizeof(title));
+		if (!has_title(titles, title))
+			json_array_append_new(titles, json_string(title));
+	}
+	free(rk);
+	return titles;
+}
+
+struct plot_data {
+	size_t nseries, nbase, ngroup;
+	double xmin, xmax;
+};
+
+/* Writes the data file. */
 static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
-		      const char *x, size_t *nseries, size_t *nbase, double *xmin, double *xmax)
+		      const char *x, struct plot_data *d)
 {
 	const json_t *records = json_object_get(set, "records");
-	json_t *keys = rset_key_columns(records, NULL);
-	json_t *vary = rset_varying(records, keys);
-	json_t *titles = json_array(); /* series in first-seen order, filter series first */
+	json_t *sel = json_array();
 	size_t i, k;
 	json_t *r, *t;
 	char title[512];
-	*xmin = INFINITY;
-	*xmax = -INFINITY;
-	for (int pass = 0; pass < 2; pass++) {
-		json_array_foreach(records, i, r) {
-			bool has_x = json_is_number(json_object_get(r, x));
-			if (has_x != (pass == 0) || isnan(rset_num(r, "median_ns")))
-				continue;
-			if (has_x) {
-				double xv = rset_num(r, x);
-				*xmin = fmin(*xmin, xv);
-				*xmax = fmax(*xmax, xv);
-			}
-			series_title(r, vary, x, title, sizeof(title));
-			if (!has_x)
-				baseline_title(title, sizeof(title));
-			bool seen = false;
-			json_array_foreach(titles, k, t) seen |= !strcmp(json_string_value(t), title);
-			if (!seen) {
-				json_array_append_new(titles, json_string(title));
-				if (pass == 0)
-					(*nseries)++;
-				else
-					(*nbase)++;
-			}
-		}
+	d->xmin = INFINITY;
+	d->xmax = -INFINITY;
+	json_array_foreach(records, i, r) {
+		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) ||
+		    isnan(rset_num(r, "median_ns")))
+			continue;
+		json_array_append(sel, r);
+		d->xmin = fmin(d->xmin, rset_num(r, x));
+		d->xmax = fmax(d->xmax, rset_num(r, x));
 	}
+	json_t *fields = series_fields(p, set, sel, x);
+	d->ngroup = group_size(sel, fields);
+	json_t *titles = series_titles(sel, fields, x);
+	d->nseries = json_array_size(titles);
+
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	if (!f) {
-		json_decref(keys);
-		json_decref(vary);
+	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
+	if (!f || !pts) {
+		if (f)
+			fclose(f);
+		free(text);
+		free(pts);
+		json_decref(sel);
+		json_decref(fields);
 		json_decref(titles);
 		return -ENOMEM;
 	}
 	fprintf(f, "# pfbench plot data for %s from %s.json: x = %s, y = median_ns, "
-		   "bars = ci95_low_ns..ci95_high_ns\n# %zu filter series, then %zu baseline "
-		   "series (no %s: drawn flat across the x range)\n",
-		p->name, p->bench, x, *nseries, *nbase, x);
-	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
+		   "bars = ci95_low_ns..ci95_high_ns\n", p->name, p->bench, x);
 	json_array_foreach(titles, k, t) {
 		size_t n = 0;
-		bool base = k >= *nseries;
-		json_array_foreach(records, i, r) {
-			if (json_is_number(json_object_get(r, x)) == base)
+		json_array_foreach(sel, i, r) {
+			series_title(r, fields, x, title, sizeof(title));
+			if (strcmp(title, json_string_value(t)))
 				continue;
-			series_title(r, vary, x, title, sizeof(title));
-			if (base)
-				baseline_title(title, sizeof(title));
 			double y = rset_num(r, "median_ns");
-			if (strcmp(title, json_string_value(t)) || isnan(y) || !pts)
-				continue;
 			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
-			pts[n++] = (struct point){ base ? *xmin : rset_num(r, x), y,
-						   isnan(lo) ? y : lo, isnan(hi) ? y : hi };
-			if (base) { /* one flat line: first baseline record of the series */
-				pts[n] = pts[n - 1];
-				pts[n++].x = *xmax;
-				break;
-			}
+			pts[n++] = (struct point){ rset_num(r, x), y, isnan(lo) ? y : lo,
+						   isnan(hi) ? y : hi };
 		}
-		if (pts)
-			qsort(pts, n, sizeof(*pts), cmp_point);
-		fprintf(f, "%s\"%s\" \"median\" \"lo\" \"hi\"\n", k ? "\n\n" : "", json_string_value(t));
+		qsort(pts, n, sizeof(*pts), cmp_point);
+		fprintf(f, "%s\"%s\" \"median\" \"lo\" \"hi\"\n", k ? "\n\n" : "",
+			json_string_value(t));
 		for (size_t j = 0; j < n; j++)
 			fprintf(f, "%.10g %.10g %.10g %.10g\n", pts[j].x, pts[j].y, pts[j].lo, pts[j].hi);
 	}
+	/* Reference lines: the first record of each name, flat across x. */
+	json_t *bases = json_array();
+	for (int b = 0; b < 3 && d->nseries; b++) {
+		const struct base_spec *bs = &p->base[b];
+		if (!bs->where[0].field)
+			break;
+		json_array_foreach(records, i, r) {
+			double y = rset_num(r, "median_ns");
+			if (!matches(r, bs->where) || isnan(y))
+				continue;
+			char val[128];
+			if (bs->label)
+				snprintf(title, sizeof(title), "baseline: %s",
+					 rset_scalar(json_object_get(r, bs->label), val, sizeof(val)));
+			else
+				snprintf(title, sizeof(title), "%s", bs->fixed ? bs->fixed : "baseline");
+			if (has_title(bases, title))
+				continue;
+			json_array_append_new(bases, json_string(title));
+			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
+			fprintf(f, "\n\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
+			for (int e = 0; e < 2; e++)
+				fprintf(f, "%.10g %.10g %.10g %.10g\n", e ? d->xmax : d->xmin, y,
+					isnan(lo) ? y : lo, isnan(hi) ? y : hi);
+		}
+	}
+	d->nbase = json_array_size(bases);
+	json_decref(bases);
 	free(pts);
 	fclose(f);
 	int e = text ? out_write_text(path, text, len) : -ENOMEM;
 	free(text);
-	json_decref(keys);
-	json_decref(vary);
+	json_decref(sel);
+	json_decref(fields);
 	json_decref(titles);
 	return e;
 }
@@ -267,8 +432,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	const json_t *records = json_object_get(set, "records");
 	const char *x = x_column(p, records);
 	char pdir[PATH_MAX], dat[PATH_MAX], script[PATH_MAX];
-	size_t nseries = 0, nbase = 0;
-	double xmin, xmax;
+	struct plot_data d = { 0 };
 	fmt(pdir, sizeof(pdir), "%s/plots", dir);
 	fmt(dat, sizeof(dat), "%s/%s.dat", pdir, p->name);
 	if (!scripts) {
@@ -287,12 +451,12 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	}
 	int e = out_mkdirs(pdir);
 	if (!e)
-		e = write_data(dat, p, set, x, &nseries, &nbase, &xmin, &xmax);
+		e = write_data(dat, p, set, x, &d);
 	if (e) {
 		fmt(why, sizeof(why), "%s: %s", dat, strerror(-e));
 		goto fail;
 	}
-	if (!nseries) {
+	if (!d.nseries) {
 		fmt(why, sizeof(why), "no record with a median and a %s", x);
 		goto fail;
 	}
@@ -308,10 +472,10 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_x, sizeof(q_x), p->xlabel);
 		gp_str(q_y, sizeof(q_y), p->ylabel);
 		fmt(vars, sizeof(vars),
-			 "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; nbase=%zu; "
+			 "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; nbase=%zu; ngroup=%zu; "
 			 "plottitle=%s; xlab=%s; ylab=%s; logx=%d",
-			 q_dat, q_tmp, fmts[i], nseries, nbase, q_title, q_x, q_y,
-			 xmin > 0 && xmax / xmin >= 16);
+			 q_dat, q_tmp, fmts[i], d.nseries, d.nbase, d.ngroup, q_title, q_x, q_y,
+			 d.xmin > 0 && d.xmax / d.xmin >= 16);
 		if (run_gnuplot(script, vars, why, sizeof(why))) {
 			unlink(tmp);
 			goto fail;

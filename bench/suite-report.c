@@ -328,61 +328,323 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 	fprintf(f, ".*\n\n");
 }
 
-static void render_records(FILE *f, const json_t *records)
+static bool in_array(const json_t *arr, const char *name)
 {
-	json_t *keys = rset_key_columns(records, NULL);
-	json_t *vary = rset_varying(records, keys);
-	bool timed = has_median(records);
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), name)) return true;
+	return false;
+}
+
+/* Prefixes P of extra "<P>median_ns" figures (e.g. "net_", "overhead_"),
+ * in first-seen order. */
+static json_t *median_prefixes(const json_t *records)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		const char *name;
+		json_t *v;
+		json_object_foreach((json_t *)r, name, v) {
+			size_t n = strlen(name);
+			if (n <= 9 || strcmp(name + n - 9, "median_ns") || !json_is_number(v))
+				continue;
+			char pre[64];
+			snprintf(pre, sizeof(pre), "%.*s", (int)(n - 9), name);
+			if (!in_array(out, pre))
+				json_array_append_new(out, json_string(pre));
+		}
+	}
+	return out;
+}
+
+static void render_same(FILE *f, const json_t *records, const json_t *keys, const json_t *vary)
+{
+	if (json_array_size(records) < 2 || json_array_size(keys) <= json_array_size(vary))
+		return;
+	fprintf(f, "Same in every row:");
+	size_t n = 0, k;
+	json_t *kv;
+	json_array_foreach(keys, k, kv) {
+		const char *name = json_string_value(kv);
+		if (in_array(vary, name))
+			continue;
+		char buf[128];
+		fprintf(f, "%s %s=%s", n++ ? "," : "", name,
+			rset_scalar(json_object_get(json_array_get(records, 0), name), buf, sizeof(buf)));
+	}
+	fprintf(f, ".\n\n");
+}
+
+/* Every scalar column, for records without timings (conformance cases,
+ * derived comparisons). */
+static json_t *all_scalar_columns(const json_t *records)
+{
+	json_t *cols = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		const char *name;
+		json_t *v;
+		json_object_foreach((json_t *)r, name, v) {
+			if (!json_is_array(v) && !json_is_object(v) && !in_array(cols, name))
+				json_array_append_new(cols, json_string(name));
+		}
+	}
+	return cols;
+}
+
+static bool any_not_ok(const json_t *records)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		const char *st = json_string_value(json_object_get(r, "status"));
+		if (st && strcmp(st, "ok"))
+			return true;
+	}
+	return false;
+}
+
+/* Tables longer than this are pivoted on their size column when they have
+ * one: a row per configuration, a column per size. */
+#define PIVOT_MIN_ROWS 60
+
+static const char *const size_columns[] = { "size", "filter_size", "nevents", NULL };
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The size column to pivot on: in vary, numeric, at least 3 values. */
+static const char *pivot_column(const json_t *records, const json_t *vary)
+{
+	if (json_array_size(records) <= PIVOT_MIN_ROWS)
+		return NULL;
+	for (const char *const *c = size_columns; *c; c++)
+		if (in_array(vary, *c))
+			return *c;
+	return NULL;
+}
+
+static void row_key(const json_t *r, const json_t *cols, char *buf, size_t len)
+{
+	size_t off = 0, k;
+	json_t *kv;
+	buf[0] = '\0';
+	json_array_foreach(cols, k, kv) {
+		char v[128];
+		rset_scalar(json_object_get(r, json_string_value(kv)), v, sizeof(v));
+		int w = snprintf(buf + off, len - off, "%s\x1f", v);
+		if (w < 0 || (size_t)w >= len - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* Distinct row keys over cols; *dup set when two records share a row key
+ * and an x value (the pivot would hide one). */
+static size_t count_rows(const json_t *records, const json_t *cols, const char *x, bool *dup)
+{
+	json_t *rows = json_object(), *cells = json_object();
+	size_t i;
+	json_t *r;
+	char key[1024], cell[1100], xs[32];
+	*dup = false;
+	json_array_foreach(records, i, r) {
+		row_key(r, cols, key, sizeof(key));
+		json_object_set_new(rows, key, json_true());
+		snprintf(cell, sizeof(cell), "%s%s", key, rset_fmt_num(rset_num(r, x), xs, sizeof(xs)));
+		if (json_object_get(cells, cell))
+			*dup = true;
+		json_object_set_new(cells, cell, json_true());
+	}
+	size_t n = json_object_size(rows);
+	json_decref(rows);
+	json_decref(cells);
+	return n;
+}
+
+/* The row-key columns: the varying keys but x, less those that only vary
+ * with x (e.g. a filter's include count): dropped greedily while that
+ * merges rows and no cell is hidden. */
+static json_t *pivot_rows(const json_t *records, const json_t *vary, const char *x,
+			  json_t *dropped)
+{
+	json_t *cols = json_array();
+	size_t k;
+	json_t *kv;
+	json_array_foreach(vary, k, kv) if (strcmp(json_string_value(kv), x)) json_array_append(cols, kv);
+	for (;;) {
+		bool dup;
+		size_t best_rows = count_rows(records, cols, x, &dup), best = (size_t)-1;
+		for (k = 0; k < json_array_size(cols); k++) {
+			json_t *tmp = json_copy(cols);
+			json_array_remove(tmp, k);
+			size_t n = count_rows(records, tmp, x, &dup);
+			if (!dup && n < best_rows) {
+				best_rows = n;
+				best = k;
+			}
+			json_decref(tmp);
+		}
+		if (best == (size_t)-1)
+			break;
+		json_array_append(dropped, json_array_get(cols, best));
+		json_array_remove(cols, best);
+	}
+	return cols;
+}
+
+/* One row per configuration (the varying keys but x), one column per x
+ * value; each cell "median / p90" in ns. */
+static void render_pivot(FILE *f, const json_t *records, const json_t *vary, const char *x)
+{
+	json_t *dropped = json_array();
+	json_t *cols = pivot_rows(records, vary, x, dropped), *rows = json_array();
 	size_t i, k;
 	json_t *r, *kv;
-
-	if (json_array_size(records) > 1 && json_array_size(keys) > json_array_size(vary)) {
-		fprintf(f, "Same in every row:");
-		size_t n = 0;
-		json_array_foreach(keys, k, kv) {
-			const char *name = json_string_value(kv);
-			bool varies = false;
-			size_t j;
-			json_t *v;
-			json_array_foreach(vary, j, v) varies |= !strcmp(json_string_value(v), name);
-			if (varies)
-				continue;
-			char buf[128];
-			fprintf(f, "%s %s=%s", n++ ? "," : "", name,
-				rset_scalar(json_object_get(json_array_get(records, 0), name), buf,
-					    sizeof(buf)));
-		}
-		fprintf(f, ".\n\n");
+	double *xs = malloc(json_array_size(records) * sizeof(*xs));
+	size_t nx = 0;
+	char key[1024], key2[1024];
+	json_array_foreach(records, i, r) {
+		double v = rset_num(r, x);
+		bool have = false;
+		for (size_t j = 0; j < nx; j++)
+			have |= xs[j] == v;
+		if (!have && !isnan(v))
+			xs[nx++] = v;
+		row_key(r, cols, key, sizeof(key));
+		if (!in_array(rows, key))
+			json_array_append_new(rows, json_string(key));
 	}
-	json_t *cols = json_array_size(records) > 1 ? vary : keys;
-	if (!timed) { /* no timing: every scalar column */
-		json_decref(keys);
-		keys = json_array();
+	qsort(xs, nx, sizeof(*xs), cmp_dbl);
+	fprintf(f, "Cells: median / p90 in ns, one column per %s.", x);
+	if (json_array_size(dropped)) {
+		fprintf(f, " Not shown, as they follow from %s:", x);
+		json_array_foreach(dropped, k, kv) fprintf(f, "%s %s", k ? "," : "", json_string_value(kv));
+		fprintf(f, " (see the CSV).");
+	}
+	fprintf(f, "\n\n|");
+	json_array_foreach(cols, k, kv) fprintf(f, " %s |", json_string_value(kv));
+	char a[32], b[32];
+	for (size_t j = 0; j < nx; j++)
+		fprintf(f, " %s=%s |", x, rset_fmt_num(xs[j], a, sizeof(a)));
+	fprintf(f, "\n|");
+	for (k = 0; k < json_array_size(cols) + nx; k++)
+		fprintf(f, "---|");
+	fputc('\n', f);
+	size_t ri;
+	json_t *rk;
+	json_array_foreach(rows, ri, rk) {
+		const json_t *first = NULL;
 		json_array_foreach(records, i, r) {
-			const char *name;
-			json_t *v;
-			json_object_foreach(r, name, v) {
-				bool seen = false;
-				json_array_foreach(keys, k, kv) seen |= !strcmp(json_string_value(kv), name);
-				if (!seen && !json_is_array(v) && !json_is_object(v))
-					json_array_append_new(keys, json_string(name));
+			row_key(r, cols, key2, sizeof(key2));
+			if (!strcmp(key2, json_string_value(rk))) {
+				first = r;
+				break;
 			}
 		}
-		cols = keys;
+		fputc('|', f);
+		json_array_foreach(cols, k, kv) {
+			fputc(' ', f);
+			scalar_cell(f, json_object_get(first, json_string_value(kv)));
+			fprintf(f, " |");
+		}
+		for (size_t j = 0; j < nx; j++) {
+			const json_t *hit = NULL;
+			json_array_foreach(records, i, r) {
+				if (rset_num(r, x) != xs[j])
+					continue;
+				row_key(r, cols, key2, sizeof(key2));
+				if (!strcmp(key2, json_string_value(rk))) {
+					hit = r;
+					break;
+				}
+			}
+			if (hit && !isnan(rset_num(hit, "median_ns")))
+				fprintf(f, " %s / %s |", rset_fmt_num(rset_num(hit, "median_ns"), a, sizeof(a)),
+					rset_fmt_num(rset_num(hit, "p90_ns"), b, sizeof(b)));
+			else
+				fprintf(f, " - |");
+		}
+		fputc('\n', f);
+	}
+	free(xs);
+	json_decref(cols);
+	json_decref(rows);
+	json_decref(dropped);
+}
+
+static void render_records(FILE *f, const json_t *records, const json_t *set_keys)
+{
+	json_t *keys = json_array();
+	size_t i, k;
+	json_t *r, *kv;
+	/* The set's key columns that these records have. */
+	json_array_foreach(set_keys, k, kv) {
+		json_array_foreach(records, i, r) {
+			if (json_object_get(r, json_string_value(kv))) {
+				json_array_append(keys, kv);
+				break;
+			}
+		}
+	}
+	json_t *vary = rset_varying(records, keys);
+	bool timed = has_median(records);
+	json_t *cols, *extra = median_prefixes(records);
+	bool status = timed && any_not_ok(records) && !in_array(vary, "status");
+
+	if (timed) {
+		render_same(f, records, keys, vary);
+		const char *px = pivot_column(records, vary);
+		if (px && !status) {
+			render_pivot(f, records, vary, px);
+			json_decref(extra);
+			json_decref(keys);
+			json_decref(vary);
+			return;
+		}
+		cols = json_array_size(records) > 1 ? json_incref(vary) : json_incref(keys);
+	} else {
+		cols = all_scalar_columns(records);
 	}
 	fputc('|', f);
 	json_array_foreach(cols, k, kv) fprintf(f, " %s |", json_string_value(kv));
-	if (timed)
+	if (status)
+		fprintf(f, " status |");
+	if (timed) {
 		fprintf(f, " median ns | p90 ns | p99 ns | 95%% CI of median (ns) | n |");
+		json_array_foreach(extra, k, kv) {
+			char pre[64];
+			snprintf(pre, sizeof(pre), "%s", json_string_value(kv));
+			pre[strlen(pre) - 1] = '\0'; /* "net_" -> "net" */
+			fprintf(f, " %s median ns |", pre);
+		}
+	}
 	fprintf(f, "\n|");
-	for (k = 0; k < json_array_size(cols) + (timed ? 5 : 0); k++)
+	size_t ncols = json_array_size(cols) + status + (timed ? 5 + json_array_size(extra) : 0);
+	for (k = 0; k < ncols; k++)
 		fprintf(f, "---|");
 	fputc('\n', f);
 	json_array_foreach(records, i, r) {
 		fputc('|', f);
 		json_array_foreach(cols, k, kv) {
 			fputc(' ', f);
-			scalar_cell(f, json_object_get(r, json_string_value(kv)));
+			json_t *v = json_object_get(r, json_string_value(kv));
+			char a[32];
+			if (json_is_real(v))
+				fputs(rset_fmt_num(json_real_value(v), a, sizeof(a)), f);
+			else
+				scalar_cell(f, v);
+			fprintf(f, " |");
+		}
+		if (status) {
+			fputc(' ', f);
+			scalar_cell(f, json_object_get(r, "status"));
 			fprintf(f, " |");
 		}
 		if (timed) {
@@ -397,11 +659,77 @@ static void render_records(FILE *f, const json_t *records)
 				fprintf(f, " %s – %s |", rset_fmt_num(lo, b, sizeof(b)),
 					rset_fmt_num(hi, c, sizeof(c)));
 			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "samples"), a, sizeof(a)));
+			json_array_foreach(extra, k, kv) {
+				char name[96];
+				snprintf(name, sizeof(name), "%smedian_ns", json_string_value(kv));
+				fprintf(f, " %s |", rset_fmt_num(rset_num(r, name), a, sizeof(a)));
+			}
 		}
 		fputc('\n', f);
 	}
+	/* Rows that did not measure: say why, once each. */
+	bool head = false;
+	json_array_foreach(records, i, r) {
+		const char *why = json_string_value(json_object_get(r, "why"));
+		if (!why || !timed)
+			continue;
+		if (!head)
+			fprintf(f, "\n");
+		head = true;
+		fprintf(f, "- ");
+		size_t n = 0;
+		json_array_foreach(vary, k, kv) {
+			char buf[128];
+			fprintf(f, "%s%s=%s", n++ ? ", " : "", json_string_value(kv),
+				rset_scalar(json_object_get(r, json_string_value(kv)), buf, sizeof(buf)));
+		}
+		fprintf(f, "%s", n ? ": " : "");
+		cell(f, why);
+		fputc('\n', f);
+	}
+	json_decref(cols);
+	json_decref(extra);
 	json_decref(keys);
 	json_decref(vary);
+}
+
+/* Records split by their "group" field (e.g. exit's baseline, validity,
+ * reprogram), each group its own table; one table when there is none. */
+static void render_groups(FILE *f, const json_t *set, const json_t *records)
+{
+	json_t *keys = rset_set_keys(set, NULL);
+	json_t *groups = json_array();
+	size_t i, g;
+	json_t *r, *gv;
+	/* exit: baseline/validity/reprogram; lookup: throughput/latency. */
+	const char *split = "group";
+	json_array_foreach(records, i, r) {
+		if (!json_object_get(r, "group") && json_is_string(json_object_get(r, "mode")))
+			split = "mode";
+		break;
+	}
+	json_array_foreach(records, i, r) {
+		json_t *v = json_object_get(r, split);
+		if (json_is_string(v) && !in_array(groups, json_string_value(v)))
+			json_array_append(groups, v);
+	}
+	if (json_array_size(groups) < 2) {
+		render_records(f, records, keys);
+	} else {
+		json_array_foreach(groups, g, gv) {
+			json_t *sub = json_array();
+			json_array_foreach(records, i, r) {
+				if (json_equal(json_object_get(r, split), gv))
+					json_array_append(sub, r);
+			}
+			fprintf(f, "\n**%s = %s** (%zu rows)\n\n", split, json_string_value(gv),
+				json_array_size(sub));
+			render_records(f, sub, keys);
+			json_decref(sub);
+		}
+	}
+	json_decref(groups);
+	json_decref(keys);
 }
 
 static bool exists(const char *dir, const char *rel)
@@ -457,7 +785,7 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 		return;
 	}
 	render_caption(f, set, bench, records, host);
-	render_records(f, records);
+	render_groups(f, set, records);
 	fputc('\n', f);
 }
 

@@ -4,7 +4,7 @@
 # `pfbench report` with -e, on a data file they extract from exit.json
 # (plots/exit.dat):
 #   gnuplot -e "datafile='plots/exit.dat'; outfile='plots/exit.svg'; fmt='svg'; \
-#       nseries=2; nbase=1; plottitle='...'; xlab='...'; ylab='...'; logx=1" \
+#       nseries=2; nbase=1; ngroup=1; plottitle='...'; xlab='...'; ylab='...'; logx=1" \
 #       scripts/plot-exit.gp
 # Data: one block per series (separated by two blank lines), its first row
 # the series name, then "x median_ns ci95_low_ns ci95_high_ns" rows; the
@@ -18,9 +18,17 @@ if (!exists("plottitle")) plottitle = 'Guest exit latency vs filter size'
 if (!exists("xlab")) xlab = 'filter size (entries)'
 if (!exists("ylab")) ylab = 'round trip, median ns (bars: 95% CI)'
 if (!exists("logx")) logx = 0
+# Series come in groups of ngroup (the values of the last field that names
+# a series, e.g. the event's position): one colour per group, one point
+# type per member.
+if (!exists("ngroup")) ngroup = 1
 
 if (fmt eq 'png') {
-	set terminal png size 1000,640 noenhanced
+	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+		set terminal pngcairo size 1000,640 noenhanced
+	} else {
+		set terminal png size 1000,640 noenhanced
+	}
 } else {
 	set terminal svg size 1000,640 dynamic noenhanced
 }
@@ -30,12 +38,11 @@ set xlabel xlab
 set ylabel ylab
 set key outside right top
 set grid
-set yrange [0:*]
 if (logx) set logscale x 2
 set style data yerrorlines
 set bars small
 
 plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
-	lw 2 pt 7 ps 0.8 title columnheader(1), \
+	lw 1.5 lc (i/ngroup+1) pt (2*(i%ngroup)+5) ps 0.9 title columnheader(1), \
      for [i=nseries:nseries+nbase-1] datafile index i using 1:2 with lines \
-	dt 2 lw 1.5 title columnheader(1)
+	lw 1.5 lc rgb 'gray30' dt i%4+2 title columnheader(1)

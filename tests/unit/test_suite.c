@@ -278,14 +278,22 @@ static void test_report_synthetic(void **state)
 	snprintf(dir, sizeof(dir), "%s/synthetic", tmpdir);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	json_t *ex = json_array(), *in = json_array();
+	/* Shaped like pfbench exit's records: a reprogram sweep and baselines. */
 	int sizes[] = { 1, 8, 64, 300 };
 	for (int i = 0; i < 4; i++) {
-		json_array_append_new(ex, rec("exact", json_integer(sizes[i]), 8000 + 10 * sizes[i]));
-		json_array_append_new(ex, rec("masked", json_integer(sizes[i]), 8100 + 12 * sizes[i]));
+		json_t *e1 = rec("exact", json_integer(sizes[i]), 8000 + 10 * sizes[i]);
+		json_t *e2 = rec("masked", json_integer(sizes[i]), 8100 + 12 * sizes[i]);
+		json_object_update_new(e1, json_pack("{s:s, s:s, s:s}", "group", "reprogram", "filter",
+						 "installed", "status", "ok"));
+		json_object_update_new(e2, json_pack("{s:s, s:s, s:s}", "group", "reprogram", "filter",
+						 "installed", "status", "ok"));
+		json_array_append_new(ex, e1);
+		json_array_append_new(ex, e2);
 		json_array_append_new(in, rec("exact", json_integer(sizes[i]), 20000 + 50 * sizes[i]));
 	}
 	json_t *base = rec("none", json_null(), 7900);
-	json_object_set_new(base, "payload", json_string("cpuid"));
+	json_object_update_new(base, json_pack("{s:s, s:s, s:s, s:s}", "group", "baseline", "exit",
+					   "cpuid", "mode", "each", "status", "ok"));
 	json_array_append_new(ex, base);
 	write_set(dir, "exit", ex);
 	write_set(dir, "install", in);
@@ -300,11 +308,11 @@ static void test_report_synthetic(void **state)
 	assert_true(file_ok(dir, "plots/install.svg"));
 	char *svg = slurp(dir, "plots/exit.svg");
 	assert_non_null(strstr(svg, "masked"));
-	assert_non_null(strstr(svg, "cpuid"));
+	assert_non_null(strstr(svg, "baseline: cpuid"));
 	free(svg);
 	char *report = slurp(dir, "report.md");
 	assert_non_null(strstr(report, "![Guest exit latency under filters](plots/exit.png)"));
-	assert_non_null(strstr(report, "| masked | 64 | - | 8868 |"));
+	assert_non_null(strstr(report, "| masked | 64 | 8868 |"));
 	assert_non_null(strstr(report, "1000 samples per row"));
 	assert_non_null(strstr(report, "- pmu-exits: no vPMU"));
 	free(report);
