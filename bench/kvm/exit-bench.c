@@ -18,6 +18,7 @@
 #include "stats.h"
 #include "vm.h"
 
+#define EXIT_ROUNDS 5 /* measurement and overhead runs alternate this many times */
 #define MEAS_VPMU "event-select WRMSR exit: filter check and counter reprogram (vPMU)"
 #define MEAS_NOVPMU "PMU MSR exit path without vPMU (not a filter lookup)"
 
@@ -219,61 +220,112 @@ static void put_hist(json_t *rec, const uint64_t *hist)
 	json_object_set_new(rec, "hist_log2_ticks", json_string(buf));
 }
 
-/* One baseline in one mode, with its overhead run. Adds a record; returns
- * the net (overhead-subtracted) median per instruction in ticks, or NAN. */
+/* Appends m's samples (divided by div) to *acc. */
+static int append(double **acc, size_t *n, const struct meas *m, double div)
+{
+	double *p = realloc(*acc, (*n + m->n + 1) * sizeof(double));
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++)
+		p[*n + i] = m->ticks[i] / div;
+	*acc = p;
+	*n += m->n;
+	return 0;
+}
+
+static void add_counts(struct vm_run_result *sum, const struct vm_run_result *r)
+{
+	sum->run_calls += r->run_calls;
+	sum->run_ticks += r->run_ticks;
+	sum->have_stats = r->have_stats;
+	uint64_t *d = (uint64_t *)&sum->delta;
+	const uint64_t *x = (const uint64_t *)&r->delta;
+	for (size_t i = 0; i < sizeof(sum->delta) / sizeof(uint64_t); i++)
+		d[i] = x[i] == VM_STAT_ABSENT ? VM_STAT_ABSENT : d[i] + x[i];
+}
+
+/* One baseline in one mode with its overhead run (the same code without
+ * the instruction), interleaved in rounds so drift hits both alike. Adds a
+ * record; returns the net (overhead-subtracted) median per instruction in
+ * ticks, or NAN. */
 static double one_baseline(struct vm *vm, struct vcpu *v, const struct baseline *b,
 			   uint32_t mode, const struct exit_opts *o, const struct exit_host *h,
 			   json_t *set)
 {
+	bool amort = mode == GUEST_MODE_AMORTIZED;
+	unsigned total = amort ? o->blocks : o->samples;
+	unsigned rounds = b->cmd == GUEST_CMD_VMCALL ? 1 : total >= 5 * EXIT_ROUNDS ? EXIT_ROUNDS : 1;
 	struct bl_arg a = {
 		.cmd = b->cmd,
 		.mode = mode,
-		.samples = mode == GUEST_MODE_AMORTIZED ? o->blocks : o->samples,
 		.warmup = b->cmd == GUEST_CMD_VMCALL ? 1 : o->warmup,
-		.block = mode == GUEST_MODE_AMORTIZED ? o->block_len : 1,
+		.block = amort ? o->block_len : 1,
 		.msr = h->msr,
 	};
-	double div = mode == GUEST_MODE_AMORTIZED ? (double)o->block_len : 1.0;
+	double div = amort ? (double)o->block_len : 1.0;
 	char insn[96];
 	snprintf(insn, sizeof(insn), b->insn_fmt, h->msr_name ? h->msr_name : "?");
 	json_t *rec = json_object();
 	json_object_set_new(rec, "group", json_string("baseline"));
 	json_object_set_new(rec, "exit", json_string(b->exit));
 	json_object_set_new(rec, "insn", json_string(insn));
-	json_object_set_new(rec, "mode", json_string(mode == GUEST_MODE_AMORTIZED ? "amortized" : "each"));
-	json_object_set_new(rec, "block_len", json_integer(mode == GUEST_MODE_AMORTIZED ? o->block_len : 1));
+	json_object_set_new(rec, "mode", json_string(amort ? "amortized" : "each"));
+	json_object_set_new(rec, "block_len", json_integer(amort ? o->block_len : 1));
+	json_object_set_new(rec, "rounds", json_integer(rounds));
 	json_object_set_new(rec, "vpmu", json_boolean(h->vpmu));
 	json_object_set_new(rec, "measures", json_string("guest-observed round trip of the instruction (TSC in the guest)"));
 
-	struct meas m, ov;
-	int err = run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m);
-	double net = NAN;
-	if (err) {
-		json_object_set_new(rec, "status", json_string(vm_exit_kind_name(m.kind)));
-		json_object_set_new(rec, "why", json_string(m.why));
-		out_set_add(set, rec);
+	double *xs = NULL, *ovs = NULL;
+	size_t nx = 0, nov = 0;
+	uint64_t exiting = 0, hist[GUEST_HIST_BUCKETS] = { 0 };
+	struct vm_run_result timed;
+	memset(&timed, 0, sizeof(timed));
+	const char *failed = NULL;
+	char why[400] = "";
+	for (unsigned k = 0; k < rounds && !failed; k++) {
+		struct meas m;
+		a.samples = total / rounds + (k < total % rounds);
+		a.omit = 0;
+		if (run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m)) {
+			failed = vm_exit_kind_name(m.kind);
+			snprintf(why, sizeof(why), "%s", m.why);
+		} else if (append(&xs, &nx, &m, div)) {
+			failed = "error";
+			snprintf(why, sizeof(why), "out of memory");
+		} else {
+			exiting += m.exiting;
+			add_counts(&timed, &m.timed);
+			for (unsigned i = 0; i < GUEST_HIST_BUCKETS; i++)
+				hist[i] += m.hist[i];
+		}
 		meas_free(&m);
-		return NAN;
+		if (failed)
+			break;
+		a.omit = 1;
+		if (!run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m))
+			append(&ovs, &nov, &m, div);
+		else
+			json_object_set_new(rec, "overhead_why", json_string(m.why));
+		meas_free(&m);
 	}
-	for (size_t i = 0; i < m.n; i++)
-		m.ticks[i] /= div;
-	json_object_set_new(rec, "status", json_string("ok"));
-	out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
-	put_counts(rec, &m.timed, m.exiting, h);
-	put_hist(rec, m.hist);
-	a.omit = 1;
-	if (!run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &ov) && ov.n) {
-		for (size_t i = 0; i < ov.n; i++)
-			ov.ticks[i] /= div;
-		out_record_stats(rec, "overhead_", ov.ticks, ov.n, &h->cal, false);
-		net = median_of(m.ticks, m.n) - median_of(ov.ticks, ov.n);
-		out_set_real(rec, "net_median_ns", tsc_to_ns(&h->cal, net));
-		out_set_real(rec, "net_median_cycles", net);
+	double net = NAN;
+	if (failed || !nx) {
+		json_object_set_new(rec, "status", json_string(failed ? failed : "no-samples"));
+		json_object_set_new(rec, "why", json_string(why));
 	} else {
-		json_object_set_new(rec, "overhead_why", json_string(ov.why));
+		json_object_set_new(rec, "status", json_string("ok"));
+		out_record_stats(rec, "", xs, nx, &h->cal, o->raw);
+		put_counts(rec, &timed, exiting, h);
+		put_hist(rec, hist);
+		if (nov) {
+			out_record_stats(rec, "overhead_", ovs, nov, &h->cal, false);
+			net = median_of(xs, nx) - median_of(ovs, nov);
+			out_set_real(rec, "net_median_ns", tsc_to_ns(&h->cal, net));
+			out_set_real(rec, "net_median_cycles", net);
+		}
 	}
-	meas_free(&ov);
-	meas_free(&m);
+	free(xs);
+	free(ovs);
 	out_set_add(set, rec);
 	return net;
 }
