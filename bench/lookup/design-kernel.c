@@ -16,6 +16,13 @@
  *                that select. Build: copy + convert + heapsort.
  * Memory: the kernel's struct, 8 bytes per event plus a small header.
  * With LOOKUP_B_NO_LIMIT they accept more than the kernel's 300 events.
+ *
+ * The -rp twins of the two bsearch generations run the same code the way
+ * a kernel with retpolines runs it (this host's says "spectre_v2:
+ * Mitigation: Retpolines", and SRSO "Safe RET"): sort() and bsearch()
+ * call the comparison through a retpoline thunk, and the out-of-line
+ * functions return through a return thunk (klib.h). Direct calls to the
+ * comparison (the umask walk) are inlined, as the kernel's compiler does.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +32,11 @@
 #include "lookup.h"
 
 #define KOPAQUE __attribute__((noinline))
+
+static bool thunks_usable(char *why, size_t len)
+{
+	return klib_have_thunks(why, len);
+}
 
 static int check_size(const struct pmuf_filter *f, unsigned bflags)
 {
@@ -114,11 +126,21 @@ const struct lookup_design lookup_design_k53 = {
 /* ---- 5.17: the same struct, events sorted at install ---- */
 
 /* cmp_u64 as fixed by 4ac19ead0dfb (the first version truncated a - b). */
-static KOPAQUE int cmp_u64(const void *pa, const void *pb)
+static inline int cmp_u64_body(const void *pa, const void *pb)
 {
 	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
 
 	return (a > b) - (a < b);
+}
+
+static KOPAQUE int cmp_u64(const void *pa, const void *pb)
+{
+	return cmp_u64_body(pa, pb);
+}
+
+static KOPAQUE KLIB_RET_THUNK int cmp_u64_rp(const void *pa, const void *pb)
+{
+	return cmp_u64_body(pa, pb);
 }
 
 static int k517_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
@@ -135,6 +157,20 @@ static int k517_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned
 	return 0;
 }
 
+static int k517rp_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+			void **state)
+{
+	struct kfilter_old *k;
+	int err = old_build(f, bflags, &k);
+
+	(void)fl;
+	if (err)
+		return err;
+	klib_sort_u64_rp(k->events, k->nevents, cmp_u64_rp);
+	*state = k;
+	return 0;
+}
+
 static inline bool k517_decide_inline(const struct kfilter_old *filter, uint64_t eventsel)
 {
 	uint64_t key = eventsel & PMUF_RAW_EVENT_MASK_NB;
@@ -144,7 +180,17 @@ static inline bool k517_decide_inline(const struct kfilter_old *filter, uint64_t
 	return filter->action == KVM_PMU_EVENT_DENY;
 }
 
+static inline bool k517rp_decide_inline(const struct kfilter_old *filter, uint64_t eventsel)
+{
+	uint64_t key = eventsel & PMUF_RAW_EVENT_MASK_NB;
+
+	if (klib_bsearch_u64_rp(&key, filter->events, filter->nevents, cmp_u64_rp))
+		return filter->action == KVM_PMU_EVENT_ALLOW;
+	return filter->action == KVM_PMU_EVENT_DENY;
+}
+
 LOOKUP_DEFINE_RUNNERS(k517, struct kfilter_old, k517_decide_inline)
+LOOKUP_DEFINE_RUNNERS(k517rp, struct kfilter_old, k517rp_decide_inline)
 
 const struct lookup_design lookup_design_k517 = {
 	.name = "k5.17-bsearch",
@@ -156,6 +202,22 @@ const struct lookup_design lookup_design_k517 = {
 	.decide = k517_decide,
 	.run_throughput = k517_run_throughput,
 	.run_latency = k517_run_latency,
+	.footprint_bytes = old_footprint,
+	.free = free,
+};
+
+const struct lookup_design lookup_design_k517rp = {
+	.name = "k5.17-bsearch-rp",
+	.desc = "k5.17-bsearch as a retpoline kernel runs it: comparisons called through a "
+		"retpoline, returns through a return thunk",
+	.cost = "build: copy + heapsort, O(n log n) thunked calls; memory: 32 + 8n bytes",
+	.flags = LOOKUP_F_KERNEL | LOOKUP_F_EXACT_ONLY,
+	.ref = PMUF_KERNEL_5_17,
+	.usable = thunks_usable,
+	.build = k517rp_build,
+	.decide = k517rp_decide,
+	.run_throughput = k517rp_run_throughput,
+	.run_latency = k517rp_run_latency,
 	.footprint_bytes = old_footprint,
 	.free = free,
 };
@@ -189,15 +251,31 @@ static KOPAQUE int filter_sort_cmp(const void *pa, const void *pb)
 	return filter_cmp(pa, pb, PMUF_MASKED_EVENT_SELECT | PMUF_MASKED_EXCLUDE);
 }
 
-/* Compared by select only: each list is searched on its own. Called both
- * through bsearch's pointer and directly by the walk, as in the kernel. */
-static KOPAQUE int filter_event_cmp(const void *pa, const void *pb)
+static KOPAQUE KLIB_RET_THUNK int filter_sort_cmp_rp(const void *pa, const void *pb)
+{
+	return filter_cmp(pa, pb, PMUF_MASKED_EVENT_SELECT | PMUF_MASKED_EXCLUDE);
+}
+
+/* Compared by select only: each list is searched on its own. bsearch()
+ * calls it through a pointer (the out-of-line copies); the umask walk
+ * calls it directly, which the compiler inlines. */
+static inline int filter_event_cmp(const void *pa, const void *pb)
 {
 	return filter_cmp(pa, pb, PMUF_MASKED_EVENT_SELECT);
 }
 
-static int k63_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
-		     void **state)
+static KOPAQUE int filter_event_cmp_ool(const void *pa, const void *pb)
+{
+	return filter_event_cmp(pa, pb);
+}
+
+static KOPAQUE KLIB_RET_THUNK int filter_event_cmp_rp(const void *pa, const void *pb)
+{
+	return filter_event_cmp(pa, pb);
+}
+
+static int k63_build_common(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+			    void **state, bool rp)
 {
 	uint64_t selmask = pmuf_flavor_select_mask(fl);
 	struct kfilter63 *k;
@@ -236,7 +314,10 @@ static int k63_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned 
 				return -EINVAL;
 			}
 	}
-	klib_sort_u64(k->events, k->nevents, filter_sort_cmp);
+	if (rp)
+		klib_sort_u64_rp(k->events, k->nevents, filter_sort_cmp_rp);
+	else
+		klib_sort_u64(k->events, k->nevents, filter_sort_cmp);
 	i = k->nevents;
 	if (k->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS)
 		for (i = 0; i < k->nevents; i++)
@@ -250,9 +331,25 @@ static int k63_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned 
 	return 0;
 }
 
-static inline int find_filter_index(const uint64_t *events, uint64_t nevents, uint64_t key)
+static int k63_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+		     void **state)
 {
-	const uint64_t *fe = klib_bsearch_u64(&key, events, nevents, filter_event_cmp);
+	return k63_build_common(f, fl, bflags, state, false);
+}
+
+static int k63rp_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+		       void **state)
+{
+	return k63_build_common(f, fl, bflags, state, true);
+}
+
+/* The two flavors differ only in how bsearch() and its comparison are
+ * called; rp is a constant in each inlined copy. */
+static inline int find_filter_index(const uint64_t *events, uint64_t nevents, uint64_t key,
+				    bool rp)
+{
+	const uint64_t *fe = rp ? klib_bsearch_u64_rp(&key, events, nevents, filter_event_cmp_rp)
+				: klib_bsearch_u64(&key, events, nevents, filter_event_cmp_ool);
 
 	if (!fe)
 		return -1;
@@ -268,13 +365,13 @@ static inline bool is_filter_entry_match(uint64_t filter_event, uint64_t umask)
 }
 
 static inline bool filter_contains_match(const uint64_t *events, uint64_t nevents,
-					 uint64_t eventsel_event, uint64_t eventsel)
+					 uint64_t eventsel_event, uint64_t eventsel, bool rp)
 {
 	uint64_t event_select = eventsel & eventsel_event;
 	uint64_t umask = eventsel & PMUF_EVENTSEL_UMASK;
 	int i, index;
 
-	index = find_filter_index(events, nevents, event_select);
+	index = find_filter_index(events, nevents, event_select, rp);
 	if (index < 0)
 		return false;
 	for (i = index; i < (int)nevents; i++) {
@@ -292,12 +389,22 @@ static inline bool filter_contains_match(const uint64_t *events, uint64_t nevent
 	return false;
 }
 
-static inline bool k63_decide_inline(const struct kfilter63 *f, uint64_t eventsel)
+static inline bool is_gp_event_allowed(const struct kfilter63 *f, uint64_t eventsel, bool rp)
 {
-	if (filter_contains_match(f->includes, f->nr_includes, f->eventsel_event, eventsel) &&
-	    !filter_contains_match(f->excludes, f->nr_excludes, f->eventsel_event, eventsel))
+	if (filter_contains_match(f->includes, f->nr_includes, f->eventsel_event, eventsel, rp) &&
+	    !filter_contains_match(f->excludes, f->nr_excludes, f->eventsel_event, eventsel, rp))
 		return f->action == KVM_PMU_EVENT_ALLOW;
 	return f->action == KVM_PMU_EVENT_DENY;
+}
+
+static inline bool k63_decide_inline(const struct kfilter63 *f, uint64_t eventsel)
+{
+	return is_gp_event_allowed(f, eventsel, false);
+}
+
+static inline bool k63rp_decide_inline(const struct kfilter63 *f, uint64_t eventsel)
+{
+	return is_gp_event_allowed(f, eventsel, true);
 }
 
 static size_t k63_footprint(const void *state)
@@ -308,6 +415,7 @@ static size_t k63_footprint(const void *state)
 }
 
 LOOKUP_DEFINE_RUNNERS(k63, struct kfilter63, k63_decide_inline)
+LOOKUP_DEFINE_RUNNERS(k63rp, struct kfilter63, k63rp_decide_inline)
 
 const struct lookup_design lookup_design_k63 = {
 	.name = "k6.3-masked",
@@ -320,6 +428,22 @@ const struct lookup_design lookup_design_k63 = {
 	.decide = k63_decide,
 	.run_throughput = k63_run_throughput,
 	.run_latency = k63_run_latency,
+	.footprint_bytes = k63_footprint,
+	.free = free,
+};
+
+const struct lookup_design lookup_design_k63rp = {
+	.name = "k6.3-masked-rp",
+	.desc = "k6.3-masked as a retpoline kernel runs it: bsearch()'s comparisons called "
+		"through a retpoline, returns through a return thunk",
+	.cost = "build: copy + convert + heapsort with thunked calls; memory: 56 + 8n bytes",
+	.flags = LOOKUP_F_KERNEL,
+	.ref = PMUF_KERNEL_6_3,
+	.usable = thunks_usable,
+	.build = k63rp_build,
+	.decide = k63rp_decide,
+	.run_throughput = k63rp_run_throughput,
+	.run_latency = k63rp_run_latency,
 	.footprint_bytes = k63_footprint,
 	.free = free,
 };

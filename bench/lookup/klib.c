@@ -1,4 +1,6 @@
 /* klib.c — see klib.h. */
+#include <stdio.h>
+
 #include "klib.h"
 
 #if defined(__clang__)
@@ -19,7 +21,7 @@ static inline void swap_u64(uint64_t *a, uint64_t *b)
  * repeatedly move the root behind the heap. Each sift follows the larger
  * child all the way to a leaf (one comparison per level), then climbs back
  * to where the sifted element belongs and rotates it into place. */
-KLIB_OPAQUE void klib_sort_u64(uint64_t *v, size_t n, klib_cmp_fn cmp)
+static inline __attribute__((always_inline)) void sort_body(uint64_t *v, size_t n, klib_cmp_fn cmp)
 {
 	size_t a = n / 2, end = n;
 
@@ -53,8 +55,8 @@ KLIB_OPAQUE void klib_sort_u64(uint64_t *v, size_t n, klib_cmp_fn cmp)
 	}
 }
 
-KLIB_OPAQUE const uint64_t *klib_bsearch_u64(const uint64_t *key, const uint64_t *base,
-					     size_t n, klib_cmp_fn cmp)
+static inline __attribute__((always_inline)) const uint64_t *
+bsearch_body(const uint64_t *key, const uint64_t *base, size_t n, klib_cmp_fn cmp)
 {
 	while (n > 0) {
 		const uint64_t *pivot = base + (n >> 1);
@@ -69,4 +71,35 @@ KLIB_OPAQUE const uint64_t *klib_bsearch_u64(const uint64_t *key, const uint64_t
 		n >>= 1;
 	}
 	return NULL;
+}
+
+KLIB_OPAQUE void klib_sort_u64(uint64_t *v, size_t n, klib_cmp_fn cmp)
+{
+	sort_body(v, n, cmp);
+}
+
+KLIB_OPAQUE const uint64_t *klib_bsearch_u64(const uint64_t *key, const uint64_t *base,
+					     size_t n, klib_cmp_fn cmp)
+{
+	return bsearch_body(key, base, n, cmp);
+}
+
+KLIB_OPAQUE KLIB_CALL_THUNK KLIB_RET_THUNK void klib_sort_u64_rp(uint64_t *v, size_t n,
+								 klib_cmp_fn cmp)
+{
+	sort_body(v, n, cmp);
+}
+
+KLIB_OPAQUE KLIB_CALL_THUNK KLIB_RET_THUNK const uint64_t *
+klib_bsearch_u64_rp(const uint64_t *key, const uint64_t *base, size_t n, klib_cmp_fn cmp)
+{
+	return bsearch_body(key, base, n, cmp);
+}
+
+bool klib_have_thunks(char *why, size_t len)
+{
+	if (KLIB_THUNKS)
+		return true;
+	snprintf(why, len, "built without retpoline/return thunks (needs GCC on x86-64, no CET)");
+	return false;
 }

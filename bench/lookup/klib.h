@@ -7,10 +7,28 @@
 #ifndef PFBENCH_KLIB_H
 #define PFBENCH_KLIB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef int (*klib_cmp_fn)(const void *a, const void *b);
+
+/* Spectre v2 mitigations as a retpoline kernel runs this code: indirect
+ * calls through a retpoline thunk, returns through a return thunk (each a
+ * return the CPU mispredicts by design). GCC's indirect_branch/
+ * function_return attributes give user space the same; other compilers
+ * (and CET builds, which forbid them) get plain code and
+ * klib_have_thunks() says no. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CET__)
+#define KLIB_THUNKS 1
+#define KLIB_RET_THUNK __attribute__((function_return("thunk")))
+#define KLIB_CALL_THUNK __attribute__((indirect_branch("thunk")))
+#else
+#define KLIB_THUNKS 0
+#define KLIB_RET_THUNK
+#define KLIB_CALL_THUNK
+#endif
+bool klib_have_thunks(char *why, size_t len);
 
 /* Sorts n u64s in place (not stable, like the kernel's). */
 void klib_sort_u64(uint64_t *base, size_t n, klib_cmp_fn cmp);
@@ -18,5 +36,9 @@ void klib_sort_u64(uint64_t *base, size_t n, klib_cmp_fn cmp);
  * remaining range and halves it, as the kernel's __inline_bsearch does. */
 const uint64_t *klib_bsearch_u64(const uint64_t *key, const uint64_t *base, size_t n,
 				 klib_cmp_fn cmp);
+/* The same, with retpoline calls and thunked returns (KLIB_THUNKS). */
+void klib_sort_u64_rp(uint64_t *base, size_t n, klib_cmp_fn cmp);
+const uint64_t *klib_bsearch_u64_rp(const uint64_t *key, const uint64_t *base, size_t n,
+				    klib_cmp_fn cmp);
 
 #endif

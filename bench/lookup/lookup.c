@@ -9,6 +9,7 @@
 
 /* Each design file exports its row. */
 extern const struct lookup_design lookup_design_k53, lookup_design_k517, lookup_design_k63;
+extern const struct lookup_design lookup_design_k517rp, lookup_design_k63rp;
 extern const struct lookup_design lookup_design_bytemap, lookup_design_bitmap, lookup_design_table2;
 extern const struct lookup_design lookup_design_hash;
 extern const struct lookup_design lookup_design_bsearch_bf, lookup_design_eytzinger;
@@ -21,6 +22,8 @@ const struct lookup_design *const lookup_designs[] = {
 	&lookup_design_k53,
 	&lookup_design_k517,
 	&lookup_design_k63,
+	&lookup_design_k517rp,
+	&lookup_design_k63rp,
 	&lookup_design_bytemap,
 	&lookup_design_bitmap,
 	&lookup_design_table2,

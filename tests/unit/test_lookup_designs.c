@@ -395,7 +395,8 @@ static void test_ignored_bits(void **state)
 
 static void test_table(void **state)
 {
-	const char *want[] = { "k5.3-linear", "k5.17-bsearch", "k6.3-masked", "bytemap", "bitmap",
+	const char *want[] = { "k5.3-linear", "k5.17-bsearch", "k6.3-masked", "k5.17-bsearch-rp",
+			       "k6.3-masked-rp", "bytemap", "bitmap",
 			       "table2", "hash", "bsearch-bf", "eytzinger", "floor-l1" };
 	size_t n = 0;
 

@@ -1,0 +1,44 @@
+# plot-lookup.gp — ns per lookup vs filter size (log x), one line per
+# design, the floor row (one dependent L1 load per lookup) dashed grey.
+# Driven by scripts/plot-lookup.sh, which extracts the data from
+# lookup.csv:
+#   gnuplot -e "datafile='x.dat'; outfile='x.png'; fmt='png'; nseries=11; \
+#       hasfloor=1; plottitle='...'" scripts/plot-lookup.gp
+# Data: one block per design (blocks separated by two blank lines), its
+# first row the design's name, then "size median_ns ci95_low_ns
+# ci95_high_ns" rows; the floor's block, when present, comes last.
+if (!exists("datafile")) datafile = 'lookup.dat'
+if (!exists("outfile")) outfile = 'lookup.svg'
+if (!exists("fmt")) fmt = 'svg'
+if (!exists("nseries")) nseries = 1
+if (!exists("hasfloor")) hasfloor = 0
+if (!exists("plottitle")) plottitle = 'Filter lookup cost vs filter size'
+if (!exists("logy")) logy = 1
+
+if (fmt eq 'png') {
+	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+		set terminal pngcairo size 1100,680 noenhanced font ",10"
+	} else {
+		set terminal png size 1100,680 noenhanced
+	}
+} else {
+	set terminal svg size 1100,680 dynamic noenhanced
+}
+set output outfile
+set title plottitle
+set xlabel 'filter size (entries, log scale)'
+set ylabel (logy ? 'ns per lookup, median (log scale; bars: 95% CI)' : 'ns per lookup, median (bars: 95% CI)')
+set key outside right top
+set grid
+set logscale x 2
+if (logy) set logscale y 10
+set bars small
+set pointsize 0.8
+# Twelve distinguishable colours (kernel replicas come first in the data).
+colors = '#d62728 #ff7f0e #8c564b #1f77b4 #2ca02c #17becf #9467bd #e377c2 #7f7f7f #bcbd22 #393b79 #637939 #843c39 #000000'
+do for [k=1:words(colors)] { set linetype k lc rgb word(colors, k) lw 1.6 }
+
+plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
+	lt (i % 14 + 1) pt (i % 7 + 4) title columnheader(1), \
+     for [i=nseries:nseries+hasfloor-1] datafile index i using 1:2 with lines \
+	lw 2 lc rgb 'gray40' dt 2 title columnheader(1)
