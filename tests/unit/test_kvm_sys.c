@@ -72,6 +72,36 @@ static void test_filter_flags(void **state)
 	close(kvm);
 }
 
+/* The model-filter form goes through pmuf_to_kvm to the same ioctl: the
+ * kernel's verdicts must come back unchanged. */
+static void test_set_model_filter(void **state)
+{
+	(void)state;
+	int kvm = open_or_skip();
+	int vm = kvm_sys_create_vm(kvm);
+	assert_true(vm >= 0);
+	struct pmuf_filter f;
+	pmuf_init(&f, PMUF_ARCH_X86);
+	f.action = PMUF_ALLOW;
+	f.flags = KVM_PMU_EVENT_FLAG_MASKED_EVENTS;
+	assert_int_equal(pmuf_add_event(&f, pmuf_masked_encode(0xD0, 0xFF, 0x81, false), NULL), 0);
+	assert_int_equal(pmuf_add_event(&f, pmuf_masked_encode(0xD0, 0xFF, 0x83, true), NULL), 0);
+	assert_int_equal(__vm_set_pmu_filter(vm, &f), 0);
+	/* Bit 16 is outside every masked field: EINVAL on both flavors. */
+	assert_int_equal(pmuf_add_event(&f, 1ull << 16, NULL), 0);
+	assert_int_equal(__vm_set_pmu_filter(vm, &f), -EINVAL);
+	pmuf_free(&f);
+
+	pmuf_init(&f, PMUF_ARCH_X86);
+	f.action = PMUF_DENY;
+	for (int i = 0; i < 301; i++)
+		assert_int_equal(pmuf_add_event(&f, pmuf_exact_encode((uint16_t)i & 0xFF, 0), NULL), 0);
+	assert_int_equal(__vm_set_pmu_filter(vm, &f), -E2BIG);
+	pmuf_free(&f);
+	close(vm);
+	close(kvm);
+}
+
 static void test_probe_flavor_matches_ioctl(void **state)
 {
 	(void)state;
@@ -163,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_and_caps),
 		cmocka_unit_test(test_filter_flags),
+		cmocka_unit_test(test_set_model_filter),
 		cmocka_unit_test(test_probe_flavor_matches_ioctl),
 		cmocka_unit_test(test_param),
 		cmocka_unit_test(test_vpmu),
