@@ -48,6 +48,7 @@ struct pstate {
 	struct ent *ents;
 	size_t nents, cap;
 	struct pmuf_filter arm; /* arm64 ranges, in order */
+	size_t arm_cap;         /* allocated ranges (grown by doubling) */
 };
 
 static bool tok_is(const struct tok *t, const char *s)
@@ -320,7 +321,16 @@ static int d_range(struct pstate *ps, int action)
 	if ((r = need(ps, i, "a range: BASE..END, BASE+COUNT or EVENT")) ||
 	    (r = parse_range(ps, &ps->t[i], &base, &count)) || (r = no_more(ps, i + 1, "the range")))
 		return r;
-	return pmuf_add_range(&ps->arm, base, count, act);
+	if (ps->arm.nranges == ps->arm_cap) {
+		size_t cap = ps->arm_cap ? ps->arm_cap * 2 : 8;
+		struct pmuf_arm_range *n = realloc(ps->arm.ranges, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		ps->arm.ranges = n;
+		ps->arm_cap = cap;
+	}
+	ps->arm.ranges[ps->arm.nranges++] = (struct pmuf_arm_range){ base, count, act };
+	return 0;
 }
 
 static int d_arch(struct pstate *ps)
@@ -469,7 +479,6 @@ static int tokenize(struct pstate *ps, const char *s, size_t n)
 static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int eof_col)
 {
 	struct pmuf_filter f;
-	int r;
 	if (ps->arch == PMUF_ARCH_ARM64) {
 		ps->arm.arm_event_bits = ps->bits;
 		*out = ps->arm;
@@ -487,6 +496,15 @@ static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int e
 	f.flags = ps->flags_line ? ps->flags : (ps->any_masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0);
 	memcpy(f.pad, ps->pad, sizeof(f.pad));
 	bool masked = f.flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS;
+	if (ps->nents) {
+		/* exact-size arrays (pmuf_add_event grows one by one) */
+		f.events = malloc(ps->nents * sizeof(*f.events));
+		f.src = malloc(ps->nents * sizeof(*f.src));
+		if (!f.events || !f.src) {
+			pmuf_free(&f);
+			return -ENOMEM;
+		}
+	}
 	for (size_t i = 0; i < ps->nents; i++) {
 		const struct ent *e = &ps->ents[i];
 		uint64_t v;
@@ -505,11 +523,10 @@ static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int e
 			v = e->raw;
 			break;
 		}
-		if ((r = pmuf_add_event(&f, v, &e->src))) {
-			pmuf_free(&f);
-			return r;
-		}
+		f.events[i] = v;
+		f.src[i] = e->src;
 	}
+	f.nevents = ps->nents;
 	*out = f;
 	return 0;
 }

@@ -359,8 +359,17 @@ static int qparse(struct qctx *q, json_t *root, struct pmuf_filter *f)
 	size_t n = evs ? json_array_size(evs) : 0;
 	q->ev_off = n ? event_offsets(q->buf, q->len, n) : NULL;
 	q->nev_off = q->ev_off ? n : 0;
+	if (n) {
+		/* exact-size arrays (pmuf_add_event grows one by one) */
+		f->events = malloc(n * sizeof(*f->events));
+		f->src = calloc(n, sizeof(*f->src));
+		if (!f->events || !f->src)
+			return -ENOMEM;
+	}
 	ssize_t first_masked = -1, first_unmasked = -1;
 	enum ev_fmt unmasked_fmt = EV_RAW;
+	size_t line_off = 0;
+	int line = 1;
 	for (size_t i = 0; i < n; i++) {
 		enum ev_fmt fmt = EV_RAW;
 		uint64_t entry = 0;
@@ -382,10 +391,15 @@ static int qparse(struct qctx *q, json_t *root, struct pmuf_filter *f)
 				    ev_fmt_name[fmt == EV_MASKED ? unmasked_fmt : EV_MASKED]);
 		}
 		struct pmuf_src src = { 0 };
-		if (q->ev_off)
-			pmuf_offset_linecol(q->buf, q->len, q->ev_off[i], &src.line, &(int){ 0 });
-		if ((r = pmuf_add_event(f, entry, &src)))
-			return r;
+		if (q->ev_off) {
+			/* offsets increase: count newlines from the previous one */
+			for (; line_off < q->ev_off[i]; line_off++)
+				line += q->buf[line_off] == '\n';
+			src.line = line;
+		}
+		f->events[i] = entry;
+		f->src[i] = src;
+		f->nevents = i + 1;
 	}
 	if (first_masked >= 0)
 		f->flags = KVM_PMU_EVENT_FLAG_MASKED_EVENTS;

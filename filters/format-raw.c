@@ -62,14 +62,17 @@ int pmuf_raw_parse(const char *buf, size_t len, const char *name, struct pmuf_fi
 	f.flags = get_le32(p + 12);
 	for (int i = 0; i < 4; i++)
 		f.pad[i] = get_le32(p + 16 + 4 * i);
-	for (uint32_t i = 0; i < nevents; i++) {
-		int r = pmuf_add_event(&f, get_le64(p + PMUF_KVM_HDR_SIZE + 8 * (size_t)i), NULL);
-		if (r) {
-			pmuf_free(&f);
-			pmuf_errorf(err, name, 0, 0, "out of memory at event %" PRIu32, i);
-			return r;
+	/* one exact allocation; no src (bytes have no lines or names) */
+	if (nevents) {
+		f.events = malloc(sizeof(*f.events) * nevents);
+		if (!f.events) {
+			pmuf_errorf(err, name, 0, 0, "out of memory for %" PRIu32 " events", nevents);
+			return -ENOMEM;
 		}
 	}
+	for (uint32_t i = 0; i < nevents; i++)
+		f.events[i] = get_le64(p + PMUF_KVM_HDR_SIZE + 8 * (size_t)i);
+	f.nevents = nevents;
 	*out = f;
 	return 0;
 }

@@ -489,6 +489,37 @@ static void test_convert(void **state)
 	closedir(d);
 }
 
+/* kvm-raw is refused on a terminal; script(1) provides one */
+static void test_convert_tty(void **state)
+{
+	(void)state;
+	const char *exe = pfbench();
+	if (system("command -v script >/dev/null 2>&1") != 0) {
+		print_message("SKIP: no script(1) to run pfbench on a terminal\n");
+		skip();
+	}
+	char cmd[1024], outp[128];
+	snprintf(outp, sizeof(outp), "%s/tty.out", tmpdir);
+	static const struct {
+		const char *to;
+		int status;
+		const char *want;
+	} cases[] = {
+		{ "kvm-raw", 2, "kvm-raw is binary; not writing it to a terminal" },
+		{ "pmuf", 0, "event 0x0c4 0x00" },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "script -qec '%s filter convert --to %s %s' /dev/null >%s 2>&1 </dev/null", exe,
+			 cases[i].to, SPECS "intel-allow-branches.pmuf", outp);
+		int st = system(cmd);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), cases[i].status);
+		char *out = slurp(outp, NULL);
+		assert_contains(out, cases[i].want);
+		free(out);
+	}
+}
+
 static void test_verify(void **state)
 {
 	(void)state;
@@ -549,7 +580,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),	cmocka_unit_test(test_show),	cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_bad_input), cmocka_unit_test(test_decide), cmocka_unit_test(test_convert),
-		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_convert_tty), cmocka_unit_test(test_verify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
