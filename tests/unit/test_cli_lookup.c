@@ -205,6 +205,60 @@ static void check_context(json_t *set)
 	}
 }
 
+/* The scripts turn the CSV into a Markdown table and plots. */
+static void check_scripts(const char *dir)
+{
+	char cmd[1024], path[512], *text = NULL;
+	unsigned char sig[8];
+	FILE *f;
+	long len;
+
+	if (access("scripts/table-lookup.sh", X_OK) != 0) {
+		print_message("note: scripts/ not here (run from the repo root); scripts unchecked\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/table.md", tmpdir);
+	snprintf(cmd, sizeof(cmd), "scripts/table-lookup.sh -s 1,300 %s/lookup.csv > %s", dir,
+		 path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = calloc(1, (size_t)len + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_non_null(strstr(text, "| design | n=1 | n=300 | k6.3 / design at 300 |"));
+	for (size_t k = 0; lookup_designs[k]; k++) {
+		char row[64], why[96];
+
+		if (lookup_designs[k]->usable && !lookup_designs[k]->usable(why, sizeof(why)))
+			continue;
+		snprintf(row, sizeof(row), "| %s |", lookup_designs[k]->name);
+		if (!strstr(text, row))
+			fail_msg("table-lookup.sh: no row for %s", lookup_designs[k]->name);
+	}
+	free(text);
+
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		print_message("note: no gnuplot; plot-lookup.sh unchecked\n");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "scripts/plot-lookup.sh -o %s/plots %s/lookup.csv >/dev/null",
+		 tmpdir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/plots/lookup-latency-mixed-exact.png", tmpdir);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(sig, 1, 8, f), 8);
+	fclose(f);
+	assert_memory_equal(sig, "\x89PNG\r\n\x1a\n", 8);
+	snprintf(path, sizeof(path), "%s/plots/lookup-throughput-walk-worst-masked16.svg", tmpdir);
+	assert_int_equal(access(path, R_OK), 0);
+}
+
 static void test_quick(void **state)
 {
 	const char *args[] = { "lookup", "--quick", "-s", "1,300", "--samples", "7", "-o",
@@ -234,6 +288,7 @@ static void test_quick(void **state)
 	snprintf(csv, sizeof(csv), "%s/lookup.csv", dir);
 	assert_int_equal(count_lines(csv), json_array_size(json_object_get(set, "records")) + 1);
 	json_decref(set);
+	check_scripts(dir);
 }
 
 static void test_beyond_limit(void **state)
