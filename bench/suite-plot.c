@@ -39,25 +39,39 @@ struct plot_spec {
 	const char *script;    /* scripts/<script> */
 	const char *x[4];      /* the x column: the first one records have */
 	struct sel where[4];   /* the records drawn as series */
+	const char *split[4];  /* one plot per combination of these fields'
+				* values: plots/<name>-<v1>-<v2>... */
 	const char *series[4]; /* fields that name a series (those that vary);
 				* none listed: every varying key column */
+	struct sel tail;       /* series with this value drawn last, apart
+				* (lookup's floor row): "hasfloor" blocks */
+	const char *tail_title;
 	struct base_spec base[3];
-	const char *title, *xlabel, *ylabel;
+	const char *title;
+	const char *xlabel, *ylabel; /* ylabel: "%s" is the unit (ns, us, ms) */
 };
 
 static const struct plot_spec specs[] = {
+	/* c2's scripts/plot-lookup.gp: one plot per mode x pattern x encoding,
+	 * a line per design, the L1-load floor dashed. */
+	{ "lookup", "lookup", "plot-lookup.gp", { "size", NULL },
+	  { { "action", "allow" } }, { "mode", "pattern", "encoding_name", NULL },
+	  { "design", NULL }, { "design", "floor-l1" }, "floor-l1 (one L1 load)",
+	  { { { { NULL, NULL } }, NULL, NULL } },
+	  "Filter lookup cost vs filter size", NULL, NULL },
 	{ "exit", "exit", "plot-exit.gp", { "filter_size", "nevents", "size", NULL },
-	  { { "group", "reprogram" }, { "filter", "installed" }, { "status", "ok" } },
-	  { "encoding", "action", "position", NULL },
+	  { { "group", "reprogram" }, { "filter", "installed" }, { "status", "ok" } }, { NULL },
+	  { "encoding", "action", "position", NULL }, { NULL, NULL }, NULL,
 	  { { { { "group", "reprogram" }, { "filter", "none" }, { "status", "ok" } },
 	      NULL, "no filter (same cycle)" },
 	    { { { "group", "baseline" }, { "mode", "each" }, { "status", "ok" } }, "exit", NULL } },
 	  "Event-select WRMSR in the guest vs installed filter size, beside baseline exits",
-	  "filter size (entries)", "guest-timed round trip, median ns (bars: 95% CI)" },
-	{ "install", "install", "plot-install.gp", { "filter_size", "nevents", "size", NULL },
-	  { { NULL, NULL } }, { NULL }, { { { { NULL, NULL } }, NULL, NULL } },
+	  "filter size (entries)", "guest-timed round trip, median %s (bars: 95%% CI)" },
+	{ "install", "install", "plot-install.gp", { "size", "filter_size", "nevents", NULL },
+	  { { "case", "valid" } }, { NULL }, { "encoding", "vcpus", "vcpu_state", NULL },
+	  { NULL, NULL }, NULL, { { { { NULL, NULL } }, NULL, NULL } },
 	  "KVM_SET_PMU_EVENT_FILTER cost vs filter size",
-	  "filter size (entries)", "ioctl latency, median ns (bars: 95% CI)" },
+	  "filter size (entries)", "ioctl latency, median %s (bars: 95%% CI)" },
 };
 
 static bool matches(const json_t *rec, const struct sel *where)
@@ -288,50 +302,20 @@ static json_t *series_titles(const json_t *sel, const json_t *fields, const char
 }
 
 struct plot_data {
-	size_t nseries, nbase, ngroup;
-	double xmin, xmax;
+	size_t nseries, ntail, nbase, ngroup;
+	double xmin, xmax, ymax;
+	double scale;       /* data are written in ns x scale */
+	const char *unit;   /* "ns", "us", "ms" */
 };
 
-/* Writes the data file. */
-static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
-		      const char *x, struct plot_data *d)
+/* One block per title: the records of sel whose series title it is. */
+static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const json_t *fields,
+			 const char *x, const char *rename, double scale, struct point *pts,
+			 bool *first)
 {
-	const json_t *records = json_object_get(set, "records");
-	json_t *sel = json_array();
 	size_t i, k;
 	json_t *r, *t;
 	char title[512];
-	d->xmin = INFINITY;
-	d->xmax = -INFINITY;
-	json_array_foreach(records, i, r) {
-		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) ||
-		    isnan(rset_num(r, "median_ns")))
-			continue;
-		json_array_append(sel, r);
-		d->xmin = fmin(d->xmin, rset_num(r, x));
-		d->xmax = fmax(d->xmax, rset_num(r, x));
-	}
-	json_t *fields = series_fields(p, set, sel, x);
-	d->ngroup = group_size(sel, fields);
-	json_t *titles = series_titles(sel, fields, x);
-	d->nseries = json_array_size(titles);
-
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
-	if (!f || !pts) {
-		if (f)
-			fclose(f);
-		free(text);
-		free(pts);
-		json_decref(sel);
-		json_decref(fields);
-		json_decref(titles);
-		return -ENOMEM;
-	}
-	fprintf(f, "# pfbench plot data for %s from %s.json: x = %s, y = median_ns, "
-		   "bars = ci95_low_ns..ci95_high_ns\n", p->name, p->bench, x);
 	json_array_foreach(titles, k, t) {
 		size_t n = 0;
 		json_array_foreach(sel, i, r) {
@@ -340,15 +324,82 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 				continue;
 			double y = rset_num(r, "median_ns");
 			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
-			pts[n++] = (struct point){ rset_num(r, x), y, isnan(lo) ? y : lo,
-						   isnan(hi) ? y : hi };
+			pts[n++] = (struct point){ rset_num(r, x), y * scale,
+						   (isnan(lo) ? y : lo) * scale,
+						   (isnan(hi) ? y : hi) * scale };
 		}
 		qsort(pts, n, sizeof(*pts), cmp_point);
-		fprintf(f, "%s\"%s\" \"median\" \"lo\" \"hi\"\n", k ? "\n\n" : "",
-			json_string_value(t));
+		fprintf(f, "%s\"%s\" \"median\" \"lo\" \"hi\"\n", *first ? "" : "\n\n",
+			rename ? rename : json_string_value(t));
+		*first = false;
 		for (size_t j = 0; j < n; j++)
 			fprintf(f, "%.10g %.10g %.10g %.10g\n", pts[j].x, pts[j].y, pts[j].lo, pts[j].hi);
 	}
+}
+
+/* Writes the data file: the series, then the tail (floor) series, then
+ * the flat reference lines. */
+static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
+		      const char *x, struct plot_data *d)
+{
+	const json_t *records = json_object_get(set, "records");
+	json_t *sel = json_array(), *tail = json_array();
+	size_t i;
+	json_t *r;
+	char title[512];
+	d->xmin = d->ymax = INFINITY;
+	d->xmax = d->ymax = -INFINITY;
+	json_array_foreach(records, i, r) {
+		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) ||
+		    isnan(rset_num(r, "median_ns")))
+			continue;
+		bool is_tail = p->tail.field && matches(r, &p->tail);
+		json_array_append(is_tail ? tail : sel, r);
+		d->xmin = fmin(d->xmin, rset_num(r, x));
+		d->xmax = fmax(d->xmax, rset_num(r, x));
+		d->ymax = fmax(d->ymax, rset_num(r, "median_ns"));
+	}
+	d->scale = 1;
+	d->unit = "ns";
+	if (p->ylabel && d->ymax >= 1e6) {
+		d->scale = 1e-6;
+		d->unit = "ms";
+	} else if (p->ylabel && d->ymax >= 1e4) {
+		d->scale = 1e-3;
+		d->unit = "us";
+	}
+	json_t *fields = series_fields(p, set, sel, x);
+	json_t *titles = series_titles(sel, fields, x);
+	json_t *tail_titles = series_titles(tail, fields, x);
+	d->nseries = json_array_size(titles);
+	/* Colour groups: the last field's values, or else all but the first
+	 * field's, whichever divides the series evenly. */
+	d->ngroup = group_size(sel, fields);
+	if (d->nseries % d->ngroup) {
+		json_t *first = json_array();
+		json_array_append(first, json_array_get(fields, 0));
+		json_array_append(first, json_array_get(fields, 0));
+		size_t nfirst = group_size(sel, first); /* distinct values of the first field */
+		json_decref(first);
+		d->ngroup = nfirst && d->nseries % nfirst == 0 ? d->nseries / nfirst : 1;
+	}
+	d->ntail = json_array_size(tail_titles);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
+	int ret = 0;
+	if (!f || !pts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	fprintf(f, "# pfbench plot data for %s from %s.json: x = %s, y = median_ns x %g (%s), "
+		   "bars = ci95_low_ns..ci95_high_ns\n", p->name, p->bench, x, d->scale, d->unit);
+	bool first = true;
+	write_blocks(f, sel, titles, fields, x, NULL, d->scale, pts, &first);
+	write_blocks(f, tail, tail_titles, fields, x, d->ntail == 1 ? p->tail_title : NULL,
+		     d->scale, pts, &first);
 	/* Reference lines: the first record of each name, flat across x. */
 	json_t *bases = json_array();
 	for (int b = 0; b < 3 && d->nseries; b++) {
@@ -371,20 +422,26 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
 			fprintf(f, "\n\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
 			for (int e = 0; e < 2; e++)
-				fprintf(f, "%.10g %.10g %.10g %.10g\n", e ? d->xmax : d->xmin, y,
-					isnan(lo) ? y : lo, isnan(hi) ? y : hi);
+				fprintf(f, "%.10g %.10g %.10g %.10g\n", e ? d->xmax : d->xmin,
+					y * d->scale, (isnan(lo) ? y : lo) * d->scale,
+					(isnan(hi) ? y : hi) * d->scale);
 		}
 	}
 	d->nbase = json_array_size(bases);
 	json_decref(bases);
+out:
 	free(pts);
-	fclose(f);
-	int e = text ? out_write_text(path, text, len) : -ENOMEM;
+	if (f)
+		fclose(f);
+	if (!ret)
+		ret = text ? out_write_text(path, text, len) : -ENOMEM;
 	free(text);
 	json_decref(sel);
+	json_decref(tail);
 	json_decref(fields);
 	json_decref(titles);
-	return e;
+	json_decref(tail_titles);
+	return ret;
 }
 
 /* 'text' as a gnuplot single-quoted string ('' for a quote). */
@@ -425,19 +482,22 @@ static int run_gnuplot(const char *script, const char *vars, char *why, size_t w
 }
 
 static json_t *make_plot(const char *dir, const char *scripts, const struct plot_spec *p,
-			 const json_t *set)
+			 const json_t *set, const char *name, const char *title)
 {
-	json_t *o = json_pack("{s:s, s:s}", "name", p->name, "from", p->bench);
+	json_t *o = json_pack("{s:s, s:s}", "name", name, "from", p->bench);
 	char why[600] = "";
 	const json_t *records = json_object_get(set, "records");
 	const char *x = x_column(p, records);
 	char pdir[PATH_MAX], dat[PATH_MAX], script[PATH_MAX];
 	struct plot_data d = { 0 };
 	fmt(pdir, sizeof(pdir), "%s/plots", dir);
-	fmt(dat, sizeof(dat), "%s/%s.dat", pdir, p->name);
+	if (!fmt(dat, sizeof(dat), "%s/%s.dat", pdir, name)) {
+		fmt(why, sizeof(why), "path too long");
+		goto fail;
+	}
 	if (!scripts) {
 		fmt(why, sizeof(why), "no scripts/ directory with the gnuplot scripts "
-					   "(set PFBENCH_SCRIPTS)");
+				      "(set PFBENCH_SCRIPTS)");
 		goto fail;
 	}
 	fmt(script, sizeof(script), "%s/%s", scripts, p->script);
@@ -446,7 +506,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		goto fail;
 	}
 	if (!x) {
-		fmt(why, sizeof(why), "no record has a filter-size column (%s)", p->x[0]);
+		fmt(why, sizeof(why), "no record has a size column (%s)", p->x[0]);
 		goto fail;
 	}
 	int e = out_mkdirs(pdir);
@@ -463,19 +523,23 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	static const char *const fmts[] = { "png", "svg" };
 	for (int i = 0; i < 2; i++) {
 		char out[PATH_MAX], tmp[PATH_MAX], q_dat[2 * PATH_MAX], q_tmp[2 * PATH_MAX];
-		char q_title[512], q_x[256], q_y[256], vars[8 * PATH_MAX];
-		fmt(out, sizeof(out), "%s/%s.%s", pdir, p->name, fmts[i]);
-		out_tmp_name(out, tmp, sizeof(tmp));
+		char q_title[1024], q_x[256], q_y[256], ylab[256], vars[8 * PATH_MAX];
+		if (!fmt(out, sizeof(out), "%s/%s.%s", pdir, name, fmts[i]) ||
+		    out_tmp_name(out, tmp, sizeof(tmp))) {
+			fmt(why, sizeof(why), "path too long");
+			goto fail;
+		}
+		fmt(ylab, sizeof(ylab), p->ylabel ? p->ylabel : "median %s", d.unit);
 		gp_str(q_dat, sizeof(q_dat), dat);
 		gp_str(q_tmp, sizeof(q_tmp), tmp);
-		gp_str(q_title, sizeof(q_title), p->title);
-		gp_str(q_x, sizeof(q_x), p->xlabel);
-		gp_str(q_y, sizeof(q_y), p->ylabel);
+		gp_str(q_title, sizeof(q_title), title);
+		gp_str(q_x, sizeof(q_x), p->xlabel ? p->xlabel : x);
+		gp_str(q_y, sizeof(q_y), ylab);
 		fmt(vars, sizeof(vars),
-			 "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; nbase=%zu; ngroup=%zu; "
-			 "plottitle=%s; xlab=%s; ylab=%s; logx=%d",
-			 q_dat, q_tmp, fmts[i], d.nseries, d.nbase, d.ngroup, q_title, q_x, q_y,
-			 d.xmin > 0 && d.xmax / d.xmin >= 16);
+		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; hasfloor=%zu; nbase=%zu; "
+		    "ngroup=%zu; plottitle=%s; xlab=%s; ylab=%s; logx=%d",
+		    q_dat, q_tmp, fmts[i], d.nseries, d.ntail, d.nbase, d.ngroup, q_title, q_x, q_y,
+		    d.xmin > 0 && d.xmax / d.xmin >= 16);
 		if (run_gnuplot(script, vars, why, sizeof(why))) {
 			unlink(tmp);
 			goto fail;
@@ -485,13 +549,84 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 			fmt(why, sizeof(why), "%s: %s", out, strerror(-e));
 			goto fail;
 		}
-		json_object_set_new(o, fmts[i], json_sprintf("plots/%s.%s", p->name, fmts[i]));
+		json_object_set_new(o, fmts[i], json_sprintf("plots/%s.%s", name, fmts[i]));
 	}
-	json_object_set_new(o, "data", json_sprintf("plots/%s.dat", p->name));
+	json_object_set_new(o, "data", json_sprintf("plots/%s.dat", name));
 	return o;
 fail:
 	json_object_set_new(o, "why", json_string(why));
 	return o;
+}
+
+/* A file-name-safe form of a value: "masked/16" -> "masked16". */
+static void name_part(char *dst, size_t len, const char *src)
+{
+	size_t o = 0;
+	for (; *src && o + 1 < len; src++)
+		if ((*src >= 'a' && *src <= 'z') || (*src >= 'A' && *src <= 'Z') ||
+		    (*src >= '0' && *src <= '9') || *src == '.' || *src == '_' || *src == '-')
+			dst[o++] = *src;
+	dst[o] = '\0';
+}
+
+/* One plot per combination of the spec's split fields (or one plot). */
+static void make_plots(json_t *out, const char *dir, const char *scripts,
+		       const struct plot_spec *p, const json_t *set)
+{
+	if (!p->split[0]) {
+		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, p->title));
+		return;
+	}
+	const json_t *records = json_object_get(set, "records");
+	json_t *combos = json_array();
+	size_t i, c;
+	json_t *r, *combo;
+	json_array_foreach(records, i, r) {
+		if (!matches(r, p->where))
+			continue;
+		json_t *key = json_array();
+		for (int k = 0; k < 4 && p->split[k]; k++) {
+			char v[128];
+			json_array_append_new(key, json_string(rset_scalar(json_object_get(r, p->split[k]),
+									   v, sizeof(v))));
+		}
+		bool have = false;
+		json_array_foreach(combos, c, combo) have |= json_equal(combo, key);
+		if (have)
+			json_decref(key);
+		else
+			json_array_append_new(combos, key);
+	}
+	json_array_foreach(combos, c, combo) {
+		char name[256], title[512], part[128];
+		size_t no = (size_t)snprintf(name, sizeof(name), "%s", p->name);
+		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", p->title);
+		json_t *view = json_pack("{s:O, s:[]}", "key_columns",
+					 json_object_get(set, "key_columns") ? json_object_get(set, "key_columns") : json_null(),
+					 "records");
+		if (json_is_null(json_object_get(view, "key_columns")))
+			json_object_del(view, "key_columns");
+		struct sel where[5] = { { NULL, NULL } };
+		int k;
+		for (k = 0; k < 4 && p->split[k]; k++) {
+			const char *v = json_string_value(json_array_get(combo, (size_t)k));
+			name_part(part, sizeof(part), v);
+			if (no < sizeof(name))
+				no += (size_t)snprintf(name + no, sizeof(name) - no, "-%s", part);
+			if (to < sizeof(title))
+				to += (size_t)snprintf(title + to, sizeof(title) - to, "%s %s=%s",
+						       k ? "," : "", p->split[k], v);
+			where[k] = (struct sel){ p->split[k], v };
+		}
+		for (int w = 0; w < 4 && p->where[w].field && k < 4; w++)
+			if (p->where[w].value)
+				where[k++] = p->where[w];
+		json_array_foreach(records, i, r) if (matches(r, where))
+			json_array_append(json_object_get(view, "records"), r);
+		json_array_append_new(out, make_plot(dir, scripts, p, view, name, title));
+		json_decref(view);
+	}
+	json_decref(combos);
 }
 
 json_t *suite_plots(const char *dir)
@@ -505,7 +640,7 @@ json_t *suite_plots(const char *dir)
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		const json_t *set = rset_find(sets, specs[i].bench);
 		if (set && json_array_size(json_object_get(set, "records")))
-			json_array_append_new(out, make_plot(dir, scripts, &specs[i], set));
+			make_plots(out, dir, scripts, &specs[i], set);
 	}
 	json_decref(sets);
 	return out;

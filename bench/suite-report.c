@@ -7,6 +7,7 @@
  * directory, so `pfbench report DIR` rebuilds it at any time. */
 #include "suite.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -739,19 +740,120 @@ static bool exists(const char *dir, const char *rel)
 	return access(path, R_OK) == 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The plots of a bench: plots/<bench>.png or plots/<bench>-*.png, sorted
+ * (stems, without ".png"). */
+static size_t find_plots(const char *dir, const char *bench, char ***out)
+{
+	char pdir[PATH_MAX];
+	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
+	DIR *d = opendir(pdir);
+	*out = NULL;
+	if (!d)
+		return 0;
+	size_t n = 0, cap = 0, bl = strlen(bench);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		size_t len = strlen(nm);
+		if (len < 5 || strcmp(nm + len - 4, ".png") || strncmp(nm, bench, bl) ||
+		    (nm[bl] != '.' && nm[bl] != '-') || strstr(nm, ".tmp."))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			char **nn = realloc(*out, cap * sizeof(**out));
+			if (!nn)
+				break;
+			*out = nn;
+		}
+		(*out)[n++] = strndup(nm, len - 4);
+	}
+	closedir(d);
+	if (n)
+		qsort(*out, n, sizeof(**out), cmp_name);
+	return n;
+}
+
+/* At most this many plots are shown inline; beyond it only those whose
+ * name has the preferred part (lookup: the mixed pattern), the rest
+ * linked. */
+#define PLOTS_INLINE 6
+
 static void render_plot(FILE *f, const char *dir, const char *bench)
 {
-	char svg[128], png[128];
-	snprintf(svg, sizeof(svg), "plots/%s.svg", bench);
-	snprintf(png, sizeof(png), "plots/%s.png", bench);
-	bool has_svg = exists(dir, svg), has_png = exists(dir, png);
-	if (!has_svg && !has_png)
+	char **names;
+	size_t n = find_plots(dir, bench, &names);
+	if (!n)
 		return;
-	fprintf(f, "![%s](%s)\n\n", bench_title(bench), has_png ? png : svg);
-	if (has_svg && has_png)
-		fprintf(f, "(Vector version: [%s](%s).) ", svg, svg);
-	fprintf(f, "Points are medians, bars the 95%% CI of the median; data in "
-		   "[plots/%s.dat](plots/%s.dat).\n\n", bench, bench);
+	const char *prefer = n > PLOTS_INLINE ? "-mixed-" : NULL;
+	bool any = false;
+	for (size_t i = 0; i < n && prefer; i++)
+		any |= strstr(names[i], prefer) != NULL;
+	if (!any)
+		prefer = NULL;
+	size_t shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (prefer ? !strstr(names[i], prefer) : shown >= PLOTS_INLINE)
+			continue;
+		char svg[512];
+		snprintf(svg, sizeof(svg), "plots/%.400s.svg", names[i]);
+		fprintf(f, "![%s](plots/%s.png)\n\n", names[i], names[i]);
+		if (exists(dir, svg))
+			fprintf(f, "(Vector: [%s](%s); data: [plots/%s.dat](plots/%s.dat).)\n\n", svg, svg,
+				names[i], names[i]);
+		shown++;
+	}
+	if (shown < n) {
+		fprintf(f, "More plots (PNG; SVG and data beside each):");
+		for (size_t i = 0; i < n; i++)
+			if (prefer ? !strstr(names[i], prefer) : i >= PLOTS_INLINE)
+				fprintf(f, " [%s](plots/%s.png)", names[i], names[i]);
+		fprintf(f, "\n\n");
+	}
+	fprintf(f, "Points are medians, bars the 95%% CI of the median.\n\n");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* What the benchmark itself says its numbers are ("measures" in its
+ * records) and its own context block (context.<bench>: vPMU, how the guest
+ * runs, ...). */
+static void render_notes(FILE *f, const json_t *set, const char *bench, const json_t *records)
+{
+	json_t *seen = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		json_t *m = json_object_get(r, "measures");
+		if (json_is_string(m) && !in_array(seen, json_string_value(m)))
+			json_array_append(seen, m);
+	}
+	if (json_array_size(seen)) {
+		fprintf(f, "What the records say they measure:\n\n");
+		json_array_foreach(seen, i, r) fprintf(f, "- %s\n", json_string_value(r));
+		fputc('\n', f);
+	}
+	json_decref(seen);
+	const json_t *own = json_object_get(json_object_get(set, "context"), bench);
+	if (json_is_object(own) && json_object_size(own)) {
+		fprintf(f, "The benchmark's context (`context.%s`):\n\n", bench);
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)own, k, v) {
+			if (json_is_object(v) || json_is_array(v))
+				continue;
+			char buf[512];
+			fprintf(f, "- %s: ", k);
+			cell(f, rset_scalar(v, buf, sizeof(buf)));
+			fputc('\n', f);
+		}
+		fputc('\n', f);
+	}
 }
 
 static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host)
@@ -779,6 +881,7 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 						     or_dash(jstr(s, "why")));
 		fputc('\n', f);
 	}
+	render_notes(f, set, bench, records);
 	render_plot(f, dir, bench);
 	if (!json_array_size(records)) {
 		fprintf(f, "No records.\n\n");
