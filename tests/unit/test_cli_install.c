@@ -1,0 +1,344 @@
+/* test_cli_install.c — `pfbench install` end to end: --quick -o DIR writes
+ * install.json/install.csv with well-formed records (positive times, the
+ * sample count asked for, every size x encoding x vCPU configuration, the
+ * error paths with their errno names, the context block); --raw keeps
+ * exactly the samples asked for; usage errors exit 2; with /dev/kvm not
+ * usable the command skips (exit 4) saying why. No timing thresholds. */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "cli-run.h"
+#include "kvm-compat.h"
+#include "kvm-sys.h"
+#include "out.h"
+#include "topology.h"
+
+static const unsigned sizes[] = { 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300 };
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define QUICK_SAMPLES 100 /* as `pfbench install --help` documents */
+
+/* Skips (saying why) unless the filter ioctl can run here. Returns
+ * whether masked events are supported. */
+static bool need_kvm(void)
+{
+	int kvm = kvm_sys_open();
+	if (kvm < 0) {
+		print_message("SKIP: /dev/kvm not usable: %s\n", strerror(-kvm));
+		skip();
+	}
+	bool have = kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) > 0;
+	bool masked = kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_MASKED_EVENTS) > 0;
+	close(kvm);
+	if (!have) {
+		print_message("SKIP: KVM lacks KVM_CAP_PMU_EVENT_FILTER\n");
+		skip();
+	}
+	return masked;
+}
+
+static json_t *load_set(const char *dir)
+{
+	char path[512], err[256];
+	snprintf(path, sizeof(path), "%s/install.json", dir);
+	json_t *set = out_read_json(path, err, sizeof(err));
+	if (!set)
+		fail_msg("install.json: %s", err);
+	return set;
+}
+
+static const char *str(json_t *r, const char *k)
+{
+	const char *s = json_string_value(json_object_get(r, k));
+	if (!s)
+		fail_msg("record field %s missing or not a string", k);
+	return s;
+}
+
+static long long num(json_t *r, const char *k)
+{
+	json_t *v = json_object_get(r, k);
+	if (!json_is_integer(v))
+		fail_msg("record field %s missing or not an integer", k);
+	return json_integer_value(v);
+}
+
+/* One record: times positive and ordered, the sample count, errno naming
+ * the path. */
+static void check_record(json_t *r, long long samples)
+{
+	assert_int_equal(num(r, "samples"), samples);
+	double min = json_number_value(json_object_get(r, "min_ns"));
+	double med = json_number_value(json_object_get(r, "median_ns"));
+	double p90 = json_number_value(json_object_get(r, "p90_ns"));
+	double p99 = json_number_value(json_object_get(r, "p99_ns"));
+	double max = json_number_value(json_object_get(r, "max_ns"));
+	assert_true(json_is_number(json_object_get(r, "median_cycles")));
+	assert_true(min > 0 && isfinite(max));
+	assert_true(min <= med && med <= p90 && p90 <= p99 && p99 <= max);
+	const char *path = str(r, "path");
+	json_t *e = json_object_get(r, "errno");
+	if (!strcmp(path, "ok")) {
+		assert_true(json_is_null(e));
+	} else {
+		assert_true(!strcmp(path, "E2BIG") || !strcmp(path, "EINVAL"));
+		assert_string_equal(json_string_value(e), path);
+	}
+	const char *st = str(r, "vcpu_state");
+	long long v = num(r, "vcpus");
+	assert_true((!strcmp(st, "none") && v == 0) || (!strcmp(st, "idle") && v > 0) ||
+		    (!strcmp(st, "in-guest") && v == 1));
+}
+
+static json_t *find(json_t *recs, const char *casename, const char *enc, long long size,
+		    long long vcpus, const char *state)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(recs, i, r) {
+		if (!strcmp(str(r, "case"), casename) && !strcmp(str(r, "encoding"), enc) &&
+		    num(r, "size") == size && num(r, "vcpus") == vcpus &&
+		    !strcmp(str(r, "vcpu_state"), state))
+			return r;
+	}
+	return NULL;
+}
+
+static bool skipped_has(json_t *set, const char *what_prefix)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(set, "skipped"), i, s) {
+		const char *w = json_string_value(json_object_get(s, "what"));
+		const char *y = json_string_value(json_object_get(s, "why"));
+		assert_non_null(y);
+		assert_true(*y);
+		if (w && !strncmp(w, what_prefix, strlen(what_prefix)))
+			return true;
+	}
+	return false;
+}
+
+/* Every configuration of one VM state is present (or skipped with a reason). */
+static void check_config(json_t *set, long long vcpus, const char *state, bool masked)
+{
+	json_t *recs = json_object_get(set, "records");
+	char what[96];
+	snprintf(what, sizeof(what), "install, %lld vCPUs (%s)", vcpus, state);
+	if (skipped_has(set, what)) {
+		print_message("note: %s skipped by the command (reason in install.json)\n", what);
+		return;
+	}
+	for (size_t s = 0; s < NSIZES; s++) {
+		json_t *r = find(recs, "valid", "exact", sizes[s], vcpus, state);
+		if (!r)
+			fail_msg("no record: valid exact size %u, %lld vCPUs (%s)", sizes[s], vcpus, state);
+		assert_string_equal(str(r, "path"), "ok");
+		r = find(recs, "valid", "masked", sizes[s], vcpus, state);
+		if (masked && !r)
+			fail_msg("no record: valid masked size %u, %lld vCPUs (%s)", sizes[s], vcpus, state);
+		if (!masked)
+			assert_null(r);
+	}
+	json_t *r = find(recs, "nevents-301", "exact", 301, vcpus, state);
+	assert_non_null(r);
+	assert_string_equal(str(r, "errno"), "E2BIG");
+	r = find(recs, "action-2", "exact", 0, vcpus, state);
+	assert_non_null(r);
+	assert_string_equal(str(r, "errno"), "EINVAL");
+	assert_int_equal(num(r, "action"), 2);
+	r = find(recs, "flags-2", "exact", 0, vcpus, state);
+	assert_non_null(r);
+	assert_string_equal(str(r, "errno"), "EINVAL");
+	assert_int_equal(num(r, "flags"), 2);
+	if (masked) {
+		r = find(recs, "masked-stray-bit-16", "masked", 300, vcpus, state);
+		assert_non_null(r);
+		assert_string_equal(str(r, "errno"), "EINVAL");
+	}
+}
+
+static void test_quick(void **state)
+{
+	(void)state;
+	bool masked = need_kvm();
+	char dir[64];
+	cli_mkdtemp(dir, sizeof(dir));
+	char *out, *err;
+	const char *args[] = { "install", "--quick", "-o", dir, NULL };
+	int st = cli_run(args, &out, &err);
+	if (st != 0)
+		fail_msg("install --quick exited %d: %s", st, err);
+	assert_non_null(strstr(err, "install.json"));
+	free(out);
+	free(err);
+
+	json_t *set = load_set(dir);
+	assert_string_equal(json_string_value(json_object_get(set, "bench")), "install");
+	assert_true(json_is_true(json_object_get(set, "complete")));
+	json_t *ctx = json_object_get(set, "context");
+	assert_true(json_is_object(json_object_get(ctx, "host")));
+	assert_true(json_is_object(json_object_get(ctx, "timer")));
+	assert_true(json_is_string(json_object_get(ctx, "git_rev")));
+	assert_true(json_object_get(ctx, "binding") != NULL);
+	json_t *p = json_object_get(ctx, "install");
+	assert_int_equal(json_integer_value(json_object_get(p, "samples")), QUICK_SAMPLES);
+	assert_int_equal(json_array_size(json_object_get(p, "sizes")), NSIZES);
+
+	json_t *recs = json_object_get(set, "records");
+	assert_true(json_array_size(recs) > 0);
+	size_t i;
+	json_t *r;
+	json_array_foreach(recs, i, r)
+		check_record(r, QUICK_SAMPLES);
+	check_config(set, 0, "none", masked);
+	check_config(set, 1, "idle", masked);
+	check_config(set, 4, "idle", masked);
+	if (topo_ncores() >= 2)
+		check_config(set, 1, "in-guest", masked);
+	else
+		assert_true(skipped_has(set, "install, 1 vCPUs (in-guest)"));
+
+	/* The CSV: a header and one row per record. */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/install.csv", dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[4096];
+	size_t rows = 0;
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(strstr(line, "median_ns"));
+	assert_non_null(strstr(line, "errno"));
+	while (fgets(line, sizeof(line), f))
+		rows++;
+	fclose(f);
+	assert_int_equal(rows, json_array_size(recs));
+	json_decref(set);
+	cli_rmdir(dir);
+}
+
+static void test_raw_small(void **state)
+{
+	(void)state;
+	need_kvm();
+	char dir[64];
+	cli_mkdtemp(dir, sizeof(dir));
+	char *out, *err;
+	const char *args[] = { "install", "--sizes", "0,300", "--vcpus", "2", "--no-in-guest",
+			       "-n", "7", "--warmup", "0", "--raw", "-o", dir, NULL };
+	int st = cli_run(args, &out, &err);
+	if (st != 0)
+		fail_msg("install exited %d: %s", st, err);
+	free(out);
+	free(err);
+	json_t *set = load_set(dir);
+	json_t *recs = json_object_get(set, "records");
+	size_t i;
+	json_t *r;
+	json_array_foreach(recs, i, r) {
+		check_record(r, 7);
+		assert_int_equal(num(r, "vcpus"), 2);
+		assert_string_equal(str(r, "vcpu_state"), "idle");
+		assert_int_equal(json_array_size(json_object_get(r, "samples_ns")), 7);
+	}
+	assert_non_null(find(recs, "valid", "exact", 300, 2, "idle"));
+	assert_null(find(recs, "valid", "exact", 1, 2, "idle"));
+	json_decref(set);
+	cli_rmdir(dir);
+
+	/* Without -o: a table on stdout. */
+	const char *targs[] = { "install", "--sizes", "4", "--vcpus", "0", "--no-in-guest", "-n",
+				"3", NULL };
+	assert_int_equal(cli_run(targs, &out, NULL), 0);
+	assert_non_null(strstr(out, "# KVM_SET_PMU_EVENT_FILTER latency"));
+	assert_non_null(strstr(out, "nevents-301"));
+	assert_non_null(strstr(out, "E2BIG"));
+	free(out);
+}
+
+static void usage_case(const char *const args[], const char *want_in_err)
+{
+	char *out, *err;
+	int st = cli_run(args, &out, &err);
+	if (st != 2)
+		fail_msg("%s %s: exit %d, want 2 (%s)", args[0], args[1], st, err);
+	if (!strstr(err, want_in_err))
+		fail_msg("stderr lacks '%s': %s", want_in_err, err);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+}
+
+static void test_usage(void **state)
+{
+	(void)state;
+	const char *a1[] = { "install", "--bogus", NULL };
+	usage_case(a1, "--bogus");
+	const char *a2[] = { "install", "--sizes", "0,301", NULL };
+	usage_case(a2, "'301' is not a number in 0..300");
+	const char *a3[] = { "install", "--sizes", "1,,2", NULL };
+	usage_case(a3, "column 3");
+	const char *a4[] = { "install", "--vcpus", "9", NULL };
+	usage_case(a4, "--vcpus");
+	const char *a5[] = { "install", "-n", "0", NULL };
+	usage_case(a5, "--samples");
+	const char *a6[] = { "install", "extra", NULL };
+	usage_case(a6, "extra");
+	const char *a7[] = { "install", "-o", NULL };
+	usage_case(a7, "needs an argument");
+
+	char *out;
+	const char *help[] = { "install", "--help", NULL };
+	assert_int_equal(cli_run(help, &out, NULL), 0);
+	assert_non_null(strstr(out, "usage: pfbench install [--quick] [-o DIR]"));
+	free(out);
+}
+
+static void test_no_kvm(void **state)
+{
+	(void)state;
+	char dir[64];
+	cli_mkdtemp(dir, sizeof(dir));
+	char *out, *err;
+	const char *args[] = { "install", "--quick", "-o", dir, NULL };
+	int st = cli_run_ex(args, &out, &err, 1);
+	if (st == CLI_NO_NAMESPACE) {
+		free(out);
+		free(err);
+		cli_rmdir(dir);
+		print_message("SKIP: cannot hide /dev/kvm (needs a private mount namespace: root)\n");
+		skip();
+	}
+	assert_int_equal(st, 4);
+	assert_non_null(strstr(err, "skipped: /dev/kvm not usable"));
+	/* The result set still says why, for the suite. */
+	json_t *set = load_set(dir);
+	assert_int_equal(json_array_size(json_object_get(set, "records")), 0);
+	assert_false(json_is_true(json_object_get(set, "complete")));
+	assert_true(skipped_has(set, "install"));
+	json_decref(set);
+	free(out);
+	free(err);
+	cli_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_no_kvm),
+		cmocka_unit_test(test_raw_small),
+		cmocka_unit_test(test_quick),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
