@@ -60,7 +60,7 @@ static const struct stage stages[] = {
 	    { NULL } },
 	  { 300, 300, 1200 } },
 	{ "check", "does this host enforce and validate filters as documented", true,
-	  { { NULL }, { NULL }, { NULL } }, { 300, 300, 1200 } },
+	  { { "--count", "50" }, { NULL }, { NULL } }, { 300, 300, 1200 } },
 };
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 

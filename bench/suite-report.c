@@ -856,6 +856,31 @@ static void render_notes(FILE *f, const json_t *set, const char *bench, const js
 	}
 }
 
+/* Conformance-style records ("result": pass/fail/skipped): the tally. */
+static void render_results(FILE *f, const json_t *records)
+{
+	json_t *counts = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		const char *res = json_string_value(json_object_get(r, "result"));
+		if (!res)
+			continue;
+		json_object_set_new(counts, res,
+				    json_integer(json_integer_value(json_object_get(counts, res)) + 1));
+	}
+	if (json_object_size(counts)) {
+		fprintf(f, "%zu checks:", json_array_size(records));
+		const char *k;
+		json_t *v;
+		size_t n = 0;
+		json_object_foreach(counts, k, v)
+			fprintf(f, "%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), k);
+		fprintf(f, ".\n\n");
+	}
+	json_decref(counts);
+}
+
 static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host)
 {
 	const char *bench = json_string_value(json_object_get(set, "bench"));
@@ -888,6 +913,7 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 		return;
 	}
 	render_caption(f, set, bench, records, host);
+	render_results(f, records);
 	render_groups(f, set, records);
 	fputc('\n', f);
 }
