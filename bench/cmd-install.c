@@ -4,6 +4,8 @@
  * and DIR/install.csv, or prints a table without -o. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +37,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: pfbench install [--quick] [-o DIR] [-n N] [--warmup N] [--sizes LIST]\n"
 		"                       [--vcpus LIST] [--no-in-guest] [--core N] [--raw]\n"
-		"                       [--timeout-ms MS]\n\n"
+		"                       [--timeout-ms MS] [--no-fifo]\n\n"
 		"Times KVM_SET_PMU_EVENT_FILTER (one ioctl per sample, serialized TSC, timer\n"
 		"overhead subtracted) for filters of each size and encoding (exact, masked;\n"
 		"action allow), on VMs with each number of vCPUs in LIST (every vCPU has run a\n"
@@ -58,6 +60,11 @@ static void usage(FILE *out)
 		"                    the held vCPU's thread takes another)\n"
 		"  --raw             keep every sample (samples_ns) in the records\n"
 		"  --timeout-ms MS   watchdog for each guest run (default 10000)\n"
+		"  --no-fifo         measure with the normal scheduling policy. By default the\n"
+		"                    measuring thread runs SCHED_FIFO when allowed (root): the\n"
+		"                    ioctl sleeps in an SRCU grace period, and on a busy host a\n"
+		"                    normal thread may then wait out other tasks' time slices\n"
+		"                    (context.install.sched says which policy was used)\n"
 		"  -h, --help        this text\n\n"
 		"exit status: 0 ok (configurations this host cannot run are listed as\n"
 		"skipped), 1 failure, 2 usage, 4 skipped (no /dev/kvm or no filter ioctl)\n",
@@ -147,9 +154,29 @@ static json_t *loadavg_json(void)
 	return getloadavg(l, 1) == 1 ? json_real(l[0]) : json_null();
 }
 
+/* SCHED_FIFO at a low real-time priority for the measuring thread (it
+ * sleeps in every ioctl, and guest runs are bounded by the watchdog).
+ * Returns what the context records: "fifo:N", "other" (--no-fifo) or
+ * "other (SCHED_FIFO refused: why)". */
+static const char *set_sched(bool fifo)
+{
+	static char buf[96];
+	if (!fifo)
+		return "other";
+	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) + 9 };
+	int r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (r) {
+		snprintf(buf, sizeof(buf), "other (SCHED_FIFO refused: %s)", strerror(r));
+		debug("install: %s", buf);
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "fifo:%d", sp.sched_priority);
+	return buf;
+}
+
 int cmd_install(int argc, char **argv)
 {
-	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT };
+	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT, O_FIFO };
 	static const struct option opts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' },
@@ -161,12 +188,13 @@ int cmd_install(int argc, char **argv)
 		{ "core", required_argument, NULL, O_CORE },
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
+		{ "no-fifo", no_argument, NULL, O_FIFO },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static unsigned sizes[INSTALL_MAX_SIZES], vcpus[INSTALL_MAX_VCPU_CONFIGS];
 	struct install_opts o = { .in_guest = true, .timeout_ms = 10000 };
-	bool quick = false;
+	bool quick = false, fifo = true;
 	long samples = -1, warmup = -1;
 	int core = -1;
 	const char *dir = NULL, *sizes_arg = NULL, *vcpus_arg = NULL;
@@ -205,6 +233,9 @@ int cmd_install(int argc, char **argv)
 			break;
 		case O_TIMEOUT:
 			o.timeout_ms = parse_num("--timeout-ms", optarg, 1, 3600000);
+			break;
+		case O_FIFO:
+			fifo = false;
 			break;
 		case 'h':
 			usage(stdout);
@@ -254,6 +285,7 @@ int cmd_install(int argc, char **argv)
 	if (r < 0)
 		warn("install: cannot pin to core %d (%s); measuring unpinned", mycore, strerror(-r));
 	o.guest_core = mycore == 0 ? (ncores > 1 ? 1 : 0) : 0;
+	const char *sched = set_sched(fifo);
 
 	struct tsc_calib cal;
 	r = tsc_calibrate(&cal);
@@ -264,6 +296,7 @@ int cmd_install(int argc, char **argv)
 		die("install: out of memory");
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "install", params_json(&o));
+	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
 	json_t *set = out_set_new("install", ctx);
 	if (!set)
 		die("install: out of memory");

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,16 @@ static int hold_start(struct vm *vm, struct holder *h, pthread_t *t, char *why, 
 	mb->values[0] = 0;
 	atomic_store(&h->state, HOLD_STARTING);
 	h->err = 0;
-	err = -pthread_create(t, NULL, hold_main, h);
+	/* The holder spins: never with the measuring thread's real-time
+	 * policy (--fifo), which a new thread would otherwise inherit. */
+	pthread_attr_t attr;
+	struct sched_param sp = { .sched_priority = 0 };
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	pthread_attr_setschedparam(&attr, &sp);
+	err = -pthread_create(t, &attr, hold_main, h);
+	pthread_attr_destroy(&attr);
 	if (err) {
 		snprintf(why, wl, "pthread_create: %s", strerror(-err));
 		return err;

@@ -194,6 +194,13 @@ static void test_quick(void **state)
 	json_t *p = json_object_get(ctx, "install");
 	assert_int_equal(json_integer_value(json_object_get(p, "samples")), QUICK_SAMPLES);
 	assert_int_equal(json_array_size(json_object_get(p, "sizes")), NSIZES);
+	/* SCHED_FIFO by default where allowed (root), else said why not. */
+	const char *sched = json_string_value(json_object_get(p, "sched"));
+	assert_non_null(sched);
+	if (geteuid() == 0)
+		assert_true(!strncmp(sched, "fifo:", 5));
+	else
+		assert_true(!strncmp(sched, "other (SCHED_FIFO refused: ", 27));
 
 	json_t *recs = json_object_get(set, "records");
 	assert_true(json_array_size(recs) > 0);
@@ -235,13 +242,15 @@ static void test_raw_small(void **state)
 	cli_mkdtemp(dir, sizeof(dir));
 	char *out, *err;
 	const char *args[] = { "install", "--sizes", "0,300", "--vcpus", "2", "--no-in-guest",
-			       "-n", "7", "--warmup", "0", "--raw", "-o", dir, NULL };
+			       "-n", "7", "--warmup", "0", "--raw", "--no-fifo", "-o", dir, NULL };
 	int st = cli_run(args, &out, &err);
 	if (st != 0)
 		fail_msg("install exited %d: %s", st, err);
 	free(out);
 	free(err);
 	json_t *set = load_set(dir);
+	json_t *p = json_object_get(json_object_get(set, "context"), "install");
+	assert_string_equal(json_string_value(json_object_get(p, "sched")), "other");
 	json_t *recs = json_object_get(set, "records");
 	size_t i;
 	json_t *r;
