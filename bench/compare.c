@@ -152,12 +152,19 @@ static const json_t *find_match(const json_t *records, const json_t *rec, const 
 	return found;
 }
 
-/* Keys over both sides' records. */
+static bool timed(const json_t *rec)
+{
+	return json_is_number(json_object_get(rec, "median_ns"));
+}
+
+/* Both sides' timed records (those with a median): what the table shows. */
 static json_t *both_records(const json_t *sa, const json_t *sb)
 {
 	json_t *all = json_array();
-	json_array_extend(all, json_object_get(sa, "records"));
-	json_array_extend(all, json_object_get(sb, "records"));
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(sa, "records"), i, r) if (timed(r)) json_array_append(all, r);
+	json_array_foreach(json_object_get(sb, "records"), i, r) if (timed(r)) json_array_append(all, r);
 	return all;
 }
 
@@ -232,6 +239,19 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 	char buf[256];
 
 	fprintf(out, "\n## %s\n\n", bench);
+	if (!json_array_size(all)) {
+		size_t n = 0;
+		json_array_foreach(reca, i, ra) {
+			size_t nmatch;
+			n += find_match(recb, ra, keys, &nmatch) != NULL;
+		}
+		fprintf(out, "No timed records (no median_ns) on either side; %zu records match by "
+			     "key and are not compared here.\n", n);
+		json_decref(all);
+		json_decref(keys);
+		json_decref(shown);
+		return n;
+	}
 	if (json_array_size(keys) > json_array_size(shown)) {
 		fprintf(out, "Same in every row:");
 		size_t nsame = 0;
@@ -256,16 +276,24 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 		fprintf(out, "---|");
 	fputc('\n', out);
 
+	size_t untimed = 0;
 	json_array_foreach(reca, i, ra) {
 		size_t nmatch;
 		const json_t *rb = find_match(recb, ra, keys, &nmatch);
 		if (!rb)
 			continue;
+		matched++;
+		if (!timed(ra) && !timed(rb)) {
+			untimed++;
+			continue;
+		}
 		if (nmatch > 1)
 			nt->ambiguous = true;
-		render_row(out, ra, rb, shown, o, matched, nt);
-		matched++;
+		render_row(out, ra, rb, shown, o, matched - 1, nt);
 	}
+	if (untimed)
+		fprintf(out, "\n%zu more records match by key but have no median on either side "
+			     "(derived or conformance records); not compared.\n", untimed);
 	json_array_foreach(reca, i, ra) {
 		size_t nmatch;
 		if (find_match(recb, ra, keys, &nmatch))

@@ -27,11 +27,12 @@ json_t *rset_find(const json_t *sets, const char *bench);
  * Stats fields from out_record_stats() (any prefix: median_ns,
  * overhead_p99_ns, samples, cv, outliers, ...), anything ending in _ns or
  * _cycles, reals, arrays and objects, and what a run observed: status,
- * why, *_why, measures, verified, counts (*_insns, *_calls, *_exits,
- * *_faults, *_vector, *_count, *_bytes, kvm_*, count_*, hist_*), per-run
- * calibration (repeats, *_per_sample) and verdicts (agree_*, *_pct).
- * Everything else (strings, integers, bools, null) is a key: what was
- * measured. A set's own "key_columns" overrides all this (rset_set_keys). */
+ * why, *_why, result, reason, measures, verified, counts (*_insns,
+ * *_calls, *_exits, *_faults, *_vector, *_count, *_bytes, kvm_*, count_*,
+ * hist_*), per-run calibration (repeats, *_per_sample) and verdicts
+ * (agree_*, *_pct). Everything else (strings, integers, bools, null) is a
+ * key: what was measured. A set's own "key_columns" overrides all this
+ * (rset_set_keys). */
 bool rset_is_measure(const char *name, const json_t *v);
 /* Key column names over records (first-seen order), minus those named in
  * ignore (a JSON array of strings or NULL). New array. */

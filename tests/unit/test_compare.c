@@ -106,6 +106,11 @@ static void make_sets(json_t **a, json_t **b)
 	json_array_append_new(rb, record("hash", 8, sb, N, 0));
 	/* Only in A. */
 	json_array_append_new(ra, record("linear", 300, sa, N, 0));
+	/* Untimed on both sides (a conformance-style record): matched, not compared. */
+	json_array_append_new(ra, json_pack("{s:s, s:i, s:s}", "design", "none", "nevents", 0,
+					    "result", "pass"));
+	json_array_append_new(rb, json_pack("{s:s, s:i, s:s}", "design", "none", "nevents", 0,
+					    "result", "pass"));
 }
 
 static void test_bootstrap_shift(void **state)
@@ -239,6 +244,8 @@ static void test_cli(void **state)
 	assert_true(in_line(r, "significant"));
 	assert_non_null(strstr(out, "No raw samples"));
 	assert_non_null(strstr(out, "Only in A: design=linear, nevents=300"));
+	assert_non_null(strstr(out, "1 more records match by key but have no median"));
+	assert_null(strstr(out, "| none | 0 |"));
 	free(out);
 
 	/* Files work as well as directories; -o writes atomically. */
