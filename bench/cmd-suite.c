@@ -573,13 +573,14 @@ int cmd_suite(int argc, char **argv)
 		write_meta(meta, dir);
 	}
 
-	int sig = suite_signal();
-	if (sig) {
-		json_object_set_new(meta, "interrupted_by", json_string(sig_name(sig)));
-	} else if (plots) {
+	if (!suite_signal() && plots) {
 		info("suite: plots");
 		json_object_set_new(meta, "plots", suite_plots(dir));
 	}
+	/* A signal during the plots interrupts the run as well. */
+	int sig = suite_signal();
+	if (sig)
+		json_object_set_new(meta, "interrupted_by", json_string(sig_name(sig)));
 	char finished[32];
 	json_object_set_new(meta, "finished_utc",
 			    json_string(utc_now(finished, sizeof(finished), "%Y-%m-%dT%H:%M:%SZ")));

@@ -135,21 +135,55 @@ static void key_text(FILE *out, const json_t *rec, const json_t *keys)
 	}
 }
 
-static const json_t *find_match(const json_t *records, const json_t *rec, const json_t *keys,
-				size_t *count)
+/* A record's identity over keys, as text (each value JSON-encoded, so 1,
+ * 1.0 and "1" differ as json_equal says). malloc'd. */
+static char *key_text_of(const json_t *rec, const json_t *keys)
 {
-	const json_t *found = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	size_t k;
+	json_t *kv;
+	json_array_foreach(keys, k, kv) {
+		json_t *v = json_object_get(rec, json_string_value(kv));
+		char *t = json_dumps(v ? v : json_null(), JSON_ENCODE_ANY | JSON_COMPACT);
+		fprintf(f, "%s\x1f", t ? t : "?");
+		free(t);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* key text -> [first index, count] over records. */
+static json_t *index_records(const json_t *records, const json_t *keys)
+{
+	json_t *idx = json_object();
 	size_t i;
 	json_t *r;
-	*count = 0;
 	json_array_foreach(records, i, r) {
-		if (rset_same_key(r, rec, keys)) {
-			if (!found)
-				found = r;
-			(*count)++;
-		}
+		char *t = key_text_of(r, keys);
+		if (!t)
+			continue;
+		json_t *e = json_object_get(idx, t);
+		if (e)
+			json_array_set_new(e, 1, json_integer(json_integer_value(json_array_get(e, 1)) + 1));
+		else
+			json_object_set_new(idx, t, json_pack("[I, i]", (json_int_t)i, 1));
+		free(t);
 	}
-	return found;
+	return idx;
+}
+
+static const json_t *find_match(const json_t *records, const json_t *index, const json_t *rec,
+				const json_t *keys, size_t *count)
+{
+	char *t = key_text_of(rec, keys);
+	json_t *e = t ? json_object_get(index, t) : NULL;
+	free(t);
+	*count = e ? (size_t)json_integer_value(json_array_get(e, 1)) : 0;
+	return e ? json_array_get(records, (size_t)json_integer_value(json_array_get(e, 0))) : NULL;
 }
 
 static bool timed(const json_t *rec)
@@ -234,6 +268,7 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 	}
 	json_decref(kb);
 	json_t *shown = rset_varying(all, keys);
+	json_t *idxa = index_records(reca, keys), *idxb = index_records(recb, keys);
 	size_t matched = 0, i, k;
 	json_t *ra, *kv;
 	char buf[256];
@@ -243,13 +278,15 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 		size_t n = 0;
 		json_array_foreach(reca, i, ra) {
 			size_t nmatch;
-			n += find_match(recb, ra, keys, &nmatch) != NULL;
+			n += find_match(recb, idxb, ra, keys, &nmatch) != NULL;
 		}
 		fprintf(out, "No timed records (no median_ns) on either side; %zu records match by "
 			     "key and are not compared here.\n", n);
 		json_decref(all);
 		json_decref(keys);
 		json_decref(shown);
+		json_decref(idxa);
+		json_decref(idxb);
 		return n;
 	}
 	if (json_array_size(keys) > json_array_size(shown)) {
@@ -279,7 +316,7 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 	size_t untimed = 0;
 	json_array_foreach(reca, i, ra) {
 		size_t nmatch;
-		const json_t *rb = find_match(recb, ra, keys, &nmatch);
+		const json_t *rb = find_match(recb, idxb, ra, keys, &nmatch);
 		if (!rb)
 			continue;
 		matched++;
@@ -296,7 +333,7 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 			     "(derived or conformance records); not compared.\n", untimed);
 	json_array_foreach(reca, i, ra) {
 		size_t nmatch;
-		if (find_match(recb, ra, keys, &nmatch))
+		if (find_match(recb, idxb, ra, keys, &nmatch))
 			continue;
 		fprintf(out, "\nOnly in A: ");
 		key_text(out, ra, keys);
@@ -304,7 +341,7 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 	}
 	json_array_foreach(recb, i, ra) {
 		size_t nmatch;
-		if (find_match(reca, ra, keys, &nmatch))
+		if (find_match(reca, idxa, ra, keys, &nmatch))
 			continue;
 		fprintf(out, "\nOnly in B: ");
 		key_text(out, ra, keys);
@@ -313,6 +350,8 @@ static size_t render_bench(FILE *out, const char *bench, const json_t *sa, const
 	json_decref(all);
 	json_decref(keys);
 	json_decref(shown);
+	json_decref(idxa);
+	json_decref(idxb);
 	return matched;
 }
 
