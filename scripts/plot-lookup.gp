@@ -3,7 +3,9 @@
 # Driven by scripts/plot-lookup.sh, which extracts the data from
 # lookup.csv:
 #   gnuplot -e "datafile='x.dat'; outfile='x.png'; fmt='png'; nseries=11; \
-#       hasfloor=1; plottitle='...'" scripts/plot-lookup.gp
+#       hasfloor=1; lts='1 2 3 ...'; plottitle='...'" scripts/plot-lookup.gp
+# lts: the line type (colour) of each series, so a design keeps its colour
+# from plot to plot.
 # Data: one block per design (blocks separated by two blank lines), its
 # first row the design's name, then "size median_ns ci95_low_ns
 # ci95_high_ns" rows; the floor's block, when present, comes last.
@@ -14,6 +16,7 @@ if (!exists("nseries")) nseries = 1
 if (!exists("hasfloor")) hasfloor = 0
 if (!exists("plottitle")) plottitle = 'Filter lookup cost vs filter size'
 if (!exists("logy")) logy = 1
+if (!exists("lts")) lts = ''
 
 if (fmt eq 'png') {
 	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
@@ -39,6 +42,7 @@ colors = '#d62728 #ff7f0e #8c564b #1f77b4 #2ca02c #17becf #9467bd #e377c2 #7f7f7
 do for [k=1:words(colors)] { set linetype k lc rgb word(colors, k) lw 1.6 }
 
 plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
-	lt (i % 14 + 1) pt (i % 7 + 4) title columnheader(1), \
+	lt ((words(lts) > i ? int(word(lts, i + 1)) - 1 : i) % 14 + 1) \
+	pt ((words(lts) > i ? int(word(lts, i + 1)) - 1 : i) % 7 + 4) title columnheader(1), \
      for [i=nseries:nseries+hasfloor-1] datafile index i using 1:2 with lines \
 	lw 2 lc rgb 'gray40' dt 2 title columnheader(1)

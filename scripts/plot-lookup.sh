@@ -54,6 +54,7 @@ awk -v action="$action" -v out="$out" -v list="$tmp/list" -f "$here/lookup-csv.a
 	c = col["mode"] SUBSEP col["pattern"] SUBSEP col["encoding_name"]
 	if (!(c in combo)) { combo[c] = 1; combos[++nc] = c }
 	d = col["design"]
+	if (!(d in gidx)) gidx[d] = ++ngd   # one colour per design across plots
 	if (!((c, d) in has)) { has[c, d] = 1; des[c, ++nd[c]] = d }
 	s = col["size"] + 0
 	if (!(s in sizeseen)) { sizeseen[s] = 1; sizes[++ns] = s }
@@ -75,10 +76,11 @@ END {
 		dat = out "/" name ".dat"
 		printf "# pfbench lookup: %s mode, %s pattern, %s encoding, action %s, flavor %s\n",
 			p[1], p[2], p[3], action, flavor > dat
-		nser = 0; floor = ""
+		nser = 0; floor = ""; lts = ""
 		for (i = 1; i <= nd[c]; i++) {
 			d = des[c, i]
 			if (d == "floor-l1") { floor = d; continue }
+			lts = lts (lts == "" ? "" : " ") gidx[d]
 			if (nser++) printf "\n\n" > dat
 			printf "\"%s\"\n", d > dat
 			for (j = 1; j <= ns; j++)
@@ -90,18 +92,18 @@ END {
 				if ((c, floor, sizes[j]) in row) print row[c, floor, sizes[j]] > dat
 		}
 		close(dat)
-		printf "%s\t%s\t%d\t%d\t%s mode, %s pattern, %s encoding, action %s, %s flavor\n",
-			name, dat, nser, floor != "", p[1], p[2], p[3], action, flavor > list
+		printf "%s\t%s\t%d\t%d\t%s\t%s mode, %s pattern, %s encoding, action %s, %s flavor\n",
+			name, dat, nser, floor != "", lts, p[1], p[2], p[3], action, flavor > list
 	}
 }
 AWK
 
 [ -s "$tmp/list" ] || { echo "plot-lookup: no records with action $action in $csv" >&2; exit 1; }
 tab=$(printf '\t')
-while IFS="$tab" read -r name dat nser hasfloor title; do
+while IFS="$tab" read -r name dat nser hasfloor lts title; do
 	for fmt in png svg; do
 		gnuplot -e "datafile='$dat'; outfile='$out/$name.$fmt'; fmt='$fmt'; \
-nseries=$nser; hasfloor=$hasfloor; plottitle='Filter lookup: $title'" \
+nseries=$nser; hasfloor=$hasfloor; lts='$lts'; plottitle='Filter lookup: $title'" \
 			"$here/plot-lookup.gp"
 	done
 	echo "$out/$name.png"
