@@ -261,18 +261,6 @@ json_t *rset_varying(const json_t *records, const json_t *keys)
 	return out;
 }
 
-bool rset_same_key(const json_t *a, const json_t *b, const json_t *keys)
-{
-	size_t k;
-	json_t *kv;
-	json_array_foreach(keys, k, kv) {
-		const char *name = json_string_value(kv);
-		if (!json_equal(get_or_null(a, name), get_or_null(b, name)))
-			return false;
-	}
-	return true;
-}
-
 const char *rset_fmt_num(double v, char *buf, size_t len)
 {
 	if (!isfinite(v)) {

@@ -43,8 +43,6 @@ json_t *rset_key_columns(const json_t *records, const json_t *ignore);
 json_t *rset_set_keys(const json_t *set, const json_t *ignore);
 /* Key columns whose value is not the same in every record. New array. */
 json_t *rset_varying(const json_t *records, const json_t *keys);
-/* Does rec match key's values on every column in keys (absent == null)? */
-bool rset_same_key(const json_t *a, const json_t *b, const json_t *keys);
 
 /* A scalar as text ("-" for absent/null, "yes"/"no" for bools). */
 const char *rset_scalar(const json_t *v, char *buf, size_t len);
