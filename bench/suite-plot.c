@@ -306,6 +306,7 @@ struct plot_data {
 	double xmin, xmax, ymax;
 	double scale;       /* data are written in ns x scale */
 	const char *unit;   /* "ns", "us", "ms" */
+	char lts[512];      /* each series' line type: its place among all plots' series */
 };
 
 /* One block per title: the records of sel whose series title it is. */
@@ -340,7 +341,7 @@ static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const
 /* Writes the data file: the series, then the tail (floor) series, then
  * the flat reference lines. */
 static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
-		      const char *x, struct plot_data *d)
+		      const char *x, const json_t *global, struct plot_data *d)
 {
 	const json_t *records = json_object_get(set, "records");
 	json_t *sel = json_array(), *tail = json_array();
@@ -384,6 +385,20 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 		d->ngroup = nfirst && d->nseries % nfirst == 0 ? d->nseries / nfirst : 1;
 	}
 	d->ntail = json_array_size(tail_titles);
+	size_t off = 0, ti;
+	json_t *tv;
+	d->lts[0] = '\0';
+	json_array_foreach(titles, ti, tv) {
+		size_t gi, pos = ti;
+		json_t *gv;
+		json_array_foreach(global, gi, gv) if (json_equal(gv, tv)) pos = gi;
+		int w = snprintf(d->lts + off, sizeof(d->lts) - off, "%s%zu", off ? " " : "", pos + 1);
+		if (w < 0 || (size_t)w >= sizeof(d->lts) - off) {
+			d->lts[0] = '\0'; /* too many: the script's default order */
+			break;
+		}
+		off += (size_t)w;
+	}
 
 	char *text = NULL;
 	size_t len = 0;
@@ -482,7 +497,8 @@ static int run_gnuplot(const char *script, const char *vars, char *why, size_t w
 }
 
 static json_t *make_plot(const char *dir, const char *scripts, const struct plot_spec *p,
-			 const json_t *set, const char *name, const char *title)
+			 const json_t *set, const char *name, const char *title,
+			 const json_t *global)
 {
 	json_t *o = json_pack("{s:s, s:s}", "name", name, "from", p->bench);
 	char why[600] = "";
@@ -511,7 +527,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	}
 	int e = out_mkdirs(pdir);
 	if (!e)
-		e = write_data(dat, p, set, x, &d);
+		e = write_data(dat, p, set, x, global, &d);
 	if (e) {
 		fmt(why, sizeof(why), "%s: %s", dat, strerror(-e));
 		goto fail;
@@ -537,9 +553,9 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_y, sizeof(q_y), ylab);
 		fmt(vars, sizeof(vars),
 		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; hasfloor=%zu; nbase=%zu; "
-		    "ngroup=%zu; plottitle=%s; xlab=%s; ylab=%s; logx=%d",
-		    q_dat, q_tmp, fmts[i], d.nseries, d.ntail, d.nbase, d.ngroup, q_title, q_x, q_y,
-		    d.xmin > 0 && d.xmax / d.xmin >= 16);
+		    "ngroup=%zu; lts='%s'; plottitle=%s; xlab=%s; ylab=%s; logx=%d",
+		    q_dat, q_tmp, fmts[i], d.nseries, d.ntail, d.nbase, d.ngroup, d.lts, q_title,
+		    q_x, q_y, d.xmin > 0 && d.xmax / d.xmin >= 16);
 		if (run_gnuplot(script, vars, why, sizeof(why))) {
 			unlink(tmp);
 			goto fail;
@@ -573,14 +589,26 @@ static void name_part(char *dst, size_t len, const char *src)
 static void make_plots(json_t *out, const char *dir, const char *scripts,
 		       const struct plot_spec *p, const json_t *set)
 {
-	if (!p->split[0]) {
-		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, p->title));
-		return;
-	}
 	const json_t *records = json_object_get(set, "records");
-	json_t *combos = json_array();
+	/* Every series over all the plots, so each keeps its line type. */
+	const char *x = x_column(p, records);
+	json_t *all = json_array(), *global;
 	size_t i, c;
 	json_t *r, *combo;
+	json_array_foreach(records, i, r) {
+		if (matches(r, p->where) && !(p->tail.field && matches(r, &p->tail)))
+			json_array_append(all, r);
+	}
+	json_t *fields = x ? series_fields(p, set, all, x) : json_array();
+	global = x ? series_titles(all, fields, x) : json_array();
+	json_decref(fields);
+	json_decref(all);
+	if (!p->split[0]) {
+		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, p->title, global));
+		json_decref(global);
+		return;
+	}
+	json_t *combos = json_array();
 	json_array_foreach(records, i, r) {
 		if (!matches(r, p->where))
 			continue;
@@ -623,10 +651,11 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 				where[k++] = p->where[w];
 		json_array_foreach(records, i, r) if (matches(r, where))
 			json_array_append(json_object_get(view, "records"), r);
-		json_array_append_new(out, make_plot(dir, scripts, p, view, name, title));
+		json_array_append_new(out, make_plot(dir, scripts, p, view, name, title, global));
 		json_decref(view);
 	}
 	json_decref(combos);
+	json_decref(global);
 }
 
 json_t *suite_plots(const char *dir)
