@@ -355,11 +355,9 @@ void check_counting(struct check_run *c)
 	/* The guest's PMU MSRs come from its CPUID, read on a scratch vCPU. */
 	struct vm *vm;
 	struct vcpu *v;
-	int err = __vm_create(h->kvm_fd, &vm);
+	int err = __vm_create_with_vcpu(h->kvm_fd, &vm, &v);
 	if (!err) {
-		err = __vcpu_add(vm, 0, &v);
-		if (!err)
-			env.kind = vcpu_arch_pmu_kind(v);
+		env.kind = vcpu_arch_pmu_kind(v);
 		vm_free(vm);
 	}
 	if (err) {

@@ -357,11 +357,8 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 		 * per-exit mode unless that worked. */
 		if (!vm || b->cmd == GUEST_CMD_VMCALL) {
 			vm_free(vm);
-			int err = __vm_create(-1, &vm);
-			if (!err)
-				err = __vcpu_add(vm, 0, &v);
+			int err = __vm_create_with_vcpu(-1, &vm, &v);
 			if (err) {
-				vm_free(vm);
 				progress_end(&pr);
 				return err;
 			}
@@ -545,14 +542,9 @@ int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_
 	}
 	struct vm *vm;
 	struct vcpu *v;
-	int err = __vm_create(-1, &vm);
+	int err = __vm_create_with_vcpu(-1, &vm, &v);
 	if (err)
 		return err;
-	err = __vcpu_add(vm, 0, &v);
-	if (err) {
-		vm_free(vm);
-		return err;
-	}
 	size_t total = 1;
 	for (size_t i = 0; i < o->nsizes; i++)
 		total += o->sizes[i] ? 2 * 2 * 3 : 2 * 2;
@@ -623,15 +615,10 @@ int exit_probe(struct exit_host *h, unsigned timeout_ms)
 
 	struct vm *vm;
 	struct vcpu *v;
-	err = __vm_create(kfd, &vm);
+	err = __vm_create_with_vcpu(kfd, &vm, &v);
 	close(kfd);
 	if (err)
 		return err;
-	err = __vcpu_add(vm, 0, &v);
-	if (err) {
-		vm_free(vm);
-		return err;
-	}
 	h->pmu_kind = vcpu_arch_pmu_kind(v);
 
 	struct meas m;

@@ -154,8 +154,9 @@ int kvm_sys_param(const char *name, char *buf, size_t len)
 
 /* ---- the vPMU KVM would give a guest (KVM_GET_SUPPORTED_CPUID) ---- */
 
-static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd, int *err)
+struct kvm_cpuid2 *kvm_sys_supported_cpuid(int kvm_fd, int *err)
 {
+	*err = -E2BIG;
 	for (unsigned n = 128; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 		if (!c) {
@@ -173,8 +174,8 @@ static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd, int *err)
 	return NULL;
 }
 
-static const struct kvm_cpuid_entry2 *find_leaf(const struct kvm_cpuid2 *c, uint32_t fn,
-						 uint32_t idx)
+const struct kvm_cpuid_entry2 *kvm_sys_cpuid_leaf(const struct kvm_cpuid2 *c, uint32_t fn,
+						  uint32_t idx)
 {
 	for (uint32_t i = 0; i < c->nent; i++)
 		if (c->entries[i].function == fn && c->entries[i].index == idx)
@@ -224,13 +225,13 @@ int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v)
 {
 	int err = 0;
 	memset(v, 0, sizeof(*v));
-	struct kvm_cpuid2 *c = get_supported_cpuid(kvm_fd, &err);
+	struct kvm_cpuid2 *c = kvm_sys_supported_cpuid(kvm_fd, &err);
 	if (!c) {
 		snprintf(v->why, sizeof(v->why), "KVM_GET_SUPPORTED_CPUID: %s", strerror(-err));
 		return err;
 	}
 
-	const struct kvm_cpuid_entry2 *e = find_leaf(c, 0xA, 0);
+	const struct kvm_cpuid_entry2 *e = kvm_sys_cpuid_leaf(c, 0xA, 0);
 	if (e && (e->eax & 0xFF) && ((e->eax >> 8) & 0xFF)) {
 		v->present = true;
 		v->version = e->eax & 0xFF;
@@ -244,7 +245,7 @@ int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v)
 	}
 
 	char vendor[13] = "";
-	e = find_leaf(c, 0, 0);
+	e = kvm_sys_cpuid_leaf(c, 0, 0);
 	if (e) {
 		memcpy(vendor, &e->ebx, 4);
 		memcpy(vendor + 4, &e->edx, 4);
@@ -256,7 +257,7 @@ int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v)
 		goto out;
 	}
 
-	e = find_leaf(c, 0x80000022, 0);
+	e = kvm_sys_cpuid_leaf(c, 0x80000022, 0);
 	if (e && (e->eax & 1) && (e->ebx & 0xF)) {
 		v->present = true;
 		v->version = 2;
@@ -264,7 +265,7 @@ int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v)
 		v->gp_width = 48;
 		goto out;
 	}
-	e = find_leaf(c, 0x80000001, 0);
+	e = kvm_sys_cpuid_leaf(c, 0x80000001, 0);
 	if (e && (e->ecx & (1u << 23))) {
 		v->present = true;
 		v->version = 1;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pmuf.h"
 
@@ -26,6 +27,16 @@ int __vm_set_pmu_filter(int vm_fd, const struct pmuf_filter *f);
 int kvm_sys_probe_flavor(enum pmuf_flavor *fl);
 /* /sys/module/kvm/parameters/<name> into buf; 0 or -errno. */
 int kvm_sys_param(const char *name, char *buf, size_t len);
+
+struct kvm_cpuid2;
+struct kvm_cpuid_entry2;
+/* KVM_GET_SUPPORTED_CPUID, growing the buffer until it fits (up to 4096
+ * entries). A malloc'ed kvm_cpuid2 the caller frees, or NULL with *err set
+ * to -errno. */
+struct kvm_cpuid2 *kvm_sys_supported_cpuid(int kvm_fd, int *err);
+/* The entry for leaf fn, subleaf idx, or NULL. */
+const struct kvm_cpuid_entry2 *kvm_sys_cpuid_leaf(const struct kvm_cpuid2 *c, uint32_t fn,
+						  uint32_t idx);
 
 struct kvm_vpmu_info {
 	bool present;        /* CPUID.0xA (Intel) or 0x80000022 (AMD) reports counters */

@@ -171,6 +171,20 @@ struct vcpu *vcpu_add(struct vm *vm, unsigned id)
 	return v;
 }
 
+int __vm_create_with_vcpu(int kvm_fd, struct vm **vm_out, struct vcpu **v_out)
+{
+	*v_out = NULL;
+	int err = __vm_create(kvm_fd, vm_out);
+	if (err)
+		return err;
+	err = __vcpu_add(*vm_out, 0, v_out);
+	if (err) {
+		vm_free(*vm_out);
+		*vm_out = NULL;
+	}
+	return err;
+}
+
 void *vm_gpa(struct vm *vm, uint64_t gpa, size_t len)
 {
 	if (gpa > vm->mem_size || len > vm->mem_size - gpa)

@@ -72,6 +72,9 @@ void vm_free(struct vm *vm); /* vCPUs too; NULL is fine */
  * KVM_GET_SUPPORTED_CPUID, long-mode registers, stats fd. */
 int __vcpu_add(struct vm *vm, unsigned id, struct vcpu **out);
 struct vcpu *vcpu_add(struct vm *vm, unsigned id);
+/* __vm_create then __vcpu_add(vm, 0): 0, or -errno with both NULL (the
+ * half-made VM freed). */
+int __vm_create_with_vcpu(int kvm_fd, struct vm **vm_out, struct vcpu **v_out);
 
 /* Guest memory: host pointer for [gpa, gpa+len) or NULL if out of RAM. */
 void *vm_gpa(struct vm *vm, uint64_t gpa, size_t len);

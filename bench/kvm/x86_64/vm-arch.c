@@ -5,6 +5,8 @@
  * reset to the payload entry, and the port-I/O doorbells. */
 #include "vm.h"
 
+#include "kvm-sys.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,35 +64,6 @@ int vm_arch_init(struct vm *vm)
 	return 0;
 }
 
-/* KVM_GET_SUPPORTED_CPUID, growing the buffer until it fits. */
-static struct kvm_cpuid2 *supported_cpuid(int kvm_fd, int *err)
-{
-	for (unsigned n = 64; n <= 4096; n *= 2) {
-		struct kvm_cpuid2 *c =
-			calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
-		if (!c) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		c->nent = n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-			return c;
-		*err = neg_errno();
-		free(c);
-		if (*err != -E2BIG)
-			return NULL;
-	}
-	return NULL;
-}
-
-static const struct kvm_cpuid_entry2 *cpuid_find(const struct kvm_cpuid2 *c, uint32_t fn)
-{
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == 0)
-			return &c->entries[i];
-	return NULL;
-}
-
 static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
 {
 	memset(s, 0, sizeof(*s));
@@ -138,16 +111,16 @@ static int set_sregs(struct vcpu *v)
 int vcpu_arch_init(struct vcpu *v)
 {
 	int err = 0;
-	struct kvm_cpuid2 *c = supported_cpuid(v->vm->kvm_fd, &err);
+	struct kvm_cpuid2 *c = kvm_sys_supported_cpuid(v->vm->kvm_fd, &err);
 	if (!c)
-		return err ? err : -E2BIG;
+		return err;
 	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
 		err = neg_errno();
 		free(c);
 		return err;
 	}
 	v->arch.cpuid = c;
-	const struct kvm_cpuid_entry2 *l0 = cpuid_find(c, 0);
+	const struct kvm_cpuid_entry2 *l0 = kvm_sys_cpuid_leaf(c, 0, 0);
 	v->arch.vendor = GUEST_VENDOR_OTHER;
 	if (l0 && l0->ebx == 0x756e6547 && l0->edx == 0x49656e69 && l0->ecx == 0x6c65746e)
 		v->arch.vendor = GUEST_VENDOR_INTEL; /* GenuineIntel */
@@ -157,7 +130,7 @@ int vcpu_arch_init(struct vcpu *v)
 	if (v->arch.vendor == GUEST_VENDOR_INTEL) {
 		v->arch.pmu_kind = GUEST_PMU_INTEL;
 	} else if (v->arch.vendor == GUEST_VENDOR_AMD) {
-		const struct kvm_cpuid_entry2 *e = cpuid_find(c, 0x80000001);
+		const struct kvm_cpuid_entry2 *e = kvm_sys_cpuid_leaf(c, 0x80000001, 0);
 		/* PerfCtrExtCore (ECX bit 23): PERF_CTLx at 0xC0010200; else legacy K7. */
 		v->arch.pmu_kind = e && (e->ecx & (1u << 23)) ? GUEST_PMU_AMD_CORE : GUEST_PMU_AMD_K7;
 	}
