@@ -1,10 +1,11 @@
-/* out.c — see out.h: result sets, the stats columns of a record, atomic
- * file writes, the JSON writer and reader. The CSV writer is out-csv.c; the
- * context block is context.c. */
+/* out.c — see out.h: result sets, the stats columns of a record, the JSON
+ * writer and reader. The CSV writer is out-csv.c; the context block is
+ * context.c; the atomic write itself (stage, replace, mkdir -p) is
+ * out-text.c. */
 #include "out.h"
+#include "out-text.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -116,74 +117,6 @@ int out_record_stats(json_t *rec, const char *prefix, const double *ticks, size_
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* fsync the directory holding path so the rename itself is durable; a
- * failure here does not undo a completed rename and is ignored. */
-static void sync_parent(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-/* Writes buf to path.tmp.<pid> (tmp gets the name) and fsyncs it; on
- * failure the temp file is gone. */
-static int stage(const char *path, const void *buf, size_t len, char tmp[PATH_MAX])
-{
-	if (!path || !*path || (!buf && len))
-		return -EINVAL;
-	if (snprintf(tmp, PATH_MAX, "%s.tmp.%ld", path, (long)getpid()) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	int err = write_all(fd, buf, len);
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
-}
-
-/* rename(2) of a staged file into place; the temp file is removed when the
- * rename fails, and the directory is synced when it succeeds. */
-static int commit(const char *tmp, const char *path)
-{
-	if (rename(tmp, path)) {
-		int err = -errno;
-		unlink(tmp);
-		return err;
-	}
-	sync_parent(path);
-	return 0;
-}
-
 /* A target that is a directory would fail the rename after the other file
  * of a pair was already replaced: refuse it before replacing anything. */
 static int check_target(const char *path)
@@ -223,9 +156,9 @@ static int write_file(const char *path, const char *text)
 	char tmp[PATH_MAX];
 	int err = check_target(path);
 	if (!err)
-		err = stage(path, text, strlen(text), tmp);
+		err = out_stage(path, text, strlen(text), tmp, sizeof(tmp));
 	if (!err)
-		err = commit(tmp, path);
+		err = out_replace(tmp, path);
 	return err;
 }
 
@@ -255,31 +188,6 @@ int out_write_csv(const json_t *set, const char *path)
 	return err;
 }
 
-/* mkdir -p with mode 0755. */
-static int mkdir_p(const char *dir)
-{
-	if (!dir || !*dir)
-		return -EINVAL;
-	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
-		return -ENAMETOOLONG;
-	for (char *s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*s = c;
-		if (!c)
-			break;
-	}
-	struct stat st;
-	if (stat(p, &st))
-		return -errno;
-	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-}
-
 int out_write_set(const json_t *set, const char *dir)
 {
 	int err = check_set(set);
@@ -288,7 +196,7 @@ int out_write_set(const json_t *set, const char *dir)
 	const char *bench = json_string_value(json_object_get(set, "bench"));
 	if (!bench || !*bench || strchr(bench, '/') || !strcmp(bench, ".") || !strcmp(bench, ".."))
 		return -EINVAL;
-	if ((err = mkdir_p(dir)))
+	if ((err = out_mkdirs(dir)))
 		return err;
 	char jpath[PATH_MAX], cpath[PATH_MAX], jtmp[PATH_MAX], ctmp[PATH_MAX];
 	if (snprintf(jpath, sizeof(jpath), "%s/%s.json", dir, bench) >= (int)sizeof(jpath) ||
@@ -301,19 +209,19 @@ int out_write_set(const json_t *set, const char *dir)
 	char *jtext = json_text(set), *ctext = out_csv_string(set);
 	if (!jtext || !ctext) {
 		err = -ENOMEM;
-	} else if (!(err = stage(jpath, jtext, strlen(jtext), jtmp))) {
-		if ((err = stage(cpath, ctext, strlen(ctext), ctmp)))
+	} else if (!(err = out_stage(jpath, jtext, strlen(jtext), jtmp, sizeof(jtmp)))) {
+		if ((err = out_stage(cpath, ctext, strlen(ctext), ctmp, sizeof(ctmp))))
 			unlink(jtmp);
 	}
 	free(jtext);
 	free(ctext);
 	if (err)
 		return err;
-	if ((err = commit(jtmp, jpath))) {
+	if ((err = out_replace(jtmp, jpath))) {
 		unlink(ctmp);
 		return err;
 	}
-	return commit(ctmp, cpath);
+	return out_replace(ctmp, cpath);
 }
 
 json_t *out_read_json(const char *path, char *err, size_t errlen)
