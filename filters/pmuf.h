@@ -124,8 +124,8 @@ const char *pmuf_errno_name(int err); /* -EINVAL or EINVAL -> "EINVAL"; 0 -> "ok
  * filter installed (allowed). Pre-6.3 generations key on eventsel &
  * 0xF0000FFFF on both flavors, as those kernels did. These are the slow
  * reference (each call validates and prepares/sorts the filter anew); for
- * many queries on one filter, pmuf_prepare once and ask
- * pmuf_prepared_allows. bench/lookup/ holds the fast replicas. */
+ * many queries on one filter, use pmuf_decider_init once and ask
+ * pmuf_decider_allows. bench/lookup/ holds the fast replicas. */
 int pmuf_decide_gp(const struct pmuf_filter *f, enum pmuf_flavor fl,
 		   enum pmuf_kernel k, uint64_t eventsel, bool *allowed);
 /* Fixed counter idx (0..31): only fixed_counter_bitmap decides (f == NULL:
@@ -152,6 +152,25 @@ void pmuf_prepared_free(struct pmuf_prepared *p);
 /* The 6.3+ decision on a prepared filter (bsearch on the select, then the
  * umask walk, includes then excludes), as is_gp_event_allowed does it. */
 bool pmuf_prepared_allows(const struct pmuf_prepared *p, uint64_t eventsel);
+
+/* Many decisions on one filter, for any generation: pmuf_decider_init does
+ * once what pmuf_decide_gp repeats on every call (the checks and
+ * validation; for 5.17 the sort; for 6.3 pmuf_prepare) and returns the
+ * error pmuf_decide_gp would; then pmuf_decider_allows(d, ev) answers as
+ * pmuf_decide_gp(f, fl, k, ev) does. d keeps its own copy (f may go).
+ * Free with pmuf_decider_free (also after a failed init). */
+struct pmuf_decider {
+	enum pmuf_kernel kernel;
+	bool none;                 /* f was NULL: everything allowed */
+	uint32_t action;           /* 5.3, 5.17 */
+	size_t nevents;
+	uint64_t *events;          /* 5.3: filter order; 5.17: sorted; malloc'd */
+	struct pmuf_prepared prep; /* 6.3 */
+};
+int pmuf_decider_init(const struct pmuf_filter *f, enum pmuf_flavor fl, enum pmuf_kernel k,
+		      struct pmuf_decider *d);
+bool pmuf_decider_allows(const struct pmuf_decider *d, uint64_t eventsel);
+void pmuf_decider_free(struct pmuf_decider *d);
 
 /* ---- arm64 ---- */
 unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */

@@ -77,33 +77,20 @@ size_t lookup_space_index(enum pmuf_flavor fl, uint64_t eventsel)
 
 /* ---- the reference ---- */
 
-/* out[idx] = pmuf_decide_gp for every idx of the space. */
+/* out[idx] = pmuf_decide_gp for every idx of the space, through
+ * pmuf_decider (the same decision with the per-filter work done once). */
 static int ref_fill(const struct pmuf_filter *f, enum pmuf_flavor fl, enum pmuf_kernel k,
 		    uint8_t *out)
 {
 	size_t n = lookup_space_size(fl), i;
-	struct pmuf_prepared p;
-	bool allowed;
-	int err;
+	struct pmuf_decider d;
+	int err = pmuf_decider_init(f, fl, k, &d);
 
-	if (k == PMUF_KERNEL_6_3) {
-		/* pmuf_decide_gp(6.3) is exactly pmuf_prepare + this, done once
-		 * here instead of once per event. */
-		err = pmuf_prepare(f, fl, &p);
-		if (err)
-			return err;
+	if (!err)
 		for (i = 0; i < n; i++)
-			out[i] = pmuf_prepared_allows(&p, lookup_space_eventsel(fl, i));
-		pmuf_prepared_free(&p);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		err = pmuf_decide_gp(f, fl, k, lookup_space_eventsel(fl, i), &allowed);
-		if (err)
-			return err;
-		out[i] = allowed;
-	}
-	return 0;
+			out[i] = pmuf_decider_allows(&d, lookup_space_eventsel(fl, i));
+	pmuf_decider_free(&d);
+	return err;
 }
 
 /* A filter of entries [from, to) of f whose kind is `exclude`, as ALLOW

@@ -1,7 +1,8 @@
 /* test_filters_decide.c — the reference decisions per kernel generation
  * (reference facts 5-10), the prepared 6.3+ lists, and a randomized
  * cross-check of the 6.3 bsearch-and-walk against a brute-force reading of
- * the documented semantics, and of 5.17 against 5.3. */
+ * the documented semantics, and of 5.17 against 5.3; pmuf_decider (the
+ * once-per-filter form) against pmuf_decide_gp on random filters. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -366,6 +367,108 @@ static void test_random_cross_check(void **state)
 	print_message("%ld random decisions cross-checked\n", checks);
 }
 
+/* pmuf_decider: the same error as pmuf_decide_gp at init, then the same
+ * answer for every eventsel, on random (also invalid) filters, every
+ * generation; it keeps its own copy of the filter. */
+static void test_decider_matches_decide_gp(void **state)
+{
+	long checks = 0, allows = 0, errs = 0;
+
+	(void)state;
+	srandom(4242);
+	for (int iter = 0; iter < 400; iter++) {
+		bool masked = random() % 3 == 0;
+		enum pmuf_flavor fl = random() % 8 == 0 ? PMUF_FLAVOR_UNSET
+				      : random() % 2	 ? AMD
+							 : INTEL;
+		size_t n = iter % 50 == 7 ? 301 : (size_t)(random() % 60);
+		uint16_t sels[4];
+		struct pmuf_filter f, *fp = &f;
+		uint64_t ev[64];
+		bool want[64];
+
+		for (unsigned i = 0; i < 4; i++)
+			sels[i] = (uint16_t)(random() % (fl == AMD ? 0x1000 : 0x100));
+		x86(&f, random() % 2, masked ? MASKED : 0, 0, NULL);
+		if (iter % 37 == 5)
+			f.action = 2; /* invalid */
+		for (size_t i = 0; i < n; i++) {
+			uint16_t s = sels[random() % 4];
+			uint64_t e = masked ? pmuf_masked_encode(s, (uint8_t)random(), (uint8_t)random(),
+								 random() % 3 == 0)
+					    : pmuf_exact_encode(s, (uint8_t)(random() % 4));
+
+			if (random() % 9 == 0) /* dropped (exact) or invalid (masked) */
+				e |= 1ull << (16 + random() % 16);
+			assert_int_equal(pmuf_add_event(&f, e, NULL), 0);
+		}
+		if (iter % 41 == 3)
+			fp = NULL; /* no filter */
+		for (int k = K53; k <= K63 + 1; k++) {
+			struct pmuf_decider d;
+			bool got;
+			int err0 = 0, err;
+
+			for (int q = 0; q < 64; q++) {
+				uint16_t s = random() % 2 ? sels[random() % 4]
+							  : (uint16_t)(random() % 0x1000);
+
+				ev[q] = pmuf_eventsel_make(s, (uint8_t)(random() % 4)) |
+					(rnd64() & 0xFFFFFFF0FF3F0000ull);
+				want[q] = false;
+				err = pmuf_decide_gp(fp, fl, k, ev[q], &want[q]);
+				if (q == 0)
+					err0 = err;
+				assert_int_equal(err, err0); /* errors never depend on eventsel */
+			}
+			err = pmuf_decider_init(fp, fl, k, &d);
+			assert_int_equal(err, err0);
+			if (err) {
+				pmuf_decider_free(&d);
+				errs++;
+				continue;
+			}
+			for (int q = 0; q < 64; q++) {
+				got = pmuf_decider_allows(&d, ev[q]);
+				assert_int_equal(got, want[q]);
+				allows += got;
+				checks++;
+			}
+			/* The whole Intel space now and then. */
+			if (fp && iter % 25 == 0 && fl == INTEL)
+				for (uint32_t i = 0; i < 0x10000; i++) {
+					uint64_t e = pmuf_eventsel_make((uint16_t)(i >> 8),
+									(uint8_t)i);
+
+					assert_int_equal(pmuf_decide_gp(fp, fl, k, e, &want[0]), 0);
+					assert_int_equal(pmuf_decider_allows(&d, e), want[0]);
+					checks++;
+				}
+			pmuf_decider_free(&d);
+		}
+		/* The decider does not read f after init. */
+		if (n && fp && f.action != 2 && !masked) {
+			struct pmuf_decider d;
+
+			if (!pmuf_decider_init(&f, INTEL, K517, &d)) {
+				uint64_t e = f.events[0] & 0xFFFF;
+				bool before = pmuf_decider_allows(&d, e);
+
+				memset(f.events, 0xFF, f.nevents * sizeof(f.events[0]));
+				f.action ^= 1;
+				assert_int_equal(pmuf_decider_allows(&d, e), before);
+				pmuf_decider_free(&d);
+			}
+		}
+		pmuf_free(&f);
+	}
+	/* The filters must exercise both answers and the error paths. */
+	assert_true(allows > 0 && allows < checks);
+	assert_true(errs > 0);
+	print_message("%ld decider decisions matched pmuf_decide_gp (%ld allowed), %ld init errors\n",
+		      checks, allows, errs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_random_cross_check),
+		cmocka_unit_test(test_decider_matches_decide_gp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
