@@ -1,8 +1,10 @@
 /* cli-run.h — running $PFBENCH (set by scripts/run-tests.sh) from a cmocka
  * test: capture stdout and stderr, the exit status, optionally with
  * /dev/kvm hidden (a private mount namespace with /dev/null bound over it,
- * so the command sees a /dev/kvm that is not KVM), and temp directories.
- * Header-only (static functions) for tests/unit/test_cli_*.c. */
+ * so the command sees a /dev/kvm that is not KVM), the usage-error check
+ * every subcommand test makes, and temp directories. Header-only (static
+ * inline functions, so a test need not use them all) for
+ * tests/unit/test_cli_*.c. */
 #ifndef PFBENCH_TEST_CLI_RUN_H
 #define PFBENCH_TEST_CLI_RUN_H
 
@@ -23,7 +25,7 @@
 /* The child's status when hiding /dev/kvm was not possible. */
 #define CLI_NO_NAMESPACE 125
 
-static const char *cli_pfbench(void)
+static inline const char *cli_pfbench(void)
 {
 	const char *p = getenv("PFBENCH");
 	if (!p || access(p, X_OK) != 0) {
@@ -34,7 +36,7 @@ static const char *cli_pfbench(void)
 	return p;
 }
 
-static void cli_drain(int fd, char **out)
+static inline void cli_drain(int fd, char **out)
 {
 	char *buf = NULL, chunk[4096];
 	size_t len = 0;
@@ -53,10 +55,12 @@ static void cli_drain(int fd, char **out)
 	*out = buf;
 }
 
-/* Runs pfbench with args (NULL-terminated, at most 30); stdout into *out
- * and stderr into *err (malloc'd; err may be NULL). Returns the exit
- * status. stderr goes to a temp file so a chatty command cannot block. */
-static int cli_run_ex(const char *const args[], char **out, char **err, int hide_kvm)
+/* Runs pfbench with args (NULL-terminated, at most CLI_MAX_ARGS); stdout
+ * into *out and stderr into *err (malloc'd; either may be NULL). Returns
+ * the exit status. stderr goes to a temp file so a chatty command cannot
+ * block. */
+#define CLI_MAX_ARGS 62
+static inline int cli_run_ex(const char *const args[], char **out, char **err, int hide_kvm)
 {
 	const char *exe = cli_pfbench();
 	int po[2];
@@ -75,14 +79,19 @@ static int cli_run_ex(const char *const args[], char **out, char **err, int hide
 				 mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 				 mount("/dev/null", "/dev/kvm", NULL, MS_BIND, NULL) < 0))
 			_exit(CLI_NO_NAMESPACE);
-		const char *argv[32] = { exe };
-		for (int i = 0; args[i] && i < 30; i++)
+		const char *argv[CLI_MAX_ARGS + 2] = { exe };
+		for (int i = 0; args[i] && i < CLI_MAX_ARGS; i++)
 			argv[i + 1] = args[i];
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(po[1]);
-	cli_drain(po[0], out);
+	char *o;
+	cli_drain(po[0], &o);
+	if (out)
+		*out = o;
+	else
+		free(o);
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
@@ -95,19 +104,53 @@ static int cli_run_ex(const char *const args[], char **out, char **err, int hide
 	return WEXITSTATUS(st);
 }
 
-static int cli_run(const char *const args[], char **out, char **err)
+static inline int cli_run(const char *const args[], char **out, char **err)
 {
 	return cli_run_ex(args, out, err, 0);
 }
 
+/* cli_run of `pfbench CMD ARGS...` (CMD a subcommand). */
+static inline int cli_run_cmd(const char *cmd, const char *const args[], char **out, char **err)
+{
+	const char *all[CLI_MAX_ARGS + 1] = { cmd };
+	for (int i = 0; args[i] && i < CLI_MAX_ARGS - 1; i++)
+		all[i + 1] = args[i];
+	return cli_run(all, out, err);
+}
+
+/* A usage error: exit 2, want_in_err in stderr, nothing on stdout. */
+static inline void cli_usage_case(const char *const args[], const char *want_in_err)
+{
+	char *out, *err;
+	int st = cli_run(args, &out, &err);
+	if (st != 2)
+		fail_msg("%s %s: exit %d, want 2 (%s)", args[0], args[1], st, err);
+	if (!strstr(err, want_in_err))
+		fail_msg("stderr lacks '%s': %s", want_in_err, err);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
+}
+
+/* `pfbench CMD --help`: exit 0 with want in stdout. */
+static inline void cli_help_case(const char *cmd, const char *want)
+{
+	char *out;
+	const char *args[] = { cmd, "--help", NULL };
+	int st = cli_run(args, &out, NULL);
+	if (st != 0 || !strstr(out, want))
+		fail_msg("%s --help: exit %d, want 0 and '%s' in: %s", cmd, st, want, out);
+	free(out);
+}
+
 /* A fresh directory under /tmp; cli_rmdir removes it and its files. */
-static void cli_mkdtemp(char *buf, size_t len)
+static inline void cli_mkdtemp(char *buf, size_t len)
 {
 	snprintf(buf, len, "/tmp/pfbench-test-XXXXXX");
 	assert_non_null(mkdtemp(buf));
 }
 
-static void cli_rmdir(const char *dir)
+static inline void cli_rmdir(const char *dir)
 {
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);

@@ -21,8 +21,7 @@
 #include <jansson.h>
 
 #include "cli-run.h"
-#include "kvm-compat.h"
-#include "kvm-sys.h"
+#include "kvm-need.h"
 #include "out.h"
 
 #define MAX_LINES 256
@@ -79,21 +78,6 @@ static const struct line *find(const struct line *ls, size_t n, const char *name
 	return NULL;
 }
 
-static int need_kvm(void)
-{
-	int kvm = kvm_sys_open();
-	if (kvm < 0) {
-		print_message("SKIP: /dev/kvm not usable: %s\n", strerror(-kvm));
-		skip();
-	}
-	if (kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) <= 0) {
-		close(kvm);
-		print_message("SKIP: KVM lacks KVM_CAP_PMU_EVENT_FILTER\n");
-		skip();
-	}
-	return kvm;
-}
-
 static json_t *load(const char *dir, const char *file)
 {
 	char path[512], err[256];
@@ -122,7 +106,7 @@ static void same_as_lines(json_t *set, const struct line *ls, size_t n)
 static void test_run(void **state)
 {
 	(void)state;
-	int kvm = need_kvm();
+	int kvm = need_kvm_filter();
 	struct kvm_vpmu_info vp;
 	assert_int_equal(kvm_sys_vpmu(kvm, &vp), 0);
 	bool masked = kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_MASKED_EVENTS) > 0;
@@ -220,7 +204,7 @@ static void test_run(void **state)
 static void test_json(void **state)
 {
 	(void)state;
-	close(need_kvm());
+	close(need_kvm_filter());
 	char *out, *err;
 	const char *args[] = { "check", "--json", "--count", "50", NULL };
 	int st = cli_run(args, &out, &err);
@@ -255,7 +239,7 @@ static void test_json(void **state)
 static void test_assume_vpmu(void **state)
 {
 	(void)state;
-	close(need_kvm());
+	close(need_kvm_filter());
 	char *out, *err;
 	const char *args[] = { "check", "--assume-vpmu", "--count", "10", "--loops", "100", NULL };
 	int st = cli_run(args, &out, &err);
@@ -313,37 +297,20 @@ static void test_no_kvm(void **state)
 	cli_rmdir(dir);
 }
 
-static void usage_case(const char *const args[], const char *want_in_err)
-{
-	char *out, *err;
-	int st = cli_run(args, &out, &err);
-	if (st != 2)
-		fail_msg("%s %s: exit %d, want 2 (%s)", args[0], args[1], st, err);
-	if (!strstr(err, want_in_err))
-		fail_msg("stderr lacks '%s': %s", want_in_err, err);
-	assert_string_equal(out, "");
-	free(out);
-	free(err);
-}
-
 static void test_usage(void **state)
 {
 	(void)state;
 	const char *a1[] = { "check", "--bogus", NULL };
-	usage_case(a1, "--bogus");
+	cli_usage_case(a1, "--bogus");
 	const char *a2[] = { "check", "--count", "x", NULL };
-	usage_case(a2, "--count: 'x' is not a number");
+	cli_usage_case(a2, "--count: 'x' is not a number");
 	const char *a3[] = { "check", "--loops", "0", NULL };
-	usage_case(a3, "--loops");
+	cli_usage_case(a3, "--loops");
 	const char *a4[] = { "check", "extra", NULL };
-	usage_case(a4, "extra");
+	cli_usage_case(a4, "extra");
 	const char *a5[] = { "check", "-o", NULL };
-	usage_case(a5, "needs an argument");
-	char *out;
-	const char *help[] = { "check", "--help", NULL };
-	assert_int_equal(cli_run(help, &out, NULL), 0);
-	assert_non_null(strstr(out, "usage: pfbench check [--json] [-o DIR]"));
-	free(out);
+	cli_usage_case(a5, "needs an argument");
+	cli_help_case("check", "usage: pfbench check [--json] [-o DIR]");
 }
 
 int main(void)

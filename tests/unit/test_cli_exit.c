@@ -21,54 +21,14 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "cli-run.h"
 #include "kvm-sys.h"
 #include "out.h"
-
-static const char *pfbench(void)
-{
-	const char *p = getenv("PFBENCH");
-	if (!p || access(p, X_OK) != 0) {
-		print_message("SKIP: $PFBENCH (%s) is not an executable; run via scripts/run-tests.sh\n",
-			      p ? p : "unset");
-		skip();
-	}
-	return p;
-}
 
 /* Runs pfbench exit with args; stdout/stderr (malloc'd) into out/err. */
 static int run(const char *const args[], char **out, char **err)
 {
-	const char *exe = pfbench();
-	char tmpl_o[] = "/tmp/pfbench-exit-outXXXXXX", tmpl_e[] = "/tmp/pfbench-exit-errXXXXXX";
-	int fo = mkstemp(tmpl_o), fe = mkstemp(tmpl_e);
-	assert_true(fo >= 0 && fe >= 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		const char *argv[32] = { exe, "exit" };
-		for (int i = 0; args[i] && i < 29; i++)
-			argv[i + 2] = args[i];
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	char **dst[2] = { out, err };
-	int fds[2] = { fo, fe };
-	for (int k = 0; k < 2; k++) {
-		off_t len = lseek(fds[k], 0, SEEK_END);
-		char *b = calloc(1, (size_t)len + 1);
-		assert_non_null(b);
-		assert_int_equal(pread(fds[k], b, (size_t)len, 0), len);
-		close(fds[k]);
-		*dst[k] = b;
-	}
-	unlink(tmpl_o);
-	unlink(tmpl_e);
-	return WEXITSTATUS(st);
+	return cli_run_cmd("exit", args, out, err);
 }
 
 static void test_help_and_usage(void **state)

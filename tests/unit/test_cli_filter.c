@@ -19,20 +19,11 @@
 
 #include <cmocka.h>
 
+#include "cli-run.h"
+
 #define SPECS "filters/specs/"
 
 static char tmpdir[64];
-
-static const char *pfbench(void)
-{
-	const char *p = getenv("PFBENCH");
-	if (!p || access(p, X_OK) != 0) {
-		print_message("SKIP: $PFBENCH (%s) is not an executable; run via scripts/run-tests.sh\n",
-			      p ? p : "unset");
-		skip();
-	}
-	return p;
-}
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -58,46 +49,18 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Runs `pfbench ARGS... NULL`; stdout and stderr into *out and *err
- * (malloc'd, NUL-terminated). Returns the exit status. */
+/* Runs `pfbench ARGS... NULL` (cli_run); out and err may be NULL. */
 static int run(char **out, char **err, ...)
 {
-	const char *argv[32] = { pfbench() };
+	const char *argv[CLI_MAX_ARGS + 1];
 	va_list ap;
-	int n = 1;
+	int n = 0;
 	va_start(ap, err);
-	while (n < 31 && (argv[n] = va_arg(ap, const char *)))
+	while (n < CLI_MAX_ARGS && (argv[n] = va_arg(ap, const char *)))
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	char po[96], pe[96];
-	snprintf(po, sizeof(po), "%s/.stdout", tmpdir);
-	snprintf(pe, sizeof(pe), "%s/.stderr", tmpdir);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fo < 0 || fe < 0)
-			_exit(127);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	char *o = slurp(po, NULL), *e = slurp(pe, NULL);
-	if (out)
-		*out = o;
-	else
-		free(o);
-	if (err)
-		*err = e;
-	else
-		free(e);
-	return WEXITSTATUS(status);
+	return cli_run(argv, out, err);
 }
 
 /* A file in the temp dir; returns its path (static storage, rotating). */
@@ -493,7 +456,7 @@ static void test_convert(void **state)
 static void test_convert_tty(void **state)
 {
 	(void)state;
-	const char *exe = pfbench();
+	const char *exe = cli_pfbench();
 	if (system("command -v script >/dev/null 2>&1") != 0) {
 		print_message("SKIP: no script(1) to run pfbench on a terminal\n");
 		skip();

@@ -15,71 +15,9 @@
 
 #include <cmocka.h>
 
+#include "cli-run.h"
 #include "counters.h"
 #include "kvm-sys.h"
-
-static const char *pfbench(void)
-{
-	const char *p = getenv("PFBENCH");
-	if (!p || access(p, X_OK) != 0) {
-		print_message("SKIP: $PFBENCH (%s) is not an executable; run via scripts/run-tests.sh\n",
-			      p ? p : "unset");
-		skip();
-	}
-	return p;
-}
-
-/* Runs pfbench with args; stdout into *out (malloc'd), stderr discarded
- * unless err is given. Returns the exit status. */
-static int run(const char *const args[], char **out, char **err)
-{
-	const char *exe = pfbench();
-	int po[2], pe[2];
-	assert_int_equal(pipe(po), 0);
-	assert_int_equal(pipe(pe), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		close(po[0]);
-		close(pe[0]);
-		const char *argv[16] = { exe };
-		for (int i = 0; args[i] && i < 14; i++)
-			argv[i + 1] = args[i];
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	char *bufs[2] = { NULL, NULL };
-	size_t lens[2] = { 0, 0 };
-	int fds[2] = { po[0], pe[0] };
-	/* Drain both pipes (stderr is small; read it after stdout closes). */
-	for (int k = 0; k < 2; k++) {
-		char chunk[4096];
-		ssize_t n;
-		while ((n = read(fds[k], chunk, sizeof(chunk))) > 0) {
-			bufs[k] = realloc(bufs[k], lens[k] + (size_t)n + 1);
-			assert_non_null(bufs[k]);
-			memcpy(bufs[k] + lens[k], chunk, (size_t)n);
-			lens[k] += (size_t)n;
-		}
-		close(fds[k]);
-		if (!bufs[k])
-			bufs[k] = calloc(1, 1);
-		bufs[k][lens[k]] = '\0';
-	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	*out = bufs[0];
-	if (err)
-		*err = bufs[1];
-	else
-		free(bufs[1]);
-	return WEXITSTATUS(st);
-}
 
 static json_t *get(json_t *o, const char *path)
 {
@@ -109,7 +47,7 @@ static void test_json(void **state)
 	(void)state;
 	char *out;
 	const char *args[] = { "info", "--json", NULL };
-	assert_int_equal(run(args, &out, NULL), 0);
+	assert_int_equal(cli_run(args, &out, NULL), 0);
 	json_error_t je;
 	json_t *h = json_loads(out, 0, &je);
 	if (!h)
@@ -186,14 +124,14 @@ static void test_human(void **state)
 	(void)state;
 	char *out;
 	const char *args[] = { "info", NULL };
-	assert_int_equal(run(args, &out, NULL), 0);
+	assert_int_equal(cli_run(args, &out, NULL), 0);
 	assert_non_null(strstr(out, "pfbench info: host "));
 	assert_non_null(strstr(out, "filter flavor"));
 	assert_non_null(strstr(out, "vPMU"));
 
 	char *js;
 	const char *jargs[] = { "info", "--json", NULL };
-	assert_int_equal(run(jargs, &js, NULL), 0);
+	assert_int_equal(cli_run(jargs, &js, NULL), 0);
 	json_t *h = json_loads(js, 0, NULL);
 	assert_non_null(h);
 	/* Every missing item is stated in the human output too. */
@@ -213,24 +151,12 @@ static void test_human(void **state)
 static void test_usage(void **state)
 {
 	(void)state;
-	char *out, *err;
 	const char *bogus[] = { "info", "--bogus", NULL };
-	assert_int_equal(run(bogus, &out, &err), 2);
-	assert_non_null(strstr(err, "--bogus"));
-	assert_string_equal(out, "");
-	free(out);
-	free(err);
-
+	cli_usage_case(bogus, "--bogus");
 	const char *extra[] = { "info", "extra", NULL };
-	assert_int_equal(run(extra, &out, &err), 2);
-	assert_non_null(strstr(err, "extra"));
-	free(out);
-	free(err);
+	cli_usage_case(extra, "extra");
 
-	const char *help[] = { "info", "--help", NULL };
-	assert_int_equal(run(help, &out, NULL), 0);
-	assert_non_null(strstr(out, "usage: pfbench info [--json]"));
-	free(out);
+	cli_help_case("info", "usage: pfbench info [--json]");
 }
 
 int main(void)

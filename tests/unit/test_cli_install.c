@@ -19,8 +19,7 @@
 #include <jansson.h>
 
 #include "cli-run.h"
-#include "kvm-compat.h"
-#include "kvm-sys.h"
+#include "kvm-need.h"
 #include "out.h"
 #include "topology.h"
 
@@ -32,18 +31,9 @@ static const unsigned sizes[] = { 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300 };
  * whether masked events are supported. */
 static bool need_kvm(void)
 {
-	int kvm = kvm_sys_open();
-	if (kvm < 0) {
-		print_message("SKIP: /dev/kvm not usable: %s\n", strerror(-kvm));
-		skip();
-	}
-	bool have = kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) > 0;
+	int kvm = need_kvm_filter();
 	bool masked = kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_MASKED_EVENTS) > 0;
 	close(kvm);
-	if (!have) {
-		print_message("SKIP: KVM lacks KVM_CAP_PMU_EVENT_FILTER\n");
-		skip();
-	}
 	return masked;
 }
 
@@ -275,42 +265,25 @@ static void test_raw_small(void **state)
 	free(out);
 }
 
-static void usage_case(const char *const args[], const char *want_in_err)
-{
-	char *out, *err;
-	int st = cli_run(args, &out, &err);
-	if (st != 2)
-		fail_msg("%s %s: exit %d, want 2 (%s)", args[0], args[1], st, err);
-	if (!strstr(err, want_in_err))
-		fail_msg("stderr lacks '%s': %s", want_in_err, err);
-	assert_string_equal(out, "");
-	free(out);
-	free(err);
-}
-
 static void test_usage(void **state)
 {
 	(void)state;
 	const char *a1[] = { "install", "--bogus", NULL };
-	usage_case(a1, "--bogus");
+	cli_usage_case(a1, "--bogus");
 	const char *a2[] = { "install", "--sizes", "0,301", NULL };
-	usage_case(a2, "'301' is not a number in 0..300");
+	cli_usage_case(a2, "'301' is not a number in 0..300");
 	const char *a3[] = { "install", "--sizes", "1,,2", NULL };
-	usage_case(a3, "column 3");
+	cli_usage_case(a3, "column 3");
 	const char *a4[] = { "install", "--vcpus", "9", NULL };
-	usage_case(a4, "--vcpus");
+	cli_usage_case(a4, "--vcpus");
 	const char *a5[] = { "install", "-n", "0", NULL };
-	usage_case(a5, "--samples");
+	cli_usage_case(a5, "--samples");
 	const char *a6[] = { "install", "extra", NULL };
-	usage_case(a6, "extra");
+	cli_usage_case(a6, "extra");
 	const char *a7[] = { "install", "-o", NULL };
-	usage_case(a7, "needs an argument");
+	cli_usage_case(a7, "needs an argument");
 
-	char *out;
-	const char *help[] = { "install", "--help", NULL };
-	assert_int_equal(cli_run(help, &out, NULL), 0);
-	assert_non_null(strstr(out, "usage: pfbench install [--quick] [-o DIR]"));
-	free(out);
+	cli_help_case("install", "usage: pfbench install [--quick] [-o DIR]");
 }
 
 static void test_no_kvm(void **state)

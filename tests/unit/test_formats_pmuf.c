@@ -16,18 +16,12 @@
 #include <cmocka.h>
 
 #include "pmuf.h"
+#include "format-test.h"
 #include "pmuf_eq.h"
 
 static int parse(const char *text, struct pmuf_filter *f)
 {
-	struct pmuf_error e;
-	int r = pmuf_parse_buf(text, strlen(text), PMUF_FMT_PMUF, "t.pmuf", f, &e);
-	if (r) {
-		char m[600];
-		pmuf_error_format(&e, m, sizeof(m));
-		print_error("parse failed: %s\n", m);
-	}
-	return r;
+	return ftest_parse(text, PMUF_FMT_PMUF, "t.pmuf", f);
 }
 
 /* render as pmuf, parse again: the same filter, flavor included */
@@ -190,11 +184,6 @@ static void test_specs_round_trip(void **state)
 	pmuf_free(&f);
 }
 
-static uint64_t rnd64(void)
-{
-	return (uint64_t)random() << 42 ^ (uint64_t)random() << 21 ^ (uint64_t)random();
-}
-
 static void test_random_round_trip(void **state)
 {
 	(void)state;
@@ -206,20 +195,20 @@ static void test_random_round_trip(void **state)
 			static const unsigned bits[] = { 0, 10, 16 };
 			f.arm_event_bits = bits[it % 3];
 			for (int n = random() % 12; n > 0; n--) {
-				uint32_t base = random() % 3 ? (uint32_t)(random() % 0x10000) : (uint32_t)rnd64();
-				uint32_t cnt = random() % 3 ? (uint32_t)(random() % 64) : (uint32_t)rnd64();
-				uint32_t act = random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)rnd64();
+				uint32_t base = random() % 3 ? (uint32_t)(random() % 0x10000) : (uint32_t)ftest_rnd64();
+				uint32_t cnt = random() % 3 ? (uint32_t)(random() % 64) : (uint32_t)ftest_rnd64();
+				uint32_t act = random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)ftest_rnd64();
 				assert_int_equal(pmuf_add_range(&f, base, cnt, act), 0);
 			}
 		} else {
 			pmuf_init(&f, PMUF_ARCH_X86);
 			f.flavor = (enum pmuf_flavor)(random() % 3);
-			f.action = random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)rnd64();
-			f.flags = random() % 3 ? (uint32_t)(random() % 2) : (uint32_t)rnd64();
-			f.fixed_counter_bitmap = random() % 2 ? (uint32_t)rnd64() : 0;
+			f.action = random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)ftest_rnd64();
+			f.flags = random() % 3 ? (uint32_t)(random() % 2) : (uint32_t)ftest_rnd64();
+			f.fixed_counter_bitmap = random() % 2 ? (uint32_t)ftest_rnd64() : 0;
 			if (random() % 4 == 0)
 				for (int i = 0; i < 4; i++)
-					f.pad[i] = (uint32_t)rnd64();
+					f.pad[i] = (uint32_t)ftest_rnd64();
 			for (int n = random() % 40; n > 0; n--) {
 				uint64_t e;
 				switch (random() % 4) {
@@ -231,10 +220,10 @@ static void test_random_round_trip(void **state)
 							       (uint8_t)random(), random() % 2);
 					break;
 				case 2:
-					e = rnd64();
+					e = ftest_rnd64();
 					break;
 				default:
-					e = rnd64() & (random() % 2 ? 0xF0000FFFFull : 0xFF80000F0000FFFFull);
+					e = ftest_rnd64() & (random() % 2 ? 0xF0000FFFFull : 0xFF80000F0000FFFFull);
 					break;
 				}
 				struct pmuf_src src = { .line = 3 };
@@ -247,12 +236,6 @@ static void test_random_round_trip(void **state)
 		pmuf_free(&f);
 	}
 }
-
-struct err_case {
-	const char *text;
-	int line, col;
-	const char *msg;
-};
 
 static const struct err_case err_cases[] = {
 	/* directives */
@@ -347,18 +330,8 @@ static const struct err_case err_cases[] = {
 
 static void check_err(const char *text, size_t len, int line, int col, const char *msg)
 {
-	struct pmuf_filter f;
-	struct pmuf_error e;
-	char full[700];
-	int r = pmuf_parse_buf(text, len, PMUF_FMT_PMUF, "t.pmuf", &f, &e);
-	if (!r) {
-		pmuf_free(&f);
-		fail_msg("parsed without error: \"%s\"", text);
-	}
-	assert_int_equal(r, -EINVAL);
-	pmuf_error_format(&e, full, sizeof(full));
-	if (e.line != line || e.col != col || !strstr(e.msg, msg) || strcmp(e.file, "t.pmuf"))
-		fail_msg("\"%s\"\n  got:  %s\n  want: t.pmuf:%d:%d: %s", text, full, line, col, msg);
+	if (!ftest_err_matches(PMUF_FMT_PMUF, "t.pmuf", text, len, line, col, msg))
+		fail();
 }
 
 static void test_parse_errors(void **state)

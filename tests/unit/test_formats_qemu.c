@@ -17,18 +17,12 @@
 #include <cmocka.h>
 
 #include "pmuf.h"
+#include "format-test.h"
 #include "pmuf_eq.h"
 
 static int parse(const char *text, struct pmuf_filter *f)
 {
-	struct pmuf_error e;
-	int r = pmuf_parse_buf(text, strlen(text), PMUF_FMT_QEMU_JSON, "t.json", f, &e);
-	if (r) {
-		char m[600];
-		pmuf_error_format(&e, m, sizeof(m));
-		print_error("parse failed: %s\n", m);
-	}
-	return r;
+	return ftest_parse(text, PMUF_FMT_QEMU_JSON, "t.json", f);
 }
 
 static void round_trip(const struct pmuf_filter *f)
@@ -166,11 +160,6 @@ static void test_render(void **state)
 	pmuf_free(&f);
 }
 
-static uint64_t rnd64(void)
-{
-	return (uint64_t)random() << 42 ^ (uint64_t)random() << 21 ^ (uint64_t)random();
-}
-
 static void test_random_round_trip(void **state)
 {
 	(void)state;
@@ -179,7 +168,7 @@ static void test_random_round_trip(void **state)
 		struct pmuf_filter f;
 		pmuf_init(&f, PMUF_ARCH_X86);
 		f.action = (uint32_t)(random() % 2);
-		f.fixed_counter_bitmap = random() % 2 ? (uint32_t)rnd64() : 0;
+		f.fixed_counter_bitmap = random() % 2 ? (uint32_t)ftest_rnd64() : 0;
 		bool masked = random() % 2;
 		f.flags = masked;
 		int n = (int)(random() % 40) + masked;
@@ -191,7 +180,7 @@ static void test_random_round_trip(void **state)
 			else if (random() % 2)
 				e = pmuf_exact_encode((uint16_t)(random() % 0x1000), (uint8_t)random());
 			else
-				e = rnd64();
+				e = ftest_rnd64();
 			assert_int_equal(pmuf_add_event(&f, e, NULL), 0);
 		}
 		round_trip(&f);
@@ -243,12 +232,6 @@ static void test_cross_formats(void **state)
 	assert_true(f.events[3] == pmuf_masked_encode(0xC5, 0, 0, false));
 	pmuf_free(&f);
 }
-
-struct err_case {
-	const char *text;
-	int line, col;
-	const char *msg;
-};
 
 #define EV(x) "{\"action\":\"allow\",\"events\":[" x "]}"
 
@@ -356,21 +339,9 @@ static void test_parse_errors(void **state)
 	int bad = 0;
 	for (size_t i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++) {
 		const struct err_case *c = &err_cases[i];
-		struct pmuf_filter f;
-		struct pmuf_error e;
-		char full[700];
-		int r = pmuf_parse_buf(c->text, strlen(c->text), PMUF_FMT_QEMU_JSON, "t.json", &f, &e);
-		if (!r) {
-			pmuf_free(&f);
-			fail_msg("parsed without error: %s", c->text);
-		}
-		assert_int_equal(r, -EINVAL);
-		pmuf_error_format(&e, full, sizeof(full));
-		if (e.line != c->line || e.col != c->col || !strstr(e.msg, c->msg) || strcmp(e.file, "t.json")) {
-			print_error("%s\n  got:  %s\n  want: t.json:%d:%d: %s\n", c->text, full, c->line, c->col,
-				    c->msg);
+		if (!ftest_err_matches(PMUF_FMT_QEMU_JSON, "t.json", c->text, strlen(c->text), c->line,
+				       c->col, c->msg))
 			bad++;
-		}
 	}
 	assert_int_equal(bad, 0);
 }

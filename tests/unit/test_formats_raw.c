@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "pmuf.h"
+#include "format-test.h"
 #include "pmuf_eq.h"
 
 static void put32(unsigned char *p, uint32_t v)
@@ -100,11 +101,6 @@ static void test_layout(void **state)
 	pmuf_free(&f);
 }
 
-static uint64_t rnd64(void)
-{
-	return (uint64_t)random() << 42 ^ (uint64_t)random() << 21 ^ (uint64_t)random();
-}
-
 /* kvm-raw -> pmuf -> kvm-raw, and through qemu-json where QEMU can say it:
  * byte-identical */
 static void test_random_bytes_round_trip(void **state)
@@ -117,15 +113,15 @@ static void test_random_bytes_round_trip(void **state)
 		size_t len = 32 + 8 * n;
 		unsigned char *raw = malloc(len);
 		assert_non_null(raw);
-		put32(raw, random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)rnd64());
+		put32(raw, random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)ftest_rnd64());
 		put32(raw + 4, (uint32_t)n);
-		put32(raw + 8, (uint32_t)rnd64());
-		put32(raw + 12, random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)rnd64());
+		put32(raw + 8, (uint32_t)ftest_rnd64());
+		put32(raw + 12, random() % 4 ? (uint32_t)(random() % 2) : (uint32_t)ftest_rnd64());
 		bool pad = random() % 4 == 0;
 		for (int i = 0; i < 4; i++)
-			put32(raw + 16 + 4 * i, pad && random() % 2 ? (uint32_t)rnd64() : 0);
+			put32(raw + 16 + 4 * i, pad && random() % 2 ? (uint32_t)ftest_rnd64() : 0);
 		for (size_t i = 0; i < n; i++) {
-			uint64_t e = rnd64();
+			uint64_t e = ftest_rnd64();
 			switch (random() % 3) {
 			case 0:
 				e &= 0xF0000FFFFull;

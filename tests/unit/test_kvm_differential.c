@@ -23,8 +23,7 @@
 
 #include <cmocka.h>
 
-#include "kvm-compat.h"
-#include "kvm-sys.h"
+#include "kvm-need.h"
 #include "pmuf-random.h"
 #include "pmuf.h"
 
@@ -62,16 +61,7 @@ static void test_differential(void **state)
 	int kvm, r;
 
 	(void)state;
-	kvm = kvm_sys_open();
-	if (kvm < 0) {
-		print_message("SKIP: /dev/kvm not usable: %s\n", strerror(-kvm));
-		skip();
-	}
-	if (kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) <= 0) {
-		close(kvm);
-		print_message("SKIP: KVM lacks KVM_CAP_PMU_EVENT_FILTER\n");
-		skip();
-	}
+	kvm = need_kvm_filter();
 	/* Our validation is the 6.3+ kernel's (masked events). */
 	r = kvm_sys_probe_flavor(&fl);
 	if (r < 0) {
