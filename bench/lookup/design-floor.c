@@ -51,9 +51,7 @@ const struct lookup_design lookup_design_floor = {
 	.flags = LOOKUP_F_FLOOR,
 	.ref = PMUF_KERNEL_6_3,
 	.build = floor_build,
-	.decide = floor_decide,
-	.run_throughput = floor_run_throughput,
-	.run_latency = floor_run_latency,
+	LOOKUP_RUNNERS(floor),
 	.footprint_bytes = floor_footprint,
 	.free = free,
 };

@@ -46,20 +46,12 @@ static void hash_free(void *state)
 static int hash_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
 		      void **state)
 {
-	struct lookup_entries e;
 	struct lookup_rows r;
 	struct hash *h;
 	size_t i, nslots = 8;
 	unsigned bits = 3;
-	int err;
+	int err = lookup_rows_from_filter(f, fl, bflags, &r);
 
-	if (f->nevents > PMUF_KVM_MAX_EVENTS && !(bflags & LOOKUP_B_NO_LIMIT))
-		return -E2BIG;
-	err = lookup_entries_get(f, fl, &e);
-	if (err)
-		return err;
-	err = lookup_rows_build(&e, &r);
-	lookup_entries_free(&e);
 	if (err)
 		return err;
 	while (nslots < 2 * r.nsel) {
@@ -113,7 +105,7 @@ static inline bool hash_decide_inline(const struct hash *h, uint64_t ev)
 			break;
 		s = (s + 1) & h->mask;
 	}
-	return (row[umask >> 6] >> (umask & 63)) & 1;
+	return lookup_row_bit(row, umask);
 }
 
 static size_t hash_footprint(const void *state)
@@ -132,9 +124,7 @@ const struct lookup_design lookup_design_hash = {
 	.cost = "build: O(n x 256 + selects); memory: 40 B x 2^ceil(log2(2 x selects)) slots",
 	.ref = PMUF_KERNEL_6_3,
 	.build = hash_build,
-	.decide = hash_decide,
-	.run_throughput = hash_run_throughput,
-	.run_latency = hash_run_latency,
+	LOOKUP_RUNNERS(hash),
 	.footprint_bytes = hash_footprint,
 	.free = hash_free,
 };

@@ -38,13 +38,6 @@ static bool thunks_usable(char *why, size_t len)
 	return klib_have_thunks(why, len);
 }
 
-static int check_size(const struct pmuf_filter *f, unsigned bflags)
-{
-	if (f->nevents > PMUF_KVM_MAX_EVENTS && !(bflags & LOOKUP_B_NO_LIMIT))
-		return -E2BIG;
-	return 0;
-}
-
 /* ---- 5.3: struct kvm_pmu_event_filter, events[] as given ---- */
 
 struct kfilter_old {
@@ -59,7 +52,7 @@ struct kfilter_old {
 static int old_build(const struct pmuf_filter *f, unsigned bflags, struct kfilter_old **out)
 {
 	struct kfilter_old *k;
-	int err = check_size(f, bflags);
+	int err = lookup_check_size(f, bflags);
 
 	if (err)
 		return err;
@@ -116,9 +109,7 @@ const struct lookup_design lookup_design_k53 = {
 	.flags = LOOKUP_F_KERNEL | LOOKUP_F_EXACT_ONLY,
 	.ref = PMUF_KERNEL_5_3,
 	.build = k53_build,
-	.decide = k53_decide,
-	.run_throughput = k53_run_throughput,
-	.run_latency = k53_run_latency,
+	LOOKUP_RUNNERS(k53),
 	.footprint_bytes = old_footprint,
 	.free = free,
 };
@@ -143,50 +134,57 @@ static KOPAQUE KLIB_RET_THUNK int cmp_u64_rp(const void *pa, const void *pb)
 	return cmp_u64_body(pa, pb);
 }
 
-static int k517_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
-		      void **state)
+/* The two flavors differ only in how sort() and bsearch() call the
+ * comparison; rp is a constant in each caller (as in 6.3+ below). */
+static int k517_build_common(const struct pmuf_filter *f, unsigned bflags, void **state, bool rp)
 {
 	struct kfilter_old *k;
 	int err = old_build(f, bflags, &k);
 
-	(void)fl;
 	if (err)
 		return err;
-	klib_sort_u64(k->events, k->nevents, cmp_u64);
+	if (rp)
+		klib_sort_u64_rp(k->events, k->nevents, cmp_u64_rp);
+	else
+		klib_sort_u64(k->events, k->nevents, cmp_u64);
 	*state = k;
 	return 0;
+}
+
+static int k517_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+		      void **state)
+{
+	(void)fl;
+	return k517_build_common(f, bflags, state, false);
 }
 
 static int k517rp_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
 			void **state)
 {
-	struct kfilter_old *k;
-	int err = old_build(f, bflags, &k);
-
 	(void)fl;
-	if (err)
-		return err;
-	klib_sort_u64_rp(k->events, k->nevents, cmp_u64_rp);
-	*state = k;
-	return 0;
+	return k517_build_common(f, bflags, state, true);
+}
+
+static inline bool k517_allowed(const struct kfilter_old *filter, uint64_t eventsel, bool rp)
+{
+	uint64_t key = eventsel & PMUF_RAW_EVENT_MASK_NB;
+	const uint64_t *hit = rp ? klib_bsearch_u64_rp(&key, filter->events, filter->nevents,
+						       cmp_u64_rp)
+				 : klib_bsearch_u64(&key, filter->events, filter->nevents, cmp_u64);
+
+	if (hit)
+		return filter->action == KVM_PMU_EVENT_ALLOW;
+	return filter->action == KVM_PMU_EVENT_DENY;
 }
 
 static inline bool k517_decide_inline(const struct kfilter_old *filter, uint64_t eventsel)
 {
-	uint64_t key = eventsel & PMUF_RAW_EVENT_MASK_NB;
-
-	if (klib_bsearch_u64(&key, filter->events, filter->nevents, cmp_u64))
-		return filter->action == KVM_PMU_EVENT_ALLOW;
-	return filter->action == KVM_PMU_EVENT_DENY;
+	return k517_allowed(filter, eventsel, false);
 }
 
 static inline bool k517rp_decide_inline(const struct kfilter_old *filter, uint64_t eventsel)
 {
-	uint64_t key = eventsel & PMUF_RAW_EVENT_MASK_NB;
-
-	if (klib_bsearch_u64_rp(&key, filter->events, filter->nevents, cmp_u64_rp))
-		return filter->action == KVM_PMU_EVENT_ALLOW;
-	return filter->action == KVM_PMU_EVENT_DENY;
+	return k517_allowed(filter, eventsel, true);
 }
 
 LOOKUP_DEFINE_RUNNERS(k517, struct kfilter_old, k517_decide_inline)
@@ -199,9 +197,7 @@ const struct lookup_design lookup_design_k517 = {
 	.flags = LOOKUP_F_KERNEL | LOOKUP_F_EXACT_ONLY,
 	.ref = PMUF_KERNEL_5_17,
 	.build = k517_build,
-	.decide = k517_decide,
-	.run_throughput = k517_run_throughput,
-	.run_latency = k517_run_latency,
+	LOOKUP_RUNNERS(k517),
 	.footprint_bytes = old_footprint,
 	.free = free,
 };
@@ -215,9 +211,7 @@ const struct lookup_design lookup_design_k517rp = {
 	.ref = PMUF_KERNEL_5_17,
 	.usable = thunks_usable,
 	.build = k517rp_build,
-	.decide = k517rp_decide,
-	.run_throughput = k517rp_run_throughput,
-	.run_latency = k517rp_run_latency,
+	LOOKUP_RUNNERS(k517rp),
 	.footprint_bytes = old_footprint,
 	.free = free,
 };
@@ -280,7 +274,7 @@ static int k63_build_common(const struct pmuf_filter *f, enum pmuf_flavor fl, un
 	uint64_t selmask = pmuf_flavor_select_mask(fl);
 	struct kfilter63 *k;
 	uint32_t i, j;
-	int err = check_size(f, bflags);
+	int err = lookup_check_size(f, bflags);
 
 	if (err)
 		return err;
@@ -425,9 +419,7 @@ const struct lookup_design lookup_design_k63 = {
 	.flags = LOOKUP_F_KERNEL,
 	.ref = PMUF_KERNEL_6_3,
 	.build = k63_build,
-	.decide = k63_decide,
-	.run_throughput = k63_run_throughput,
-	.run_latency = k63_run_latency,
+	LOOKUP_RUNNERS(k63),
 	.footprint_bytes = k63_footprint,
 	.free = free,
 };
@@ -441,9 +433,7 @@ const struct lookup_design lookup_design_k63rp = {
 	.ref = PMUF_KERNEL_6_3,
 	.usable = thunks_usable,
 	.build = k63rp_build,
-	.decide = k63rp_decide,
-	.run_throughput = k63rp_run_throughput,
-	.run_latency = k63rp_run_latency,
+	LOOKUP_RUNNERS(k63rp),
 	.footprint_bytes = k63_footprint,
 	.free = free,
 };

@@ -36,54 +36,47 @@ static void search_free(void *state)
 	free(s);
 }
 
-static int search_rows(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
-		       struct lookup_rows *r, struct search **out)
+/* Rows from the filter, then the design's layout of keys and rows. */
+static int search_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+			void **state, void (*layout)(struct search *s, const struct lookup_rows *r))
 {
-	struct lookup_entries e;
+	struct lookup_rows r;
 	struct search *s;
-	int err;
+	int err = lookup_rows_from_filter(f, fl, bflags, &r);
 
-	if (f->nevents > PMUF_KVM_MAX_EVENTS && !(bflags & LOOKUP_B_NO_LIMIT))
-		return -E2BIG;
-	err = lookup_entries_get(f, fl, &e);
-	if (err)
-		return err;
-	err = lookup_rows_build(&e, r);
-	lookup_entries_free(&e);
 	if (err)
 		return err;
 	s = calloc(1, sizeof(*s));
 	if (s) {
-		s->key = malloc((r->nsel + 1) * sizeof(*s->key));
-		s->row = malloc((r->nsel + 1) * sizeof(*s->row));
+		s->key = malloc((r.nsel + 1) * sizeof(*s->key));
+		s->row = malloc((r.nsel + 1) * sizeof(*s->row));
 	}
 	if (!s || !s->key || !s->row) {
 		search_free(s);
-		lookup_rows_free(r);
+		lookup_rows_free(&r);
 		return -ENOMEM;
 	}
 	s->select_mask = pmuf_flavor_select_mask(fl);
-	s->m = r->nsel;
-	*out = s;
+	s->m = r.nsel;
+	layout(s, &r);
+	lookup_rows_free(&r);
+	*state = s;
 	return 0;
 }
 
 /* ---- branch-free binary search ---- */
 
+/* Keys sorted, row[m] the default: lookup_rows' own layout. */
+static void bsbf_layout(struct search *s, const struct lookup_rows *r)
+{
+	memcpy(s->key, r->sel, r->nsel * sizeof(*s->key));
+	memcpy(s->row, r->row, (r->nsel + 1) * sizeof(*s->row));
+}
+
 static int bsbf_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
 		      void **state)
 {
-	struct lookup_rows r;
-	struct search *s;
-	int err = search_rows(f, fl, bflags, &r, &s);
-
-	if (err)
-		return err;
-	memcpy(s->key, r.sel, r.nsel * sizeof(*s->key));
-	memcpy(s->row, r.row, (r.nsel + 1) * sizeof(*s->row));
-	lookup_rows_free(&r);
-	*state = s;
-	return 0;
+	return search_build(f, fl, bflags, state, bsbf_layout);
 }
 
 static inline bool bsbf_decide_inline(const struct search *s, uint64_t ev)
@@ -94,7 +87,7 @@ static inline bool bsbf_decide_inline(const struct search *s, uint64_t ev)
 	size_t n = s->m, i;
 
 	if (n == 0)
-		return (s->row[0][umask >> 6] >> (umask & 63)) & 1;
+		return lookup_row_bit(s->row[0], umask);
 	while (n > 1) {
 		size_t half = n / 2;
 
@@ -103,7 +96,7 @@ static inline bool bsbf_decide_inline(const struct search *s, uint64_t ev)
 	}
 	i = (size_t)(base - s->key);
 	i = *base == sel ? i : s->m;
-	return (s->row[i][umask >> 6] >> (umask & 63)) & 1;
+	return lookup_row_bit(s->row[i], umask);
 }
 
 static size_t search_footprint(const void *state)
@@ -122,9 +115,7 @@ const struct lookup_design lookup_design_bsearch_bf = {
 	.cost = "build: O(n x 256 + m log m); memory: 36 B x (m + 1), m = distinct selects",
 	.ref = PMUF_KERNEL_6_3,
 	.build = bsbf_build,
-	.decide = bsbf_decide,
-	.run_throughput = bsbf_run_throughput,
-	.run_latency = bsbf_run_latency,
+	LOOKUP_RUNNERS(bsbf),
 	.footprint_bytes = search_footprint,
 	.free = search_free,
 };
@@ -144,21 +135,17 @@ static size_t eyt_fill(struct search *s, const struct lookup_rows *r, size_t i, 
 	return i;
 }
 
+static void eyt_layout(struct search *s, const struct lookup_rows *r)
+{
+	s->key[0] = 0xFFFFFFFFu; /* no select equals it */
+	memcpy(s->row[0], r->row[r->nsel], sizeof(s->row[0]));
+	eyt_fill(s, r, 0, 1);
+}
+
 static int eyt_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
 		     void **state)
 {
-	struct lookup_rows r;
-	struct search *s;
-	int err = search_rows(f, fl, bflags, &r, &s);
-
-	if (err)
-		return err;
-	s->key[0] = 0xFFFFFFFFu; /* no select equals it */
-	memcpy(s->row[0], r.row[r.nsel], sizeof(s->row[0]));
-	eyt_fill(s, &r, 0, 1);
-	lookup_rows_free(&r);
-	*state = s;
-	return 0;
+	return search_build(f, fl, bflags, state, eyt_layout);
 }
 
 static inline bool eyt_decide_inline(const struct search *s, uint64_t ev)
@@ -173,7 +160,7 @@ static inline bool eyt_decide_inline(const struct search *s, uint64_t ev)
 	 * the lower bound, or 0 when every key is smaller. */
 	k >>= __builtin_ffsll((long long)~k);
 	k = s->key[k] == sel ? k : 0;
-	return (s->row[k][umask >> 6] >> (umask & 63)) & 1;
+	return lookup_row_bit(s->row[k], umask);
 }
 
 LOOKUP_DEFINE_RUNNERS(eyt, struct search, eyt_decide_inline)
@@ -184,9 +171,7 @@ const struct lookup_design lookup_design_eytzinger = {
 	.cost = "build: O(n x 256 + m log m + m); memory: 36 B x (m + 1), m = distinct selects",
 	.ref = PMUF_KERNEL_6_3,
 	.build = eyt_build,
-	.decide = eyt_decide,
-	.run_throughput = eyt_run_throughput,
-	.run_latency = eyt_run_latency,
+	LOOKUP_RUNNERS(eyt),
 	.footprint_bytes = search_footprint,
 	.free = search_free,
 };

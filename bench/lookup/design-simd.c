@@ -68,8 +68,9 @@ static int simd_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned
 	size_t words;
 	int err;
 
-	if (f->nevents > PMUF_KVM_MAX_EVENTS && !(bflags & LOOKUP_B_NO_LIMIT))
-		return -E2BIG;
+	err = lookup_check_size(f, bflags);
+	if (err)
+		return err;
 	err = lookup_entries_get(f, fl, &e);
 	if (err)
 		return err;
@@ -117,6 +118,18 @@ static size_t simd_footprint(const void *state)
 	return sizeof(*s) + 2 * (s->ninc + s->nexc) * sizeof(uint32_t);
 }
 
+/* prefix_usable(): does the CPU (and OS) have feature? (a macro because
+ * __builtin_cpu_supports takes only a string literal) */
+#define SIMD_USABLE(prefix, feature, label)                         \
+	static bool prefix##_usable(char *why, size_t len)          \
+	{                                                           \
+		__builtin_cpu_init();                               \
+		if (__builtin_cpu_supports(feature))                \
+			return true;                                \
+		snprintf(why, len, "CPU or OS lacks " label);       \
+		return false;                                       \
+	}
+
 /* ---- SSE2: 4 entries per compare ---- */
 
 static inline bool sse2_any(const uint32_t *care, const uint32_t *val, size_t n, __m128i k)
@@ -148,23 +161,14 @@ const struct lookup_design lookup_design_simd_sse2 = {
 	.cost = "build: O(n); memory: 8 B per entry (padded to 16 entries per list)",
 	.ref = PMUF_KERNEL_6_3,
 	.build = simd_build,
-	.decide = sse2_decide,
-	.run_throughput = sse2_run_throughput,
-	.run_latency = sse2_run_latency,
+	LOOKUP_RUNNERS(sse2),
 	.footprint_bytes = simd_footprint,
 	.free = simd_free,
 };
 
 /* ---- AVX2: 8 entries per compare ---- */
 
-static bool avx2_usable(char *why, size_t len)
-{
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2"))
-		return true;
-	snprintf(why, len, "CPU or OS lacks AVX2");
-	return false;
-}
+SIMD_USABLE(avx2, "avx2", "AVX2")
 
 __attribute__((target("avx2"))) static inline bool avx2_any(const uint32_t *care,
 							     const uint32_t *val, size_t n,
@@ -200,23 +204,14 @@ const struct lookup_design lookup_design_simd_avx2 = {
 	.ref = PMUF_KERNEL_6_3,
 	.usable = avx2_usable,
 	.build = simd_build,
-	.decide = avx2_decide,
-	.run_throughput = avx2_run_throughput,
-	.run_latency = avx2_run_latency,
+	LOOKUP_RUNNERS(avx2),
 	.footprint_bytes = simd_footprint,
 	.free = simd_free,
 };
 
 /* ---- AVX-512F: 16 entries per compare, into a mask register ---- */
 
-static bool avx512_usable(char *why, size_t len)
-{
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
-		return true;
-	snprintf(why, len, "CPU or OS lacks AVX-512F");
-	return false;
-}
+SIMD_USABLE(avx512, "avx512f", "AVX-512F")
 
 __attribute__((target("avx512f"))) static inline bool avx512_any(const uint32_t *care,
 								  const uint32_t *val, size_t n,
@@ -252,9 +247,7 @@ const struct lookup_design lookup_design_simd_avx512 = {
 	.ref = PMUF_KERNEL_6_3,
 	.usable = avx512_usable,
 	.build = simd_build,
-	.decide = avx512_decide,
-	.run_throughput = avx512_run_throughput,
-	.run_latency = avx512_run_latency,
+	LOOKUP_RUNNERS(avx512),
 	.footprint_bytes = simd_footprint,
 	.free = simd_free,
 };

@@ -24,22 +24,6 @@
 
 #include "lookup.h"
 
-static int table_rows(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
-		      struct lookup_rows *r)
-{
-	struct lookup_entries e;
-	int err;
-
-	if (f->nevents > PMUF_KVM_MAX_EVENTS && !(bflags & LOOKUP_B_NO_LIMIT))
-		return -E2BIG;
-	err = lookup_entries_get(f, fl, &e);
-	if (err)
-		return err;
-	err = lookup_rows_build(&e, r);
-	lookup_entries_free(&e);
-	return err;
-}
-
 /* The (select, umask) index both share: eventsel bits 15:0, and on AMD
  * select 11:8 (eventsel 35:32) above them. */
 static inline size_t map_index(bool amd, uint32_t sel12, unsigned umask)
@@ -56,6 +40,34 @@ static inline size_t map_index_ev(bool amd, uint64_t ev)
 	return idx;
 }
 
+/* Sets every (select, umask) of a map: the default row for all, then
+ * each named select's row. bits: one bit per entry (uint64_t words), else
+ * one byte (bool); a constant in each inlined copy. */
+static inline void map_fill(void *map, bool bits, bool amd, size_t n,
+			    const struct lookup_rows *r)
+{
+	bool dflt = r->row[r->nsel][0] & 1; /* the default row is all 0 or all 1 */
+	uint64_t *w = map;
+	bool *v = map;
+
+	if (bits)
+		memset(w, dflt ? 0xFF : 0x00, n / 8);
+	else
+		memset(v, dflt, n);
+	for (size_t i = 0; i < r->nsel; i++)
+		for (unsigned u = 0; u < 256; u++) {
+			size_t idx = map_index(amd, r->sel[i], u);
+			bool yes = (r->row[i][u >> 6] >> (u & 63)) & 1;
+
+			if (!bits)
+				v[idx] = yes;
+			else if (yes)
+				w[idx >> 6] |= 1ull << (idx & 63);
+			else
+				w[idx >> 6] &= ~(1ull << (idx & 63));
+		}
+}
+
 /* ---- bytemap ---- */
 
 struct bytemap {
@@ -67,10 +79,10 @@ struct bytemap {
 static int bytemap_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
 			 void **state)
 {
-	size_t n = lookup_space_size(fl), i;
+	size_t n = lookup_space_size(fl);
 	struct lookup_rows r;
 	struct bytemap *b;
-	int err = table_rows(f, fl, bflags, &r);
+	int err = lookup_rows_from_filter(f, fl, bflags, &r);
 
 	if (err)
 		return err;
@@ -81,10 +93,7 @@ static int bytemap_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsig
 	}
 	b->amd = fl == PMUF_FLAVOR_AMD;
 	b->n = n;
-	memset(b->v, r.row[r.nsel][0] ? 1 : 0, n);
-	for (i = 0; i < r.nsel; i++)
-		for (unsigned u = 0; u < 256; u++)
-			b->v[map_index(b->amd, r.sel[i], u)] = (r.row[i][u >> 6] >> (u & 63)) & 1;
+	map_fill(b->v, false, b->amd, n, &r);
 	lookup_rows_free(&r);
 	*state = b;
 	return 0;
@@ -111,9 +120,7 @@ const struct lookup_design lookup_design_bytemap = {
 	.cost = "build: O(2^k + selects x 256); memory: 64 KiB (Intel) or 1 MiB (AMD), any n",
 	.ref = PMUF_KERNEL_6_3,
 	.build = bytemap_build,
-	.decide = bytemap_decide,
-	.run_throughput = bytemap_run_throughput,
-	.run_latency = bytemap_run_latency,
+	LOOKUP_RUNNERS(bytemap),
 	.footprint_bytes = bytemap_footprint,
 	.free = free,
 };
@@ -129,10 +136,10 @@ struct bitmap {
 static int bitmap_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
 			void **state)
 {
-	size_t nwords = lookup_space_size(fl) / 64, i;
+	size_t nwords = lookup_space_size(fl) / 64;
 	struct lookup_rows r;
 	struct bitmap *b;
-	int err = table_rows(f, fl, bflags, &r);
+	int err = lookup_rows_from_filter(f, fl, bflags, &r);
 
 	if (err)
 		return err;
@@ -143,18 +150,7 @@ static int bitmap_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsign
 	}
 	b->amd = fl == PMUF_FLAVOR_AMD;
 	b->nwords = nwords;
-	/* Every select gets the default row, then the named ones their own. */
-	memset(b->words, r.row[r.nsel][0] ? 0xFF : 0x00, nwords * sizeof(b->words[0]));
-	for (i = 0; i < r.nsel; i++)
-		for (unsigned u = 0; u < 256; u++) {
-			size_t idx = map_index(b->amd, r.sel[i], u);
-			uint64_t bit = 1ull << (idx & 63);
-
-			if ((r.row[i][u >> 6] >> (u & 63)) & 1)
-				b->words[idx >> 6] |= bit;
-			else
-				b->words[idx >> 6] &= ~bit;
-		}
+	map_fill(b->words, true, b->amd, nwords * 64, &r);
 	lookup_rows_free(&r);
 	*state = b;
 	return 0;
@@ -183,9 +179,7 @@ const struct lookup_design lookup_design_bitmap = {
 	.cost = "build: O(2^k/64 + selects x 256); memory: 8 KiB (Intel) or 128 KiB (AMD), any n",
 	.ref = PMUF_KERNEL_6_3,
 	.build = bitmap_build,
-	.decide = bitmap_decide,
-	.run_throughput = bitmap_run_throughput,
-	.run_latency = bitmap_run_latency,
+	LOOKUP_RUNNERS(bitmap),
 	.footprint_bytes = bitmap_footprint,
 	.free = free,
 };
@@ -216,7 +210,7 @@ static int table2_build(const struct pmuf_filter *f, enum pmuf_flavor fl, unsign
 	struct lookup_rows r;
 	struct table2 *t;
 	size_t i;
-	int err = table_rows(f, fl, bflags, &r);
+	int err = lookup_rows_from_filter(f, fl, bflags, &r);
 
 	if (err)
 		return err;
@@ -251,7 +245,7 @@ static inline bool table2_decide_inline(const struct table2 *t, uint64_t ev)
 	unsigned umask = (ev >> 8) & 0xFF;
 	const uint64_t *row = t->row[t->idx[sel]];
 
-	return (row[umask >> 6] >> (umask & 63)) & 1;
+	return lookup_row_bit(row, umask);
 }
 
 static size_t table2_footprint(const void *state)
@@ -269,9 +263,7 @@ const struct lookup_design lookup_design_table2 = {
 	.cost = "build: O(n x 256 + 2^selbits); memory: 2 x 2^selbits + 32 x (selects + 1) bytes",
 	.ref = PMUF_KERNEL_6_3,
 	.build = table2_build,
-	.decide = table2_decide,
-	.run_throughput = table2_run_throughput,
-	.run_latency = table2_run_latency,
+	LOOKUP_RUNNERS(table2),
 	.footprint_bytes = table2_footprint,
 	.free = table2_free,
 };

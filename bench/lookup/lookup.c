@@ -348,6 +348,23 @@ int lookup_rows_build(const struct lookup_entries *e, struct lookup_rows *r)
 	return 0;
 }
 
+int lookup_rows_from_filter(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+			    struct lookup_rows *r)
+{
+	struct lookup_entries e;
+	int err = lookup_check_size(f, bflags);
+
+	memset(r, 0, sizeof(*r));
+	if (err)
+		return err;
+	err = lookup_entries_get(f, fl, &e);
+	if (err)
+		return err;
+	err = lookup_rows_build(&e, r);
+	lookup_entries_free(&e);
+	return err;
+}
+
 void lookup_rows_free(struct lookup_rows *r)
 {
 	free(r->sel);

@@ -16,6 +16,7 @@
 #ifndef PFBENCH_LOOKUP_H
 #define PFBENCH_LOOKUP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,7 +69,12 @@ bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f)
 
 /* Generates run_throughput/run_latency/decide for a design whose decision
  * is the static inline function `decide_fn(const T *st, uint64_t ev)`;
- * the _ATTR form adds a function attribute (e.g. a SIMD target). */
+ * the _ATTR form adds a function attribute (e.g. a SIMD target).
+ * These are the timed loops, written once here but expanded in each
+ * design's file on purpose: the measurement needs the decision inlined
+ * into the loop (an indirect call per lookup would add its own cost to
+ * every design and hide the differences), so this stays a macro rather
+ * than one function taking a decide pointer. */
 #define LOOKUP_DEFINE_RUNNERS(prefix, T, decide_fn) LOOKUP_DEFINE_RUNNERS_ATTR(prefix, T, decide_fn, )
 #define LOOKUP_DEFINE_RUNNERS_ATTR(prefix, T, decide_fn, attr)                             \
 	attr static uint64_t prefix##_run_throughput(const void *state, const uint64_t *ev, \
@@ -98,6 +104,21 @@ bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f)
 	{                                                                                   \
 		return decide_fn((const T *)state, ev);                                     \
 	}
+
+/* The three members LOOKUP_DEFINE_RUNNERS(prefix, ...) defined, for a
+ * design's row: .decide, .run_throughput and .run_latency. */
+#define LOOKUP_RUNNERS(prefix)                                                          \
+	.decide = prefix##_decide, .run_throughput = prefix##_run_throughput,              \
+	.run_latency = prefix##_run_latency
+
+/* -E2BIG for a filter over the kernel's 300 entries unless bflags has
+ * LOOKUP_B_NO_LIMIT; every design's build starts with it. */
+static inline int lookup_check_size(const struct pmuf_filter *f, unsigned bflags)
+{
+	if (f->nevents > PMUF_KVM_MAX_EVENTS && !(bflags & LOOKUP_B_NO_LIMIT))
+		return -E2BIG;
+	return 0;
+}
 
 /* ---- the reference, exhaustively ---- */
 
@@ -147,7 +168,16 @@ struct lookup_rows {
 	uint32_t *sel;     /* sorted 12-bit selects named by the filter */
 	uint64_t (*row)[4]; /* row[i] for sel[i]; row[nsel] is the default */
 };
+/* Bit `umask` of a 256-bit row: the row designs' last step. */
+static inline bool lookup_row_bit(const uint64_t row[4], unsigned umask)
+{
+	return (row[umask >> 6] >> (umask & 63)) & 1;
+}
 int lookup_rows_build(const struct lookup_entries *e, struct lookup_rows *r);
+/* lookup_check_size, lookup_entries_get and lookup_rows_build in one: the
+ * first build step of every design that works from umask rows. */
+int lookup_rows_from_filter(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+			    struct lookup_rows *r);
 void lookup_rows_free(struct lookup_rows *r);
 
 #endif
