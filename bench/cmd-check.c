@@ -104,10 +104,7 @@ static json_t *host_json(const struct check_host *h, const struct check_opts *o)
 static unsigned long long parse_num(const char *opt, const char *s, unsigned long long lo,
 				    unsigned long long hi)
 {
-	unsigned long long v;
-	if (util_parse_u64(s, &v) < 0 || v < lo || v > hi)
-		die_usage("check: %s: '%s' is not a number in %llu..%llu", opt, s, lo, hi);
-	return v;
+	return util_parse_range("check", opt, s, lo, hi);
 }
 
 int cmd_check(int argc, char **argv)
@@ -160,19 +157,13 @@ int cmd_check(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			if (optopt == 'o')
-				fprintf(stderr, "pfbench check: option '-o' needs an argument\n");
-			else
-				fprintf(stderr, "pfbench check: unknown option or missing argument: '%s'\n",
-					argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+				die_usage_help(usage, "check: option '-o' needs an argument");
+			die_usage_help(usage, "check: unknown option or missing argument: '%s'",
+				       argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pfbench check: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		die_usage_help(usage, "check: unexpected argument '%s'", argv[optind]);
 
 	json_t *ctx = out_context(argc, argv, NULL);
 	json_t *set = ctx ? out_set_new("check", ctx) : NULL;
@@ -192,13 +183,8 @@ int cmd_check(int argc, char **argv)
 		out_set_skip(set, "check", run.h.kvm_fd < 0 && run.h.kvm_why[0] ? run.h.kvm_why
 										  : "every check skipped");
 	out_set_complete(set, true);
-	if (dir) {
-		int r = out_write_set(set, dir);
-		if (r < 0) {
-			json_decref(set);
-			die_errno("check: writing check.json/check.csv", r);
-		}
-	}
+	if (dir)
+		util_write_set(set, dir);
 	FILE *sum = json ? stderr : stdout;
 	fprintf(sum, "%u checks: %u passed, %u failed, %u skipped%s\n", np + nf + ns, np, nf, ns,
 		status == EXIT_SKIP ? " (nothing could be checked)" : "");

@@ -92,11 +92,8 @@ int cmd_compare(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "pfbench compare: want two result sets, A and B\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 2)
+		die_usage_help(usage, "compare: want two result sets, A and B");
 	const char *pa = argv[optind], *pb = argv[optind + 1];
 	char err[512];
 	json_t *sa = NULL, *sb = NULL;

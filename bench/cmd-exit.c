@@ -57,14 +57,6 @@ static void usage(FILE *out)
 		"exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm)\n");
 }
 
-static unsigned parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi)
-{
-	unsigned long long v;
-	if (util_parse_u64(s, &v) || v < lo || v > hi)
-		die_usage("%s: '%s' is not a number in %u..%u", opt, s, lo, hi);
-	return (unsigned)v;
-}
-
 static size_t parse_sizes(const char *s, unsigned *out)
 {
 	size_t n = 0;
@@ -182,13 +174,13 @@ int cmd_exit(int argc, char **argv)
 		switch (c) {
 		case 'q': quick = true; break;
 		case 'o': dir = optarg; break;
-		case 's': samples = parse_uint("--samples", optarg, 1, GUEST_MAX_SAMPLES); break;
-		case 'w': warmup = parse_uint("--warmup", optarg, 0, 1000000); break;
-		case 'b': blocks = parse_uint("--blocks", optarg, 1, GUEST_MAX_SAMPLES); break;
-		case 'l': block_len = parse_uint("--block-len", optarg, 1, 1u << 20); break;
+		case 's': samples = util_parse_range(NULL, "--samples", optarg, 1, GUEST_MAX_SAMPLES); break;
+		case 'w': warmup = util_parse_range(NULL, "--warmup", optarg, 0, 1000000); break;
+		case 'b': blocks = util_parse_range(NULL, "--blocks", optarg, 1, GUEST_MAX_SAMPLES); break;
+		case 'l': block_len = util_parse_range(NULL, "--block-len", optarg, 1, 1u << 20); break;
 		case 'z': nsizes = parse_sizes(optarg, sizes); break;
-		case 't': timeout = parse_uint("--timeout-ms", optarg, 10, 3600000); break;
-		case 'L': loops = parse_uint("--loops", optarg, 1, 1u << 24); break;
+		case 't': timeout = util_parse_range(NULL, "--timeout-ms", optarg, 10, 3600000); break;
+		case 'L': loops = util_parse_range(NULL, "--loops", optarg, 1, 1u << 24); break;
 		case 'W': writes_only = true; break;
 		case 'R': raw = false; break;
 		case 'V': no_vmcall = true; break;
@@ -268,9 +260,7 @@ int cmd_exit(int argc, char **argv)
 			die_errno("exit: filter sweep (creating a VM)", err);
 	}
 	out_set_complete(set, true);
-	err = out_write_set(set, dir);
-	if (err)
-		die_errno("exit: writing exit.json/exit.csv", err);
+	util_write_set(set, dir);
 	summary(set);
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));

@@ -209,16 +209,11 @@ int cmd_info(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "pfbench info: unknown option '%s'\n", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+			die_usage_help(usage, "info: unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pfbench info: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		die_usage_help(usage, "info: unexpected argument '%s'", argv[optind]);
 
 	json_t *h = hostinfo_json();
 	if (!h)

@@ -73,10 +73,7 @@ static void usage(FILE *out)
 
 static unsigned parse_num(const char *opt, const char *s, unsigned lo, unsigned hi)
 {
-	unsigned long long v;
-	if (util_parse_u64(s, &v) < 0 || v < lo || v > hi)
-		die_usage("install: %s: '%s' is not a number in %u..%u", opt, s, lo, hi);
-	return (unsigned)v;
+	return (unsigned)util_parse_range("install", opt, s, lo, hi);
 }
 
 /* "a,b,c" into out[max]; each in lo..hi. Returns the count. */
@@ -242,19 +239,13 @@ int cmd_install(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			if (optopt && optopt != '?' && strchr("on", optopt))
-				fprintf(stderr, "pfbench install: option '-%c' needs an argument\n", optopt);
-			else
-				fprintf(stderr, "pfbench install: unknown option or missing argument: '%s'\n",
-					argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+				die_usage_help(usage, "install: option '-%c' needs an argument", optopt);
+			die_usage_help(usage, "install: unknown option or missing argument: '%s'",
+				       argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pfbench install: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		die_usage_help(usage, "install: unexpected argument '%s'", argv[optind]);
 	o.samples = samples >= 0 ? (unsigned)samples : quick ? QUICK_SAMPLES : FULL_SAMPLES;
 	o.warmup = warmup >= 0 ? (unsigned)warmup : quick ? QUICK_WARMUP : FULL_WARMUP;
 	if (sizes_arg) {
@@ -321,11 +312,7 @@ int cmd_install(int argc, char **argv)
 		out_set_complete(set, true);
 	}
 	if (dir) {
-		r = out_write_set(set, dir);
-		if (r < 0) {
-			json_decref(set);
-			die_errno("install: writing install.json/install.csv", r);
-		}
+		util_write_set(set, dir);
 		if (status == EXIT_OK)
 			info("install: %zu records in %s/install.json and install.csv",
 			     json_array_size(json_object_get(set, "records")), dir);

@@ -174,11 +174,7 @@ static void add_design(const char *opt, const char *item, void *arg)
 static size_t parse_count(const char *opt, const char *s, unsigned long long min,
 			  unsigned long long max)
 {
-	unsigned long long v;
-
-	if (util_parse_u64(s, &v) || v < min || v > max)
-		die_usage("%s: '%s' is not a number in %llu..%llu", opt, s, min, max);
-	return (size_t)v;
+	return (size_t)util_parse_range(NULL, opt, s, min, max);
 }
 
 enum {

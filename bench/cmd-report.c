@@ -46,11 +46,8 @@ int cmd_report(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "pfbench report: want one result directory\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		die_usage_help(usage, "report: want one result directory");
 	const char *dir = argv[optind];
 	if (plots) {
 		json_t *made = suite_plots(dir);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out.h"
+
 int util_verbose;
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
@@ -77,4 +79,37 @@ int util_parse_u64(const char *s, unsigned long long *out)
 	if (*end)
 		return -EINVAL;
 	return 0;
+}
+
+void die_usage_help(void (*usage)(FILE *), const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "pfbench ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	usage(stderr);
+	exit(EXIT_USAGE);
+}
+
+unsigned long long util_parse_range(const char *cmd, const char *opt, const char *s,
+				    unsigned long long lo, unsigned long long hi)
+{
+	unsigned long long v;
+	if (util_parse_u64(s, &v) || v < lo || v > hi)
+		die_usage("%s%s%s: '%s' is not a number in %llu..%llu", cmd ? cmd : "", cmd ? ": " : "",
+			  opt, s, lo, hi);
+	return v;
+}
+
+void util_write_set(const json_t *set, const char *dir)
+{
+	const char *bench = json_string_value(json_object_get(set, "bench"));
+	int err = out_write_set(set, dir);
+	if (err) {
+		char what[160];
+		snprintf(what, sizeof(what), "%s: writing %s.json/%s.csv", bench, bench, bench);
+		die_errno(what, err);
+	}
 }

@@ -5,6 +5,7 @@
 #define PFBENCH_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -23,5 +24,19 @@ __attribute__((format(printf, 1, 2))) void debug(const char *fmt, ...);
 
 /* Parses an unsigned number (decimal, 0x hex); 0 or -EINVAL/-ERANGE. */
 int util_parse_u64(const char *s, unsigned long long *out);
+
+/* Subcommand helpers, so every command words these the same way. */
+struct json_t;
+/* "pfbench <fmt>" and then the subcommand's usage text on stderr; exits 2.
+ * fmt starts with the subcommand name: "install: unexpected argument". */
+__attribute__((noreturn, format(printf, 2, 3))) void die_usage_help(void (*usage)(FILE *),
+								    const char *fmt, ...);
+/* The value of option opt: a number in lo..hi (decimal, 0x hex), or
+ * die_usage("<cmd>: <opt>: '<s>' is not a number in lo..hi"), without
+ * "<cmd>: " when cmd is NULL. */
+unsigned long long util_parse_range(const char *cmd, const char *opt, const char *s,
+				    unsigned long long lo, unsigned long long hi);
+/* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
+void util_write_set(const struct json_t *set, const char *dir);
 
 #endif
