@@ -30,8 +30,16 @@ static void usage(FILE *out)
 		     "pfbench measures and characterizes the KVM PMU event filter.\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-9s %s\n", c->name, c->summary);
-	fprintf(out, "  %-9s %s\n", "help", "this list; `pfbench COMMAND --help` for one command");
+	fprintf(out, "  %-9s %s\n", "help", "this list; `pfbench help COMMAND` (= `pfbench COMMAND --help`) for one");
 	fprintf(out, "\nexit status: 0 ok, 1 failure, 2 usage or bad input, 4 skipped\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(name, c->name))
+			return c;
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -55,12 +63,27 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
-		usage(stdout);
-		return EXIT_OK;
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		/* `pfbench help CMD [SUB]` is `pfbench CMD [SUB] --help`. */
+		const struct command *c = find_command(argv[i + 1]);
+		if (!c) {
+			fprintf(stderr, "pfbench: unknown command '%s'\n", argv[i + 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		char *hargv[4] = { argv[i + 1], NULL, NULL, NULL };
+		int hargc = 1;
+		if (i + 2 < argc)
+			hargv[hargc++] = argv[i + 2];
+		hargv[hargc++] = "--help";
+		return c->fn(hargc, hargv);
 	}
-	for (const struct command *c = commands; c->name; c++)
-		if (!strcmp(argv[i], c->name))
-			return c->fn(argc - i, argv + i);
+	const struct command *c = find_command(argv[i]);
+	if (c)
+		return c->fn(argc - i, argv + i);
 	fprintf(stderr, "pfbench: unknown command '%s'\n", argv[i]);
 	usage(stderr);
 	return EXIT_USAGE;
