@@ -249,6 +249,7 @@ int cmd_exit(int argc, char **argv)
 	json_t *set = out_set_new("exit", ctx);
 	if (!set)
 		die("exit: out of memory");
+	json_object_set_new(set, "key_columns", exit_key_columns());
 	if (!only || !strcmp(only, "baselines")) {
 		err = exit_bench_baselines(&o, &h, set);
 		if (err)

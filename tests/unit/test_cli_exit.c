@@ -76,6 +76,39 @@ static const char *str(const json_t *r, const char *k)
 	return s ? s : "";
 }
 
+/* The declared key_columns name no outcome field and tell every record
+ * apart, so `pfbench compare` of two runs matches each record once. */
+static void check_keys(const json_t *set, const json_t *recs)
+{
+	const json_t *keys = json_object_get(set, "key_columns");
+	assert_true(json_is_array(keys) && json_array_size(keys) > 0);
+	size_t k, i, j;
+	json_t *kv, *r;
+	json_array_foreach(keys, k, kv) {
+		const char *name = json_string_value(kv);
+		assert_non_null(name);
+		assert_true(strcmp(name, "status") && strcmp(name, "why") && !strstr(name, "_ns"));
+	}
+	size_t n = json_array_size(recs);
+	char **ids = calloc(n ? n : 1, sizeof(*ids));
+	assert_non_null(ids);
+	json_array_foreach(recs, i, r) {
+		json_t *id = json_array();
+		json_array_foreach(keys, k, kv) {
+			json_t *v = json_object_get(r, json_string_value(kv));
+			json_array_append(id, v ? v : json_null());
+		}
+		ids[i] = json_dumps(id, JSON_COMPACT);
+		json_decref(id);
+		for (j = 0; j < i; j++)
+			if (!strcmp(ids[i], ids[j]))
+				fail_msg("records %zu and %zu share the key %s", j, i, ids[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
 static void check_stats(const json_t *r, const char *what)
 {
 	double med = json_number_value(json_object_get(r, "median_ns"));
@@ -126,6 +159,7 @@ static void test_quick_records(void **state)
 	assert_true(json_is_string(json_object_get(ex, "guest_execution")));
 
 	const json_t *recs = json_object_get(set, "records");
+	check_keys(set, recs);
 	size_t i, nbase = 0, nvalid = 0, nrep = 0, nrep_ok = 0;
 	bool modes[2] = { false, false }, saw_cpuid = false, saw_none = false;
 	json_t *r;
