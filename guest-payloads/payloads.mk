@@ -5,7 +5,8 @@
 # linked with the guest library (guest-payloads/lib/) by flat.lds at
 # GUEST_IMAGE_GPA, turned into a flat image with objcopy, and embedded by
 # blob.S as pfbench_payload_<name>_start/_end; the objects join
-# PAYLOAD_OBJS, which go into libpfbench.a.
+# PAYLOAD_OBJS, which go into libpfbench.a. Quiet like the top Makefile:
+# a short "  CC      <target>" line per step, full command lines with V=1.
 
 ifeq ($(ARCH),x86_64)
 GUEST_CC := gcc
@@ -26,16 +27,20 @@ GUEST_HDRS := guest-payloads/abi.h $(wildcard guest-payloads/lib/*.h guest-paylo
 
 $(GUEST_OUT)/obj/%.o: guest-payloads/% $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
-	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
 
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/obj/$(ARCH)/%.c.o $(GUEST_LIB_OBJS) guest-payloads/$(ARCH)/flat.lds
-	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) -lgcc
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS) -lgcc
 
 $(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf
-	$(GUEST_OBJCOPY) -O binary $< $@
+	@$(if $(Q),echo "  OBJCOPY $@")
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
 
 $(GUEST_OUT)/%.blob.o: $(GUEST_OUT)/%.bin guest-payloads/blob.S
-	$(GUEST_CC) -c -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guest-payloads/blob.S -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(GUEST_CC) -c -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guest-payloads/blob.S -o $@
 
 PAYLOAD_OBJS += $(patsubst %,$(GUEST_OUT)/%.blob.o,$(GUEST_NAMES))
 .SECONDARY: $(GUEST_LIB_OBJS) $(patsubst %,$(GUEST_OUT)/obj/$(ARCH)/%.c.o,$(GUEST_NAMES)) $(patsubst %,$(GUEST_OUT)/%.elf,$(GUEST_NAMES)) $(patsubst %,$(GUEST_OUT)/%.bin,$(GUEST_NAMES))
