@@ -2,8 +2,10 @@
  * scripts/run-tests.sh) on short sweeps and checks that the result files
  * are well formed and plausible: positive times, the sample counts asked
  * for, a context that says what was measured (and why counters are
- * missing), every design present, the CSV matching the JSON. No timing
- * thresholds. Also the usage errors (exit 2) and -d help. */
+ * missing), every design present, the CSV matching the JSON, the set's
+ * key_columns telling every record apart (and `pfbench compare` matching
+ * each record). No timing thresholds. Also the usage errors (exit 2) and
+ * -d help. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -22,6 +24,7 @@
 
 #include "lookup.h"
 #include "out.h"
+#include "rset.h"
 
 static char tmpdir[] = "/tmp/pfbench-test-lookup-XXXXXX";
 
@@ -205,6 +208,59 @@ static void check_context(json_t *set)
 	}
 }
 
+/* The set declares key_columns: sweep coordinates present in every record,
+ * none of them an outcome, and no two records with the same key. Then
+ * `pfbench compare` of the file with itself matches every record once. */
+static void check_keys(json_t *set, const char *dir)
+{
+	json_t *keys = json_object_get(set, "key_columns"), *recs = json_object_get(set, "records");
+	json_t *seen = json_object(), *k, *r;
+	const char *args[] = { "compare", NULL, NULL, NULL };
+	char path[300], *out = NULL, *line;
+	size_t i, j, rows = 0;
+
+	assert_true(json_is_array(keys));
+	assert_true(json_array_size(keys) >= 5);
+	json_array_foreach(keys, j, k) {
+		const char *name = json_string_value(k);
+
+		assert_non_null(name);
+		assert_false(rset_is_measure(name, json_object_get(json_array_get(recs, 0), name)));
+	}
+	json_array_foreach(recs, i, r) {
+		char *id;
+
+		json_t *tuple = json_array();
+		json_array_foreach(keys, j, k) {
+			json_t *v = json_object_get(r, json_string_value(k));
+
+			if (!v)
+				fail_msg("record %zu lacks key column %s", i, json_string_value(k));
+			json_array_append(tuple, v);
+		}
+		id = json_dumps(tuple, JSON_COMPACT);
+		assert_non_null(id);
+		if (json_object_get(seen, id))
+			fail_msg("records %lld and %zu share the key %s",
+				 (long long)json_integer_value(json_object_get(seen, id)), i, id);
+		json_object_set_new(seen, id, json_integer((json_int_t)i));
+		free(id);
+		json_decref(tuple);
+	}
+	json_decref(seen);
+
+	snprintf(path, sizeof(path), "%s/lookup.json", dir);
+	args[1] = path;
+	args[2] = path;
+	assert_int_equal(run(args, &out, NULL), 0);
+	for (line = out; (line = strstr(line, "\n| ")); line++)
+		rows++;
+	/* Header row and one row per record (all are timed). */
+	assert_int_equal(rows, json_array_size(recs) + 1);
+	assert_null(strstr(out, "matched several rows"));
+	free(out);
+}
+
 /* The scripts turn the CSV into a Markdown table and plots. */
 static void check_scripts(const char *dir)
 {
@@ -287,6 +343,7 @@ static void test_quick(void **state)
 	assert_int_equal(seen, want); /* every usable design appears */
 	snprintf(csv, sizeof(csv), "%s/lookup.csv", dir);
 	assert_int_equal(count_lines(csv), json_array_size(json_object_get(set, "records")) + 1);
+	check_keys(set, dir);
 	json_decref(set);
 	check_scripts(dir);
 }
