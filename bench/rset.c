@@ -191,7 +191,7 @@ bool rset_is_measure(const char *name, const json_t *v)
 	       is_outcome_name(name);
 }
 
-static bool in_list(const json_t *list, const char *name)
+bool rset_in_list(const json_t *list, const char *name)
 {
 	size_t i;
 	json_t *v;
@@ -203,21 +203,32 @@ static bool in_list(const json_t *list, const char *name)
 	return false;
 }
 
-json_t *rset_key_columns(const json_t *records, const json_t *ignore)
+json_t *rset_columns(const json_t *records,
+		     bool (*keep)(const char *name, const json_t *v, const void *arg),
+		     const void *arg)
 {
-	json_t *keys = json_array();
+	json_t *cols = json_array();
 	size_t i;
 	json_t *rec;
 	json_array_foreach(records, i, rec) {
 		const char *name;
 		json_t *v;
 		json_object_foreach((json_t *)rec, name, v) {
-			if (rset_is_measure(name, v) || in_list(keys, name) || in_list(ignore, name))
-				continue;
-			json_array_append_new(keys, json_string(name));
+			if (!rset_in_list(cols, name) && keep(name, v, arg))
+				json_array_append_new(cols, json_string(name));
 		}
 	}
-	return keys;
+	return cols;
+}
+
+static bool is_key(const char *name, const json_t *v, const void *ignore)
+{
+	return !rset_is_measure(name, v) && !rset_in_list(ignore, name);
+}
+
+json_t *rset_key_columns(const json_t *records, const json_t *ignore)
+{
+	return rset_columns(records, is_key, ignore);
 }
 
 json_t *rset_set_keys(const json_t *set, const json_t *ignore)
@@ -229,7 +240,7 @@ json_t *rset_set_keys(const json_t *set, const json_t *ignore)
 	size_t i;
 	json_t *v;
 	json_array_foreach(declared, i, v) {
-		if (json_is_string(v) && !in_list(ignore, json_string_value(v)))
+		if (json_is_string(v) && !rset_in_list(ignore, json_string_value(v)))
 			json_array_append(keys, v);
 	}
 	return keys;

@@ -34,6 +34,13 @@ json_t *rset_find(const json_t *sets, const char *bench);
  * key: what was measured. A set's own "key_columns" overrides all this
  * (rset_set_keys). */
 bool rset_is_measure(const char *name, const json_t *v);
+/* Whether list (an array of strings) holds name. */
+bool rset_in_list(const json_t *list, const char *name);
+/* The union of the records' field names in first-seen order, keeping the
+ * ones keep(name, value, arg) accepts. New reference. */
+json_t *rset_columns(const json_t *records,
+		     bool (*keep)(const char *name, const json_t *v, const void *arg),
+		     const void *arg);
 /* Key column names over records (first-seen order), minus those named in
  * ignore (a JSON array of strings or NULL). New array. */
 json_t *rset_key_columns(const json_t *records, const json_t *ignore);

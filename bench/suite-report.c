@@ -329,13 +329,6 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 	fprintf(f, ".*\n\n");
 }
 
-static bool in_array(const json_t *arr, const char *name)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), name)) return true;
-	return false;
-}
 
 /* Prefixes P of extra "<P>median_ns" figures (e.g. "net_", "overhead_"),
  * in first-seen order. */
@@ -353,7 +346,7 @@ static json_t *median_prefixes(const json_t *records)
 				continue;
 			char pre[64];
 			snprintf(pre, sizeof(pre), "%.*s", (int)(n - 9), name);
-			if (!in_array(out, pre))
+			if (!rset_in_list(out, pre))
 				json_array_append_new(out, json_string(pre));
 		}
 	}
@@ -369,7 +362,7 @@ static void render_same(FILE *f, const json_t *records, const json_t *keys, cons
 	json_t *kv;
 	json_array_foreach(keys, k, kv) {
 		const char *name = json_string_value(kv);
-		if (in_array(vary, name))
+		if (rset_in_list(vary, name))
 			continue;
 		char buf[128];
 		fprintf(f, "%s %s=%s", n++ ? "," : "", name,
@@ -378,22 +371,18 @@ static void render_same(FILE *f, const json_t *records, const json_t *keys, cons
 	fprintf(f, ".\n\n");
 }
 
+static bool is_scalar(const char *name, const json_t *v, const void *arg)
+{
+	(void)name;
+	(void)arg;
+	return !json_is_array(v) && !json_is_object(v);
+}
+
 /* Every scalar column, for records without timings (conformance cases,
  * derived comparisons). */
 static json_t *all_scalar_columns(const json_t *records)
 {
-	json_t *cols = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(records, i, r) {
-		const char *name;
-		json_t *v;
-		json_object_foreach((json_t *)r, name, v) {
-			if (!json_is_array(v) && !json_is_object(v) && !in_array(cols, name))
-				json_array_append_new(cols, json_string(name));
-		}
-	}
-	return cols;
+	return rset_columns(records, is_scalar, NULL);
 }
 
 static bool any_not_ok(const json_t *records)
@@ -426,7 +415,7 @@ static const char *pivot_column(const json_t *records, const json_t *vary)
 	if (json_array_size(records) <= PIVOT_MIN_ROWS)
 		return NULL;
 	for (const char *const *c = size_columns; *c; c++)
-		if (in_array(vary, *c))
+		if (rset_in_list(vary, *c))
 			return *c;
 	return NULL;
 }
@@ -595,7 +584,7 @@ static void render_records(FILE *f, const json_t *records, const json_t *set_key
 	json_t *vary = rset_varying(records, keys);
 	bool timed = has_median(records);
 	json_t *cols, *extra = median_prefixes(records);
-	bool status = timed && any_not_ok(records) && !in_array(vary, "status");
+	bool status = timed && any_not_ok(records) && !rset_in_list(vary, "status");
 
 	if (timed) {
 		render_same(f, records, keys, vary);
@@ -709,7 +698,7 @@ static void render_groups(FILE *f, const json_t *set, const json_t *records)
 	}
 	json_array_foreach(records, i, r) {
 		json_t *v = json_object_get(r, split);
-		if (json_is_string(v) && !in_array(groups, json_string_value(v)))
+		if (json_is_string(v) && !rset_in_list(groups, json_string_value(v)))
 			json_array_append(groups, v);
 	}
 	if (json_array_size(groups) < 2) {
@@ -828,7 +817,7 @@ static void render_notes(FILE *f, const json_t *set, const char *bench, const js
 	json_t *r;
 	json_array_foreach(records, i, r) {
 		json_t *m = json_object_get(r, "measures");
-		if (json_is_string(m) && !in_array(seen, json_string_value(m)))
+		if (json_is_string(m) && !rset_in_list(seen, json_string_value(m)))
 			json_array_append(seen, m);
 	}
 	if (json_array_size(seen)) {
@@ -998,14 +987,14 @@ int suite_report(const char *dir, char *err, size_t errlen)
 	json_array_foreach(json_object_get(meta, "stages"), i, st) {
 		const char *name = json_string_value(json_object_get(st, "name"));
 		json_t *match = name ? rset_find(sets, name) : NULL;
-		if (match && !in_array(done, name)) {
+		if (match && !rset_in_list(done, name)) {
 			render_set(f, dir, match, host);
 			json_array_append_new(done, json_string(name));
 		}
 	}
 	json_array_foreach(sets, i, set) {
 		const char *name = json_string_value(json_object_get(set, "bench"));
-		if (!in_array(done, name))
+		if (!rset_in_list(done, name))
 			render_set(f, dir, set, host);
 	}
 	json_decref(done);
