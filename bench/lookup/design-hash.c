@@ -105,7 +105,7 @@ static inline bool hash_decide_inline(const struct hash *h, uint64_t ev)
 			break;
 		s = (s + 1) & h->mask;
 	}
-	return lookup_row_bit(row, umask);
+	return (row[umask >> 6] >> (umask & 63)) & 1;
 }
 
 static size_t hash_footprint(const void *state)

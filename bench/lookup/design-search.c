@@ -87,7 +87,7 @@ static inline bool bsbf_decide_inline(const struct search *s, uint64_t ev)
 	size_t n = s->m, i;
 
 	if (n == 0)
-		return lookup_row_bit(s->row[0], umask);
+		return (s->row[0][umask >> 6] >> (umask & 63)) & 1;
 	while (n > 1) {
 		size_t half = n / 2;
 
@@ -96,7 +96,7 @@ static inline bool bsbf_decide_inline(const struct search *s, uint64_t ev)
 	}
 	i = (size_t)(base - s->key);
 	i = *base == sel ? i : s->m;
-	return lookup_row_bit(s->row[i], umask);
+	return (s->row[i][umask >> 6] >> (umask & 63)) & 1;
 }
 
 static size_t search_footprint(const void *state)
@@ -160,7 +160,7 @@ static inline bool eyt_decide_inline(const struct search *s, uint64_t ev)
 	 * the lower bound, or 0 when every key is smaller. */
 	k >>= __builtin_ffsll((long long)~k);
 	k = s->key[k] == sel ? k : 0;
-	return lookup_row_bit(s->row[k], umask);
+	return (s->row[k][umask >> 6] >> (umask & 63)) & 1;
 }
 
 LOOKUP_DEFINE_RUNNERS(eyt, struct search, eyt_decide_inline)

@@ -245,7 +245,7 @@ static inline bool table2_decide_inline(const struct table2 *t, uint64_t ev)
 	unsigned umask = (ev >> 8) & 0xFF;
 	const uint64_t *row = t->row[t->idx[sel]];
 
-	return lookup_row_bit(row, umask);
+	return (row[umask >> 6] >> (umask & 63)) & 1;
 }
 
 static size_t table2_footprint(const void *state)

@@ -168,11 +168,6 @@ struct lookup_rows {
 	uint32_t *sel;     /* sorted 12-bit selects named by the filter */
 	uint64_t (*row)[4]; /* row[i] for sel[i]; row[nsel] is the default */
 };
-/* Bit `umask` of a 256-bit row: the row designs' last step. */
-static inline bool lookup_row_bit(const uint64_t row[4], unsigned umask)
-{
-	return (row[umask >> 6] >> (umask & 63)) & 1;
-}
 int lookup_rows_build(const struct lookup_entries *e, struct lookup_rows *r);
 /* lookup_check_size, lookup_entries_get and lookup_rows_build in one: the
  * first build step of every design that works from umask rows. */
