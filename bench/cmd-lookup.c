@@ -14,6 +14,7 @@
 #include "hostinfo.h"
 #include "lookup-bench.h"
 #include "out.h"
+#include "topology.h"
 #include "util.h"
 
 static void usage(FILE *out)
@@ -310,8 +311,8 @@ int cmd_lookup(int argc, char **argv)
 			o.flavor_how = "default (neither probed nor known from the CPU)";
 		}
 	}
-	if (cpu)
-		o.cpu = (int)parse_count("--cpu", cpu, 0, 4095);
+	if (cpu) /* a core this host has: a bad value is a usage error, not a failed run */
+		o.cpu = (int)parse_count("--cpu", cpu, 0, (unsigned long long)topo_ncores() - 1);
 	if (samples)
 		o.samples = parse_count("--samples", samples, 1, 1000000);
 	if (repeats)

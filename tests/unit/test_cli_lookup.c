@@ -434,6 +434,8 @@ static void test_usage(void **state)
 		{ { "lookup", "-s", "1", "--pmu", "no-such-pmu", "-o", "/nonexistent/x" }, 2,
 		  "no-such-pmu" },
 		{ { "lookup", "extra" }, 2, "extra" },
+		/* a core this host does not have is a usage error, not a failed run */
+		{ { "lookup", "--cpu", "4096" }, 2, "--cpu" },
 	};
 
 	(void)state;
