@@ -67,8 +67,9 @@ static const struct stage stages[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfbench suite [--quick|--full] [-o ROOT] [--name NAME | --dir DIR]\n"
-		"                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--no-plots]\n"
+		"usage: pfbench suite [--quick|--full|--tiny] [-o ROOT] [--name NAME | --dir DIR]\n"
+		"                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--timeout S]\n"
+		"                     [--no-plots]\n"
 		"\n"
 		"Runs the stages info, lookup, install, exit and check as child processes\n"
 		"(the same binary, or --pfbench PATH) into ROOT/<host-id>/<UTC time>/, then\n"

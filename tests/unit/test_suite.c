@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,8 +432,46 @@ static void test_no_overwrite(void **state)
 static void test_usage(void **state)
 {
 	(void)state;
-	char *a1[] = { abs_pfbench(), "suite", "--help", NULL };
-	assert_int_equal(run(NULL, a1), 0);
+	char *a1[] = { abs_pfbench(), "suite", "--help", NULL }, *help;
+	assert_int_equal(run(&help, a1), 0);
+	/* Every long option of the list is in the usage synopsis (the text up
+	 * to the first blank line), and the other way round. */
+	char *blank = strstr(help, "\n\n");
+	assert_non_null(blank);
+	*blank = '\0';
+	const char *list = blank + 1;
+	size_t nlist = 0;
+	for (const char *p = list; (p = strstr(p, "\n  ")); p++) {
+		const char *o = strstr(p, "--");
+		if (!o || o > strchr(p + 1, '\n'))
+			continue;
+		char name[64];
+		size_t n = strspn(o + 2, "abcdefghijklmnopqrstuvwxyz-");
+		assert_true(n > 0 && n < sizeof(name) - 3);
+		snprintf(name, sizeof(name), "--%.*s", (int)n, o + 2);
+		/* "-o, --output ROOT": the short form may stand in the synopsis. */
+		char shortname[8] = "";
+		if (p[3] == '-' && p[4] != '-' && p[5] == ',')
+			snprintf(shortname, sizeof(shortname), "-%c ", p[4]);
+		if (strcmp(name, "--help")) {
+			if (!strstr(help, name) && !(*shortname && strstr(help, shortname)))
+				fail_msg("suite --help: %s is in the option list, not in the usage line",
+					 name);
+			nlist++;
+		}
+	}
+	assert_true(nlist >= 10);
+	for (const char *p = help; (p = strstr(p, "--")); p += 2) {
+		char name[64];
+		size_t n = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+		snprintf(name, sizeof(name), "\n  %.*s", (int)n + 2, p);
+		bool listed = strstr(list, name) != NULL;
+		snprintf(name, sizeof(name), ", %.*s", (int)n + 2, p);
+		if (!listed && !strstr(list, name))
+			fail_msg("suite --help: %.*s is in the usage line, not in the option list",
+				 (int)n + 2, p);
+	}
+	free(help);
 	char *a2[] = { abs_pfbench(), "suite", "--quick", "--full", NULL };
 	assert_int_equal(run(NULL, a2), 2);
 	char *a3[] = { abs_pfbench(), "suite", "--only", "nosuch", NULL };
