@@ -1,10 +1,14 @@
-/* cmd-compare.c — `pfbench compare A B`: two result sets side by side as a
- * Markdown table of ratios B/A with bootstrap 95% CIs (compare.h). */
+/* cmd-compare.c — `pfbench compare A B` / `pfbench compare --pair COL=X,Y
+ * A [B]`: result sets side by side as a Markdown table of ratios B/A with
+ * bootstrap 95% CIs and verdicts (compare.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "compare.h"
@@ -15,24 +19,39 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfbench compare [-o FILE] [--ignore COL[,COL...]] [--iters N] [--seed N] A B\n"
+		"usage: pfbench compare [options] A B\n"
+		"       pfbench compare [options] --pair COL=VA,VB A [B]\n"
 		"\n"
-		"Compares two result sets (each a result directory such as\n"
+		"Compares result sets (each a result directory such as\n"
 		"results/<host-id>/<UTC>/, or one <bench>.json file) as a Markdown table:\n"
 		"records matched on their key columns, the ratio B/A of their medians,\n"
 		"its 95%% CI by bootstrap over the raw samples (samples_ns; the records'\n"
 		"own CIs when raw samples are absent, which the table says), and each\n"
-		"difference marked significant (CI excludes 1) or within noise.\n"
+		"difference marked significant (the CI lies outside 1 +- the threshold),\n"
+		"small (the CI excludes 1 but not the band) or within noise (the CI\n"
+		"holds 1), with a count of each.\n"
 		"\n"
-		"  -o, --output FILE  write the table to FILE (atomically) instead of stdout\n"
-		"  --ignore COLS      key columns left out of matching, comma-separated\n"
-		"                     (e.g. --ignore design to compare two designs' rows)\n"
-		"  --iters N          bootstrap resamples (default %d)\n"
-		"  --seed N           bootstrap seed (default 1; the table is deterministic)\n"
-		"  -h, --help         this text\n"
+		"With --pair COL=VA,VB side A is the records whose COL is VA and side B\n"
+		"those whose COL is VB: two values of one column within one set (A\n"
+		"alone: e.g. --pair design=k6.3-masked,bytemap results/.../lookup.json)\n"
+		"or between two sets (A's VA rows against B's VB rows). Rows are matched\n"
+		"on the set's key columns without COL. A row that matches several rows\n"
+		"is an error naming the columns that tell them apart.\n"
 		"\n"
-		"exit status: 0 ok, 1 failure, 2 bad input or nothing to compare\n",
-		CMP_DEFAULT_ITERS);
+		"  -o, --output FILE    write the table to FILE (atomically) instead of stdout\n"
+		"  --pair COL=VA,VB     compare value VA of column COL (side A) with VB (side B)\n"
+		"  --ignore COLS        key columns left out of matching, comma-separated\n"
+		"                       (e.g. kernel_replica when it follows from --pair's\n"
+		"                       column); their values stay visible in the table\n"
+		"  --threshold PCT      practical-significance band in %% of A (default %g;\n"
+		"                       0: significant whenever the CI excludes 1)\n"
+		"  --iters N            bootstrap resamples (default %d)\n"
+		"  --seed N             bootstrap seed (default 1; the table is deterministic)\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"exit status: 0 ok, 1 failure, 2 bad input, an ambiguous match or nothing\n"
+		"to compare\n",
+		CMP_DEFAULT_THRESHOLD * 100, CMP_DEFAULT_ITERS);
 }
 
 static json_t *split_list(const char *s)
@@ -48,11 +67,53 @@ static json_t *split_list(const char *s)
 	return arr;
 }
 
+/* "COL=VA,VB" into its three parts (pointers into a malloc'd copy *buf). */
+static void parse_pair(const char *arg, char **buf, struct cmp_opts *co)
+{
+	char *s = strdup(arg);
+	if (!s)
+		die_errno("strdup", ENOMEM);
+	char *eq = strchr(s, '='), *comma = eq ? strchr(eq + 1, ',') : NULL;
+	if (!eq || eq == s || !comma || comma == eq + 1 || !comma[1] || strchr(comma + 1, ','))
+		die_usage("compare: --pair: want COL=VA,VB (one column, two values), got '%s'",
+			  arg);
+	*eq = *comma = '\0';
+	free(*buf);
+	*buf = s;
+	co->pair_col = s;
+	co->pair_a = eq + 1;
+	co->pair_b = comma + 1;
+}
+
+/* The result directory's metadata.json (run start, host, revision), or
+ * NULL for a file or a directory without one. */
+static json_t *load_meta(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return NULL;
+	char file[4096];
+	snprintf(file, sizeof(file), "%s/metadata.json", path);
+	if (access(file, F_OK))
+		return NULL;
+	json_error_t je;
+	json_t *m = json_load_file(file, 0, &je);
+	if (!json_is_object(m)) {
+		warn("compare: %s:%d:%d: %s (the header uses the result sets' own dates)", file,
+		     je.line, je.column, m ? "not a JSON object" : je.text);
+		json_decref(m);
+		return NULL;
+	}
+	return m;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ignore", required_argument, NULL, 'i' },
+		{ "pair", required_argument, NULL, 'p' },
+		{ "threshold", required_argument, NULL, 't' },
 		{ "iters", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -60,7 +121,9 @@ int cmd_compare(int argc, char **argv)
 	};
 	const char *output = NULL;
 	json_t *ignore = NULL;
-	struct cmp_opts co = { .iters = CMP_DEFAULT_ITERS, .seed = 1 };
+	char *pair_buf = NULL;
+	struct cmp_opts co = { .iters = CMP_DEFAULT_ITERS, .seed = 1,
+			       .threshold = CMP_DEFAULT_THRESHOLD };
 	unsigned long long v;
 	int c;
 	optind = 1;
@@ -73,6 +136,19 @@ int cmd_compare(int argc, char **argv)
 			json_decref(ignore);
 			ignore = split_list(optarg);
 			break;
+		case 'p':
+			parse_pair(optarg, &pair_buf, &co);
+			break;
+		case 't': {
+			char *end;
+			errno = 0;
+			double t = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(t >= 0 && t < 100))
+				die_usage("compare: --threshold: want a percentage from 0 to below "
+					  "100, got '%s'", optarg);
+			co.threshold = t / 100;
+			break;
+		}
 		case 'n':
 			if (util_parse_u64(optarg, &v) || v < 100 || v > 1000000)
 				die_usage("compare: --iters: want a number from 100 to 1000000, got '%s'",
@@ -92,32 +168,56 @@ int cmd_compare(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2)
-		die_usage_help(usage, "compare: want two result sets, A and B");
-	const char *pa = argv[optind], *pb = argv[optind + 1];
-	char err[512];
+	int nargs = argc - optind;
+	if (co.pair_col ? nargs < 1 || nargs > 2 : nargs != 2)
+		die_usage_help(usage, co.pair_col ? "compare: --pair: want one or two result sets"
+						  : "compare: want two result sets, A and B");
+	if (co.pair_col && nargs == 1 && !strcmp(co.pair_a, co.pair_b))
+		die_usage("compare: --pair %s=%s,%s: within one set the two values must differ",
+			  co.pair_col, co.pair_a, co.pair_b);
+	if (co.pair_col && rset_in_list(ignore, co.pair_col))
+		die_usage("compare: --pair's column %s is also in --ignore", co.pair_col);
+	const char *pa = argv[optind], *pb = argv[optind + nargs - 1];
+	char err[4096];
 	json_t *sa = NULL, *sb = NULL;
 	if (rset_load(pa, &sa, err, sizeof(err)) || rset_load(pb, &sb, err, sizeof(err)))
 		die_usage("compare: %s", err);
 	co.ignore = ignore;
+	struct cmp_input ia = { .path = pa, .sets = sa, .meta = load_meta(pa) };
+	struct cmp_input ib = { .path = pb, .sets = sb, .meta = load_meta(pb) };
 
 	char *text = NULL;
-	size_t len = 0, matched = 0;
+	size_t len = 0;
+	struct cmp_counts counts;
 	FILE *mem = open_memstream(&text, &len);
 	if (!mem)
 		die_errno("open_memstream", errno);
-	cmp_render(mem, pa, sa, pb, sb, &co, &matched);
+	int r = cmp_render(mem, &ia, &ib, &co, &counts, err, sizeof(err));
 	if (fclose(mem))
 		die_errno("compare: writing the table", errno);
 	json_decref(sa);
 	json_decref(sb);
+	json_decref((json_t *)ia.meta);
+	json_decref((json_t *)ib.meta);
 	json_decref(ignore);
-	if (!matched) {
+	if (r == -EINVAL) {
 		free(text);
-		die_usage("compare: no record of %s matches a record of %s on its key columns "
-			  "(different benchmarks or parameters? --ignore drops columns from matching)",
-			  pa, pb);
+		die_usage("compare: %s", err);
+	} else if (r) {
+		die_errno("compare", -r);
 	}
+	if (!counts.matched) {
+		free(text);
+		if (co.pair_col)
+			die_usage("compare: no record with %s=%s in %s matches one with %s=%s in %s "
+				  "on the other key columns (does the column hold these values? "
+				  "--ignore drops more columns from matching)",
+				  co.pair_col, co.pair_a, pa, co.pair_col, co.pair_b, pb);
+		die_usage("compare: no record of %s matches a record of %s on its key columns "
+			  "(different benchmarks or parameters? --ignore drops columns from matching, "
+			  "--pair compares two values of one column)", pa, pb);
+	}
+	free(pair_buf);
 	int ret = EXIT_OK;
 	if (output) {
 		int e = out_write_text(output, text, len);

@@ -1,12 +1,24 @@
-/* compare.h — A/B comparison of two result sets (two hosts, kernels,
- * designs). Records are matched by their key columns (rset.h); each pair
- * gets the ratio B/A of the medians with a 95% confidence interval from a
+/* compare.h — A/B comparison of result sets (two hosts, kernels, designs).
+ * Records are matched by their key columns (rset.h); each pair gets the
+ * ratio B/A of the medians with a 95% confidence interval from a
  * percentile bootstrap over the raw samples (samples_ns, resampled
  * independently on both sides). Records without raw samples fall back to
  * a conservative interval built from the two records' own CIs, and the
- * table says so. A difference is "significant" when the CI excludes 1,
- * else "within noise". Renders Markdown into a FILE; used by `pfbench
- * compare`. Returns 0 or -errno; never exits. */
+ * table says so.
+ *
+ * Verdicts: "significant" when the CI excludes 1 and lies entirely
+ * outside the practical band [1 - t, 1 + t] (t = threshold), "small" when
+ * it excludes 1 but reaches into the band, "within noise" when it holds 1.
+ * t = 0 is the plain "CI excludes 1" rule.
+ *
+ * --pair COL=VA,VB (cmp_opts.pair_*): side A is the records whose COL is
+ * VA, side B those whose COL is VB (within one set when both inputs are
+ * the same), matched on the other key columns. A record of A matching
+ * several of B (or several records of A sharing one key) is an error that
+ * names the columns telling them apart; nothing is ever paired by guess.
+ *
+ * Renders Markdown into a FILE; used by `pfbench compare`. Returns 0 or
+ * -errno (with a message in err); never exits. */
 #ifndef PFBENCH_COMPARE_H
 #define PFBENCH_COMPARE_H
 
@@ -16,11 +28,19 @@
 #include <stdio.h>
 
 #define CMP_DEFAULT_ITERS 2000
+#define CMP_DEFAULT_THRESHOLD 0.05
 
 enum cmp_method {
 	CMP_BOOTSTRAP,  /* percentile bootstrap over samples_ns on both sides */
 	CMP_RECORD_CI,  /* [B.lo / A.hi, B.hi / A.lo] from the records' ci95 */
 	CMP_NONE,       /* neither raw samples nor CIs: no interval */
+};
+
+enum cmp_verdict {
+	CMP_NO_CI,        /* no interval: no verdict */
+	CMP_WITHIN_NOISE, /* the CI holds 1 */
+	CMP_SMALL,        /* the CI excludes 1 but reaches into [1-t, 1+t] */
+	CMP_SIGNIFICANT,  /* the CI lies outside [1-t, 1+t] */
 };
 
 struct cmp_ratio {
@@ -29,26 +49,48 @@ struct cmp_ratio {
 	double ratio, lo, hi;      /* B/A and its 95% CI */
 	unsigned iters;            /* resamples (CMP_BOOTSTRAP) */
 	enum cmp_method method;
-	bool significant;          /* the CI excludes 1 */
+	enum cmp_verdict verdict;
+	bool significant;          /* verdict == CMP_SIGNIFICANT */
 };
 
 struct cmp_opts {
 	unsigned iters;        /* bootstrap resamples; 0 = CMP_DEFAULT_ITERS */
 	uint64_t seed;
+	double threshold;      /* t as a fraction (0.05 = 5%); 0 = CI excludes 1 */
 	const json_t *ignore;  /* key columns left out of matching, or NULL */
+	const char *pair_col;  /* --pair: the column compared, or NULL */
+	const char *pair_a;    /* its value on side A (as rset_scalar prints it) */
+	const char *pair_b;    /* its value on side B */
+};
+
+/* One input as given on the command line. */
+struct cmp_input {
+	const char *path;   /* for the header */
+	const json_t *sets; /* rset_load() */
+	const json_t *meta; /* the result directory's metadata.json, or NULL */
+};
+
+/* Rows compared, by verdict. */
+struct cmp_counts {
+	size_t matched;            /* record pairs matched (timed or not) */
+	size_t faster, slower;     /* significant, B/A below / above 1 */
+	size_t small, noise, no_ci;
 };
 
 /* 95% percentile-bootstrap CI of median(b) / median(a). Deterministic for
  * a seed. -EINVAL for empty inputs or a zero median resample. */
 int cmp_ratio_bootstrap(const double *a, size_t na, const double *b, size_t nb,
 			unsigned iters, uint64_t seed, double *lo, double *hi);
+/* The verdict on a CI [lo, hi] at threshold t (NaN bounds: CMP_NO_CI). */
+enum cmp_verdict cmp_verdict_of(double lo, double hi, double t);
 /* The ratio of one matched record pair. -EINVAL when a median is missing
  * or not positive. */
 int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
 		struct cmp_ratio *r);
-/* The whole comparison as Markdown. *matched gets the number of matched
- * record pairs (the caller decides whether 0 is an error). */
-int cmp_render(FILE *out, const char *name_a, const json_t *sets_a, const char *name_b,
-	       const json_t *sets_b, const struct cmp_opts *o, size_t *matched);
+/* The whole comparison as Markdown; counts filled as rows are compared
+ * (the caller decides whether 0 matched is an error). -EINVAL with err
+ * set when a match is ambiguous (nothing useful is in out then). */
+int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
+	       const struct cmp_opts *o, struct cmp_counts *counts, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,12 @@
 /* test_compare.c — `pfbench compare` on synthetic result sets with known
  * shifts: B = 2 x A (low noise) must come out near 2 and significant;
- * B = A + tiny noise must come out near 1 and within noise; records
- * without raw samples fall back to their own CIs and the table says so. */
+ * B = A + tiny noise must come out near 1 and within noise; B = 1.02 x A
+ * with tight noise resolves a difference smaller than the default 5%
+ * threshold ("small", not significant) that --threshold 0 calls
+ * significant; records without raw samples fall back to their own CIs and
+ * the table says so. --pair compares two values of one column; a match
+ * that is not one-to-one is an error naming the columns that tell the
+ * rows apart. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -104,6 +109,12 @@ static void make_sets(json_t **a, json_t **b)
 	}
 	json_array_append_new(ra, record("hash", 8, sa, N, 0));
 	json_array_append_new(rb, record("hash", 8, sb, N, 0));
+	for (int i = 0; i < N; i++) {
+		sa[i] = normal(200, 0.4);
+		sb[i] = 1.02 * normal(200, 0.4);
+	}
+	json_array_append_new(ra, record("scaled", 16, sa, N, 1));
+	json_array_append_new(rb, record("scaled", 16, sb, N, 1));
 	/* Only in A. */
 	json_array_append_new(ra, record("linear", 300, sa, N, 0));
 	/* Untimed on both sides (a conformance-style record): matched, not compared. */
@@ -137,6 +148,20 @@ static void test_bootstrap_shift(void **state)
 	assert_int_equal(cmp_ratio_bootstrap(a, 0, b, N, 2000, 1, &lo, &hi), -EINVAL);
 }
 
+static void test_verdicts(void **state)
+{
+	(void)state;
+	assert_int_equal(cmp_verdict_of(0.99, 1.01, 0.05), CMP_WITHIN_NOISE);
+	assert_int_equal(cmp_verdict_of(1.01, 1.03, 0.05), CMP_SMALL);
+	assert_int_equal(cmp_verdict_of(1.04, 1.10, 0.05), CMP_SMALL);
+	assert_int_equal(cmp_verdict_of(1.06, 1.10, 0.05), CMP_SIGNIFICANT);
+	assert_int_equal(cmp_verdict_of(0.90, 0.94, 0.05), CMP_SIGNIFICANT);
+	assert_int_equal(cmp_verdict_of(0.90, 0.96, 0.05), CMP_SMALL);
+	assert_int_equal(cmp_verdict_of(1.01, 1.03, 0), CMP_SIGNIFICANT);
+	assert_int_equal(cmp_verdict_of(0.97, 0.99, 0), CMP_SIGNIFICANT);
+	assert_int_equal(cmp_verdict_of(NAN, NAN, 0.05), CMP_NO_CI);
+}
+
 static void test_records(void **state)
 {
 	(void)state;
@@ -162,6 +187,31 @@ static void test_records(void **state)
 	assert_int_equal(r.method, CMP_RECORD_CI);
 	assert_true(fabs(r.ratio - 3.0) < 0.1);
 	assert_true(r.significant);
+
+	/* B = 1.02 x A, tight noise: the CI excludes 1 but lies inside the 5%
+	 * band: "small", not significant; with threshold 0 (the plain rule)
+	 * significant; with a 1% band significant too. */
+	o.threshold = CMP_DEFAULT_THRESHOLD;
+	assert_int_equal(cmp_records(json_array_get(ra, 3), json_array_get(rb, 3), &o, &r), 0);
+	assert_int_equal(r.method, CMP_BOOTSTRAP);
+	assert_true(fabs(r.ratio - 1.02) < 0.002);
+	assert_true(r.lo > 1.0 && r.hi < 1.05);
+	assert_int_equal(r.verdict, CMP_SMALL);
+	assert_false(r.significant);
+	o.threshold = 0;
+	assert_int_equal(cmp_records(json_array_get(ra, 3), json_array_get(rb, 3), &o, &r), 0);
+	assert_int_equal(r.verdict, CMP_SIGNIFICANT);
+	assert_true(r.significant);
+	o.threshold = 0.01;
+	assert_int_equal(cmp_records(json_array_get(ra, 3), json_array_get(rb, 3), &o, &r), 0);
+	assert_true(r.significant);
+	/* B = 2 x A stays significant at the default threshold. */
+	o.threshold = CMP_DEFAULT_THRESHOLD;
+	assert_int_equal(cmp_records(json_array_get(ra, 0), json_array_get(rb, 0), &o, &r), 0);
+	assert_int_equal(r.verdict, CMP_SIGNIFICANT);
+	/* Same data within noise at any threshold. */
+	assert_int_equal(cmp_records(json_array_get(ra, 1), json_array_get(rb, 1), &o, &r), 0);
+	assert_int_equal(r.verdict, CMP_WITHIN_NOISE);
 	json_decref(a);
 	json_decref(b);
 }
@@ -174,8 +224,8 @@ static int run_compare(char **out, const char *a1, const char *a2, const char *a
 	if (!pf)
 		pf = "build/pfbench";
 	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "%s compare %s %s %s %s 2>&1", pf, a1, a2, a3 ? a3 : "",
-		 a4 ? a4 : "");
+	snprintf(cmd, sizeof(cmd), "%s compare %s %s %s %s 2>&1", pf, a1, a2 ? a2 : "",
+		 a3 ? a3 : "", a4 ? a4 : "");
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t cap = 1 << 16, len = 0;
@@ -227,7 +277,7 @@ static void test_cli(void **state)
 	/* metadata.json is not a result set and must be passed over. */
 	snprintf(fa, sizeof(fa), "%s/metadata.json", da);
 	FILE *f = fopen(fa, "w");
-	fputs("{\"schema\": \"pfbench-suite/1\"}\n", f);
+	fputs("{\"schema\": \"pfbench-suite/1\", \"started_utc\": \"2023-05-06T07:08:09Z\"}\n", f);
 	fclose(f);
 
 	char *out;
@@ -246,6 +296,59 @@ static void test_cli(void **state)
 	assert_non_null(strstr(out, "Only in A: design=linear, nevents=300"));
 	assert_non_null(strstr(out, "1 more records match by key but have no median"));
 	assert_null(strstr(out, "| none | 0 |"));
+	/* 1.02 x A: small at the default 5% threshold; the summary counts. */
+	r = row(out, "| scaled | 16 |");
+	assert_true(in_line(r, "| small |"));
+	assert_non_null(strstr(out, "**Summary**: 2 significant (0 B faster, 2 B slower), 1 small, "
+				    "1 within noise"));
+	/* A's date is the run's start from metadata.json, not a set's. */
+	assert_non_null(strstr(out, "run started 2023-05-06T07:08:09Z"));
+	free(out);
+	assert_int_equal(run_compare(&out, "--threshold 0", da, db, NULL), 0);
+	r = row(out, "| scaled | 16 |");
+	assert_true(in_line(r, "| significant |"));
+	assert_non_null(strstr(out, "**Summary**: 3 significant"));
+	free(out);
+	assert_int_equal(run_compare(&out, "--threshold -1", da, db, NULL), 2);
+	free(out);
+
+	/* --ignore design: rows of A (linear 8, hash 8) each match two rows of
+	 * B; an error naming design, never a guess. */
+	assert_int_equal(run_compare(&out, "--ignore design", da, db, NULL), 2);
+	assert_non_null(strstr(out, "matches 2 rows of B, which differ in design"));
+	assert_non_null(strstr(out, "--pair"));
+	free(out);
+	/* The same set twice with design ignored: the same error. */
+	assert_int_equal(run_compare(&out, "--ignore design", da, da, NULL), 2);
+	assert_non_null(strstr(out, "differ in design"));
+	free(out);
+
+	/* --pair within one set: hash against linear at nevents 8 (hash's
+	 * medians are half of linear's), matched on nevents alone. */
+	assert_int_equal(run_compare(&out, "--pair design=linear,hash", da, NULL, NULL), 0);
+	assert_non_null(strstr(out, "A is design=linear, B is design=hash"));
+	assert_non_null(strstr(out, "| A: linear median ns (n) | B: hash median ns (n) |"));
+	r = row(out, "| 8 |");
+	assert_true(in_line(r, "| 0.5") || in_line(r, "| 0.49"));
+	assert_true(in_line(r, "significant"));
+	assert_non_null(strstr(out, "Only in A (design=linear): nevents=300"));
+	free(out);
+	/* --pair across two sets: A's linear against B's linear. */
+	assert_int_equal(run_compare(&out, "--pair design=linear,linear", da, db, NULL), 0);
+	r = row(out, "| 8 |");
+	assert_true(in_line(r, "| 2.0") || in_line(r, "| 1.99"));
+	free(out);
+	/* Bad --pair: no such value (exit 2, values listed), malformed, one set
+	 * with equal values. */
+	assert_int_equal(run_compare(&out, "--pair design=linear,nosuch", da, NULL, NULL), 2);
+	free(out);
+	assert_int_equal(run_compare(&out, "--pair design=linear", da, NULL, NULL), 2);
+	assert_non_null(strstr(out, "COL=VA,VB"));
+	free(out);
+	assert_int_equal(run_compare(&out, "--pair design=hash,hash", da, NULL, NULL), 2);
+	free(out);
+	/* Without --pair, one set is a usage error. */
+	assert_int_equal(run_compare(&out, da, NULL, NULL, NULL), 2);
 	free(out);
 
 	/* Files work as well as directories; -o writes atomically. */
@@ -271,6 +374,23 @@ static void test_cli(void **state)
 	assert_non_null(strstr(out, "bad.json"));
 	free(out);
 
+	/* --ignore with a one-to-one match: the ignored column is shown. */
+	json_t *c = set_new("lookup"), *d = set_new("lookup");
+	json_array_append(json_object_get(c, "records"),
+			  json_array_get(json_object_get(a, "records"), 0));
+	json_array_append(json_object_get(d, "records"),
+			  json_array_get(json_object_get(b, "records"), 2));
+	snprintf(fa, sizeof(fa), "%s/c.json", dir);
+	snprintf(fb, sizeof(fb), "%s/d.json", dir);
+	assert_int_equal(json_dump_file(c, fa, 0), 0);
+	assert_int_equal(json_dump_file(d, fb, 0), 0);
+	assert_int_equal(run_compare(&out, "--ignore design", fa, fb, NULL), 0);
+	assert_non_null(strstr(out, "| design (A → B) |"));
+	assert_non_null(strstr(out, "| linear → hash |"));
+	free(out);
+	json_decref(c);
+	json_decref(d);
+
 	json_decref(a);
 	json_decref(b);
 	char rm[4200];
@@ -282,6 +402,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bootstrap_shift),
+		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_cli),
 	};

@@ -1,0 +1,610 @@
+/* compare-render.c — cmp_render() (compare.h): which records pair up (key
+ * columns, --ignore, --pair), the ambiguity check, and the Markdown table
+ * with its verdict summary. The ratios themselves are compare.c's. */
+#include "compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rset.h"
+
+/* ---- the header ---- */
+
+/* host, date and revision of one input: the result directory's
+ * metadata.json when there is one (the run's start, not a stage's time),
+ * else the first set's context. */
+static void context_line(FILE *out, const char *label, const struct cmp_input *in,
+			 const struct cmp_opts *o, const char *pair_v)
+{
+	const json_t *ctx = json_object_get(json_array_get(in->sets, 0), "context");
+	const char *host = json_string_value(json_object_get(json_object_get(ctx, "host"), "host_id"));
+	const char *date = json_string_value(json_object_get(ctx, "date_utc"));
+	const char *rev = json_string_value(json_object_get(ctx, "git_rev"));
+	const char *date_what = json_array_size(in->sets) > 1 ? "first set " : "";
+	if (in->meta) {
+		const json_t *m = in->meta;
+		const char *h = json_string_value(json_object_get(m, "host_id"));
+		const char *d = json_string_value(json_object_get(m, "started_utc"));
+		const char *r = json_string_value(json_object_get(json_object_get(m, "context"),
+								  "git_rev"));
+		host = h ? h : host;
+		rev = r ? r : rev;
+		if (d) {
+			date = d;
+			date_what = "run started ";
+		}
+	}
+	fprintf(out, "- **%s**: ", label);
+	if (o->pair_col)
+		fprintf(out, "%s=%s in ", o->pair_col, pair_v);
+	fprintf(out, "`%s`", in->path);
+	if (host)
+		fprintf(out, ", host %s", host);
+	if (date)
+		fprintf(out, ", %s%s", date_what, date);
+	if (rev)
+		fprintf(out, ", pfbench %s", rev);
+	fputc('\n', out);
+}
+
+/* ---- matching ---- */
+
+static void key_text(FILE *out, const json_t *rec, const json_t *keys)
+{
+	size_t k;
+	json_t *kv;
+	char buf[256];
+	json_array_foreach(keys, k, kv) {
+		const char *name = json_string_value(kv);
+		fprintf(out, "%s%s=%s", k ? ", " : "", name,
+			rset_scalar(json_object_get(rec, name), buf, sizeof(buf)));
+	}
+}
+
+/* A record's identity over keys, as text (each value JSON-encoded, so 1,
+ * 1.0 and "1" differ as json_equal says). malloc'd. */
+static char *key_id(const json_t *rec, const json_t *keys)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	size_t k;
+	json_t *kv;
+	json_array_foreach(keys, k, kv) {
+		json_t *v = json_object_get(rec, json_string_value(kv));
+		char *t = json_dumps(v ? v : json_null(), JSON_ENCODE_ANY | JSON_COMPACT);
+		fprintf(f, "%s\x1f", t ? t : "?");
+		free(t);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* key id -> array of the records with that key. */
+static json_t *index_records(const json_t *records, const json_t *keys)
+{
+	json_t *idx = json_object();
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		char *t = key_id(r, keys);
+		if (!t)
+			continue;
+		json_t *e = json_object_get(idx, t);
+		if (!e)
+			json_object_set_new(idx, t, e = json_array());
+		json_array_append(e, r);
+		free(t);
+	}
+	return idx;
+}
+
+/* The records of index with rec's key (borrowed; NULL when none). */
+static const json_t *matches(const json_t *index, const json_t *rec, const json_t *keys)
+{
+	char *t = key_id(rec, keys);
+	json_t *e = t ? json_object_get(index, t) : NULL;
+	free(t);
+	return e;
+}
+
+/* The records whose col prints as value (rset_scalar). New array. */
+static json_t *with_value(const json_t *records, const char *col, const char *value)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *r;
+	char buf[256];
+	json_array_foreach(records, i, r) {
+		if (!strcmp(rset_scalar(json_object_get(r, col), buf, sizeof(buf)), value))
+			json_array_append(out, r);
+	}
+	return out;
+}
+
+static bool has_column(const json_t *records, const char *col)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(records, i, r) if (json_object_get(r, col)) return true;
+	return false;
+}
+
+/* The distinct printed values of col over records, comma-separated. */
+static void list_values(FILE *out, const json_t *records, const char *col)
+{
+	json_t *seen = json_array();
+	size_t i;
+	json_t *r;
+	char buf[256];
+	json_array_foreach(records, i, r) {
+		const char *v = rset_scalar(json_object_get(r, col), buf, sizeof(buf));
+		if (!rset_in_list(seen, v)) {
+			fprintf(out, "%s%s", json_array_size(seen) ? ", " : "", v);
+			json_array_append_new(seen, json_string(v));
+		}
+	}
+	json_decref(seen);
+}
+
+/* The columns (that are not measurements) telling rows apart. */
+static void differing_columns(FILE *out, const json_t *rows)
+{
+	json_t *cols = rset_key_columns(rows, NULL);
+	json_t *vary = rset_varying(rows, cols);
+	size_t k;
+	json_t *kv;
+	json_array_foreach(vary, k, kv) fprintf(out, "%s%s", k ? ", " : "", json_string_value(kv));
+	if (!json_array_size(vary))
+		fprintf(out, "no column (duplicate records)");
+	json_decref(cols);
+	json_decref(vary);
+}
+
+/* Every row of A must meet at most one row of B and share its key with no
+ * other row of A. Else -EINVAL and a message naming what tells the rows
+ * apart. */
+static int check_unique(const char *bench, const json_t *ra, const json_t *idxa,
+			const json_t *idxb, const json_t *keys, const struct cmp_opts *o,
+			char *err, size_t errlen)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(ra, i, r) {
+		const json_t *mb = matches(idxb, r, keys), *ma = matches(idxa, r, keys);
+		if (!mb || (json_array_size(mb) < 2 && json_array_size(ma) < 2))
+			continue;
+		bool b_side = json_array_size(mb) > 1;
+		char *msg = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&msg, &len);
+		if (!f)
+			return -ENOMEM;
+		if (b_side)
+			fprintf(f, "%s: the row of A with ", bench);
+		else
+			fprintf(f, "%s: %zu rows of A share ", bench, json_array_size(ma));
+		key_text(f, r, keys);
+		if (!json_array_size(keys))
+			fprintf(f, "(no key columns left)");
+		if (b_side)
+			fprintf(f, " matches %zu rows of B, which differ in ", json_array_size(mb));
+		else
+			fprintf(f, " (they differ in ");
+		differing_columns(f, b_side ? mb : ma);
+		fprintf(f, "%s; keep such a column in the match (leave it out of --ignore)%s",
+			b_side ? "" : ")", o->pair_col ? "" : " or compare two of its values with "
+							   "--pair COL=VA,VB");
+		fclose(f);
+		snprintf(err, errlen, "%s", msg ? msg : bench);
+		free(msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- the table ---- */
+
+static bool timed(const json_t *rec)
+{
+	return json_is_number(json_object_get(rec, "median_ns"));
+}
+
+struct notes {
+	bool record_ci, none, boot;
+};
+
+static const char *const verdict_words[] = {
+	[CMP_NO_CI] = "no CI",
+	[CMP_WITHIN_NOISE] = "within noise",
+	[CMP_SMALL] = "small",
+	[CMP_SIGNIFICANT] = "significant",
+};
+
+static void count(struct cmp_counts *c, const struct cmp_ratio *r)
+{
+	switch (r->verdict) {
+	case CMP_SIGNIFICANT:
+		if (r->ratio < 1)
+			c->faster++;
+		else
+			c->slower++;
+		break;
+	case CMP_SMALL:
+		c->small++;
+		break;
+	case CMP_WITHIN_NOISE:
+		c->noise++;
+		break;
+	case CMP_NO_CI:
+		c->no_ci++;
+		break;
+	}
+}
+
+static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json_t *shown,
+		       const json_t *ign_shown, const struct cmp_opts *o, size_t row,
+		       struct notes *nt, struct cmp_counts *c)
+{
+	struct cmp_opts ro = *o;
+	ro.seed = o->seed + 0x9e3779b97f4a7c15ULL * (row + 1);
+	struct cmp_ratio r;
+	int err = cmp_records(ra, rb, &ro, &r);
+	char b1[128], b2[128], b3[64], b4[64];
+	size_t k;
+	json_t *kv;
+	fputc('|', out);
+	json_array_foreach(shown, k, kv) {
+		fprintf(out, " %s |", rset_scalar(json_object_get(ra, json_string_value(kv)), b1,
+						   sizeof(b1)));
+	}
+	json_array_foreach(ign_shown, k, kv) {
+		const char *name = json_string_value(kv);
+		rset_scalar(json_object_get(ra, name), b1, sizeof(b1));
+		rset_scalar(json_object_get(rb, name), b2, sizeof(b2));
+		if (strcmp(b1, b2))
+			fprintf(out, " %s → %s |", b1, b2);
+		else
+			fprintf(out, " %s |", b1);
+	}
+	fprintf(out, " %s (%s) | %s (%s) |", rset_fmt_num(r.a_median, b1, sizeof(b1)),
+		rset_fmt_num(r.a_n, b2, sizeof(b2)), rset_fmt_num(r.b_median, b3, sizeof(b3)),
+		rset_fmt_num(r.b_n, b4, sizeof(b4)));
+	if (err) {
+		fprintf(out, " - | - | - | no median to compare |\n");
+		nt->none = true;
+		c->no_ci++;
+		return;
+	}
+	fprintf(out, " %.3f |", r.ratio);
+	switch (r.method) {
+	case CMP_BOOTSTRAP:
+		fprintf(out, " %.3f – %.3f | bootstrap |", r.lo, r.hi);
+		nt->boot = true;
+		break;
+	case CMP_RECORD_CI:
+		fprintf(out, " %.3f – %.3f | record CIs † |", r.lo, r.hi);
+		nt->record_ci = true;
+		break;
+	case CMP_NONE:
+		fprintf(out, " - | none ‡ |");
+		nt->none = true;
+		break;
+	}
+	fprintf(out, " %s |\n", verdict_words[r.verdict]);
+	count(c, &r);
+}
+
+static void summary_line(FILE *out, const struct cmp_counts *c, double t)
+{
+	size_t sig = c->faster + c->slower;
+	fprintf(out, "%zu significant (%zu B faster, %zu B slower), %zu small, %zu within noise",
+		sig, c->faster, c->slower, c->small, c->noise);
+	if (c->no_ci)
+		fprintf(out, ", %zu without a CI", c->no_ci);
+	fprintf(out, " — threshold ±%g%%", t * 100);
+}
+
+static void add_counts(struct cmp_counts *to, const struct cmp_counts *c)
+{
+	to->matched += c->matched;
+	to->faster += c->faster;
+	to->slower += c->slower;
+	to->small += c->small;
+	to->noise += c->noise;
+	to->no_ci += c->no_ci;
+}
+
+/* The union of a and b's key columns minus ignore. New array. */
+static json_t *match_keys(const json_t *sa, const json_t *sb, const json_t *ignore)
+{
+	json_t *keys = rset_set_keys(sa, ignore), *kb = rset_set_keys(sb, ignore);
+	size_t i;
+	json_t *v;
+	json_array_foreach(kb, i, v) {
+		if (!rset_in_list(keys, json_string_value(v)))
+			json_array_append(keys, v);
+	}
+	json_decref(kb);
+	return keys;
+}
+
+struct bench_ctx {
+	const char *bench;
+	json_t *ra, *rb;       /* the two sides' records */
+	json_t *keys, *ignore; /* matched on / left out (--ignore + the paired column) */
+	json_t *idxa, *idxb;
+};
+
+static void bench_free(struct bench_ctx *b)
+{
+	json_decref(b->ra);
+	json_decref(b->rb);
+	json_decref(b->keys);
+	json_decref(b->ignore);
+	json_decref(b->idxa);
+	json_decref(b->idxb);
+}
+
+/* Sides for --pair; false (and a note in out) when the set cannot take part. */
+static bool pair_sides(FILE *out, struct bench_ctx *b, const json_t *sa, const json_t *sb,
+		       const struct cmp_opts *o)
+{
+	const json_t *all_a = json_object_get(sa, "records"), *all_b = json_object_get(sb, "records");
+	const char *col = o->pair_col;
+	if (!has_column(all_a, col) && !has_column(all_b, col)) {
+		fprintf(out, "No `%s` column: not compared.\n", col);
+		return false;
+	}
+	b->ra = with_value(all_a, col, o->pair_a);
+	b->rb = with_value(all_b, col, o->pair_b);
+	if (json_array_size(b->ra) && json_array_size(b->rb))
+		return true;
+	const bool a_empty = !json_array_size(b->ra);
+	fprintf(out, "No record of %s has %s=%s (its values: ", a_empty ? "A" : "B", col,
+		a_empty ? o->pair_a : o->pair_b);
+	list_values(out, a_empty ? all_a : all_b, col);
+	fprintf(out, "); not compared.\n");
+	return false;
+}
+
+static void same_line(FILE *out, const json_t *names, const json_t *shown, const json_t *rec)
+{
+	size_t k, n = 0;
+	json_t *kv;
+	char buf[256];
+	json_array_foreach(names, k, kv) {
+		const char *name = json_string_value(kv);
+		if (rset_in_list(shown, name) || !json_object_get(rec, name))
+			continue;
+		fprintf(out, "%s %s=%s", n++ ? "," : "Same in every row:", name,
+			rset_scalar(json_object_get(rec, name), buf, sizeof(buf)));
+	}
+	if (n)
+		fprintf(out, ".\n\n");
+}
+
+static int render_bench(FILE *out, const char *bench, const json_t *sa, const json_t *sb,
+			const struct cmp_opts *o, struct notes *nt, struct cmp_counts *cnt,
+			char *err, size_t errlen)
+{
+	struct bench_ctx b = { .bench = bench };
+	struct cmp_counts c = { 0 };
+	int ret = 0;
+	size_t i, k;
+	json_t *ra, *kv;
+	char b1[256], b2[256];
+
+	fprintf(out, "\n## %s\n\n", bench);
+	b.ignore = o->ignore ? json_deep_copy(o->ignore) : json_array();
+	if (o->pair_col) {
+		if (!pair_sides(out, &b, sa, sb, o))
+			goto out;
+		json_array_append_new(b.ignore, json_string(o->pair_col));
+	} else {
+		b.ra = json_incref(json_object_get(sa, "records"));
+		b.rb = json_incref(json_object_get(sb, "records"));
+	}
+	b.keys = match_keys(sa, sb, b.ignore);
+	b.idxa = index_records(b.ra, b.keys);
+	b.idxb = index_records(b.rb, b.keys);
+	ret = check_unique(bench, b.ra, b.idxa, b.idxb, b.keys, o, err, errlen);
+	if (ret)
+		goto out;
+
+	/* Both sides' timed records: what the table shows. */
+	json_t *all = json_array();
+	json_array_foreach(b.ra, i, ra) if (timed(ra)) json_array_append(all, ra);
+	json_array_foreach(b.rb, i, ra) if (timed(ra)) json_array_append(all, ra);
+	if (!json_array_size(all)) {
+		json_array_foreach(b.ra, i, ra) c.matched += matches(b.idxb, ra, b.keys) != NULL;
+		fprintf(out, "No timed records (no median_ns) on either side; %zu records match by "
+			     "key and are not compared here.\n", c.matched);
+		json_decref(all);
+		goto out;
+	}
+	json_t *shown = rset_varying(all, b.keys);
+	/* Ignored columns stay visible: varying ones as "A → B" cells, the
+	 * others named above the table. */
+	json_t *ign = json_array();
+	json_array_foreach(o->ignore, k, kv) {
+		if (has_column(all, json_string_value(kv)) &&
+		    (!o->pair_col || strcmp(json_string_value(kv), o->pair_col)))
+			json_array_append(ign, kv);
+	}
+	json_t *ign_shown = rset_varying(all, ign);
+
+	if (o->pair_col)
+		fprintf(out, "A is %s=%s, B is %s=%s; rows matched on the other key columns.\n\n",
+			o->pair_col, o->pair_a, o->pair_col, o->pair_b);
+	json_t *same = json_deep_copy(b.keys), *varies = json_deep_copy(shown);
+	json_array_extend(same, ign);
+	json_array_extend(varies, ign_shown);
+	same_line(out, same, varies, json_array_get(all, 0));
+	json_decref(same);
+	json_decref(varies);
+
+	fputc('|', out);
+	json_array_foreach(shown, k, kv) fprintf(out, " %s |", json_string_value(kv));
+	json_array_foreach(ign_shown, k, kv) fprintf(out, " %s (A → B) |", json_string_value(kv));
+	if (o->pair_col)
+		fprintf(out, " A: %s median ns (n) | B: %s median ns (n) |", o->pair_a, o->pair_b);
+	else
+		fprintf(out, " A median ns (n) | B median ns (n) |");
+	fprintf(out, " B/A | 95%% CI | CI from | difference |\n|");
+	for (k = 0; k < json_array_size(shown) + json_array_size(ign_shown) + 6; k++)
+		fprintf(out, "---|");
+	fputc('\n', out);
+
+	size_t untimed = 0;
+	json_array_foreach(b.ra, i, ra) {
+		const json_t *m = matches(b.idxb, ra, b.keys);
+		if (!m)
+			continue;
+		const json_t *rb = json_array_get(m, 0);
+		c.matched++;
+		if (!timed(ra) && !timed(rb)) {
+			untimed++;
+			continue;
+		}
+		render_row(out, ra, rb, shown, ign_shown, o, c.matched - 1, nt, &c);
+	}
+	fprintf(out, "\n");
+	summary_line(out, &c, o->threshold);
+	fprintf(out, ".\n");
+	if (untimed)
+		fprintf(out, "\n%zu more records match by key but have no median on either side "
+			     "(derived or conformance records); not compared.\n", untimed);
+	if (o->pair_col) {
+		snprintf(b1, sizeof(b1), " (%s=%s)", o->pair_col, o->pair_a);
+		snprintf(b2, sizeof(b2), " (%s=%s)", o->pair_col, o->pair_b);
+	} else {
+		b1[0] = b2[0] = '\0';
+	}
+	json_array_foreach(b.ra, i, ra) {
+		if (matches(b.idxb, ra, b.keys))
+			continue;
+		fprintf(out, "\nOnly in A%s: ", b1);
+		key_text(out, ra, b.keys);
+		fputc('\n', out);
+	}
+	json_array_foreach(b.rb, i, ra) {
+		if (matches(b.idxa, ra, b.keys))
+			continue;
+		fprintf(out, "\nOnly in B%s: ", b2);
+		key_text(out, ra, b.keys);
+		fputc('\n', out);
+	}
+	json_decref(all);
+	json_decref(shown);
+	json_decref(ign);
+	json_decref(ign_shown);
+out:
+	add_counts(cnt, &c);
+	bench_free(&b);
+	return ret;
+}
+
+static void how_to_read(FILE *out, const struct cmp_opts *o, const struct notes *nt)
+{
+	fprintf(out, "\n## How to read this\n\n");
+	if (nt->boot)
+		fprintf(out, "- 95%% CI \"bootstrap\": percentile bootstrap of median(B)/median(A), "
+			     "A and B resampled independently from their raw samples (`samples_ns`), "
+			     "%u resamples, seed %llu.\n", o->iters, (unsigned long long)o->seed);
+	if (nt->record_ci)
+		fprintf(out, "- † No raw samples in these records, so no bootstrap of the ratio: the "
+			     "interval is [B.ci95_low / A.ci95_high, B.ci95_high / A.ci95_low], built "
+			     "from each record's own 95%% CI of its median. It is wider than a "
+			     "bootstrap of the ratio would be (conservative).\n");
+	if (nt->none)
+		fprintf(out, "- ‡ Neither raw samples nor CIs in these records: no interval, no "
+			     "verdict.\n");
+	double t = o->threshold * 100;
+	if (o->threshold > 0)
+		fprintf(out, "- **significant**: the 95%% CI lies entirely outside %g%%–%g%% of A "
+			     "(B/A below %g or above %g, `--threshold %g`); **small**: the CI "
+			     "excludes 1 but reaches into that band, a difference this run resolves "
+			     "that is smaller than the threshold; **within noise**: the CI "
+			     "includes 1.",
+			100 - t, 100 + t, 1 - o->threshold, 1 + o->threshold, t);
+	else
+		fprintf(out, "- **significant**: the 95%% CI excludes 1 (`--threshold 0`); "
+			     "**within noise**: it includes 1.");
+	fprintf(out, " The CI covers the sampling noise inside each run, not run-to-run "
+		     "variation (frequency, placement, neighbours), which the threshold stands in "
+		     "for; see docs/reading-results.md.\n");
+}
+
+int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
+	       const struct cmp_opts *o, struct cmp_counts *counts, char *err, size_t errlen)
+{
+	struct notes nt = { 0 };
+	struct cmp_opts opts = *o;
+	if (!opts.iters)
+		opts.iters = CMP_DEFAULT_ITERS;
+	memset(counts, 0, sizeof(*counts));
+	if (opts.pair_col && (!opts.pair_a || !opts.pair_b)) {
+		snprintf(err, errlen, "--pair %s: want two values", opts.pair_col);
+		return -EINVAL;
+	}
+
+	/* The tables first (into memory), so the summary can lead. */
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&body, &len);
+	if (!f)
+		return -ENOMEM;
+	int ret = 0;
+	size_t i;
+	json_t *sa;
+	json_array_foreach(a->sets, i, sa) {
+		const char *bench = json_string_value(json_object_get(sa, "bench"));
+		const json_t *sb = rset_find(b->sets, bench);
+		if (!sb) {
+			fprintf(f, "\n## %s\n\nOnly in A (B has no `%s` result set).\n", bench, bench);
+			continue;
+		}
+		ret = render_bench(f, bench, sa, sb, &opts, &nt, counts, err, errlen);
+		if (ret)
+			break;
+	}
+	json_array_foreach(b->sets, i, sa) {
+		const char *bench = json_string_value(json_object_get(sa, "bench"));
+		if (!rset_find(a->sets, bench))
+			fprintf(f, "\n## %s\n\nOnly in B (A has no `%s` result set).\n", bench,
+				bench);
+	}
+	how_to_read(f, &opts, &nt);
+	if (fclose(f) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(body);
+		return ret;
+	}
+
+	fprintf(out, "# pfbench compare: B / A\n\n");
+	context_line(out, "A", a, &opts, opts.pair_a);
+	context_line(out, "B", b, &opts, opts.pair_b);
+	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
+		     "(what was measured, not what was observed");
+	if (json_array_size(opts.ignore) || opts.pair_col) {
+		fprintf(out, ", except");
+		size_t k;
+		json_t *kv;
+		json_array_foreach(opts.ignore, k, kv) fprintf(out, " %s", json_string_value(kv));
+		if (opts.pair_col)
+			fprintf(out, " %s", opts.pair_col);
+	}
+	fprintf(out, "). A and B are the medians in ns with their sample counts; B/A is their "
+		     "ratio (above 1: B is slower).\n\n**Summary**: ");
+	summary_line(out, counts, opts.threshold);
+	fprintf(out, ", over %zu matched rows.\n", counts->matched);
+	fwrite(body, 1, len, out);
+	free(body);
+	return 0;
+}
