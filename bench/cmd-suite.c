@@ -293,10 +293,10 @@ static void collect_set_skips(json_t *skipped, const char *stage, const json_t *
 	}
 }
 
-static json_t *run_stage(const struct stage *st, enum mode mode, const char *exe,
-			 const char *dir, unsigned timeout_override, size_t idx, size_t total)
+/* A stage's command line (NULL-terminated, exe first); returns its length. */
+static size_t stage_argv(const struct stage *st, enum mode mode, const char *exe,
+			 const char *dir, char *argv[MAX_ARGS + 6])
 {
-	char *argv[MAX_ARGS + 6];
 	size_t n = 0;
 	argv[n++] = (char *)exe;
 	argv[n++] = (char *)st->name;
@@ -307,6 +307,23 @@ static json_t *run_stage(const struct stage *st, enum mode mode, const char *exe
 		argv[n++] = (char *)dir;
 	}
 	argv[n] = NULL;
+	return n;
+}
+
+/* The metadata form: argv without the program. */
+static json_t *argv_to_json(char *const argv[], size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 1; i < n; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	return a;
+}
+
+static json_t *run_stage(const struct stage *st, enum mode mode, const char *exe,
+			 const char *dir, unsigned timeout_override, size_t idx, size_t total)
+{
+	char *argv[MAX_ARGS + 6];
+	size_t n = stage_argv(st, mode, exe, dir, argv);
 
 	char stdout_path[PATH_MAX], log_path[PATH_MAX], logs[PATH_MAX], started[32];
 	pathf(stdout_path, sizeof(stdout_path), "%s/%s.json", dir, st->name);
@@ -319,9 +336,7 @@ static json_t *run_stage(const struct stage *st, enum mode mode, const char *exe
 		.echo = true,
 	};
 
-	json_t *argv_json = json_array();
-	for (size_t i = 1; i < n; i++)
-		json_array_append_new(argv_json, json_string(argv[i]));
+	json_t *argv_json = argv_to_json(argv, n);
 	char shown[512] = "";
 	for (size_t i = 2; i < n; i++)
 		if (!st->out_dir || i < n - 2)
@@ -551,9 +566,14 @@ int cmd_suite(int argc, char **argv)
 			continue;
 		json_t *o;
 		if (suite_signal()) {
-			o = json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:n, s:f, s:s, s:[], s:n}", "name",
+			/* Not run: the command it would have run, so the report can
+			 * show it. */
+			char *argv[MAX_ARGS + 6];
+			size_t n = stage_argv(st, mode, exe, dir, argv);
+			o = json_pack("{s:s, s:s, s:s, s:o, s:n, s:n, s:n, s:f, s:s, s:[], s:n}", "name",
 				      st->name, "what", st->what, "status", "not run", "argv",
-				      "exit_code", "signal", "started_utc", "duration_s", 0.0, "why",
+				      argv_to_json(argv, n), "exit_code", "signal", "started_utc",
+				      "duration_s", 0.0, "why",
 				      suite_signal() == SIGINT ? "the suite was interrupted (SIGINT) before it"
 								 : "the suite was interrupted (SIGTERM) before it",
 				      "files", "log");

@@ -303,6 +303,9 @@ static json_t *series_titles(const json_t *sel, const json_t *fields, const char
 
 struct plot_data {
 	size_t nseries, ntail, nbase, ngroup;
+	size_t nref;        /* of the nbase lines, the first nref are the first
+			     * base spec's (exit: "no filter"), the reference
+			     * the series are read against */
 	double xmin, xmax, ymax;
 	double scale;       /* data are written in ns x scale */
 	const char *unit;   /* "ns", "us", "ms" */
@@ -441,6 +444,8 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 					y * d->scale, (isnan(lo) ? y : lo) * d->scale,
 					(isnan(hi) ? y : hi) * d->scale);
 		}
+		if (b == 0)
+			d->nref = json_array_size(bases);
 	}
 	d->nbase = json_array_size(bases);
 	json_decref(bases);
@@ -553,8 +558,8 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_y, sizeof(q_y), ylab);
 		fmt(vars, sizeof(vars),
 		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; hasfloor=%zu; nbase=%zu; "
-		    "ngroup=%zu; lts='%s'; plottitle=%s; xlab=%s; ylab=%s; logx=%d",
-		    q_dat, q_tmp, fmts[i], d.nseries, d.ntail, d.nbase, d.ngroup, d.lts, q_title,
+		    "nref=%zu; ngroup=%zu; lts='%s'; plottitle=%s; xlab=%s; ylab=%s; logx=%d",
+		    q_dat, q_tmp, fmts[i], d.nseries, d.ntail, d.nbase, d.nref, d.ngroup, d.lts, q_title,
 		    q_x, q_y, d.xmin > 0 && d.xmax / d.xmin >= 16);
 		if (run_gnuplot(script, vars, why, sizeof(why))) {
 			unlink(tmp);

@@ -100,6 +100,46 @@ static void scalar_cell(FILE *f, const json_t *v)
 	cell(f, rset_scalar(v, buf, sizeof(buf)));
 }
 
+static bool is_pfbench(const char *w)
+{
+	const char *base = strrchr(w, '/');
+	return !strcmp(base ? base + 1 : w, "pfbench");
+}
+
+/* A command as run, always as `pfbench ARGS`: from argv (a JSON array
+ * whose first word may or may not be the program), else from the command
+ * line; "-" when neither is known. */
+static void command_code(FILE *f, const json_t *argv, const char *line)
+{
+	if (json_array_size(argv)) {
+		const char *first = json_string_value(json_array_get(argv, 0));
+		bool prog = first && is_pfbench(first);
+		fputs("`pfbench", f);
+		size_t j;
+		json_t *a;
+		json_array_foreach(argv, j, a) {
+			if (j == 0 && prog)
+				continue;
+			fputc(' ', f);
+			cell(f, json_is_string(a) ? json_string_value(a) : "?");
+		}
+		fputc('`', f);
+	} else if (line) {
+		size_t n = strcspn(line, " ");
+		char first[256];
+		snprintf(first, sizeof(first), "%.*s", (int)n, line);
+		fputs("`pfbench", f);
+		if (is_pfbench(first))
+			line += n;
+		if (*line && *line != ' ')
+			fputc(' ', f);
+		cell(f, line);
+		fputc('`', f);
+	} else {
+		fputc('-', f);
+	}
+}
+
 static json_t *load_json(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -229,17 +269,9 @@ static void render_stages(FILE *f, const json_t *meta)
 	size_t i;
 	json_t *s;
 	json_array_foreach(stages, i, s) {
-		fprintf(f, "| %s | `", or_dash(jstr(s, "name")));
-		size_t j;
-		json_t *a;
-		const json_t *argv = json_object_get(s, "argv");
-		json_array_foreach(argv, j, a) {
-			const char *w = json_string_value(a);
-			if (!strcmp(w, "-o") && j + 2 == json_array_size(argv))
-				break;
-			fprintf(f, "%s%s", j ? " " : "pfbench ", w);
-		}
-		fprintf(f, "` | %s | ", or_dash(jstr(s, "status")));
+		fprintf(f, "| %s | ", or_dash(jstr(s, "name")));
+		command_code(f, json_object_get(s, "argv"), NULL);
+		fprintf(f, " | %s | ", or_dash(jstr(s, "status")));
 		scalar_cell(f, json_object_get(s, "exit_code"));
 		fprintf(f, " | %.1f | ", rset_num(s, "duration_s"));
 		cell(f, jstr(s, "why") ? jstr(s, "why") : "");
@@ -285,8 +317,16 @@ static void sample_range(const json_t *records, double *lo, double *hi)
 	}
 }
 
+/* What the tables of a set showed, so the caption can say exactly that. */
+struct shown {
+	bool full;      /* a row per record: median, p90, p99, CI, n */
+	bool pivot;     /* cells "median / p90", a column per size */
+	json_t *extra;  /* prefixes of extra "<P>median ns" columns (net_, ...) */
+	json_t *pivots; /* the size columns pivoted on */
+};
+
 static void render_caption(FILE *f, const json_t *set, const char *bench, const json_t *records,
-			   const json_t *host)
+			   const json_t *host, const struct shown *sh)
 {
 	const json_t *ctx = json_object_get(set, "context");
 	const json_t *h = json_object_get(ctx, "host");
@@ -296,14 +336,38 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 	char a[32], b[32];
 	sample_range(records, &lo, &hi);
 	fprintf(f, "*Table: %s. ", bench_title(bench));
-	if (has_median(records)) {
-		fprintf(f, "Median ns with the 90th and 99th percentiles and the 95%% bootstrap CI of "
-			   "the median, ");
+	if (has_median(records) && (sh->full || sh->pivot)) {
+		if (sh->full) {
+			fprintf(f, "%sedian ns with the 90th and 99th percentiles, the 95%% "
+				   "bootstrap CI of the median and the sample count n",
+				sh->pivot ? "Tables with a row per record: m" : "M");
+			size_t k, n = json_array_size(sh->extra);
+			json_t *kv;
+			json_array_foreach(sh->extra, k, kv) {
+				const char *p = json_string_value(kv);
+				fprintf(f, "%s%.*s", k == 0 ? ", and the " : k + 1 < n ? ", " : " and ",
+					(int)strlen(p) - 1, p);
+			}
+			if (n)
+				fprintf(f, " median%s (ns)", n > 1 ? "s" : "");
+			fprintf(f, sh->pivot ? "; " : ", ");
+		}
+		if (sh->pivot) {
+			fprintf(f, "%s median / p90 ns, a column per ",
+				sh->full ? "pivoted tables: cells" : "Cells:");
+			size_t k;
+			json_t *kv;
+			json_array_foreach(sh->pivots, k, kv)
+				fprintf(f, "%s%s", k ? " or " : "", json_string_value(kv));
+			fprintf(f, ", ");
+		}
 		if (isfinite(lo) && lo == hi)
-			fprintf(f, "%s samples per row", rset_fmt_num(lo, a, sizeof(a)));
+			fprintf(f, "%s samples per %s", rset_fmt_num(lo, a, sizeof(a)),
+				sh->full ? "row" : "cell");
 		else if (isfinite(lo))
-			fprintf(f, "%s to %s samples per row (column n)", rset_fmt_num(lo, a, sizeof(a)),
-				rset_fmt_num(hi, b, sizeof(b)));
+			fprintf(f, "%s to %s samples per %s%s", rset_fmt_num(lo, a, sizeof(a)),
+				rset_fmt_num(hi, b, sizeof(b)), sh->full ? "row" : "cell",
+				sh->full ? (sh->pivot ? " (column n where shown)" : " (column n)") : "");
 		else
 			fprintf(f, "sample counts not recorded");
 		fprintf(f, "; ");
@@ -567,7 +631,8 @@ static void render_pivot(FILE *f, const json_t *records, const json_t *vary, con
 	json_decref(cells);
 }
 
-static void render_records(FILE *f, const json_t *records, const json_t *set_keys)
+static void render_records(FILE *f, const json_t *records, const json_t *set_keys,
+			   struct shown *sh)
 {
 	json_t *keys = json_array();
 	size_t i, k;
@@ -591,6 +656,9 @@ static void render_records(FILE *f, const json_t *records, const json_t *set_key
 		const char *px = pivot_column(records, vary);
 		if (px && !status) {
 			render_pivot(f, records, vary, px);
+			sh->pivot = true;
+			if (!rset_in_list(sh->pivots, px))
+				json_array_append_new(sh->pivots, json_string(px));
 			json_decref(extra);
 			json_decref(keys);
 			json_decref(vary);
@@ -605,10 +673,13 @@ static void render_records(FILE *f, const json_t *records, const json_t *set_key
 	if (status)
 		fprintf(f, " status |");
 	if (timed) {
+		sh->full = true;
 		fprintf(f, " median ns | p90 ns | p99 ns | 95%% CI of median (ns) | n |");
 		json_array_foreach(extra, k, kv) {
 			char pre[64];
 			snprintf(pre, sizeof(pre), "%s", json_string_value(kv));
+			if (!rset_in_list(sh->extra, pre))
+				json_array_append_new(sh->extra, json_string(pre));
 			pre[strlen(pre) - 1] = '\0'; /* "net_" -> "net" */
 			fprintf(f, " %s median ns |", pre);
 		}
@@ -683,7 +754,7 @@ static void render_records(FILE *f, const json_t *records, const json_t *set_key
 
 /* Records split by their "group" field (e.g. exit's baseline, validity,
  * reprogram), each group its own table; one table when there is none. */
-static void render_groups(FILE *f, const json_t *set, const json_t *records)
+static void render_groups(FILE *f, const json_t *set, const json_t *records, struct shown *sh)
 {
 	json_t *keys = rset_set_keys(set, NULL);
 	json_t *groups = json_array();
@@ -702,7 +773,7 @@ static void render_groups(FILE *f, const json_t *set, const json_t *records)
 			json_array_append(groups, v);
 	}
 	if (json_array_size(groups) < 2) {
-		render_records(f, records, keys);
+		render_records(f, records, keys, sh);
 	} else {
 		json_array_foreach(groups, g, gv) {
 			json_t *sub = json_array();
@@ -712,7 +783,7 @@ static void render_groups(FILE *f, const json_t *set, const json_t *records)
 			}
 			fprintf(f, "\n**%s = %s** (%zu rows)\n\n", split, json_string_value(gv),
 				json_array_size(sub));
-			render_records(f, sub, keys);
+			render_records(f, sub, keys, sh);
 			json_decref(sub);
 		}
 	}
@@ -868,7 +939,8 @@ static void render_results(FILE *f, const json_t *records)
 	json_decref(counts);
 }
 
-static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host)
+static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host,
+		       const json_t *meta)
 {
 	const char *bench = json_string_value(json_object_get(set, "bench"));
 	const json_t *records = json_object_get(set, "records");
@@ -877,9 +949,20 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 		fprintf(f, "%s\n\n", bench_what(bench));
 	fprintf(f, "Files: [%s.json](%s.json) (every record, with raw samples where kept), "
 		   "[%s.csv](%s.csv).", bench, bench, bench, bench);
-	const char *cmd = jstr(set, "context.command_line");
-	if (cmd)
-		fprintf(f, " Command: `%s`.", cmd);
+	/* The command: the suite's record of the stage, else the set's own. */
+	const json_t *argv = jpath(set, "context.argv");
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(meta, "stages"), i, st) {
+		if (!strcmp(or_dash(jstr(st, "name")), bench) &&
+		    json_array_size(json_object_get(st, "argv")))
+			argv = json_object_get(st, "argv");
+	}
+	if (json_array_size(argv) || jstr(set, "context.command_line")) {
+		fprintf(f, " Command: ");
+		command_code(f, argv, jstr(set, "context.command_line"));
+		fprintf(f, ".");
+	}
 	fprintf(f, "\n\n");
 	if (!json_is_true(json_object_get(set, "complete")))
 		fprintf(f, "**Incomplete:** this benchmark did not finish everything it was asked "
@@ -899,9 +982,27 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 		fprintf(f, "No records.\n\n");
 		return;
 	}
-	render_caption(f, set, bench, records, host);
-	render_results(f, records);
-	render_groups(f, set, records);
+	/* The tables first, so the caption can name exactly the columns they
+	 * show. */
+	struct shown sh = { .extra = json_array(), .pivots = json_array() };
+	char *tables = NULL;
+	size_t len = 0;
+	FILE *t = open_memstream(&tables, &len);
+	if (t) {
+		render_results(t, records);
+		render_groups(t, set, records, &sh);
+		fclose(t);
+		render_caption(f, set, bench, records, host, &sh);
+		if (tables)
+			fwrite(tables, 1, len, f);
+	} else { /* no memory: the tables without their column description */
+		render_caption(f, set, bench, records, host, &sh);
+		render_results(f, records);
+		render_groups(f, set, records, &sh);
+	}
+	free(tables);
+	json_decref(sh.extra);
+	json_decref(sh.pivots);
 	fputc('\n', f);
 }
 
@@ -914,8 +1015,9 @@ static void render_head(FILE *f, const json_t *meta, const json_t *host)
 		return;
 	}
 	const char *mode = or_dash(jstr(meta, "mode"));
-	fprintf(f, "The %s suite (`%s`), pfbench %s built with %s (%s).", mode,
-		or_dash(jstr(meta, "context.command_line")), or_dash(jstr(meta, "context.git_rev")),
+	fprintf(f, "The %s suite (", mode);
+	command_code(f, jpath(meta, "context.argv"), jstr(meta, "context.command_line"));
+	fprintf(f, "), pfbench %s built with %s (%s).", or_dash(jstr(meta, "context.git_rev")),
 		or_dash(jstr(meta, "context.compiler")), or_dash(jstr(meta, "context.cflags")));
 	double d = rset_num(meta, "duration_s");
 	if (!isnan(d))
@@ -988,14 +1090,14 @@ int suite_report(const char *dir, char *err, size_t errlen)
 		const char *name = json_string_value(json_object_get(st, "name"));
 		json_t *match = name ? rset_find(sets, name) : NULL;
 		if (match && !rset_in_list(done, name)) {
-			render_set(f, dir, match, host);
+			render_set(f, dir, match, host, meta);
 			json_array_append_new(done, json_string(name));
 		}
 	}
 	json_array_foreach(sets, i, set) {
 		const char *name = json_string_value(json_object_get(set, "bench"));
 		if (!rset_in_list(done, name))
-			render_set(f, dir, set, host);
+			render_set(f, dir, set, host, meta);
 	}
 	json_decref(done);
 	if (!json_array_size(sets))

@@ -156,6 +156,43 @@ static char *slurp(const char *dir, const char *name)
 
 static const char *const stage_names[] = { "info", "lookup", "install", "exit", "check" };
 
+/* report.md's commands and captions: every command is written `pfbench
+ * ...`; each caption names only the kinds of table its section shows: "90th
+ * and 99th percentiles" only over tables with p90/p99 columns, "median /
+ * p90" only over pivoted ones, and a section with either kind of table has
+ * its caption say so. */
+static void check_report_text(const char *report)
+{
+	for (const char *p = report; (p = strstr(p, "Command: `")); p++)
+		if (strncmp(p + 10, "pfbench ", 8))
+			fail_msg("report.md: a command without pfbench: %.60s", p);
+	for (const char *p = report; (p = strstr(p, "\n| ")); p++) {
+		const char *end = strchr(p + 1, '\n');
+		const char *bt = strchr(p + 1, '`');
+		if (bt && end && bt < end && strncmp(bt, "`pfbench ", 9) && strncmp(bt, "`pfbench`", 9))
+			fail_msg("report.md: a command cell without pfbench: %.80s", p + 1);
+	}
+	size_t ncaptions = 0;
+	for (const char *cap = report; (cap = strstr(cap, "*Table: ")); cap++) {
+		const char *cap_end = strchr(cap, '\n');
+		const char *next = strstr(cap + 1, "\n## ");
+		size_t cap_len = (size_t)(cap_end - cap), sec_len = next ? (size_t)(next - cap)
+									 : strlen(cap);
+		char *c = strndup(cap, cap_len), *sec = strndup(cap_end, sec_len - cap_len);
+		bool says_full = strstr(c, "90th and 99th percentiles") != NULL;
+		bool says_pivot = strstr(c, "median / p90") != NULL;
+		bool full = strstr(sec, "| median ns | p90 ns | p99 ns |") != NULL;
+		bool pivot = strstr(sec, "Cells: median / p90 in ns") != NULL;
+		if (says_full != full || says_pivot != pivot)
+			fail_msg("report.md: caption says full=%d pivot=%d, tables are full=%d "
+				 "pivot=%d: %.120s", says_full, says_pivot, full, pivot, c);
+		ncaptions++;
+		free(c);
+		free(sec);
+	}
+	assert_true(ncaptions > 0);
+}
+
 static void test_tiny_suite(void **state)
 {
 	(void)state;
@@ -244,6 +281,7 @@ static void test_tiny_suite(void **state)
 		snprintf(row, sizeof(row), "| %s | `pfbench %s", stage_names[i], stage_names[i]);
 		assert_non_null(strstr(report, row));
 	}
+	check_report_text(report);
 	free(report);
 	assert_no_temp_files(dir);
 	json_decref(meta);
@@ -320,6 +358,7 @@ static void test_report_synthetic(void **state)
 	assert_non_null(strstr(report, "| masked | 64 | 8868 |"));
 	assert_non_null(strstr(report, "1000 samples per row"));
 	assert_non_null(strstr(report, "- pmu-exits: no vPMU"));
+	check_report_text(report);
 	free(report);
 	assert_no_temp_files(dir);
 
@@ -393,6 +432,13 @@ static void test_interrupt(void **state)
 	}
 	char *report = slurp(dir, "report.md");
 	assert_non_null(strstr(report, "interrupted by SIGINT"));
+	/* Every stage's command is shown, the interrupted and unrun too. */
+	for (size_t i = 0; i < 5; i++) {
+		char row[64];
+		snprintf(row, sizeof(row), "| %s | `pfbench %s", stage_names[i], stage_names[i]);
+		if (!strstr(report, row))
+			fail_msg("report.md: no command for stage %s", stage_names[i]);
+	}
 	free(report);
 	assert_no_temp_files(dir);
 	json_decref(meta);
