@@ -337,6 +337,10 @@ void check_ioctl_cases(struct check_run *c)
 void check_differential(struct check_run *c)
 {
 	const char *name = "ioctl/differential";
+	if (!c->o->ndiff) {
+		check_report(c, name, CHECK_SKIP, "--count 0: no random filters asked for");
+		return;
+	}
 	if (skip_no_filter(c, name))
 		return;
 	if (c->h.flavor == PMUF_FLAVOR_UNSET) {

@@ -236,6 +236,36 @@ static void test_json(void **state)
 	free(err);
 }
 
+/* --count 0 checks no filter: the differential check is skipped with that
+ * reason, not a pass. */
+static void test_count_zero(void **state)
+{
+	(void)state;
+	close(need_kvm_filter());
+	char *out, *err;
+	const char *args[] = { "check", "--json", "--count", "0", NULL };
+	int st = cli_run(args, &out, &err);
+	if (st != 0)
+		fail_msg("check --json --count 0 exited %d: %s", st, err);
+	json_error_t je;
+	json_t *set = json_loads(out, 0, &je);
+	if (!set)
+		fail_msg("check --json is not JSON: %d:%d: %s", je.line, je.column, je.text);
+	size_t i, seen = 0;
+	json_t *r;
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "name")), "ioctl/differential"))
+			continue;
+		seen++;
+		assert_string_equal(json_string_value(json_object_get(r, "result")), "skipped");
+		assert_non_null(strstr(json_string_value(json_object_get(r, "reason")), "--count 0"));
+	}
+	assert_int_equal(seen, 1);
+	json_decref(set);
+	free(out);
+	free(err);
+}
+
 static void test_assume_vpmu(void **state)
 {
 	(void)state;
@@ -320,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_count_zero),
 		cmocka_unit_test(test_assume_vpmu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
