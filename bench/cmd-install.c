@@ -36,7 +36,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pfbench install [--quick] [-o DIR] [-n N] [--warmup N] [--sizes LIST]\n"
-		"                       [--vcpus LIST] [--no-in-guest] [--core N] [--raw]\n"
+		"                       [--vcpus LIST] [--no-in-guest] [--cpu N] [--raw]\n"
 		"                       [--timeout-ms MS] [--no-fifo]\n\n"
 		"Times KVM_SET_PMU_EVENT_FILTER (one ioctl per sample, serialized TSC, timer\n"
 		"overhead subtracted) for filters of each size and encoding (exact, masked;\n"
@@ -56,8 +56,9 @@ static void usage(FILE *out)
 		"                    (default 0,1,2,4,8,16,32,64,128,256,300)\n"
 		"  --vcpus LIST      vCPU counts, comma-separated, each 0..%d\n"
 		"  --no-in-guest     skip the configuration with a vCPU held in the guest\n"
-		"  --core N          pin the measuring thread to core N (default: the last;\n"
-		"                    the held vCPU's thread takes another)\n"
+		"  --cpu N           pin the measuring thread to core N (default: the last;\n"
+		"                    the held vCPU's thread takes another; recorded as\n"
+		"                    context.binding). --core N is an alias\n"
 		"  --raw             keep every sample (samples_ns) in the records\n"
 		"  --timeout-ms MS   watchdog for each guest run (default 10000)\n"
 		"  --no-fifo         measure with the normal scheduling policy. By default the\n"
@@ -173,7 +174,7 @@ static const char *set_sched(bool fifo)
 
 int cmd_install(int argc, char **argv)
 {
-	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT, O_FIFO };
+	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT, O_FIFO, O_CPU };
 	static const struct option opts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' },
@@ -182,6 +183,7 @@ int cmd_install(int argc, char **argv)
 		{ "sizes", required_argument, NULL, O_SIZES },
 		{ "vcpus", required_argument, NULL, O_VCPUS },
 		{ "no-in-guest", no_argument, NULL, O_NO_IN_GUEST },
+		{ "cpu", required_argument, NULL, O_CPU },
 		{ "core", required_argument, NULL, O_CORE },
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
@@ -224,6 +226,9 @@ int cmd_install(int argc, char **argv)
 			break;
 		case O_CORE:
 			core = (int)parse_num("--core", optarg, 0, 4095);
+			break;
+		case O_CPU:
+			core = (int)parse_num("--cpu", optarg, 0, 4095);
 			break;
 		case O_RAW:
 			o.raw = true;
@@ -271,7 +276,8 @@ int cmd_install(int argc, char **argv)
 	int ncores = topo_ncores();
 	int mycore = core >= 0 ? core : ncores - 1;
 	if (mycore >= ncores)
-		die_usage("install: --core %d: this host has %d cores (0..%d)", core, ncores, ncores - 1);
+		die_usage_help(usage, "install: --cpu %d: this host has %d cores (0..%d)", core, ncores,
+			       ncores - 1);
 	int r = pin_thread(mycore, &binding);
 	if (r < 0)
 		warn("install: cannot pin to core %d (%s); measuring unpinned", mycore, strerror(-r));

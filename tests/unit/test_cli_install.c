@@ -232,7 +232,8 @@ static void test_raw_small(void **state)
 	cli_mkdtemp(dir, sizeof(dir));
 	char *out, *err;
 	const char *args[] = { "install", "--sizes", "0,300", "--vcpus", "2", "--no-in-guest",
-			       "-n", "7", "--warmup", "0", "--raw", "--no-fifo", "-o", dir, NULL };
+			       "-n", "7", "--warmup", "0", "--raw", "--no-fifo", "--cpu", "0",
+			       "-o", dir, NULL };
 	int st = cli_run(args, &out, &err);
 	if (st != 0)
 		fail_msg("install exited %d: %s", st, err);
@@ -241,6 +242,9 @@ static void test_raw_small(void **state)
 	json_t *set = load_set(dir);
 	json_t *p = json_object_get(json_object_get(set, "context"), "install");
 	assert_string_equal(json_string_value(json_object_get(p, "sched")), "other");
+	/* --cpu 0: the binding in the context says core 0. */
+	json_t *bind = json_object_get(json_object_get(set, "context"), "binding");
+	assert_int_equal(json_integer_value(json_object_get(bind, "core")), 0);
 	json_t *recs = json_object_get(set, "records");
 	size_t i;
 	json_t *r;
@@ -282,6 +286,10 @@ static void test_usage(void **state)
 	cli_usage_case(a6, "extra");
 	const char *a7[] = { "install", "-o", NULL };
 	cli_usage_case(a7, "needs an argument");
+	const char *a8[] = { "install", "--cpu", "99", NULL };
+	cli_usage_case(a8, "--cpu 99: this host has");
+	const char *a9[] = { "install", "--core", "99", NULL };
+	cli_usage_case(a9, "--cpu 99: this host has");
 
 	cli_help_case("install", "usage: pfbench install [--quick] [-o DIR]");
 }
