@@ -24,7 +24,7 @@ static void usage(FILE *out)
 		"usage: pfbench exit [--quick] [-o DIR] [--samples N] [--warmup N]\n"
 		"                    [--blocks N] [--block-len N] [--sizes LIST] [--timeout-ms MS]\n"
 		"                    [--loops N] [--writes-only] [--no-raw] [--no-vmcall]\n"
-		"                    [--only baselines|sweep]\n\n"
+		"                    [--rounds N] [--cpu N] [--only baselines|sweep]\n\n"
 		"Guest exit latency of counter reprogramming under PMU event filters, beside\n"
 		"baseline exits, timed inside a guest with serialized TSC reads.\n\n"
 		"Baselines: CPUID, RDMSR and WRMSR of an MSR KVM handles in the kernel (the first\n"
@@ -33,7 +33,9 @@ static void usage(FILE *out)
 		"the watchdog and reported). Each in two independent modes: 'each' (a TSC pair\n"
 		"around every instruction) and 'amortized' (kvm-unit-tests vmexit.c: a loop of\n"
 		"--block-len instructions timed as one block), each with an overhead run of the\n"
-		"same code without the instruction; 'validity' records compare the two modes.\n\n"
+		"same code without the instruction. Both modes run in --rounds interleaved\n"
+		"rounds; 'validity' records compare the two modes round by round (the median\n"
+		"of the per-round ratios of the overhead-subtracted medians).\n\n"
 		"Sweep: no filter, then filter size (--sizes) x encoding (exact, masked) x action\n"
 		"(allow, deny) x where the programmed event sits (early, late, absent); each\n"
 		"filter is installed with KVM_SET_PMU_EVENT_FILTER and the guest times every\n"
@@ -42,9 +44,11 @@ static void usage(FILE *out)
 		"measures KVM's PMU MSR path without a vPMU, not a filter lookup, and says so.\n\n"
 		"  --quick          few sizes and samples (a few seconds)\n"
 		"  -o, --out DIR    write DIR/exit.json and DIR/exit.csv (default: .)\n"
-		"  --samples N      timed samples per measurement (default 1000; quick 200)\n"
+		"  --samples N      timed samples per measurement (default 1000; quick: 600 per\n"
+		"                   baseline mode, 200 per sweep configuration)\n"
 		"  --warmup N       untimed executions first (default 50; quick 20)\n"
-		"  --blocks N       amortized mode: blocks timed (default 100; quick 30)\n"
+		"  --blocks N       amortized mode: blocks timed (default 150; quick 90)\n"
+		"  --rounds N       baselines: interleaved rounds, 1..%d (default 15)\n"
 		"  --block-len N    amortized mode: instructions per block (default 64; quick 16)\n"
 		"  --sizes LIST     filter sizes, comma-separated, 0..300\n"
 		"                   (default 0,1,2,4,8,16,32,64,128,256,300; quick 0,1,16,300)\n"
@@ -53,8 +57,12 @@ static void usage(FILE *out)
 		"  --writes-only    reprogram: only the timed event-select writes\n"
 		"  --no-raw         leave raw samples (samples_ns) out of exit.json\n"
 		"  --no-vmcall      skip the VMCALL baseline\n"
-		"  --only WHAT      baselines or sweep\n\n"
-		"exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm)\n");
+		"  --only WHAT      baselines or sweep\n"
+		"  --cpu N          pin the vCPU thread to core N (default: the last core;\n"
+		"                   recorded as context.binding)\n\n"
+		"exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm; exit.json\n"
+		"and exit.csv then hold no records, \"complete\": false and the reason under\n"
+		"\"skipped\")\n", EXIT_MAX_ROUNDS);
 }
 
 static size_t parse_sizes(const char *s, unsigned *out)
@@ -116,11 +124,15 @@ static void summary(const json_t *set)
 	json_array_foreach(recs, i, r) {
 		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "validity"))
 			continue;
-		printf("# validity %-6s each %.0f ns vs amortized %.0f ns (net): ratio %.3f\n",
+		printf("# validity %-6s each %.0f ns vs amortized %.0f ns (net): ratio %.3f "
+		       "(median of %lld rounds, %lld within 10%%; pooled %.3f)\n",
 		       json_string_value(json_object_get(r, "exit")),
 		       json_number_value(json_object_get(r, "each_net_ns")),
 		       json_number_value(json_object_get(r, "amortized_net_ns")),
-		       json_number_value(json_object_get(r, "ratio_each_over_amortized")));
+		       json_number_value(json_object_get(r, "ratio_each_over_amortized")),
+		       json_integer_value(json_object_get(r, "rounds_compared")),
+		       json_integer_value(json_object_get(r, "rounds_within_10pct")),
+		       json_number_value(json_object_get(r, "ratio_pooled")));
 	}
 	size_t ok = 0, bad = 0;
 	double lo = INFINITY, hi = -INFINITY;
@@ -159,12 +171,15 @@ int cmd_exit(int argc, char **argv)
 		{ "no-raw", no_argument, NULL, 'R' },
 		{ "no-vmcall", no_argument, NULL, 'V' },
 		{ "only", required_argument, NULL, 'O' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "cpu", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool quick = false, writes_only = false, raw = true, no_vmcall = false;
 	const char *dir = ".", *only = NULL;
 	long samples = -1, warmup = -1, blocks = -1, block_len = -1, timeout = -1, loops = 100;
+	long rounds = 15, cpu = -1;
 	unsigned sizes[MAX_SIZES];
 	size_t nsizes = 0;
 	int c;
@@ -184,6 +199,8 @@ int cmd_exit(int argc, char **argv)
 		case 'W': writes_only = true; break;
 		case 'R': raw = false; break;
 		case 'V': no_vmcall = true; break;
+		case 'r': rounds = util_parse_range(NULL, "--rounds", optarg, 1, EXIT_MAX_ROUNDS); break;
+		case 'c': cpu = util_parse_range(NULL, "--cpu", optarg, 0, 4095); break;
 		case 'O':
 			if (strcmp(optarg, "baselines") && strcmp(optarg, "sweep"))
 				die_usage("--only: expected 'baselines' or 'sweep', got '%s'", optarg);
@@ -202,8 +219,10 @@ int cmd_exit(int argc, char **argv)
 
 	struct exit_opts o = {
 		.samples = samples >= 0 ? (unsigned)samples : quick ? 200 : 1000,
+		.bl_samples = samples >= 0 ? (unsigned)samples : quick ? 600 : 1000,
+		.rounds = (unsigned)rounds,
 		.warmup = warmup >= 0 ? (unsigned)warmup : quick ? 20 : 50,
-		.blocks = blocks >= 0 ? (unsigned)blocks : quick ? 30 : 100,
+		.blocks = blocks >= 0 ? (unsigned)blocks : quick ? 90 : 150,
 		.block_len = block_len >= 0 ? (unsigned)block_len : quick ? 16 : 64,
 		.timeout_ms = timeout >= 0 ? (unsigned)timeout : quick ? 3000 : 10000,
 		.workload_loops = (unsigned)loops,
@@ -222,16 +241,34 @@ int cmd_exit(int argc, char **argv)
 		o.nsizes = sizeof(sizes_full) / sizeof(sizes_full[0]);
 	}
 
+	/* The vCPU runs on this thread: pin it (hwloc), default the last core. */
+	int ncores = topo_ncores();
+	if (cpu >= ncores)
+		die_usage("exit: --cpu %ld: this host has %d cores (0..%d) (see pfbench exit --help)",
+			  cpu, ncores, ncores - 1);
 	json_t *binding = NULL;
-	int err = pin_thread(-1, &binding);
+	int err = pin_thread((int)cpu, &binding);
 	if (err)
-		warn("exit: cannot pin the vCPU thread (%s); measuring unpinned", strerror(-err));
-	json_decref(binding);
+		warn("exit: cannot pin the vCPU thread to core %ld (%s); measuring unpinned",
+		     cpu >= 0 ? cpu : (long)ncores - 1, strerror(-err));
 
 	struct exit_host h;
 	err = exit_probe(&h, o.timeout_ms);
-	if (err == -ENOENT || err == -EACCES || err == -ENODEV || err == -EPERM) {
-		fprintf(stderr, "pfbench exit: skipped: no usable /dev/kvm (%s)\n", strerror(-err));
+	if (err == -ENOENT || err == -EACCES || err == -ENODEV || err == -EPERM || err == -ENOTTY) {
+		/* A result set that says why, like install's, for the suite and report. */
+		char why[160];
+		snprintf(why, sizeof(why), "no usable /dev/kvm (%s)", strerror(-err));
+		struct tsc_calib cal;
+		json_t *ctx = out_context(argc, argv, tsc_calibrate(&cal) ? NULL : &cal);
+		json_object_set_new(ctx, "binding", binding ? binding : json_null());
+		json_t *set = out_set_new("exit", ctx);
+		if (!set)
+			die("exit: out of memory");
+		json_object_set_new(set, "key_columns", exit_key_columns());
+		out_set_skip(set, "exit", why);
+		util_write_set(set, dir);
+		json_decref(set);
+		fprintf(stderr, "pfbench exit: skipped: %s\n", why);
 		return EXIT_SKIP;
 	}
 	if (err)
@@ -245,6 +282,7 @@ int cmd_exit(int argc, char **argv)
 		     h.emulated_per_insn);
 
 	json_t *ctx = out_context(argc, argv, &h.cal);
+	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
 	json_t *set = out_set_new("exit", ctx);
 	if (!set)

@@ -116,6 +116,10 @@ enum guest_pmu_kind {
 /* Baselines: run the identical timed code with the exiting instruction left
  * out — the overhead to subtract, measured the same way (both modes). */
 #define GUEST_F_OMIT_INSN (1u << 1)
+/* Baselines: samples alternate, with the instruction (even indices) and
+ * without it (odd: the overhead), so both halves see the same stretch of
+ * host time; nsamples_req counts both. */
+#define GUEST_F_PAIRED (1u << 2)
 
 struct guest_fault {
 	uint32_t vector;

@@ -18,7 +18,6 @@
 #include "stats.h"
 #include "vm.h"
 
-#define EXIT_ROUNDS 5 /* measurement and overhead runs alternate this many times */
 #define MEAS_VPMU "event-select WRMSR exit: filter check and counter reprogram (vPMU)"
 #define MEAS_NOVPMU "PMU MSR exit path without vPMU (not a filter lookup)"
 
@@ -142,7 +141,7 @@ static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_
 /* ---- baselines ---- */
 
 struct bl_arg {
-	uint32_t cmd, mode, samples, warmup, block, msr, omit;
+	uint32_t cmd, mode, samples, warmup, block, msr, omit, paired;
 };
 
 static void fill_baseline(struct guest_mailbox *mb, const void *arg)
@@ -157,7 +156,7 @@ static void fill_baseline(struct guest_mailbox *mb, const void *arg)
 	mb->leaf = 0;
 	mb->nvalues = 1;
 	mb->values[0] = 0; /* WRMSR writes 0, as kvm-unit-tests' wr_tsc_adjust_msr */
-	mb->flags = a->omit ? GUEST_F_OMIT_INSN : 0;
+	mb->flags = (a->omit ? GUEST_F_OMIT_INSN : 0) | (a->paired ? GUEST_F_PAIRED : 0);
 }
 
 struct baseline {
@@ -175,10 +174,25 @@ static const struct baseline baselines[] = {
 	{ NULL, 0, NULL },
 };
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median of x[0..n) without touching x; NAN for n == 0. */
 static double median_of(const double *x, size_t n)
 {
-	struct stats s;
-	return n && !stats_compute(x, n, 1, &s) ? s.median : NAN;
+	if (!n)
+		return NAN;
+	double *c = malloc(n * sizeof(double));
+	if (!c)
+		return NAN;
+	memcpy(c, x, n * sizeof(double));
+	qsort(c, n, sizeof(double), cmp_double);
+	double m = stats_percentile_sorted(c, n, 50.0);
+	free(c);
+	return m;
 }
 
 static void put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exiting,
@@ -220,19 +234,6 @@ static void put_hist(json_t *rec, const uint64_t *hist)
 	json_object_set_new(rec, "hist_log2_ticks", json_string(buf));
 }
 
-/* Appends m's samples (divided by div) to *acc. */
-static int append(double **acc, size_t *n, const struct meas *m, double div)
-{
-	double *p = realloc(*acc, (*n + m->n + 1) * sizeof(double));
-	if (!p)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->n; i++)
-		p[*n + i] = m->ticks[i] / div;
-	*acc = p;
-	*n += m->n;
-	return 0;
-}
-
 static void add_counts(struct vm_run_result *sum, const struct vm_run_result *r)
 {
 	sum->run_calls += r->run_calls;
@@ -244,117 +245,215 @@ static void add_counts(struct vm_run_result *sum, const struct vm_run_result *r)
 		d[i] = x[i] == VM_STAT_ABSENT ? VM_STAT_ABSENT : d[i] + x[i];
 }
 
-/* One baseline in one mode with its overhead run (the same code without
- * the instruction), interleaved in rounds so drift hits both alike. Adds a
- * record; returns the net (overhead-subtracted) median per instruction in
- * ticks, or NAN. */
-static double one_baseline(struct vm *vm, struct vcpu *v, const struct baseline *b,
-			   uint32_t mode, const struct exit_opts *o, const struct exit_host *h,
-			   json_t *set)
+/* One baseline in one mode, accumulated over the rounds. */
+struct mode_acc {
+	bool amort;
+	unsigned total;          /* samples (each) or blocks (amortized) over all rounds */
+	double div;              /* instructions per sample */
+	double *xs, *ovs;        /* all samples per instruction, measurement and overhead */
+	size_t nx, nov;
+	double round_net[EXIT_MAX_ROUNDS]; /* per round: median - overhead median, NAN if none */
+	uint64_t exiting, hist[GUEST_HIST_BUCKETS];
+	struct vm_run_result timed;
+	const char *failed;      /* vm_exit_kind name once a measurement run failed */
+	char why[400];
+};
+
+/* Runs one round of one mode: one guest run whose samples alternate with
+ * the instruction and without it (GUEST_F_PAIRED), so the overhead comes
+ * from the same stretch of host time as the measurement — on a shared host
+ * the cost of everything around the exit drifts by a few percent over
+ * milliseconds, which is as large as the net itself. Records the round's
+ * net median (median with - median without). */
+static void one_round(struct vm *vm, struct vcpu *v, const struct baseline *b, unsigned k,
+		      unsigned rounds, const struct exit_opts *o, const struct exit_host *h,
+		      struct mode_acc *acc)
 {
-	bool amort = mode == GUEST_MODE_AMORTIZED;
-	unsigned total = amort ? o->blocks : o->samples;
-	unsigned rounds = b->cmd == GUEST_CMD_VMCALL ? 1 : total >= 5 * EXIT_ROUNDS ? EXIT_ROUNDS : 1;
+	unsigned n = acc->total / rounds + (k < acc->total % rounds);
 	struct bl_arg a = {
 		.cmd = b->cmd,
-		.mode = mode,
+		.mode = acc->amort ? GUEST_MODE_AMORTIZED : GUEST_MODE_EACH,
+		.samples = 2 * n,
 		.warmup = b->cmd == GUEST_CMD_VMCALL ? 1 : o->warmup,
-		.block = amort ? o->block_len : 1,
+		.block = acc->amort ? o->block_len : 1,
 		.msr = h->msr,
+		.paired = 1,
 	};
-	double div = amort ? (double)o->block_len : 1.0;
+	acc->round_net[k] = NAN;
+	if (acc->failed)
+		return;
+	struct meas m;
+	if (run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m)) {
+		acc->failed = vm_exit_kind_name(m.kind);
+		snprintf(acc->why, sizeof(acc->why), "%s", m.why);
+		meas_free(&m);
+		return;
+	}
+	size_t x0 = acc->nx, ov0 = acc->nov;
+	double *xs = realloc(acc->xs, (acc->nx + m.n / 2 + 1) * sizeof(double));
+	double *ovs = xs ? realloc(acc->ovs, (acc->nov + m.n / 2 + 1) * sizeof(double)) : NULL;
+	if (xs)
+		acc->xs = xs;
+	if (ovs)
+		acc->ovs = ovs;
+	if (!xs || !ovs) {
+		acc->failed = "error";
+		snprintf(acc->why, sizeof(acc->why), "out of memory");
+		meas_free(&m);
+		return;
+	}
+	for (size_t i = 0; i + 1 < m.n; i += 2) {
+		uint64_t t = (uint64_t)m.ticks[i];
+		acc->xs[acc->nx++] = m.ticks[i] / acc->div;
+		acc->ovs[acc->nov++] = m.ticks[i + 1] / acc->div;
+		acc->hist[t ? 63u - (unsigned)__builtin_clzll(t) : 0]++;
+	}
+	acc->exiting += m.exiting;
+	add_counts(&acc->timed, &m.timed);
+	meas_free(&m);
+	if (acc->nx > x0 && acc->nov > ov0)
+		acc->round_net[k] = median_of(acc->xs + x0, acc->nx - x0) -
+				    median_of(acc->ovs + ov0, acc->nov - ov0);
+}
+
+/* The record of one baseline in one mode. Returns the pooled net median
+ * (median of all samples - median of all overhead samples) in ticks, or NAN. */
+static double mode_record(const struct baseline *b, const struct mode_acc *acc, unsigned rounds,
+			  const struct exit_opts *o, const struct exit_host *h, json_t *set)
+{
 	char insn[96];
 	snprintf(insn, sizeof(insn), b->insn_fmt, h->msr_name ? h->msr_name : "?");
 	json_t *rec = json_object();
 	json_object_set_new(rec, "group", json_string("baseline"));
 	json_object_set_new(rec, "exit", json_string(b->exit));
 	json_object_set_new(rec, "insn", json_string(insn));
-	json_object_set_new(rec, "mode", json_string(amort ? "amortized" : "each"));
-	json_object_set_new(rec, "block_len", json_integer(amort ? o->block_len : 1));
+	json_object_set_new(rec, "mode", json_string(acc->amort ? "amortized" : "each"));
+	json_object_set_new(rec, "block_len", json_integer(acc->amort ? o->block_len : 1));
 	json_object_set_new(rec, "rounds", json_integer(rounds));
 	json_object_set_new(rec, "vpmu", json_boolean(h->vpmu));
 	json_object_set_new(rec, "measures", json_string("guest-observed round trip of the instruction (TSC in the guest)"));
-
-	double *xs = NULL, *ovs = NULL;
-	size_t nx = 0, nov = 0;
-	uint64_t exiting = 0, hist[GUEST_HIST_BUCKETS] = { 0 };
-	struct vm_run_result timed;
-	memset(&timed, 0, sizeof(timed));
-	const char *failed = NULL;
-	char why[400] = "";
-	for (unsigned k = 0; k < rounds && !failed; k++) {
-		struct meas m;
-		a.samples = total / rounds + (k < total % rounds);
-		a.omit = 0;
-		if (run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m)) {
-			failed = vm_exit_kind_name(m.kind);
-			snprintf(why, sizeof(why), "%s", m.why);
-		} else if (append(&xs, &nx, &m, div)) {
-			failed = "error";
-			snprintf(why, sizeof(why), "out of memory");
-		} else {
-			exiting += m.exiting;
-			add_counts(&timed, &m.timed);
-			for (unsigned i = 0; i < GUEST_HIST_BUCKETS; i++)
-				hist[i] += m.hist[i];
-		}
-		meas_free(&m);
-		if (failed)
-			break;
-		a.omit = 1;
-		if (!run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m))
-			append(&ovs, &nov, &m, div);
-		else
-			json_object_set_new(rec, "overhead_why", json_string(m.why));
-		meas_free(&m);
-	}
 	double net = NAN;
-	if (failed || !nx) {
-		json_object_set_new(rec, "status", json_string(failed ? failed : "no-samples"));
-		json_object_set_new(rec, "why", json_string(why));
+	if (acc->failed || !acc->nx) {
+		json_object_set_new(rec, "status", json_string(acc->failed ? acc->failed : "no-samples"));
+		json_object_set_new(rec, "why", json_string(acc->why));
 	} else {
 		json_object_set_new(rec, "status", json_string("ok"));
-		out_record_stats(rec, "", xs, nx, &h->cal, o->raw);
-		put_counts(rec, &timed, exiting, h);
-		put_hist(rec, hist);
-		if (nov) {
-			out_record_stats(rec, "overhead_", ovs, nov, &h->cal, false);
-			net = median_of(xs, nx) - median_of(ovs, nov);
+		out_record_stats(rec, "", acc->xs, acc->nx, &h->cal, o->raw);
+		put_counts(rec, &acc->timed, acc->exiting, h);
+		put_hist(rec, acc->hist);
+		if (acc->nov) {
+			out_record_stats(rec, "overhead_", acc->ovs, acc->nov, &h->cal, false);
+			net = median_of(acc->xs, acc->nx) - median_of(acc->ovs, acc->nov);
 			out_set_real(rec, "net_median_ns", tsc_to_ns(&h->cal, net));
 			out_set_real(rec, "net_median_cycles", net);
 		}
 	}
-	free(xs);
-	free(ovs);
 	out_set_add(set, rec);
 	return net;
+}
+
+/* Measurement validity for one baseline: the two modes' nets compared
+ * round by round (each round ran both modes back to back, so a slow
+ * stretch of the host hits both) and the median of those ratios taken;
+ * the pooled ratio is kept beside it. */
+static void validity_record(const struct baseline *b, const struct mode_acc acc[2],
+			    const double pooled[2], unsigned rounds, const struct exit_host *h,
+			    json_t *set)
+{
+	json_t *rec = json_object(), *rr = json_array();
+	double ratios[EXIT_MAX_ROUNDS];
+	size_t n = 0, within = 0;
+	for (unsigned k = 0; k < rounds; k++) {
+		double r = acc[0].round_net[k] / acc[1].round_net[k];
+		json_array_append_new(rr, isfinite(r) ? json_real(r) : json_null());
+		if (!isfinite(r) || acc[1].round_net[k] <= 0)
+			continue;
+		ratios[n++] = r;
+		within += fabs(r - 1.0) <= 0.10;
+	}
+	double ratio = median_of(ratios, n);
+	json_object_set_new(rec, "group", json_string("validity"));
+	json_object_set_new(rec, "exit", json_string(b->exit));
+	out_set_real(rec, "each_net_ns", tsc_to_ns(&h->cal, pooled[0]));
+	out_set_real(rec, "amortized_net_ns", tsc_to_ns(&h->cal, pooled[1]));
+	out_set_real(rec, "ratio_each_over_amortized", ratio);
+	json_object_set_new(rec, "ratio_is", json_string("median of the per-round ratios"));
+	out_set_real(rec, "ratio_pooled", pooled[0] / pooled[1]);
+	json_object_set_new(rec, "rounds", json_integer(rounds));
+	json_object_set_new(rec, "rounds_compared", json_integer((json_int_t)n));
+	json_object_set_new(rec, "rounds_within_10pct", json_integer((json_int_t)within));
+	json_object_set_new(rec, "round_ratios", rr);
+	json_object_set_new(rec, "agree_within_10pct",
+			    isfinite(ratio) ? json_boolean(fabs(ratio - 1.0) <= 0.10) : json_null());
+	out_set_add(set, rec);
+}
+
+/* One baseline: both modes in interleaved rounds (each, then amortized;
+ * every other round the other way round), then the
+ * two records and, for CPUID and WRMSR, the validity record. VMCALL runs
+ * one round, and its amortized mode only if the per-exit run finished. */
+static void one_baseline(struct vm *vm, struct vcpu *v, const struct baseline *b,
+			 const struct exit_opts *o, const struct exit_host *h, json_t *set)
+{
+	struct mode_acc acc[2];
+	acc[0] = (struct mode_acc){ .amort = false, .total = o->bl_samples, .div = 1.0 };
+	acc[1] = (struct mode_acc){ .amort = true, .total = o->blocks, .div = (double)o->block_len };
+	bool vmcall = b->cmd == GUEST_CMD_VMCALL;
+	unsigned least = acc[0].total < acc[1].total ? acc[0].total : acc[1].total;
+	unsigned rounds = vmcall ? 1 : o->rounds;
+	if (rounds > EXIT_MAX_ROUNDS)
+		rounds = EXIT_MAX_ROUNDS;
+	if (rounds > least)
+		rounds = least ? least : 1;
+	/* A paired guest run holds 2 samples per measured one. */
+	unsigned most = acc[0].total > acc[1].total ? acc[0].total : acc[1].total;
+	while (rounds < EXIT_MAX_ROUNDS && (most + rounds - 1) / rounds > GUEST_MAX_SAMPLES / 2)
+		rounds++;
+	for (unsigned k = 0; k < rounds; k++) {
+		bool flip = k % 2;
+		for (int i = 0; i < 2; i++) {
+			struct mode_acc *m = &acc[flip ? 1 - i : i];
+			if (m->amort && vmcall && (acc[0].failed || !acc[0].nx))
+				continue; /* VMCALL: amortized only after the per-exit run finished */
+			one_round(vm, v, b, k, rounds, o, h, m);
+		}
+	}
+	double pooled[2] = { NAN, NAN };
+	pooled[0] = mode_record(b, &acc[0], rounds, o, h, set);
+	if (vmcall && (acc[0].failed || !acc[0].nx))
+		out_set_skip(set, "vmcall amortized", "the per-exit VMCALL run did not finish");
+	else
+		pooled[1] = mode_record(b, &acc[1], rounds, o, h, set);
+	if (b->cmd == GUEST_CMD_CPUID || b->cmd == GUEST_CMD_WRMSR)
+		validity_record(b, acc, pooled, rounds, h, set);
+	for (int i = 0; i < 2; i++) {
+		free(acc[i].xs);
+		free(acc[i].ovs);
+	}
 }
 
 int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, json_t *set)
 {
 	struct vm *vm = NULL;
 	struct vcpu *v = NULL;
-	double net[2][8];
 	struct progress pr;
 	size_t nb = 0;
 	for (const struct baseline *b = baselines; b->exit; b++)
 		nb++;
-	progress_begin(&pr, "exit: baselines", nb * 2);
+	progress_begin(&pr, "exit: baselines", nb);
 	for (size_t i = 0; i < nb; i++) {
 		const struct baseline *b = &baselines[i];
-		net[0][i] = net[1][i] = NAN;
 		if ((b->cmd == GUEST_CMD_RDMSR || b->cmd == GUEST_CMD_WRMSR) && !h->msr) {
 			out_set_skip(set, b->exit, h->msr_why);
-			progress_step(&pr, 2);
+			progress_step(&pr, 1);
 			continue;
 		}
 		if (b->cmd == GUEST_CMD_VMCALL && o->skip_vmcall) {
 			out_set_skip(set, b->exit, "--no-vmcall");
-			progress_step(&pr, 2);
+			progress_step(&pr, 1);
 			continue;
 		}
-		/* VMCALL has been seen to hang a guest: its own VM, and only the
-		 * per-exit mode unless that worked. */
+		/* VMCALL has been seen to hang a guest: its own VM. */
 		if (!vm || b->cmd == GUEST_CMD_VMCALL) {
 			vm_free(vm);
 			int err = __vm_create_with_vcpu(-1, &vm, &v);
@@ -363,35 +462,11 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 				return err;
 			}
 		}
-		for (uint32_t mode = GUEST_MODE_EACH; mode <= GUEST_MODE_AMORTIZED; mode++) {
-			net[mode][i] = one_baseline(vm, v, b, mode, o, h, set);
-			progress_step(&pr, 1);
-			if (b->cmd == GUEST_CMD_VMCALL && isnan(net[mode][i])) {
-				out_set_skip(set, "vmcall amortized", "the per-exit VMCALL run did not finish");
-				progress_step(&pr, 1);
-				break;
-			}
-		}
+		one_baseline(vm, v, b, o, h, set);
+		progress_step(&pr, 1);
 	}
 	vm_free(vm);
 	progress_end(&pr);
-
-	/* Measurement validity: the two independent modes, overhead-subtracted. */
-	for (size_t i = 0; i < nb; i++) {
-		const struct baseline *b = &baselines[i];
-		if (b->cmd != GUEST_CMD_CPUID && b->cmd != GUEST_CMD_WRMSR)
-			continue;
-		json_t *rec = json_object();
-		json_object_set_new(rec, "group", json_string("validity"));
-		json_object_set_new(rec, "exit", json_string(b->exit));
-		out_set_real(rec, "each_net_ns", tsc_to_ns(&h->cal, net[0][i]));
-		out_set_real(rec, "amortized_net_ns", tsc_to_ns(&h->cal, net[1][i]));
-		double ratio = net[0][i] / net[1][i];
-		out_set_real(rec, "ratio_each_over_amortized", ratio);
-		json_object_set_new(rec, "agree_within_10pct",
-				    isfinite(ratio) ? json_boolean(fabs(ratio - 1.0) <= 0.10) : json_null());
-		out_set_add(set, rec);
-	}
 	return 0;
 }
 

@@ -15,8 +15,12 @@
 #include "pmuf.h"
 #include "tsc.h"
 
+#define EXIT_MAX_ROUNDS 64
+
 struct exit_opts {
-	unsigned samples;       /* timed samples per measurement */
+	unsigned samples;       /* reprogram: timed samples per configuration */
+	unsigned bl_samples;    /* baselines, each mode: timed samples over all rounds */
+	unsigned rounds;        /* baselines: interleaved rounds (1..EXIT_MAX_ROUNDS) */
 	unsigned warmup;        /* untimed executions first */
 	unsigned blocks;        /* amortized mode: samples (blocks) */
 	unsigned block_len;     /* amortized mode: instructions per block */
@@ -51,7 +55,10 @@ int exit_probe(struct exit_host *h, unsigned timeout_ms);
 json_t *exit_host_json(const struct exit_host *h);
 
 /* Baselines, both modes, and the validity comparison records (each vs
- * amortized, overhead-subtracted). VMCALL last, in its own VM. */
+ * amortized, overhead-subtracted): per baseline, o->rounds rounds that
+ * each run both modes with their overhead runs back to back; the validity
+ * ratio is the median of the per-round ratios. VMCALL last, in its own VM,
+ * one round. */
 int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, json_t *set);
 /* No filter, then every size x encoding x action x position. */
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set);

@@ -10,6 +10,8 @@
  *    block_len instructions timed as one block (one sample per block).
  * With GUEST_F_OMIT_INSN the same code runs with the exiting instruction
  * left out, so the host can subtract the overhead measured the same way.
+ * With GUEST_F_PAIRED samples alternate with and without it (even/odd), so
+ * the overhead is measured right beside each sample.
  *
  * Protocol: warmup, GUEST_SYNC(1), timed samples, GUEST_SYNC(2), DONE —
  * the host reads KVM stats over exactly the timed part. */
@@ -177,6 +179,7 @@ void guest_main(volatile struct guest_mailbox *mb)
 		return;
 	}
 	uint32_t nreq = mb->nsamples_req, block = mb->block_len ? mb->block_len : 1;
+	uint32_t omit = b.omit, paired = (mb->flags & GUEST_F_PAIRED) != 0;
 	uint64_t per = (b.cmd == GUEST_CMD_NOP || b.omit) ? 0 : 1, execd = 0, t;
 
 	/* Warmup uses EACH so a faulting MSR shows up before the timed part. */
@@ -192,6 +195,10 @@ void guest_main(volatile struct guest_mailbox *mb)
 	execd = 0;
 	mb->tsc_begin = guest_tsc_start();
 	for (uint32_t i = 0; i < nreq; i++) {
+		if (paired) {
+			b.omit = omit || (i & 1);
+			per = (b.cmd == GUEST_CMD_NOP || b.omit) ? 0 : 1;
+		}
 		if (mb->mode == GUEST_MODE_AMORTIZED) {
 			t = amortized(&b, block);
 			execd += per * block;

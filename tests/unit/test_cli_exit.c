@@ -52,6 +52,9 @@ static void test_help_and_usage(void **state)
 		{ { "--only", "nothing", NULL }, "baselines" },
 		{ { "--frobnicate", NULL }, "unknown option" },
 		{ { "stray", NULL }, "unexpected argument" },
+		{ { "--cpu", "99", NULL }, "--cpu 99: this host has" },
+		{ { "--cpu", "x", NULL }, "--cpu" },
+		{ { "--rounds", "0", NULL }, "--rounds" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = run(bad[i].args, &out, &err);
@@ -157,6 +160,10 @@ static void test_quick_records(void **state)
 	assert_non_null(ex);
 	assert_int_equal(json_is_true(json_object_get(ex, "vpmu")), vpmu);
 	assert_true(json_is_string(json_object_get(ex, "guest_execution")));
+	/* Pinned by default to the last core, like lookup and install. */
+	const json_t *bind = json_object_get(ctx, "binding");
+	assert_true(json_is_object(bind));
+	assert_true(json_is_integer(json_object_get(bind, "core")));
 
 	const json_t *recs = json_object_get(set, "records");
 	check_keys(set, recs);
@@ -174,7 +181,7 @@ static void test_quick_records(void **state)
 				saw_cpuid |= !strcmp(str(r, "exit"), "cpuid");
 				assert_true(json_is_number(json_object_get(r, "overhead_median_ns")));
 				assert_int_equal(json_integer_value(json_object_get(r, "samples")),
-						 !strcmp(str(r, "mode"), "amortized") ? 30 : 200);
+						 !strcmp(str(r, "mode"), "amortized") ? 90 : 600);
 			} else {
 				assert_true(strlen(str(r, "why")) > 0); /* failures say why */
 			}
@@ -182,6 +189,12 @@ static void test_quick_records(void **state)
 			nvalid++;
 			assert_true(json_is_boolean(json_object_get(r, "agree_within_10pct")) ||
 				    json_is_null(json_object_get(r, "agree_within_10pct")));
+			/* The ratio is the median of the per-round ratios, listed. */
+			json_int_t nr = json_integer_value(json_object_get(r, "rounds"));
+			assert_true(nr >= 1);
+			assert_int_equal(json_array_size(json_object_get(r, "round_ratios")), nr);
+			assert_true(json_integer_value(json_object_get(r, "rounds_within_10pct")) <=
+				    json_integer_value(json_object_get(r, "rounds_compared")));
 		} else if (!strcmp(g, "reprogram")) {
 			nrep++;
 			assert_int_equal(json_is_true(json_object_get(r, "vpmu")), vpmu);
@@ -237,10 +250,46 @@ static void test_quick_records(void **state)
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Without /dev/kvm: exit 4, and exit.json still says why (as install's
+ * does), with no records and complete: false. */
+static void test_no_kvm(void **state)
+{
+	(void)state;
+	char dir[64], path[128], msg[256];
+	cli_mkdtemp(dir, sizeof(dir));
+	char *out, *err;
+	const char *args[] = { "exit", "--quick", "-o", dir, NULL };
+	int st = cli_run_ex(args, &out, &err, 1);
+	if (st == CLI_NO_NAMESPACE) {
+		free(out);
+		free(err);
+		cli_rmdir(dir);
+		print_message("SKIP: cannot hide /dev/kvm (needs a private mount namespace: root)\n");
+		skip();
+	}
+	if (st != 4)
+		fail_msg("exit without /dev/kvm: exit %d, stderr %s", st, err);
+	assert_non_null(strstr(err, "skipped: no usable /dev/kvm"));
+	snprintf(path, sizeof(path), "%s/exit.json", dir);
+	json_t *set = out_read_json(path, msg, sizeof(msg));
+	if (!set)
+		fail_msg("%s: %s", path, msg);
+	assert_int_equal(json_array_size(json_object_get(set, "records")), 0);
+	assert_false(json_is_true(json_object_get(set, "complete")));
+	const json_t *sk = json_array_get(json_object_get(set, "skipped"), 0);
+	assert_string_equal(str(sk, "what"), "exit");
+	assert_non_null(strstr(str(sk, "why"), "/dev/kvm"));
+	json_decref(set);
+	free(out);
+	free(err);
+	cli_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_and_usage),
+		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_quick_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
