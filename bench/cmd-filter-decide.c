@@ -2,7 +2,7 @@
  * guest event selects, per kernel generation) and `pfbench filter verify`
  * (are two filters equivalent for every event and fixed counter?). Both
  * answer with the reference decisions in filters/ (pmuf_decide_gp,
- * pmuf_decide_fixed, pmuf_arm_decide and the prepared 6.3+ form). */
+ * pmuf_decide_fixed, pmuf_arm_decide; verify with pmuf_equivalent). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -228,7 +228,6 @@ int cmd_filter_decide(int argc, char **argv)
 static int verify_x86(const char *na, const struct pmuf_filter *a, const char *nb,
 		      const struct pmuf_filter *b, enum pmuf_flavor fl, const char *how)
 {
-	struct pmuf_prepared pa, pb;
 	const struct pmuf_filter *fs[2] = { a, b };
 	const char *names[2] = { na, nb };
 	for (int i = 0; i < 2; i++) {
@@ -242,37 +241,24 @@ static int verify_x86(const char *na, const struct pmuf_filter *a, const char *n
 		}
 		pmuf_verdict_free(&v);
 	}
-	int err = pmuf_prepare(a, fl, &pa);
-	if (err)
-		die_errno("pmuf_prepare", err);
-	if ((err = pmuf_prepare(b, fl, &pb)))
-		die_errno("pmuf_prepare", err);
+	struct pmuf_difference d;
+	int err = pmuf_equivalent(a, b, fl, &d);
 	unsigned nsel = 1u << pmuf_flavor_select_bits(fl);
 	int status = EXIT_OK;
-	for (unsigned sel = 0; sel < nsel && status == EXIT_OK; sel++) {
-		for (unsigned umask = 0; umask < 256; umask++) {
-			uint64_t ev = pmuf_eventsel_make((uint16_t)sel, (uint8_t)umask);
-			bool x = pmuf_prepared_allows(&pa, ev), y = pmuf_prepared_allows(&pb, ev);
-			if (x != y) {
-				printf("differ at select 0x%03x umask 0x%02x (eventsel 0x%" PRIx64 "): %s %s, %s %s\n",
-				       sel, umask, ev, na, verb(x), nb, verb(y));
-				status = EXIT_FAIL;
-				break;
-			}
-		}
-	}
-	for (unsigned i = 0; i < 32 && status == EXIT_OK; i++) {
-		bool x = pmuf_decide_fixed(a, i), y = pmuf_decide_fixed(b, i);
-		if (x != y) {
-			printf("differ at fixed counter %u: %s %s, %s %s\n", i, na, verb(x), nb, verb(y));
-			status = EXIT_FAIL;
-		}
+	if (err < 0)
+		die_errno("pmuf_equivalent", err);
+	if (err == 1 && d.fixed) {
+		printf("differ at fixed counter %u: %s %s, %s %s\n", d.fixed_idx, na, verb(d.a_allows), nb,
+		       verb(!d.a_allows));
+		status = EXIT_FAIL;
+	} else if (err == 1) {
+		printf("differ at select 0x%03x umask 0x%02x (eventsel 0x%" PRIx64 "): %s %s, %s %s\n", d.select,
+		       d.umask, pmuf_eventsel_make(d.select, d.umask), na, verb(d.a_allows), nb, verb(!d.a_allows));
+		status = EXIT_FAIL;
 	}
 	if (status == EXIT_OK)
 		printf("equivalent: all %u (select, umask) pairs and fixed counters 0..31 agree (flavor %s, "
 		       "%s; 6.3+ lookup)\n", nsel * 256, pmuf_flavor_name(fl), how);
-	pmuf_prepared_free(&pa);
-	pmuf_prepared_free(&pb);
 	return status;
 }
 

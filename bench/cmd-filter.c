@@ -22,6 +22,7 @@ static const struct filter_cmd filter_cmds[] = {
 	{ "decide", cmd_filter_decide, "FILE EVENTSEL...", "allow or deny for guest event-select values" },
 	{ "convert", cmd_filter_convert, "--to FMT FILE", "write the filter in another format" },
 	{ "verify", cmd_filter_verify, "A B", "are two filters equivalent for every event?" },
+	{ "compile", cmd_filter_compile, "FILE [-o OUT]", "a small equivalent masked filter (6.3+)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

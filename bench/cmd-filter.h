@@ -1,6 +1,7 @@
 /* cmd-filter.h — `pfbench filter`: the dispatcher (cmd-filter.c) and its
  * subcommands, one file per job: show and validate (cmd-filter-show.c),
- * decide and verify (cmd-filter-decide.c), convert (cmd-filter-convert.c).
+ * decide and verify (cmd-filter-decide.c), convert (cmd-filter-convert.c),
+ * compile (cmd-filter-compile.c).
  * Shared here: loading a filter file and choosing the PMU flavor. Every
  * subcommand returns its exit status; bad input exits 2 through
  * die_usage(). */
@@ -16,6 +17,7 @@ int cmd_filter_validate(int argc, char **argv);
 int cmd_filter_decide(int argc, char **argv);
 int cmd_filter_verify(int argc, char **argv);
 int cmd_filter_convert(int argc, char **argv);
+int cmd_filter_compile(int argc, char **argv);
 
 /* Parses --format's argument, or exits 2. */
 enum pmuf_format cmd_filter_format_arg(const char *s);

@@ -172,6 +172,33 @@ int pmuf_decider_init(const struct pmuf_filter *f, enum pmuf_flavor fl, enum pmu
 bool pmuf_decider_allows(const struct pmuf_decider *d, uint64_t eventsel);
 void pmuf_decider_free(struct pmuf_decider *d);
 
+/* ---- equivalence and compiling (compile.c) ---- */
+/* Where two x86 filters first differ: a fixed counter, or (select, umask). */
+struct pmuf_difference {
+	bool fixed;
+	unsigned fixed_idx;
+	uint16_t select;
+	uint8_t umask;
+	bool a_allows; /* a's answer there (b's is the opposite) */
+};
+/* Do a and b decide alike for every (select, umask) pair of fl's select
+ * width (6.3+ lookup) and every fixed counter 0..31? fl UNSET: the
+ * filters' declared flavor. 0 when equivalent; 1 when not (*diff, if not
+ * NULL, gets the first difference); -errno when a filter is refused
+ * (-EINVAL; a filter over 300 entries is judged as if the kernel took it),
+ * has no flavor (-ENODATA), or -ENOMEM. */
+int pmuf_equivalent(const struct pmuf_filter *a, const struct pmuf_filter *b, enum pmuf_flavor fl,
+		    struct pmuf_difference *diff);
+enum pmuf_action_choice { PMUF_CHOOSE_ALLOW = PMUF_ALLOW, PMUF_CHOOSE_DENY = PMUF_DENY, PMUF_CHOOSE_AUTO };
+/* A small masked (6.3+) filter deciding as in does (pmuf_equivalent):
+ * per select, prime implicants of the umask set and a greedy cover (a
+ * heuristic). ALLOW lists the allowed umasks, DENY the denied ones, AUTO
+ * the smaller (a tie keeps in's action); the fixed-counter bitmap follows.
+ * out gets the flavor, flags = MASKED. Errors as pmuf_equivalent's; -E2BIG
+ * when out needs more than 300 entries (out is still filled: free it). */
+int pmuf_compile(const struct pmuf_filter *in, enum pmuf_flavor fl, enum pmuf_action_choice choice,
+		 struct pmuf_filter *out);
+
 /* ---- arm64 ---- */
 unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */
 /* Builds the VM-wide bitmap (nr_events bits, 64-bit words, caller frees)

@@ -126,8 +126,8 @@ static void test_usage(void **state)
 	assert_int_equal(run(NULL, &err, "filter", "nope", NULL), 2);
 	assert_contains(err, "unknown subcommand 'nope'");
 	free(err);
-	static const char *const subs[] = { "show", "validate", "decide", "convert", "verify" };
-	for (size_t i = 0; i < 5; i++) {
+	static const char *const subs[] = { "show", "validate", "decide", "convert", "verify", "compile" };
+	for (size_t i = 0; i < 6; i++) {
 		char want[64];
 		snprintf(want, sizeof(want), "usage: pfbench filter %s", subs[i]);
 		assert_int_equal(run(&out, NULL, "filter", subs[i], "--help", NULL), 0);
@@ -538,12 +538,111 @@ static void test_verify(void **state)
 	free(out);
 }
 
+/* compile: specs compiled in every output format verify against the
+ * original; the summary; auto picks DENY; over 300 entries; usage. */
+static void test_compile(void **state)
+{
+	(void)state;
+	static const char *const specs[] = { "intel-masked-loads-stores.pmuf", "amd-zen4-ls-dispatch.pmuf",
+					     "intel-allow-branches.pmuf", "intel-allow-branches.bin",
+					     "amd-deny-branches.json", "qemu-masked.json" };
+	static const char *const fmts[] = { "pmuf", "qemu-json", "kvm-raw" };
+	static const char *const exts[] = { "pmuf", "json", "bin" };
+	static const char *const vendors[] = { "intel", "amd" };
+	char *out, *err, in[128], res[128];
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		snprintf(in, sizeof(in), SPECS "%s", specs[i]);
+		for (size_t k = 0; k < 3; k++) {
+			const char *v = vendors[(i + k) % 2];
+			snprintf(res, sizeof(res), "%s/compiled.%s", tmpdir, exts[k]);
+			assert_int_equal(run(&out, &err, "filter", "compile", "--vendor", v, "--to", fmts[k], in, "-o", res, NULL), 0);
+			assert_string_equal(out, "");
+			assert_contains(err, "pfbench: filter compile: ");
+			/* never larger than the input */
+			const char *arrow = strstr(err, " entries -> ");
+			assert_non_null(arrow);
+			const char *p = arrow;
+			while (p > err && p[-1] >= '0' && p[-1] <= '9')
+				p--;
+			assert_true(strtoul(arrow + 12, NULL, 10) <= strtoul(p, NULL, 10));
+			free(out);
+			free(err);
+			assert_int_equal(run(&out, NULL, "filter", "verify", "--vendor", v, in, res, NULL), 0);
+			assert_contains(out, "equivalent: all ");
+			free(out);
+		}
+	}
+	/* to stdout, pmuf by default; the summary names per-select counts */
+	assert_int_equal(run(&out, &err, "filter", "compile", SPECS "intel-allow-branches.pmuf", NULL), 0);
+	assert_contains(out, "flavor intel\naction allow\nflags masked\nfixed 0x3\n");
+	assert_contains(out, "include 0x0c0 mask 0xff match 0x00\n");
+	assert_contains(err, SPECS "intel-allow-branches.pmuf: 4 entries -> 3, action allow, flavor intel (declared in the file); 0x02e:1 0x0c0:1 0x0c4:1\n");
+	free(out);
+	free(err);
+	/* umasks 0x81, 0x82, 0x83 of 0xD0: two entries */
+	const char *tri = tmptext("tri.pmuf", "flavor intel\naction allow\nevent 0xd0 0x81\nevent 0xd0 0x82\nevent 0xd0 0x83\n");
+	assert_int_equal(run(&out, &err, "filter", "compile", "--action", "allow", tri, NULL), 0);
+	assert_contains(err, "3 entries -> 2, action allow, flavor intel (declared in the file); 0x0d0:2\n");
+	free(out);
+	free(err);
+	/* everything but one event: auto picks DENY with one entry */
+	static char buf[16384];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "flavor intel\naction allow\nfixed 0xffffffff\n");
+	for (unsigned sel = 0; sel < 256; sel++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "include 0x%x mask 0 match 0\n", sel);
+	snprintf(buf + n, sizeof(buf) - n, "exclude 0x3c mask 0xff match 0\n");
+	const char *all = tmptext("allbut.pmuf", buf);
+	snprintf(res, sizeof(res), "%s/allbut-out.pmuf", tmpdir);
+	assert_int_equal(run(NULL, &err, "filter", "compile", all, "-o", res, NULL), 0);
+	assert_contains(err, "257 entries -> 1, action deny, flavor intel (declared in the file); 0x03c:1\n");
+	free(err);
+	out = slurp(res, NULL);
+	assert_contains(out, "action deny\nflags masked\nfixed 0x0\ninclude 0x03c mask 0xff match 0x00\n");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "verify", all, res, NULL), 0);
+	free(out);
+	/* --action allow keeps ALLOW: an include per select, 0x3c's exclude */
+	assert_int_equal(run(NULL, &err, "filter", "compile", "--action", "allow", all, "-o", res, NULL), 0);
+	assert_contains(err, "257 entries -> 257, action allow, flavor intel (declared in the file); 0x03c:2, 255 more selects with 1 entry each\n");
+	free(err);
+	/* odd-parity umasks on 3 selects: 384 entries needed, exit 1, nothing written */
+	n = (size_t)snprintf(buf, sizeof(buf), "flavor intel\naction allow\n");
+	for (unsigned sel = 0x10; sel < 0x13; sel++)
+		for (unsigned u = 0; u < 256; u++)
+			if (__builtin_popcount(u) & 1)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "event 0x%x 0x%x\n", sel, u);
+	assert_true(n < sizeof(buf) - 1);
+	snprintf(res, sizeof(res), "%s/never.pmuf", tmpdir);
+	assert_int_equal(run(&out, &err, "filter", "compile", tmptext("parity.pmuf", buf), "-o", res, NULL), 1);
+	assert_contains(err, "the result needs 384 entries, over the kernel's limit of 300; nothing written");
+	assert_int_equal(access(res, F_OK), -1);
+	free(out);
+	free(err);
+	/* a filter the kernel refuses: exit 1 with its errno name */
+	assert_int_equal(run(&out, &err, "filter", "compile", "--vendor", "intel", tmptext("a2c.pmuf", "action 2\n"), NULL), 1);
+	assert_string_equal(out, "");
+	assert_contains(err, "the kernel refuses this filter (intel flavor): EINVAL");
+	free(out);
+	free(err);
+	/* usage errors */
+	const char *const u1[] = { "filter", "compile", NULL };
+	cli_usage_case(u1, "filter compile: expected a FILE");
+	const char *const u2[] = { "filter", "compile", "--action", "maybe", SPECS "qemu-masked.json", NULL };
+	cli_usage_case(u2, "unknown action 'maybe'; expected allow, deny or auto");
+	const char *const u3[] = { "filter", "compile", SPECS "arm64-multiple.pmuf", NULL };
+	cli_usage_case(u3, "is an arm64 filter; compile works on x86 filters");
+	const char *const u4[] = { "filter", "compile", "--to", "yaml", SPECS "qemu-masked.json", NULL };
+	cli_usage_case(u4, "unknown format 'yaml'");
+	const char *const u5[] = { "filter", "compile", SPECS "qemu-masked.json", SPECS "qemu-masked.json", NULL };
+	cli_usage_case(u5, "expected one FILE only");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),	cmocka_unit_test(test_show),	cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_bad_input), cmocka_unit_test(test_decide), cmocka_unit_test(test_convert),
-		cmocka_unit_test(test_convert_tty), cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_convert_tty), cmocka_unit_test(test_verify), cmocka_unit_test(test_compile),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
