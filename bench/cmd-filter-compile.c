@@ -148,8 +148,14 @@ int cmd_filter_compile(int argc, char **argv)
 	if (err == -EINVAL || err == -ENODATA) {
 		struct pmuf_verdict v;
 		int e = pmuf_validate(&in, fl, &v);
-		fprintf(stderr, "pfbench: filter compile: %s: the kernel refuses this filter (%s flavor): %s: %s\n",
-			file, pmuf_flavor_name(fl), pmuf_errno_name(e ? e : err), e ? v.reason : "see `pfbench filter validate`");
+		if (e == -E2BIG) /* judged in chunks of 300: one of them is refused */
+			fprintf(stderr, "pfbench: filter compile: %s: the kernel refuses this filter (%s flavor): %s: "
+					"an entry or the header is invalid (and it has over %u entries)\n",
+				file, pmuf_flavor_name(fl), pmuf_errno_name(err), PMUF_KVM_MAX_EVENTS);
+		else
+			fprintf(stderr, "pfbench: filter compile: %s: the kernel refuses this filter (%s flavor): %s: %s\n",
+				file, pmuf_flavor_name(fl), pmuf_errno_name(e ? e : err),
+				e ? v.reason : "see `pfbench filter validate`");
 		pmuf_verdict_free(&v);
 		pmuf_free(&in);
 		return EXIT_FAIL;

@@ -618,6 +618,30 @@ static void test_compile(void **state)
 	assert_int_equal(access(res, F_OK), -1);
 	free(out);
 	free(err);
+	/* an exact list over the kernel's limit: 400 entries, umasks 0..199 of
+	 * two selects, become 3 cubes each (checked by compile itself: verify
+	 * refuses the input, E2BIG) */
+	n = (size_t)snprintf(buf, sizeof(buf), "flavor intel\naction allow\n");
+	for (unsigned sel = 0x10; sel < 0x12; sel++)
+		for (unsigned u = 0; u < 200; u++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "event 0x%x 0x%x\n", sel, u);
+	assert_true(n < sizeof(buf) - 1);
+	assert_int_equal(run(&out, &err, "filter", "compile", tmptext("long.pmuf", buf), NULL), 0);
+	assert_contains(err, "400 entries -> 6, action allow, flavor intel (declared in the file); 0x010:3 0x011:3\n");
+	assert_contains(out, "action allow\nflags masked\nfixed 0x0\ninclude 0x010 mask ");
+	free(out);
+	free(err);
+	/* ... and one with an entry the kernel refuses besides */
+	n = (size_t)snprintf(buf, sizeof(buf), "flavor intel\naction allow\nflags masked\n");
+	for (unsigned i = 0; i < 300; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "include 0x%x mask 0 match 0\n", i % 256);
+	snprintf(buf + n, sizeof(buf) - n, "raw 0xff000001000000c0\n");
+	assert_int_equal(run(&out, &err, "filter", "compile", tmptext("bigbad.pmuf", buf), NULL), 1);
+	assert_string_equal(out, "");
+	assert_contains(err, "the kernel refuses this filter (intel flavor): EINVAL: an entry or the header is invalid "
+			     "(and it has over 300 entries)");
+	free(out);
+	free(err);
 	/* a filter the kernel refuses: exit 1 with its errno name */
 	assert_int_equal(run(&out, &err, "filter", "compile", "--vendor", "intel", tmptext("a2c.pmuf", "action 2\n"), NULL), 1);
 	assert_string_equal(out, "");
