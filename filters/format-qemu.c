@@ -413,7 +413,9 @@ int pmuf_qemu_parse(const char *buf, size_t len, const char *name, struct pmuf_f
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		int line = je.line, col = je.column;
-		if (line <= 0 && je.position >= 0)
+		/* At the end of the input jansson gives column 0: place the
+		 * error at its byte offset instead, so it has a column too. */
+		if ((line <= 0 || col <= 0) && je.position >= 0)
 			pmuf_offset_linecol(buf, len, (size_t)je.position, &line, &col);
 		bool big = strstr(je.text, "too big integer") != NULL;
 		return pmuf_errorf(err, name, line, col > 0 ? col : 0, "%s%s", je.text,

@@ -242,7 +242,10 @@ static const struct err_case err_cases[] = {
 	{ "{\"action\":\"allow\",\n \"action\":\"deny\"}", 2, 9, "duplicate object key near '\"action\"'" },
 	{ "{\"action\":\"allow\",\"x86-fixed-counter\":18446744073709551615}", 1, 58,
 	  "too big integer near '18446744073709551615'; numbers above 2^63-1 must be hex strings such as \"0xffffffffffffffff\"" },
-	{ "", 1, 0, "'[' or '{' expected near end of file" },
+	/* at the end of the input: the column of the end, not 0 */
+	{ "", 1, 1, "'[' or '{' expected near end of file" },
+	{ "[1,2\n", 2, 1, "']' expected near end of file" },
+	{ "{\"action\":\"allow\"", 1, 17, "'}' expected near end of file" },
 	{ "\"allow\"", 1, 7, "'[' or '{' expected near '\"allow\"'" },
 	{ "{\"action\":\"al\xff\"}", 1, 13, "unable to decode byte 0xff" },
 	/* the top level */
