@@ -224,6 +224,29 @@ int out_write_set(const json_t *set, const char *dir)
 	return out_replace(ctmp, cpath);
 }
 
+/* The 1-based line and column of byte offset off of the file at path
+ * (columns count UTF-8 characters); *line and *col are left alone when the
+ * file cannot be read again. */
+static void offset_linecol(const char *path, int off, int *line, int *col)
+{
+	FILE *f = fopen(path, "re");
+	int l = 1, c = 1, ch;
+
+	if (!f)
+		return;
+	for (int i = 0; i < off && (ch = getc(f)) != EOF; i++) {
+		if (ch == '\n') {
+			l++;
+			c = 1;
+		} else if ((ch & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	fclose(f);
+	*line = l;
+	*col = c;
+}
+
 json_t *out_read_json(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -234,7 +257,14 @@ json_t *out_read_json(const char *path, char *err, size_t errlen)
 	}
 	json_t *set = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!set) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		if (je.line < 0) { /* not read at all; the text names the path */
+			snprintf(err, errlen, "%s", je.text);
+			return NULL;
+		}
+		int line = je.line, col = je.column;
+		if (col <= 0) /* at the end of the input jansson gives column 0 */
+			offset_linecol(path, je.position, &line, &col);
+		snprintf(err, errlen, "%s:%d:%d: %s", path, line, col, je.text);
 		return NULL;
 	}
 	const char *schema = json_string_value(json_object_get(set, "schema"));

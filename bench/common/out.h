@@ -78,7 +78,8 @@ char *out_csv_string(const json_t *set);
 int out_write_set(const json_t *set, const char *dir);
 /* Reads a result set back (for compare, report, tests). NULL on error with
  * "path:line:column: what" in err (a set must be an object with a "schema"
- * string starting "pfbench-result/" and a "records" array). */
+ * string starting "pfbench-result/" and a "records" array), or, for a file
+ * that cannot be read, jansson's "unable to open PATH: reason". */
 json_t *out_read_json(const char *path, char *err, size_t errlen);
 
 #endif

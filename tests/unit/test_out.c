@@ -488,7 +488,19 @@ static void test_read_errors(void **state)
 	assert_null(out_read_json(p, err, sizeof(err)));
 	assert_non_null(strstr(err, "records"));
 
-	assert_null(out_read_json(path_in("missing.json"), err, sizeof(err)));
+	/* Cut off at the end: the error still has a column (jansson says 0). */
+	f = fopen(p, "we");
+	fputs("{\"schema\": [1,\n", f);
+	fclose(f);
+	assert_null(out_read_json(p, err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s:2:1: ']' expected near end of file", p);
+	assert_string_equal(err, want);
+
+	/* Not there: no made-up position, the path in the message. */
+	char *missing = path_in("missing.json");
+	assert_null(out_read_json(missing, err, sizeof(err)));
+	assert_non_null(strstr(err, missing));
+	assert_null(strstr(err, ":-1"));
 }
 
 static void test_context(void **state)
