@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -290,7 +291,10 @@ static json_t *kvm_json(json_t *missing)
 	json_object_set_new(o, "usable", json_boolean(kvm >= 0));
 	json_object_set_new(o, "why", kvm >= 0 ? json_null()
 					       : json_sprintf("/dev/kvm: %s", strerror(-kvm)));
-	json_object_set_new(o, "api_version", kvm >= 0 ? json_integer(12) : json_null());
+	/* Asked again rather than written down: kvm_sys_open() accepts only
+	 * the version it was built for, but the record states what KVM said. */
+	int api = kvm >= 0 ? ioctl(kvm, KVM_GET_API_VERSION, 0) : -1;
+	json_object_set_new(o, "api_version", api >= 0 ? json_integer(api) : json_null());
 	char pmu[16];
 	int pr = kvm_sys_param("enable_pmu", pmu, sizeof(pmu));
 	bool pmu_off = pr == 0 && pmu[0] == 'N';

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,9 @@ static void test_json(void **state)
 	if (kvm >= 0) {
 		assert_int_equal(json_integer_value(get(h, "kvm.caps.pmu_event_filter")),
 				 kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER));
+		assert_true(json_is_integer(get(h, "kvm.api_version")));
+		assert_int_equal(json_integer_value(get(h, "kvm.api_version")),
+				 ioctl(kvm, KVM_GET_API_VERSION, 0));
 		enum pmuf_flavor fl;
 		if (kvm_sys_probe_flavor(&fl) == 0) {
 			assert_string_equal(json_string_value(get(h, "kvm.flavor")),
