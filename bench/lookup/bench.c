@@ -136,7 +136,11 @@ static int measure(struct bctx *b, const struct lookup_design *d, void *st, cons
 	ticks = malloc(o->samples * sizeof(*ticks));
 	if (!ticks)
 		return -ENOMEM;
-	ctr_start(&b->ctrs);
+	err = ctr_start(&b->ctrs);
+	if (err) {
+		free(ticks);
+		return err;
+	}
 	for (s = 0; s < o->samples; s++) {
 		t0 = tsc_start();
 		acc += fn(st, ev, n, reps, lookup_zero);
