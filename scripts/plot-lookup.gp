@@ -1,5 +1,5 @@
 # plot-lookup.gp — ns per lookup vs filter size (log x), one line per
-# design, the floor row (one dependent L1 load per lookup) dashed grey.
+# design, the floor row (one L1 load per lookup) dashed grey.
 # Driven by scripts/plot-lookup.sh, which extracts the data from
 # lookup.csv:
 #   gnuplot -e "datafile='x.dat'; outfile='x.png'; fmt='png'; nseries=11; \

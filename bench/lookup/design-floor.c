@@ -1,8 +1,9 @@
 /* design-floor.c — the floor row: not a filter, the harness around one
- * dependent load per lookup from a 64-byte, L1-resident table. Its loops
- * are the designs' loops (LOOKUP_DEFINE_RUNNERS) with the decision
- * replaced by table[eventsel & 63], so "design / floor" is the cost of the
- * decision beyond one L1 load. Never checked against the reference.
+ * load per lookup (dependent on the previous answer in latency mode) from
+ * a 64-byte, L1-resident table. Its loops are the designs' loops
+ * (LOOKUP_DEFINE_RUNNERS) with the decision replaced by table[eventsel &
+ * 63], so "design / floor" is the cost of the decision beyond one L1 load.
+ * Never checked against the reference.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,7 +47,8 @@ LOOKUP_DEFINE_RUNNERS(floor, struct floor_tbl, floor_decide_inline)
 
 const struct lookup_design lookup_design_floor = {
 	.name = "floor-l1",
-	.desc = "floor: one dependent load per lookup from a 64-byte L1-resident table (not a filter)",
+	.desc = "floor: one load per lookup (dependent in latency mode) from a 64-byte "
+		"L1-resident table (not a filter)",
 	.cost = "build: none; memory: 64 bytes",
 	.flags = LOOKUP_F_FLOOR,
 	.ref = PMUF_KERNEL_6_3,
