@@ -32,7 +32,6 @@ struct pmuf_sbuf {
 	int err;
 };
 __attribute__((format(printf, 2, 3))) void pmuf_sbuf_printf(struct pmuf_sbuf *b, const char *fmt, ...);
-void pmuf_sbuf_append(struct pmuf_sbuf *b, const void *data, size_t n);
 
 int pmuf_pmuf_parse(const char *buf, size_t len, const char *name, struct pmuf_filter *out,
 		    struct pmuf_error *err);

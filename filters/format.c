@@ -172,15 +172,6 @@ static int sbuf_reserve(struct pmuf_sbuf *b, size_t extra)
 	return 0;
 }
 
-void pmuf_sbuf_append(struct pmuf_sbuf *b, const void *data, size_t n)
-{
-	if (sbuf_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, data, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 void pmuf_sbuf_printf(struct pmuf_sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
