@@ -67,28 +67,45 @@ static void test_conversion(void **state)
 	assert_true(tsc_elapsed(&c, 1000, 1010) < 0.0);
 }
 
+/* A CLOCK_MONOTONIC read bracketed by two counter reads: *ticks is their
+ * midpoint, *halfwidth_ticks how far the clock read may be from it (large
+ * when the thread was preempted between the reads). */
+static double bracketed_s(double *ticks, double *halfwidth_ticks)
+{
+	uint64_t a = tsc_start();
+	double s = mono_s();
+	uint64_t b = tsc_stop();
+	*ticks = (double)a + (double)(b - a) / 2.0;
+	*halfwidth_ticks = (double)(b - a) / 2.0;
+	return s;
+}
+
 static void test_agrees_with_monotonic(void **state)
 {
 	(void)state;
 	/* Convert an independent ~50 ms interval; it must match the clock's
-	 * view within 2% (a wrong factor would be off by far more). A
-	 * preemption between a clock read and a counter read can spoil one
-	 * attempt, so three are allowed. */
-	double worst = 0;
+	 * view within 2% (a wrong factor would be off by far more), plus the
+	 * measured uncertainty of pairing each clock read with a counter read
+	 * (the brackets' half-widths: a preemption between the two reads
+	 * shows there instead of failing the test). Three attempts. */
+	double worst = 0, slack = 0;
 	for (int attempt = 0; attempt < 3; attempt++) {
-		double s0 = mono_s();
-		uint64_t t0 = tsc_start();
-		while (mono_s() - s0 < 0.05)
-			;
-		uint64_t t1 = tsc_stop();
-		double s1 = mono_s();
-		double ns = tsc_to_ns(&calib, (double)(t1 - t0));
+		double t0, t1, h0, h1;
+		double s0 = bracketed_s(&t0, &h0), s1;
+		do
+			s1 = bracketed_s(&t1, &h1);
+		while (s1 - s0 < 0.05);
+		double ns = tsc_to_ns(&calib, t1 - t0);
 		double ref = (s1 - s0) * 1e9;
 		worst = fabs(ns - ref) / ref;
-		if (worst < 0.02)
+		slack = tsc_to_ns(&calib, h0 + h1) / ref;
+		print_message("attempt %d: %.0f ns by the counter, %.0f ns by the clock, off by "
+			      "%.3f%% (bracket uncertainty %.3f%%)\n",
+			      attempt + 1, ns, ref, 100 * worst, 100 * slack);
+		if (worst < 0.02 + slack)
 			break;
 	}
-	assert_true(worst < 0.02);
+	assert_true(worst < 0.02 + slack);
 }
 
 static void test_monotonic_reads(void **state)
