@@ -580,7 +580,7 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 	int err = run_payload(vm, v, "pmu", fill_pmu, &a, o->timeout_ms, &m);
 	if (err || !m.n) {
 		json_object_set_new(rec, "status", json_string(err ? vm_exit_kind_name(m.kind) : "no-samples"));
-		char why[480];
+		char why[480] = "the guest recorded no samples";
 		if (!err && m.nresults)
 			snprintf(why, sizeof(why), "every event-select WRMSR raised vector %u",
 				 m.results[0].wrmsr_vector);
