@@ -16,7 +16,6 @@
 #include <linux/kvm.h>
 
 #include "kvm-sys.h"
-#include "util.h"
 
 static int neg_errno(void)
 {
@@ -78,16 +77,6 @@ int __vm_create(int kvm_fd, struct vm **out)
 fail:
 	vm_free(vm);
 	return err;
-}
-
-struct vm *vm_create(void)
-{
-	struct vm *vm;
-	int err = __vm_create(-1, &vm);
-	if (err)
-		die_errno("creating a VM (open /dev/kvm, KVM_CREATE_VM, KVM_SET_USER_MEMORY_REGION)",
-			  err);
-	return vm;
 }
 
 static void vcpu_free(struct vcpu *v)
@@ -159,16 +148,6 @@ int __vcpu_add(struct vm *vm, unsigned id, struct vcpu **out)
 fail:
 	vcpu_free(v);
 	return err;
-}
-
-struct vcpu *vcpu_add(struct vm *vm, unsigned id)
-{
-	struct vcpu *v;
-	int err = __vcpu_add(vm, id, &v);
-	if (err)
-		die_errno("adding a vCPU (KVM_CREATE_VCPU, mmap kvm_run, KVM_SET_CPUID2, KVM_SET_SREGS)",
-			  err);
-	return v;
 }
 
 int __vm_create_with_vcpu(int kvm_fd, struct vm **vm_out, struct vcpu **v_out)
@@ -255,18 +234,6 @@ int __vm_load(struct vm *vm, const struct vm_payload *p)
 	return 0;
 }
 
-void vm_load(struct vm *vm, const char *payload_name)
-{
-	const struct vm_payload *p = vm_payload_find(payload_name);
-	if (!p)
-		die("no guest payload named '%s' in this build", payload_name);
-	int err = __vm_load(vm, p);
-	if (err == -ENOEXEC)
-		die("guest payload '%s' has a bad image header (rebuild it)", payload_name);
-	if (err)
-		die_errno("loading the guest payload (KVM_SET_REGS/KVM_SET_SREGS)", err);
-}
-
 static bool str_terminated(const char *s, size_t cap)
 {
 	return memchr(s, 0, cap) != NULL;
@@ -292,9 +259,9 @@ int vm_mailbox_check(struct vm *vm, char *why, size_t len)
 	    (mb->cmd != vm->asked.cmd || mb->nsamples_req != vm->asked.nsamples_req ||
 	     mb->nvalues != vm->asked.nvalues || mb->nfixed != vm->asked.nfixed))
 		BAD("the guest overwrote the mailbox's input fields (cmd %u, nsamples_req %u, "
-		    "nvalues %u; the host asked cmd %u, %u, %u)",
-		    mb->cmd, mb->nsamples_req, mb->nvalues, vm->asked.cmd, vm->asked.nsamples_req,
-		    vm->asked.nvalues);
+		    "nvalues %u, nfixed %u; the host asked cmd %u, %u, %u, %u)",
+		    mb->cmd, mb->nsamples_req, mb->nvalues, mb->nfixed, vm->asked.cmd,
+		    vm->asked.nsamples_req, vm->asked.nvalues, vm->asked.nfixed);
 	if (mb->guest_magic != GUEST_ABI_MAGIC)
 		BAD("the payload never started (guest_magic 0x%08x, want 0x%08x)", mb->guest_magic,
 		    GUEST_ABI_MAGIC);
@@ -329,6 +296,10 @@ int vm_mailbox_check(struct vm *vm, char *why, size_t len)
 		if (r->wrmsr_vector >= 256 || r->rdpmc_vector >= 256 || r->rdmsr_vector >= 256)
 			BAD("results[%u] has an impossible vector", i);
 	}
+	/* Every slot: the mailbox is zeroed at load, so unused ones stay 0. */
+	for (unsigned i = 0; i < GUEST_MAX_FIXED; i++)
+		if (mb->fixed_vector[i] >= 256)
+			BAD("fixed_vector[%u] = %u is not a vector", i, mb->fixed_vector[i]);
 	if (!str_terminated(mb->ucall.file, sizeof(mb->ucall.file)) ||
 	    !str_terminated(mb->ucall.expr, sizeof(mb->ucall.expr)))
 		BAD("ucall strings not NUL-terminated");

@@ -5,9 +5,8 @@
  *
  * Arch-neutral flow in vm.c/run.c/stats.c; per-arch hooks vm_arch_*() and
  * vcpu_arch_*() in bench/kvm/<arch>/vm-arch.c (struct vm_arch from
- * vm-arch.h). Layers as in the KVM selftests: `__` forms return -errno and
- * never print; plain forms (vm_create, vcpu_add, vm_load) die naming the
- * failed call. The mailbox is guest-written and untrusted: read it only
+ * vm-arch.h). Named as in the KVM selftests' `__` layer: every call
+ * returns 0 or -errno and never prints (callers say what failed). The mailbox is guest-written and untrusted: read it only
  * after vm_mailbox_check() accepted it. Not thread-safe per vCPU; one
  * vCPU runs on the thread that calls vcpu_run(). */
 #ifndef PFBENCH_VM_H
@@ -66,12 +65,10 @@ const struct vm_payload *vm_payload_find(const char *name);
 /* A VM with GUEST_MEM_SIZE of RAM, arch state (page tables, GDT, IDT) set up.
  * kvm_fd < 0 opens /dev/kvm itself. 0 or -errno; *out NULL on error. */
 int __vm_create(int kvm_fd, struct vm **out);
-struct vm *vm_create(void); /* dies on error */
 void vm_free(struct vm *vm); /* vCPUs too; NULL is fine */
 /* Adds vCPU `id`: KVM_CREATE_VCPU, kvm_run mmap, guest CPUID from
  * KVM_GET_SUPPORTED_CPUID, long-mode registers, stats fd. */
 int __vcpu_add(struct vm *vm, unsigned id, struct vcpu **out);
-struct vcpu *vcpu_add(struct vm *vm, unsigned id);
 /* __vm_create then __vcpu_add(vm, 0): 0, or -errno with both NULL (the
  * half-made VM freed). */
 int __vm_create_with_vcpu(int kvm_fd, struct vm **vm_out, struct vcpu **v_out);
@@ -84,14 +81,14 @@ void *vm_gpa(struct vm *vm, uint64_t gpa, size_t len);
  * every vCPU to the entry point. Validates the image header. 0 or -errno
  * (-ENOEXEC: bad image). Call before each command run. */
 int __vm_load(struct vm *vm, const struct vm_payload *p);
-void vm_load(struct vm *vm, const char *payload_name);
 
 /* ---- the mailbox (guest-payloads/abi.h) ---- */
 struct guest_mailbox *vm_mailbox(struct vm *vm);
 /* Checks what the guest wrote: header intact, guest_magic echoed, the
  * "in" fields as the host asked (vm->asked), status known, counts and
  * indices within their arrays (nsamples <= requested and <= MAX, nresults
- * <= nvalues, histogram sums to nsamples, vectors < 256), strings
+ * <= nvalues, histogram sums to nsamples, every logged, result and
+ * fixed-counter vector < 256), strings
  * NUL-terminated. 0, or -EPROTO with why[] naming the field and value.
  * vcpu_run does this on DONE; call it again before reading after SYNC. */
 int vm_mailbox_check(struct vm *vm, char *why, size_t len);
@@ -155,7 +152,7 @@ int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
 int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
 
 /* ---- KVM binary stats of a vCPU (KVM_GET_STATS_FD) ---- */
-/* Opens the stats fd and reads descriptors; 0 or -errno. vcpu_add calls it. */
+/* Opens the stats fd and reads descriptors; 0 or -errno. __vcpu_add calls it. */
 int vcpu_stats_open(struct vcpu *v);
 void vcpu_stats_close(struct vcpu *v);
 /* Number of u64 stat values, and the name of stat i (NULL when out of range). */

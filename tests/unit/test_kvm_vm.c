@@ -79,6 +79,8 @@ static void c_header(struct guest_mailbox *mb) { mb->size = 12; }
 static void c_input(struct guest_mailbox *mb) { mb->nsamples_req = GUEST_MAX_SAMPLES; }
 static void c_status(struct guest_mailbox *mb) { mb->status = 99; }
 static void c_vector(struct guest_mailbox *mb) { mb->nfaults = 1; mb->faults[0].vector = 300; }
+static void c_fixed_vector(struct guest_mailbox *mb) { mb->fixed_vector[GUEST_MAX_FIXED - 1] = 256; }
+static void c_nfixed(struct guest_mailbox *mb) { mb->nfixed = 1; }
 static void c_string(struct guest_mailbox *mb) { memset(mb->ucall.file, 'A', sizeof(mb->ucall.file)); }
 
 static const struct bad_case bad_cases[] = {
@@ -92,6 +94,8 @@ static const struct bad_case bad_cases[] = {
 	{ "input overwritten", "input fields", c_input },
 	{ "unknown status", "status", c_status },
 	{ "impossible vector", "vector", c_vector },
+	{ "impossible fixed-counter vector", "fixed_vector[", c_fixed_vector },
+	{ "nfixed overwritten", "nfixed 1", c_nfixed },
 	{ "unterminated string", "NUL", c_string },
 };
 
