@@ -23,6 +23,11 @@ for t in "$build"/tests/test_*; do
 	fi
 done
 echo
+if [ $((pass + fail)) -eq 0 ]; then
+	# No binaries at all: a wrong BUILD_DIR or a build that never ran.
+	echo "no test binaries in $build/tests (build first: make BUILD=$build)"
+	exit 1
+fi
 [ -n "$failed" ] && echo "failed in $build:$failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
