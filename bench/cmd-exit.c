@@ -148,9 +148,13 @@ static void summary(const json_t *set)
 			bad++;
 		}
 	}
+	/* As the records' "measures" says: without a vPMU no filter is looked up. */
+	bool novpmu = json_is_false(
+		json_object_get(json_object_get(json_object_get(set, "context"), "exit"), "vpmu"));
 	if (ok)
-		printf("# reprogram: %zu configurations, event-select WRMSR median %.0f..%.0f ns%s\n", ok,
-		       lo, hi, bad ? " (some failed: see status/why)" : "");
+		printf("# reprogram: %zu configurations, event-select WRMSR median %.0f..%.0f ns%s%s\n",
+		       ok, lo, hi, novpmu ? " (no vPMU: KVM's PMU MSR path, not a filter lookup)" : "",
+		       bad ? " (some failed: see status/why)" : "");
 	else if (bad)
 		printf("# reprogram: all %zu configurations failed (see status/why)\n", bad);
 }

@@ -608,8 +608,15 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 	global = x ? series_titles(all, fields, x) : json_array();
 	json_decref(fields);
 	json_decref(all);
+	/* A benchmark that recorded it ran without a vPMU (exit's
+	 * context.exit.vpmu): the title says so, as its records do. */
+	char ptitle[384];
+	const json_t *own = json_object_get(json_object_get(set, "context"), p->bench);
+	snprintf(ptitle, sizeof(ptitle), "%s%s", p->title,
+		 json_is_false(json_object_get(own, "vpmu")) ?
+			 " (no vPMU: KVM's PMU MSR path, not a filter lookup)" : "");
 	if (!p->split[0]) {
-		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, p->title, global));
+		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, ptitle, global));
 		json_decref(global);
 		return;
 	}
@@ -633,7 +640,7 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 	json_array_foreach(combos, c, combo) {
 		char name[256], title[512], part[128];
 		size_t no = (size_t)snprintf(name, sizeof(name), "%s", p->name);
-		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", p->title);
+		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", ptitle);
 		json_t *view = json_pack("{s:O, s:[]}", "key_columns",
 					 json_object_get(set, "key_columns") ? json_object_get(set, "key_columns") : json_null(),
 					 "records");
