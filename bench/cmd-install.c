@@ -46,7 +46,7 @@ static void usage(FILE *out)
 		"paths are timed the same way: nevents 301 (E2BIG), action 2, flags 2 and a\n"
 		"masked entry with stray bit 16 (EINVAL). Each configuration: warm-up, then N\n"
 		"samples; median, p90, p99, min, max, MAD, CV and a bootstrap CI in ns and TSC\n"
-		"cycles.\n\n"
+		"ticks (*_cycles: TSC ticks, not core clock cycles).\n\n"
 		"  --quick           100 samples, 10 warm-up, vCPUs 0,1,4 (seconds on a quiet host)\n"
 		"                    (default: 2000 samples, 100 warm-up, vCPUs 0,1,2,4,8)\n"
 		"  -o, --output DIR  write DIR/install.json and DIR/install.csv (else a table)\n"
