@@ -236,9 +236,10 @@ static void put_hist(json_t *rec, const uint64_t *hist)
 
 static void add_counts(struct vm_run_result *sum, const struct vm_run_result *r)
 {
+	/* The stats are only a sum if every added run had them. */
+	sum->have_stats = (sum->run_calls == 0 || sum->have_stats) && r->have_stats;
 	sum->run_calls += r->run_calls;
 	sum->run_ticks += r->run_ticks;
-	sum->have_stats = r->have_stats;
 	uint64_t *d = (uint64_t *)&sum->delta;
 	const uint64_t *x = (const uint64_t *)&r->delta;
 	for (size_t i = 0; i < sizeof(sum->delta) / sizeof(uint64_t); i++)
