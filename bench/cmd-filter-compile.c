@@ -193,13 +193,8 @@ int cmd_filter_compile(int argc, char **argv)
 	}
 	if (outpath) {
 		err = out_write_text(outpath, buf, len);
-		if (err) {
-			fprintf(stderr, "pfbench: writing %s: %s\n", outpath, strerror(-err));
-			free(buf);
-			pmuf_free(&in);
-			pmuf_free(&out);
-			return EXIT_FAIL;
-		}
+		if (err)
+			die("writing %s: %s", outpath, strerror(-err));
 	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
 		free(buf);
 		die_errno("writing stdout", errno ? errno : EIO);

@@ -83,11 +83,8 @@ int cmd_filter_convert(int argc, char **argv)
 		die_errno("rendering the filter", err);
 	if (outpath) {
 		err = out_write_text(outpath, buf, len);
-		if (err) {
-			free(buf);
-			fprintf(stderr, "pfbench: writing %s: %s\n", outpath, strerror(-err));
-			return EXIT_FAIL;
-		}
+		if (err)
+			die("writing %s: %s", outpath, strerror(-err));
 	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
 		free(buf);
 		die_errno("writing stdout", errno ? errno : EIO);

@@ -441,7 +441,10 @@ static void test_convert(void **state)
 	free(err);
 	/* an output directory that does not exist: exit 1, nothing written */
 	assert_int_equal(run(NULL, &err, "filter", "convert", "--to", "pmuf", SPECS "qemu-masked.json", "-o", "/nonexistent/x.pmuf", NULL), 1);
-	assert_contains(err, "/nonexistent/x.pmuf");
+	assert_contains(err, "pfbench: writing /nonexistent/x.pmuf: No such file or directory");
+	free(err);
+	assert_int_equal(run(NULL, &err, "filter", "compile", SPECS "qemu-masked.json", "-o", "/nonexistent/x.pmuf", NULL), 1);
+	assert_contains(err, "pfbench: writing /nonexistent/x.pmuf: No such file or directory");
 	free(err);
 	/* no temp files left behind by the atomic writes */
 	DIR *d = opendir(tmpdir);
