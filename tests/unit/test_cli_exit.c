@@ -146,6 +146,12 @@ static void test_quick_records(void **state)
 	assert_non_null(strstr(out, "exit.json"));
 	if (!vpmu)
 		assert_non_null(strstr(err, "no vPMU"));
+	/* The summary's reprogram line carries the same caveat, only without a vPMU. */
+	const char *rl = strstr(out, "# reprogram: ");
+	assert_non_null(rl);
+	const char *nl = strchr(rl, '\n');
+	const char *cav = strstr(rl, "(no vPMU: KVM's PMU MSR path, not a filter lookup)");
+	assert_int_equal(cav && (!nl || cav < nl), !vpmu);
 
 	char path[256], msg[256];
 	snprintf(path, sizeof(path), "%s/exit.json", dir);
