@@ -7,10 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd-filter.h"
-#include "out-text.h"
 #include "util.h"
 
 static void compile_usage(FILE *out)
@@ -125,9 +123,7 @@ int cmd_filter_compile(int argc, char **argv)
 		die_usage("filter compile: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
 	}
 	const char *file = argv[optind];
-	if (!outpath && to == PMUF_FMT_KVM_RAW && isatty(STDOUT_FILENO))
-		die_usage("filter compile: kvm-raw is binary; not writing it to a terminal (use -o OUT or a "
-			  "redirection)");
+	cmd_filter_refuse_raw_tty("compile", outpath, to);
 
 	struct pmuf_filter in, out;
 	cmd_filter_load(file, in_fmt, &in);
@@ -191,14 +187,7 @@ int cmd_filter_compile(int argc, char **argv)
 			die_usage("filter compile: the result cannot be written as %s: %s", pmuf_format_name(to), msg);
 		die_errno("rendering the filter", -err);
 	}
-	if (outpath) {
-		err = out_write_text(outpath, buf, len);
-		if (err)
-			die("writing %s: %s", outpath, strerror(-err));
-	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
-		free(buf);
-		die_errno("writing stdout", errno ? errno : EIO);
-	}
+	cmd_filter_emit(outpath, buf, len);
 	print_summary(file, &in, &out, how);
 	free(buf);
 	pmuf_free(&in);

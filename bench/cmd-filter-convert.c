@@ -6,10 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd-filter.h"
-#include "out-text.h"
 #include "util.h"
 
 static void convert_usage(FILE *out)
@@ -67,9 +65,7 @@ int cmd_filter_convert(int argc, char **argv)
 		die_usage("filter convert: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
 	}
 	const char *file = argv[optind];
-	if (!outpath && to == PMUF_FMT_KVM_RAW && isatty(STDOUT_FILENO))
-		die_usage("filter convert: kvm-raw is binary; not writing it to a terminal (use -o OUT or a "
-			  "redirection)");
+	cmd_filter_refuse_raw_tty("convert", outpath, to);
 
 	struct pmuf_filter f;
 	char *buf, msg[256];
@@ -81,14 +77,7 @@ int cmd_filter_convert(int argc, char **argv)
 		die_usage("filter convert: %s cannot be written as %s: %s", file, pmuf_format_name(to), msg);
 	if (err)
 		die_errno("rendering the filter", err);
-	if (outpath) {
-		err = out_write_text(outpath, buf, len);
-		if (err)
-			die("writing %s: %s", outpath, strerror(-err));
-	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
-		free(buf);
-		die_errno("writing stdout", errno ? errno : EIO);
-	}
+	cmd_filter_emit(outpath, buf, len);
 	free(buf);
 	return EXIT_OK;
 }

@@ -1,12 +1,15 @@
 /* cmd-filter.c — `pfbench filter SUBCOMMAND`: the table of filter
  * subcommands and what they share (loading a file, choosing the flavor).
  * The subcommands live in cmd-filter-*.c; see cmd-filter.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd-filter.h"
 #include "cmds.h"
 #include "hostinfo.h"
+#include "out-text.h"
 #include "util.h"
 
 struct filter_cmd {
@@ -111,4 +114,23 @@ void cmd_filter_bad_option(const char *sub, bool missing_arg, const char *arg)
 		die_usage("filter %s: option '%s' needs an argument; see `pfbench filter %s --help`", sub,
 			  arg, sub);
 	die_usage("filter %s: unknown option '%s'; see `pfbench filter %s --help`", sub, arg, sub);
+}
+
+void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to)
+{
+	if (!outpath && to == PMUF_FMT_KVM_RAW && isatty(STDOUT_FILENO))
+		die_usage("filter %s: kvm-raw is binary; not writing it to a terminal (use -o OUT or a "
+			  "redirection)",
+			  sub);
+}
+
+void cmd_filter_emit(const char *outpath, const char *buf, size_t len)
+{
+	if (outpath) {
+		int err = out_write_text(outpath, buf, len);
+		if (err)
+			die("writing %s: %s", outpath, strerror(-err));
+	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
+		die_errno("writing stdout", errno ? errno : EIO);
+	}
 }

@@ -9,6 +9,7 @@
 #define PFBENCH_CMD_FILTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "pmuf.h"
 
@@ -34,6 +35,12 @@ void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter 
  * UNSET only when nothing is known; required: exit 2 then. */
 enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor opt, bool required,
 				   const char **how);
+
+/* Exits 2 when a kvm-raw (binary) result would go to a terminal. */
+void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to);
+/* Writes a rendered filter to outpath atomically (temp + rename), or to
+ * stdout when outpath is NULL; dies naming the target on failure. */
+void cmd_filter_emit(const char *outpath, const char *buf, size_t len);
 
 /* getopt's ':' (missing_arg) or '?' as a usage error naming arg (exit 2). */
 __attribute__((noreturn)) void cmd_filter_bad_option(const char *sub, bool missing_arg, const char *arg);
