@@ -124,7 +124,7 @@ static inline void cli_usage_case(const char *const args[], const char *want_in_
 	char *out, *err;
 	int st = cli_run(args, &out, &err);
 	if (st != 2)
-		fail_msg("%s %s: exit %d, want 2 (%s)", args[0], args[1], st, err);
+		fail_msg("%s %s: exit %d, want 2 (%s)", args[0], args[1] ? args[1] : "", st, err);
 	if (!strstr(err, want_in_err))
 		fail_msg("stderr lacks '%s': %s", want_in_err, err);
 	assert_string_equal(out, "");
