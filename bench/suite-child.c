@@ -188,20 +188,6 @@ static int open_pty(int *master, int *slave)
 	return 0;
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
 static __attribute__((noreturn)) void child_exec(const struct suite_child *c, int err_fd,
 						 int out_fd)
 {
@@ -337,7 +323,7 @@ int suite_child_run(const struct suite_child *c, struct suite_child_res *r)
 			}
 			if (i == 0) {
 				if (c->echo)
-					write_all(STDERR_FILENO, chunk, (size_t)got);
+					(void)out_write_fd(STDERR_FILENO, chunk, (size_t)got); /* best effort: the log has it all */
 				stream_feed(&serr, &log, chunk, (size_t)got);
 			} else if (c->stdout_path) {
 				buf_put(&captured, chunk, (size_t)got);
@@ -359,7 +345,7 @@ int suite_child_run(const struct suite_child *c, struct suite_child_res *r)
 	if (sout.len)
 		stream_commit(&sout, &log);
 	if (pty && c->echo && serr.len == 0)
-		write_all(STDERR_FILENO, "\r\033[K", 4); /* a progress line left behind */
+		(void)out_write_fd(STDERR_FILENO, "\r\033[K", 4); /* a progress line left behind */
 
 	if (WIFEXITED(status)) {
 		r->exit_code = WEXITSTATUS(status);

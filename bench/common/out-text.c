@@ -17,8 +17,10 @@ int out_tmp_name(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int out_write_fd(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (len) {
 		ssize_t w = write(fd, buf, len);
 		if (w < 0) {
@@ -61,7 +63,7 @@ int out_stage(const char *path, const void *buf, size_t len, char *tmp, size_t t
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, buf, len);
+	err = out_write_fd(fd, buf, len);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)

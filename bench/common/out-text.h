@@ -25,6 +25,8 @@ int out_stage(const char *path, const void *buf, size_t len, char *tmp, size_t t
 int out_replace(const char *tmp, const char *path);
 /* fsyncs tmp (written by someone else) and out_replace()s it. */
 int out_commit(const char *tmp, const char *path);
+/* write(2) of all len bytes, retried on EINTR and short writes. */
+int out_write_fd(int fd, const void *buf, size_t len);
 /* mkdir -p (mode 0755); 0 when it exists as a directory. */
 int out_mkdirs(const char *dir);
 
