@@ -20,8 +20,8 @@ Q := @
 endif
 
 CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-Iinclude -Ifilters -Ibench -Ibench/common -Ibench/lookup -Ibench/kvm \
-	-Ibench/kvm/$(ARCH) -Iguest-payloads
+	-Iinclude -Ifilters -Ibench/common -Ibench/lookup -Ibench/kvm \
+	-Ibench/kvm/$(ARCH) -Ibench/report -Ibench/suite -Ibench/cli -Iguest-payloads
 ifeq ($(SAN),1)
 CFLAGS_OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_SAN := -fsanitize=address,undefined
@@ -42,7 +42,8 @@ GIT_REV_STAMP := $(BUILD)/.git-rev
 $(shell mkdir -p $(BUILD); echo '$(GIT_REV)' | cmp -s - $(GIT_REV_STAMP) || echo '$(GIT_REV)' > $(GIT_REV_STAMP))
 
 LIB_SRCS := $(wildcard filters/*.c bench/common/*.c bench/lookup/*.c bench/kvm/*.c \
-	bench/kvm/$(ARCH)/*.c) $(filter-out bench/pfbench.c,$(wildcard bench/*.c))
+	bench/kvm/$(ARCH)/*.c bench/report/*.c bench/suite/*.c) \
+	$(filter-out bench/cli/pfbench.c,$(wildcard bench/cli/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 PAYLOAD_OBJS :=
 # guest-payloads/payloads.mk adds the payload blobs to PAYLOAD_OBJS.
@@ -64,7 +65,7 @@ $(BUILD)/libpfbench.a: $(LIB_OBJS) $(PAYLOAD_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/pfbench: $(BUILD)/bench/pfbench.o $(BUILD)/libpfbench.a
+$(BUILD)/pfbench: $(BUILD)/bench/cli/pfbench.o $(BUILD)/libpfbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpfbench.a $(wildcard tests/unit/*.h)

@@ -1,4 +1,4 @@
-/* test_cli_main.c — the top-level CLI (bench/pfbench.c): the command table,
+/* test_cli_main.c — the top-level CLI (bench/cli/pfbench.c): the command table,
  * `pfbench help`, `pfbench help COMMAND [SUB]` as that command's --help,
  * and usage errors (exit 2). */
 #include <setjmp.h>

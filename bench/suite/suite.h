@@ -1,7 +1,7 @@
-/* suite.h — the suite's parts, shared by cmd-suite.c (`pfbench suite`),
- * cmd-report.c (`pfbench report`) and suite-*.c: running one stage as a
- * child process (signals forwarded, output logged, timeout), the plots,
- * and report.md. A suite run directory holds metadata.json (schema
+/* suite.h — the suite driver's part, shared by cmd-suite.c (`pfbench
+ * suite`) and suite-child.c: running one stage as a child process (signals
+ * forwarded, output logged, timeout). The plots and report.md are
+ * bench/report/report.h's. A suite run directory holds metadata.json (schema
  * "pfbench-suite/1", see results/README.md), one result set per stage,
  * logs/, plots/ and report.md. */
 #ifndef PFBENCH_SUITE_H
@@ -45,23 +45,5 @@ int suite_signal(void);
  * (then r->last_line says why). */
 int suite_child_run(const struct suite_child *c, struct suite_child_res *r);
 void suite_child_res_free(struct suite_child_res *r);
-
-/* ---- suite-plot.c ---- */
-
-/* The directory holding the gnuplot scripts: $PFBENCH_SCRIPTS, else
- * <dir of the pfbench binary>/../scripts, else ./scripts. NULL if none
- * has plot-exit.gp. */
-const char *suite_scripts_dir(void);
-/* Makes every plot the result sets in dir support, as plots/<name>.png and
- * .svg (plus the .dat they are drawn from). A new array of
- * {"name","from","png","svg"} or {"name","from","why"} for plots that
- * could not be made; never fails the suite. */
-json_t *suite_plots(const char *dir);
-
-/* ---- suite-report.c ---- */
-
-/* Writes dir/report.md from metadata.json (if present), the result sets
- * and the plots found in dir. 0 or -errno with err set. */
-int suite_report(const char *dir, char *err, size_t errlen);
 
 #endif

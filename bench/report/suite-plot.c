@@ -6,6 +6,7 @@
  * gnuplot data block per line ("x median ci95_low ci95_high", the block's
  * first row naming it), sorted by x; reference lines span the x range.
  * PNG and SVG are written to temp names and renamed into place. */
+#include "report.h"
 #include "suite.h"
 
 #include <errno.h>

@@ -21,6 +21,7 @@
 #include "hostinfo.h"
 #include "out-text.h"
 #include "out.h"
+#include "report.h"
 #include "suite.h"
 #include "util.h"
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "cmds.h"
-#include "suite.h"
+#include "report.h"
 #include "util.h"
 
 static void usage(FILE *out)

@@ -5,7 +5,7 @@
  * or a mailing-list post: every caption says what was measured, on which
  * host, with how many samples. Everything comes from the files in the
  * directory, so `pfbench report DIR` rebuilds it at any time. */
-#include "suite.h"
+#include "report.h"
 
 #include <dirent.h>
 #include <errno.h>

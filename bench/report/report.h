@@ -1,0 +1,29 @@
+/* report.h — a run directory's plots (suite-plot.c) and report.md
+ * (suite-report.c), used by `pfbench suite` and `pfbench report`. Reads
+ * result sets through rset.h; never runs a benchmark. */
+#ifndef PFBENCH_REPORT_H
+#define PFBENCH_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- suite-plot.c ---- */
+
+/* The directory holding the gnuplot scripts: $PFBENCH_SCRIPTS, else
+ * <dir of the pfbench binary>/../scripts, else ./scripts. NULL if none
+ * has plot-exit.gp. */
+const char *suite_scripts_dir(void);
+/* Makes every plot the result sets in dir support, as plots/<name>.png and
+ * .svg (plus the .dat they are drawn from). A new array of
+ * {"name","from","png","svg"} or {"name","from","why"} for plots that
+ * could not be made; never fails the suite. */
+json_t *suite_plots(const char *dir);
+
+/* ---- suite-report.c ---- */
+
+/* Writes dir/report.md from metadata.json (if present), the result sets
+ * and the plots found in dir. 0 or -errno with err set. */
+int suite_report(const char *dir, char *err, size_t errlen);
+
+#endif
