@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "need.h"
+
 /* The child's status when hiding /dev/kvm was not possible. */
 #define CLI_NO_NAMESPACE 125
 
@@ -29,9 +31,8 @@ static inline const char *cli_pfbench(void)
 {
 	const char *p = getenv("PFBENCH");
 	if (!p || access(p, X_OK) != 0) {
-		print_message("SKIP: $PFBENCH (%s) is not an executable; run via scripts/run-tests.sh\n",
-			      p ? p : "unset");
-		skip();
+		need_skip("pfbench", "$PFBENCH (%s) is not an executable; run via scripts/run-tests.sh",
+			  p ? p : "unset");
 	}
 	return p;
 }

@@ -14,14 +14,14 @@
 
 #include "kvm-compat.h"
 #include "kvm-sys.h"
+#include "need.h"
 
 /* The open /dev/kvm fd (the caller closes it), or a cmocka skip. */
 static inline int need_kvm_filter(void)
 {
 	int kvm = kvm_sys_open();
 	if (kvm < 0) {
-		print_message("SKIP: /dev/kvm not usable: %s\n", strerror(-kvm));
-		skip();
+		need_skip("kvm", "/dev/kvm not usable: %s", strerror(-kvm));
 	}
 	if (kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) <= 0) {
 		close(kvm);

@@ -305,8 +305,7 @@ static void test_no_kvm(void **state)
 		free(out);
 		free(err);
 		cli_rmdir(dir);
-		print_message("SKIP: cannot hide /dev/kvm (needs a private mount namespace: root)\n");
-		skip();
+		need_skip("namespace", "cannot hide /dev/kvm (needs a private mount namespace: root)");
 	}
 	assert_int_equal(st, 4);
 	static struct line ls[MAX_LINES];

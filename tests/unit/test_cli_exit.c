@@ -128,8 +128,7 @@ static void test_quick_records(void **state)
 	(void)state;
 	int kfd = kvm_sys_open();
 	if (kfd < 0) {
-		print_message("SKIP: /dev/kvm not usable (%s)\n", strerror(-kfd));
-		skip();
+		need_skip("kvm", "/dev/kvm not usable (%s)", strerror(-kfd));
 	}
 	struct kvm_vpmu_info vp;
 	memset(&vp, 0, sizeof(vp));
@@ -270,8 +269,7 @@ static void test_no_kvm(void **state)
 		free(out);
 		free(err);
 		cli_rmdir(dir);
-		print_message("SKIP: cannot hide /dev/kvm (needs a private mount namespace: root)\n");
-		skip();
+		need_skip("namespace", "cannot hide /dev/kvm (needs a private mount namespace: root)");
 	}
 	if (st != 4)
 		fail_msg("exit without /dev/kvm: exit %d, stderr %s", st, err);

@@ -312,8 +312,7 @@ static void test_no_kvm(void **state)
 		free(out);
 		free(err);
 		cli_rmdir(dir);
-		print_message("SKIP: cannot hide /dev/kvm (needs a private mount namespace: root)\n");
-		skip();
+		need_skip("namespace", "cannot hide /dev/kvm (needs a private mount namespace: root)");
 	}
 	assert_int_equal(st, 4);
 	assert_non_null(strstr(err, "skipped: /dev/kvm not usable"));

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "lookup.h"
+#include "need.h"
 #include "out.h"
 #include "rset.h"
 
@@ -33,10 +34,8 @@ static const char *exe(void)
 	const char *p = getenv("PFBENCH");
 
 	if (!p || access(p, X_OK) != 0) {
-		print_message("SKIP: $PFBENCH (%s) is not an executable; run via "
-			      "scripts/run-tests.sh\n",
-			      p ? p : "unset");
-		skip();
+		need_skip("pfbench", "$PFBENCH (%s) is not an executable; run via "
+			  "scripts/run-tests.sh", p ? p : "unset");
 	}
 	return p;
 }

@@ -13,14 +13,14 @@
 
 #include "kvm-compat.h"
 #include "kvm-sys.h"
+#include "need.h"
 
 /* Opens /dev/kvm or skips the test, saying why. */
 static int open_or_skip(void)
 {
 	int fd = kvm_sys_open();
 	if (fd < 0) {
-		print_message("SKIP: /dev/kvm not usable: %s\n", strerror(-fd));
-		skip();
+		need_skip("kvm", "/dev/kvm not usable: %s", strerror(-fd));
 	}
 	return fd;
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "kvm-sys.h"
+#include "need.h"
 #include "vm.h"
 
 /* ---- no KVM: a struct vm over plain memory ---- */
@@ -172,7 +173,7 @@ static int kvm_teardown(void **state)
 static struct kvm_fix *need_kvm(void **state)
 {
 	if (!*state)
-		skip();
+		need_skip("kvm", "/dev/kvm not usable (the setup said why)");
 	return *state;
 }
 

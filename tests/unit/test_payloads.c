@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "kvm-sys.h"
+#include "need.h"
 #include "pmuf.h"
 #include "vm.h"
 
@@ -64,7 +65,7 @@ static int teardown(void **state)
 static struct fix *need(void **state)
 {
 	if (!*state)
-		skip();
+		need_skip("kvm", "/dev/kvm not usable (the setup said why)");
 	return *state;
 }
 
