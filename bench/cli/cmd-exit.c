@@ -292,6 +292,7 @@ int cmd_exit(int argc, char **argv)
 	if (!set)
 		die("exit: out of memory");
 	json_object_set_new(set, "key_columns", exit_key_columns());
+	util_timer_info("exit", set);
 	if (!only || !strcmp(only, "baselines")) {
 		err = exit_bench_baselines(&o, &h, set);
 		if (err)

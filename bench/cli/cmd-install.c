@@ -301,6 +301,7 @@ int cmd_install(int argc, char **argv)
 			    json_pack("[s,s,s,s,s,s,s,s,s]", "case", "path", "errno", "encoding",
 				      "size", "action", "flags", "vcpus", "vcpu_state"));
 
+	util_timer_info("install", set);
 	struct progress pg;
 	char why[320] = "";
 	json_t *params = json_object_get(ctx, "install");

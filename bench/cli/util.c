@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,27 @@ void util_write_set(const json_t *set, const char *dir)
 		snprintf(what, sizeof(what), "%s: writing %s.json/%s.csv", bench, bench, bench);
 		die_errno(what, err);
 	}
+}
+
+void util_timer_info(const char *cmd, const json_t *set)
+{
+	const json_t *t = json_object_get(json_object_get(set, "context"), "timer");
+	if (!json_is_object(t))
+		return;
+	const char *method = json_string_value(json_object_get(t, "method"));
+	const char *ksrc = json_string_value(json_object_get(t, "kernel_source"));
+	double tpn = json_number_value(json_object_get(t, "ticks_per_ns"));
+	double u = json_number_value(json_object_get(t, "uncertainty"));
+	double k = json_number_value(json_object_get(t, "kernel_ticks_per_ns"));
+	char unc[48] = "", kern[96] = "";
+	if (method && !strcmp(method, "calibrated"))
+		snprintf(unc, sizeof(unc), ", +-%.2g ppm", 1e6 * u);
+	if (ksrc && strcmp(ksrc, "perf-mmap") && k > 0)
+		snprintf(kern, sizeof(kern), "; kernel (%s) says %.6f", ksrc, k);
+	info("%s: timer %s at %.6f ticks/ns (%s%s%s)", cmd,
+	     json_string_value(json_object_get(t, "source")) ?: "?", tpn, method ?: "?", unc, kern);
+	if (k > 0 && fabs(tpn - k) / k > 0.001)
+		warn("%s: the timer's %.6f ticks/ns is %+.2f%% off the kernel's TSC frequency "
+		     "(%.6f, from %s): ns figures carry that error", cmd, tpn, 100 * (tpn - k) / k, k,
+		     ksrc ?: "?");
 }

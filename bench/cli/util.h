@@ -36,6 +36,10 @@ __attribute__((noreturn, format(printf, 2, 3))) void die_usage_help(void (*usage
  * "<cmd>: " when cmd is NULL. */
 unsigned long long util_parse_range(const char *cmd, const char *opt, const char *s,
 				    unsigned long long lo, unsigned long long hi);
+/* "<cmd>: timer rdtsc at 2.445412 ticks/ns (calibrated, +-0.6 ppm; kernel
+ * dmesg says 2.445412)" from the set's context.timer on stderr, and a
+ * warning when the conversion is more than 0.1% off the kernel's figure. */
+void util_timer_info(const char *cmd, const struct json_t *set);
 /* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
 void util_write_set(const struct json_t *set, const char *dir);
 

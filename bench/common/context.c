@@ -102,7 +102,22 @@ json_t *out_calib_json(const struct tsc_calib *c)
 	json_object_set_new(o, "source", json_string(c->source ? c->source : TSC_SOURCE));
 	json_object_set_new(o, "method", c->method ? json_string(c->method) : json_null());
 	out_set_real(o, "ticks_per_ns", c->ticks_per_ns);
+	out_set_real(o, "uncertainty", c->uncertainty);
 	out_set_real(o, "measured_ticks_per_ns", c->measured_ticks_per_ns);
+	out_set_real(o, "measured_uncertainty", c->measured_uncertainty);
+	out_set_real(o, "bracket_ticks", c->bracket_ticks);
+	if (c->perf_time_mult) {
+		json_object_set_new(o, "perf_time_mult", json_integer(c->perf_time_mult));
+		json_object_set_new(o, "perf_time_shift", json_integer(c->perf_time_shift));
+	} else {
+		json_object_set_new(o, "perf_time_mult", json_null());
+		json_object_set_new(o, "perf_time_shift", json_null());
+	}
+	if (c->kernel_source)
+		out_set_real(o, "kernel_ticks_per_ns", c->kernel_ticks_per_ns);
+	else
+		json_object_set_new(o, "kernel_ticks_per_ns", json_null());
+	json_object_set_new(o, "kernel_source", c->kernel_source ? json_string(c->kernel_source) : json_null());
 	if (c->nominal_ticks_per_ns > 0)
 		out_set_real(o, "nominal_ticks_per_ns", c->nominal_ticks_per_ns);
 	else

@@ -33,7 +33,9 @@
  *   (the calling thread's CPU list, "0-1"). A benchmark that pinned itself
  *   adds pin_thread()'s object: json_object_set_new(ctx, "binding", b). */
 json_t *out_context(int argc, char **argv, const struct tsc_calib *c);
-/* {"source","method","ticks_per_ns","measured_ticks_per_ns",
+/* {"source","method","ticks_per_ns","uncertainty","measured_ticks_per_ns",
+ *  "measured_uncertainty","bracket_ticks","perf_time_mult",
+ *  "perf_time_shift","kernel_ticks_per_ns","kernel_source",
  *  "nominal_ticks_per_ns","spread","windows","overhead_ticks",
  *  "overhead_min_ticks","overhead_ns","invariant","clocksource",
  *  "cycles_unit"}. New reference. */

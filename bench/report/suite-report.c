@@ -380,8 +380,12 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 		fprintf(f, ", pfbench %s", jstr(ctx, "git_rev"));
 	const json_t *timer = json_object_get(ctx, "timer");
 	if (json_is_object(timer)) {
-		fprintf(f, "; timer %s at %s ticks/ns", or_dash(jstr(timer, "source")),
-			rset_fmt_num(rset_num(timer, "ticks_per_ns"), a, sizeof(a)));
+		fprintf(f, "; timer %s at %s ticks/ns (%s", or_dash(jstr(timer, "source")),
+			rset_fmt_num(rset_num(timer, "ticks_per_ns"), a, sizeof(a)),
+			or_dash(jstr(timer, "method")));
+		if (jstr(timer, "method") && !strcmp(jstr(timer, "method"), "calibrated"))
+			fprintf(f, ", ±%.2g ppm", 1e6 * rset_num(timer, "uncertainty"));
+		fprintf(f, ")");
 		double ov = rset_num(timer, "overhead_ns");
 		if (!isnan(ov))
 			fprintf(f, ", read overhead %s ns", rset_fmt_num(ov, b, sizeof(b)));
