@@ -50,8 +50,10 @@ static void wd_install(void)
 		wd_err = -errno;
 }
 
-/* Arms a timer that signals this thread after ms, then every 50 ms. */
-static int wd_arm(unsigned ms, timer_t *t)
+/* Arms a timer that signals this thread at the absolute CLOCK_MONOTONIC
+ * time deadline_ns (at once if it has passed), then every 10 ms until
+ * deleted. */
+static int wd_arm(uint64_t deadline_ns, timer_t *t)
 {
 	pthread_once(&wd_once, wd_install);
 	if (wd_err)
@@ -68,10 +70,11 @@ static int wd_arm(unsigned ms, timer_t *t)
 	if (timer_create(CLOCK_MONOTONIC, &sev, t) < 0)
 		return -errno;
 	struct itimerspec its = {
-		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L },
-		.it_interval = { .tv_sec = 0, .tv_nsec = 50 * 1000000L },
+		.it_value = { .tv_sec = (time_t)(deadline_ns / 1000000000ull),
+			      .tv_nsec = (long)(deadline_ns % 1000000000ull) },
+		.it_interval = { .tv_sec = 0, .tv_nsec = 10 * 1000000L },
 	};
-	if (timer_settime(*t, 0, &its, NULL) < 0) {
+	if (timer_settime(*t, TIMER_ABSTIME, &its, NULL) < 0) {
 		int err = -errno;
 		timer_delete(*t);
 		return err;
@@ -274,7 +277,24 @@ static bool handle_exit(struct vcpu *v, struct vm_run_result *r)
 	}
 }
 
-int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r)
+/* The watchdog's report: how long since the run began (start_ns, the
+ * whole vcpu_run_to_end call), against the limit; detail[0] gets the ns. */
+static void timed_out(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, struct vm_run_result *r)
+{
+	uint64_t el = now_ns() - start_ns;
+	char regs[160];
+	r->kind = VM_EXIT_TIMEOUT;
+	r->exit_reason = v->run->exit_reason;
+	r->detail[0] = el;
+	vcpu_arch_dump(v, regs, sizeof(regs));
+	snprintf(r->msg, sizeof(r->msg),
+		 "watchdog: guest still running after %.1f ms (limit %u ms), stopped (%s)", el / 1e6,
+		 limit_ms, regs);
+}
+
+/* One run until a stopping exit; the watchdog fires at start_ns +
+ * limit_ms (0: none), one deadline however many segments share it. */
+static int run_segment(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, struct vm_run_result *r)
 {
 	struct vm *vm = v->vm;
 	size_t nst = vcpu_stats_count(v);
@@ -304,8 +324,8 @@ int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r)
 	wd_fired = 0;
 	wd_run = v->run;
 	v->run->immediate_exit = 0;
-	if (timeout_ms) {
-		ret = wd_arm(timeout_ms, &timer);
+	if (limit_ms) {
+		ret = wd_arm(start_ns + (uint64_t)limit_ms * 1000000ull, &timer);
 		if (ret) {
 			r->kind = VM_EXIT_ERROR;
 			r->detail[0] = (uint64_t)-ret;
@@ -327,13 +347,7 @@ int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r)
 			if ((e == EINTR || e == EAGAIN) && !wd_fired)
 				continue;
 			if (e == EINTR && wd_fired) {
-				r->kind = VM_EXIT_TIMEOUT;
-				r->exit_reason = v->run->exit_reason;
-				char regs[160];
-				vcpu_arch_dump(v, regs, sizeof(regs));
-				snprintf(r->msg, sizeof(r->msg),
-					 "watchdog: guest still running after %u ms, stopped (%s)",
-					 timeout_ms, regs);
+				timed_out(v, start_ns, limit_ms, r);
 				break;
 			}
 			r->kind = VM_EXIT_ERROR;
@@ -345,9 +359,7 @@ int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r)
 		if (!handle_exit(v, r))
 			break;
 		if (wd_fired) {
-			r->kind = VM_EXIT_TIMEOUT;
-			snprintf(r->msg, sizeof(r->msg),
-				 "watchdog: guest still running after %u ms, stopped", timeout_ms);
+			timed_out(v, start_ns, limit_ms, r);
 			break;
 		}
 	}
@@ -371,6 +383,11 @@ out:
 	return ret;
 }
 
+int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r)
+{
+	return run_segment(v, now_ns(), timeout_ms, r);
+}
+
 int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r)
 {
 	uint64_t start = now_ns();
@@ -378,12 +395,7 @@ int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r
 	memset(&sum, 0, sizeof(sum));
 	sum.have_stats = true;
 	for (;;) {
-		unsigned left = 0;
-		if (timeout_ms) {
-			uint64_t used = (now_ns() - start) / 1000000ull;
-			left = used >= timeout_ms ? 1 : timeout_ms - (unsigned)used;
-		}
-		int err = vcpu_run(v, left, r);
+		int err = run_segment(v, start, timeout_ms, r);
 		sum.run_calls += r->run_calls;
 		sum.run_ticks += r->run_ticks;
 		sum.bench_pio += r->bench_pio;

@@ -123,7 +123,8 @@ struct vm_exit_counts {
 struct vm_run_result {
 	enum vm_exit_kind kind;
 	uint32_t exit_reason;  /* KVM_EXIT_* of the last exit */
-	uint64_t detail[4];    /* per kind: port/addr, hw reason, suberror, errno */
+	uint64_t detail[4];    /* per kind: port/addr, hw reason, suberror, errno;
+				* timeout: ns since the run began */
 	char msg[320];         /* one line saying what happened */
 	/* the guest's ucall (SYNC/DONE/ABORT), copied and NUL-terminated */
 	uint32_t ucall_line;
@@ -147,7 +148,9 @@ struct vm_run_result {
  * the vCPU at all (r->kind VM_EXIT_ERROR, msg set). */
 int vcpu_run(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
 /* vcpu_run until anything but SYNC (each SYNC resumes); the watchdog
- * covers the whole call; the accounting fields sum over every segment.
+ * covers the whole call: one deadline, timeout_ms after the call began,
+ * however many segments (its message gives the real elapsed time and the
+ * limit); the accounting fields sum over every segment.
  * Same returns. */
 int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r);
 

@@ -200,6 +200,25 @@ static void test_watchdog_spin(void **state)
 	print_message("spin: %s after %.0f ms\n", r.msg, r.wall_ns / 1e6);
 }
 
+/* One deadline over the whole run: the guest SYNCs (a segment ends and is
+ * resumed), then loops; vcpu_run_to_end stops it once 100 ms have passed
+ * since the call began, and says so with the real elapsed time. No upper
+ * bound: how soon after the limit it stops is a benchmark figure. */
+static void test_watchdog_one_deadline(void **state)
+{
+	struct kvm_fix *f = need_kvm(state);
+	struct vm_run_result r;
+	start(f, "selftest", GUEST_CMD_SPIN);
+	assert_int_equal(vcpu_run_to_end(f->v, 100, &r), 0);
+	assert_int_equal(r.kind, VM_EXIT_TIMEOUT);
+	assert_true(r.detail[0] >= 100ull * 1000000ull);
+	assert_true(r.wall_ns <= r.detail[0]); /* time inside the segments only */
+	char want[64];
+	snprintf(want, sizeof(want), "after %.1f ms (limit 100 ms)", r.detail[0] / 1e6);
+	assert_non_null(strstr(r.msg, want));
+	print_message("one deadline: %s\n", r.msg);
+}
+
 static void test_triple_fault(void **state)
 {
 	struct kvm_fix *f = need_kvm(state);
@@ -318,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_mailbox_rejects),
 		cmocka_unit_test(test_payload_table),
 		cmocka_unit_test_setup_teardown(test_watchdog_spin, kvm_setup, kvm_teardown),
+		cmocka_unit_test_setup_teardown(test_watchdog_one_deadline, kvm_setup, kvm_teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault, kvm_setup, kvm_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_count_and_index, kvm_setup, kvm_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_and_assert, kvm_setup, kvm_teardown),
