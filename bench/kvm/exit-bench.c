@@ -112,6 +112,13 @@ static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_
 				snprintf(m->why, sizeof(m->why), "guest mailbox rejected: %s", why);
 				return -EPROTO;
 			}
+			struct vm_tsc_window w = { .host_begin = r.tsc_first, .host_end = r.tsc_last };
+			w.have_offset = !vcpu_arch_tsc_offset(v, &w.offset);
+			if (vm_samples_check(mb, &w, why, sizeof(why))) {
+				m->kind = VM_EXIT_BAD_MAILBOX;
+				snprintf(m->why, sizeof(m->why), "guest TSC samples rejected: %s", why);
+				return -EPROTO;
+			}
 			/* Checked: nsamples <= nsamples_req <= GUEST_MAX_SAMPLES, nresults <= nvalues. */
 			m->n = mb->nsamples;
 			m->ticks = calloc(m->n ? m->n : 1, sizeof(double));

@@ -341,6 +341,9 @@ static int run_segment(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, str
 		int rc = ioctl(v->fd, KVM_RUN, NULL);
 		int e = errno;
 		uint64_t t1 = tsc_stop();
+		if (!r->run_calls)
+			r->tsc_first = t0;
+		r->tsc_last = t1;
 		r->run_ticks += t1 - t0;
 		r->run_calls++;
 		if (rc < 0) {
@@ -396,6 +399,8 @@ int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r
 	sum.have_stats = true;
 	for (;;) {
 		int err = run_segment(v, start, timeout_ms, r);
+		if (!sum.run_calls)
+			sum.tsc_first = r->tsc_first;
 		sum.run_calls += r->run_calls;
 		sum.run_ticks += r->run_ticks;
 		sum.bench_pio += r->bench_pio;
@@ -409,6 +414,7 @@ int vcpu_run_to_end(struct vcpu *v, unsigned timeout_ms, struct vm_run_result *r
 			r->run_ticks = sum.run_ticks;
 			r->bench_pio = sum.bench_pio;
 			r->wall_ns = sum.wall_ns;
+			r->tsc_first = sum.tsc_first;
 			r->have_stats = sum.have_stats;
 			r->delta = sum.delta;
 			return err;

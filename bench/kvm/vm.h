@@ -92,6 +92,23 @@ struct guest_mailbox *vm_mailbox(struct vm *vm);
  * NUL-terminated. 0, or -EPROTO with why[] naming the field and value.
  * vcpu_run does this on DONE; call it again before reading after SYNC. */
 int vm_mailbox_check(struct vm *vm, char *why, size_t len);
+/* The host's TSC around a run (before its first KVM_RUN, after its last)
+ * and the vCPU's TSC offset (guest TSC = host TSC + offset) when KVM
+ * reports it (vcpu_tsc_offset). */
+struct vm_tsc_window {
+	uint64_t host_begin, host_end;
+	int64_t offset;
+	bool have_offset;
+};
+/* The guest's timed samples are plausible: tsc_begin <= tsc_end, that span
+ * no longer than the host's window and, with the offset, inside it; no
+ * sample and no running sum of samples longer than the span (so 2^64-1
+ * is rejected); nothing to check when the command timed nothing (no
+ * samples, tsc_begin and tsc_end 0). 0, or -EPROTO with why[] naming the
+ * sample or field. Call
+ * after vm_mailbox_check accepted the mailbox. */
+int vm_samples_check(const struct guest_mailbox *mb, const struct vm_tsc_window *w, char *why,
+		     size_t len);
 
 /* ---- running ---- */
 enum vm_exit_kind {
@@ -136,6 +153,7 @@ struct vm_run_result {
 	uint64_t run_ticks;      /* TSC ticks spent inside KVM_RUN */
 	uint64_t bench_pio;      /* GUEST_PORT_BENCH exits handled */
 	uint64_t wall_ns;        /* CLOCK_MONOTONIC over the call */
+	uint64_t tsc_first, tsc_last; /* host TSC before the first KVM_RUN, after the last */
 	bool have_stats;
 	struct vm_exit_counts delta; /* stats after - before (have_stats) */
 };
@@ -182,5 +200,8 @@ bool vcpu_arch_is_bench(const struct vcpu *v);
 enum guest_pmu_kind vcpu_arch_pmu_kind(const struct vcpu *v);
 /* Registers as one line, for messages on unexpected exits. */
 void vcpu_arch_dump(const struct vcpu *v, char *buf, size_t len);
+/* The vCPU's TSC offset (guest = host + offset): 0 or -errno
+ * (-EOPNOTSUPP when KVM does not report it). */
+int vcpu_arch_tsc_offset(const struct vcpu *v, int64_t *offset);
 
 #endif

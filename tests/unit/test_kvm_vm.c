@@ -118,6 +118,56 @@ static void test_mailbox_rejects(void **state)
 	}
 }
 
+/* vm_samples_check: a plausible run passes; each kind of impossible sample
+ * fails, naming what is wrong. Guest TSC = host TSC + offset. */
+struct samples_case {
+	const char *name;
+	uint64_t begin, end, s[3];
+	uint64_t host_begin, host_end;
+	int64_t offset;
+	bool have_offset;
+	const char *want; /* NULL: accepted */
+};
+
+static const struct samples_case samples_cases[] = {
+	{ "plausible", 1000, 11000, { 100, 200, 300 }, 500, 20000, 0, true, NULL },
+	{ "plausible, offset", 1000, 11000, { 3000, 3000, 3000 }, 10500, 30000, -10000, true, NULL },
+	{ "plausible, offset unknown", 1000, 11000, { 100, 200, 300 }, 7, 19000, 0, false, NULL },
+	{ "timed nothing", 0, 0, { 0, 0, 0 }, 500, 20000, 0, true, NULL },
+	{ "2^64-1", 1000, 11000, { 100, UINT64_MAX, 300 }, 500, 20000, 0, true,
+	  "sample 1 is 18446744073709551615 ticks" },
+	{ "sum beyond the span", 1000, 11000, { 4000, 4000, 4000 }, 500, 20000, 0, true,
+	  "samples 0..2 add up to 12000" },
+	{ "span reversed", 11000, 1000, { 1, 2, 3 }, 500, 20000, 0, true, "ends before it begins" },
+	{ "span longer than the host's run", 1000, 11000, { 1, 2, 3 }, 500, 5000, 0, false,
+	  "longer than the host's run" },
+	{ "outside the host's run", 1000, 11000, { 1, 2, 3 }, 500, 20000, -100000, true,
+	  "not inside the host's run" },
+	{ "before the host's run", 1000, 11000, { 1, 2, 3 }, 2000, 20000, 0, true,
+	  "not inside the host's run" },
+};
+
+static void test_samples_check(void **state)
+{
+	(void)state;
+	struct guest_mailbox *mb = calloc(1, sizeof(*mb));
+	assert_non_null(mb);
+	char why[256];
+	for (size_t i = 0; i < sizeof(samples_cases) / sizeof(samples_cases[0]); i++) {
+		const struct samples_case *c = &samples_cases[i];
+		mb->tsc_begin = c->begin;
+		mb->tsc_end = c->end;
+		mb->nsamples = c->begin || c->end ? 3 : 0;
+		memcpy(mb->samples, c->s, sizeof(c->s));
+		struct vm_tsc_window w = { c->host_begin, c->host_end, c->offset, c->have_offset };
+		int r = vm_samples_check(mb, &w, why, sizeof(why));
+		if (!c->want ? r != 0 : r != -EPROTO || !strstr(why, c->want))
+			fail_msg("%s: got %d '%s', want %s", c->name, r, why,
+				 c->want ? c->want : "accepted");
+	}
+	free(mb);
+}
+
 static void test_payload_table(void **state)
 {
 	(void)state;
@@ -336,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_gpa_bounds),
 		cmocka_unit_test(test_mailbox_rejects),
 		cmocka_unit_test(test_payload_table),
+		cmocka_unit_test(test_samples_check),
 		cmocka_unit_test_setup_teardown(test_watchdog_spin, kvm_setup, kvm_teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_one_deadline, kvm_setup, kvm_teardown),
 		cmocka_unit_test_setup_teardown(test_triple_fault, kvm_setup, kvm_teardown),

@@ -90,6 +90,12 @@ static void run3(struct fix *f, struct vm_run_result *timed)
 			*timed = r;
 			if (vm_mailbox_check(f->vm, why, sizeof(why)))
 				fail_msg("mailbox: %s", why);
+			/* Real samples pass the plausibility check, offset and all. */
+			struct vm_tsc_window w = { .host_begin = r.tsc_first, .host_end = r.tsc_last };
+			w.have_offset = !vcpu_arch_tsc_offset(f->v, &w.offset);
+			if (vm_samples_check(vm_mailbox(f->vm), &w, why, sizeof(why)))
+				fail_msg("samples (TSC offset %s): %s", w.have_offset ? "known" : "unknown",
+					 why);
 		}
 	}
 }

@@ -217,3 +217,20 @@ void vcpu_arch_dump(const struct vcpu *v, char *buf, size_t len)
 		 (unsigned long long)r.rip, (unsigned long long)r.rsp, (unsigned long long)r.rax,
 		 (unsigned long long)r.rcx, (unsigned long long)r.rflags);
 }
+
+/* KVM_VCPU_TSC_OFFSET (Linux 5.16+, KVM_CAP_VCPU_ATTRIBUTES). */
+int vcpu_arch_tsc_offset(const struct vcpu *v, int64_t *offset)
+{
+	uint64_t off = 0;
+	struct kvm_device_attr a = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&off,
+	};
+	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0)
+		return errno == ENXIO || errno == ENOTTY || errno == EINVAL ? -EOPNOTSUPP : neg_errno();
+	if (ioctl(v->fd, KVM_GET_DEVICE_ATTR, &a) < 0)
+		return neg_errno();
+	*offset = (int64_t)off;
+	return 0;
+}
