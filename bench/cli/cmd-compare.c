@@ -186,6 +186,10 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_input ia = { .path = pa, .sets = sa, .meta = load_meta(pa) };
 	struct cmp_input ib = { .path = pb, .sets = sb, .meta = load_meta(pb) };
 
+	char cond[1024];
+	if (cmp_conditions(&ia, &ib, cond, sizeof(cond)))
+		warn("compare: A and B were measured under different conditions: %s", cond);
+
 	char *text = NULL;
 	size_t len = 0;
 	struct cmp_counts counts;

@@ -590,6 +590,14 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 	fprintf(out, "# pfbench compare: B / A\n\n");
 	context_line(out, "A", a, &opts, opts.pair_a);
 	context_line(out, "B", b, &opts, opts.pair_b);
+	char cond[1024];
+	if (cmp_conditions(a, b, cond, sizeof(cond)))
+		fprintf(out, "\n**Warning: A and B were measured under different conditions**: %s. "
+			     "Ratios may reflect these differences, not only what was compared.\n",
+			cond);
+	else
+		fprintf(out, "- **Same conditions**: host id, CPU model, kernel, pfbench revision, timer "
+			     "method, ticks per ns within %g%%\n", 100 * CMP_TICKS_TOLERANCE);
 	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
 		     "(what was measured, not what was observed");
 	if (json_array_size(opts.ignore) || opts.pair_col) {

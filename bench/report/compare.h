@@ -29,6 +29,7 @@
 
 #define CMP_DEFAULT_ITERS 2000
 #define CMP_DEFAULT_THRESHOLD 0.05
+#define CMP_TICKS_TOLERANCE 0.001 /* ticks per ns may differ by 0.1% */
 
 enum cmp_method {
 	CMP_BOOTSTRAP,  /* percentile bootstrap over samples_ns on both sides */
@@ -87,6 +88,12 @@ enum cmp_verdict cmp_verdict_of(double lo, double hi, double t);
  * or not positive. */
 int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
 		struct cmp_ratio *r);
+/* How A's and B's conditions differ: host id, CPU model, kernel, pfbench
+ * revision, timer method, ticks per ns (per benchmark in both) beyond
+ * CMP_TICKS_TOLERANCE; a field recorded on one side only counts. Returns
+ * the number of differences, described in msg ("kernel (A 6.1, B 6.18);
+ * ..."; "" when none). The header of cmp_render states them. */
+size_t cmp_conditions(const struct cmp_input *a, const struct cmp_input *b, char *msg, size_t len);
 /* The whole comparison as Markdown; counts filled as rows are compared
  * (the caller decides whether 0 matched is an error). -EINVAL with err
  * set when a match is ambiguous (nothing useful is in out then). */

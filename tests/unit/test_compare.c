@@ -216,6 +216,57 @@ static void test_records(void **state)
 	json_decref(b);
 }
 
+/* A set whose context records the conditions compare checks. */
+static json_t *cond_set(const char *bench, const char *kernel, const char *method, double tpn)
+{
+	return json_pack("{s:s, s:s, s:{s:{s:s, s:{s:s}, s:{s:s}}, s:s, s:{s:s, s:f}}, s:[]}",
+			 "schema", RSET_SCHEMA, "bench", bench, "context", "host", "host_id",
+			 "h1", "cpu", "model_name", "AMD EPYC", "kernel", "release", kernel,
+			 "git_rev", "abc123", "timer", "method", method, "ticks_per_ns", tpn,
+			 "records");
+}
+
+/* compare's guard: identical conditions give no difference; each changed
+ * field, and ticks per ns beyond 0.1% (not within it), is named. */
+static void test_conditions(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *kernel, *method;
+		double tpn;
+		size_t want;
+		const char *names;
+	} cases[] = {
+		{ "6.1", "calibrated", 2.4454, 0, "" },
+		{ "6.1", "calibrated", 2.4454 * 1.0009, 0, "" },
+		{ "6.1", "calibrated", 2.4454 * 1.0011, 1, "ticks per ns of lookup 0.11% apart" },
+		{ "6.18", "calibrated", 2.4454, 1, "kernel (A 6.1, B 6.18)" },
+		{ "6.1", "perf-mmap", 2.4454, 1, "timer method (A calibrated, B perf-mmap)" },
+		{ "6.18", "perf-mmap", 2.596, 3, "kernel (A 6.1, B 6.18); timer method" },
+	};
+	json_t *sa = json_pack("[o]", cond_set("lookup", "6.1", "calibrated", 2.4454));
+	struct cmp_input a = { .path = "A", .sets = sa };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *sb = json_pack("[o]", cond_set("lookup", cases[i].kernel, cases[i].method,
+						       cases[i].tpn));
+		struct cmp_input b = { .path = "B", .sets = sb };
+		char msg[512];
+		size_t n = cmp_conditions(&a, &b, msg, sizeof(msg));
+		if (n != cases[i].want || !strstr(msg, cases[i].names))
+			fail_msg("case %zu: %zu differences '%s', want %zu naming '%s'", i, n, msg,
+				 cases[i].want, cases[i].names);
+		json_decref(sb);
+	}
+	/* A field one side does not record counts as a difference. */
+	json_t *sb = json_pack("[o]", set_new("lookup"));
+	struct cmp_input b = { .path = "B", .sets = sb };
+	char msg[512];
+	assert_true(cmp_conditions(&a, &b, msg, sizeof(msg)) >= 5);
+	assert_non_null(strstr(msg, "host id (A h1, B not recorded)"));
+	json_decref(sb);
+	json_decref(sa);
+}
+
 /* Runs `$PFBENCH compare ARGS...`; returns the exit status, output in *out. */
 static int run_compare(char **out, const char *a1, const char *a2, const char *a3,
 		       const char *a4)
@@ -404,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_bootstrap_shift),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
