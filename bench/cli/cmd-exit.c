@@ -12,6 +12,7 @@
 #include "exit-bench.h"
 #include "out.h"
 #include "topology.h"
+#include "disturb.h"
 #include "util.h"
 
 static const unsigned sizes_full[] = { 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300 };
@@ -288,6 +289,7 @@ int cmd_exit(int argc, char **argv)
 	json_t *ctx = out_context(argc, argv, &h.cal);
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
+	json_object_set_new(ctx, "load_before", disturb_load_json());
 	json_t *set = out_set_new("exit", ctx);
 	if (!set)
 		die("exit: out of memory");
@@ -303,9 +305,11 @@ int cmd_exit(int argc, char **argv)
 		if (err)
 			die_errno("exit: filter sweep (creating a VM)", err);
 	}
+	json_object_set_new(ctx, "load_after", disturb_load_json());
 	out_set_complete(set, true);
 	util_write_set(set, dir);
 	summary(set);
+	util_noisy_info("exit", set);
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));
 	json_decref(set);

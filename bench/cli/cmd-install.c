@@ -318,6 +318,7 @@ int cmd_install(int argc, char **argv)
 	} else {
 		out_set_complete(set, true);
 	}
+	util_noisy_info("install", set);
 	if (dir) {
 		util_write_set(set, dir);
 		if (status == EXIT_OK)

@@ -353,6 +353,7 @@ int cmd_lookup(int argc, char **argv)
 		die_errno(outdir, err);
 	}
 	util_timer_info("lookup", set);
+	util_noisy_info("lookup", set);
 	info("lookup: wrote %s/lookup.json and %s/lookup.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
 	if (errors) {

@@ -137,3 +137,25 @@ void util_timer_info(const char *cmd, const json_t *set)
 		     "(%.6f, from %s): ns figures carry that error", cmd, tpn, 100 * (tpn - k) / k, k,
 		     ksrc ?: "?");
 }
+
+void util_noisy_info(const char *cmd, const json_t *set)
+{
+	const json_t *recs = json_object_get(set, "records"), *r;
+	size_t i, noisy = 0, kept = 0, bimodal = 0;
+	const char *example = NULL;
+	json_array_foreach(recs, i, r) {
+		if (!json_is_true(json_object_get(r, "noisy")))
+			continue;
+		const char *why = json_string_value(json_object_get(r, "noisy_reason"));
+		noisy++;
+		kept += why && strstr(why, "disturbed");
+		bimodal += why && strstr(why, "bimodal");
+		example = example ? example : why;
+	}
+	if (!noisy)
+		return;
+	warn("%s: %zu of %zu records are noisy (%zu with disturbed samples kept after re-takes, "
+	     "%zu bimodal; e.g. \"%s\"); see noisy_reason in the records. Measure on a quieter "
+	     "machine to trust them.",
+	     cmd, noisy, json_array_size(recs), kept, bimodal, example ? example : "?");
+}

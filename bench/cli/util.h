@@ -40,6 +40,10 @@ unsigned long long util_parse_range(const char *cmd, const char *opt, const char
  * dmesg says 2.445412)" from the set's context.timer on stderr, and a
  * warning when the conversion is more than 0.1% off the kernel's figure. */
 void util_timer_info(const char *cmd, const struct json_t *set);
+/* hyperfine-style: "warning: <cmd>: 37 of 1000 records are noisy (12 with
+ * disturbed samples kept, 25 bimodal) ..." on stderr when any record has
+ * "noisy": true; silent otherwise. */
+void util_noisy_info(const char *cmd, const struct json_t *set);
 /* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
 void util_write_set(const struct json_t *set, const char *dir);
 

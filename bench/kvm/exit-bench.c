@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "disturb.h"
 #include "kvm-sys.h"
 #include "hostinfo.h"
 #include "out.h"
@@ -62,6 +64,7 @@ struct meas {
 	uint64_t hist[GUEST_HIST_BUCKETS];
 	enum vm_exit_kind kind;     /* VM_EXIT_DONE when all went well */
 	char why[400];
+	struct disturb_cell dc;     /* the timed segment: preempted/migrated, re-takes */
 };
 
 static void meas_free(struct meas *m)
@@ -73,12 +76,14 @@ static void meas_free(struct meas *m)
 
 typedef void (*fill_fn)(struct guest_mailbox *mb, const void *arg);
 
-static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_fn fill,
-		       const void *arg, unsigned timeout_ms, struct meas *m)
+static int run_payload_once(struct vm *vm, struct vcpu *v, const char *payload, fill_fn fill,
+			    const void *arg, unsigned timeout_ms, struct meas *m, unsigned *dflags)
 {
 	struct vm_run_result r;
+	struct disturb_mark dm;
 	char why[300];
-	memset(m, 0, sizeof(*m));
+	*dflags = 0;
+	memset(m, 0, offsetof(struct meas, dc));
 	m->kind = VM_EXIT_ERROR;
 	const struct vm_payload *p = vm_payload_find(payload);
 	if (!p) {
@@ -93,9 +98,13 @@ static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_
 	struct guest_mailbox *mb = vm_mailbox(vm);
 	fill(mb, arg);
 	for (unsigned stage = 1; stage <= 3; stage++) {
-		err = vcpu_run(v, timeout_ms, &r);
 		if (stage == 2)
+			disturb_mark(&dm);
+		err = vcpu_run(v, timeout_ms, &r);
+		if (stage == 2) {
 			m->timed = r;
+			*dflags = disturb_since(&dm) & DISTURB_INVOLUNTARY;
+		}
 		if (err || r.kind != (stage < 3 ? VM_EXIT_SYNC : VM_EXIT_DONE) ||
 		    (stage < 3 && r.detail[0] != stage)) {
 			m->kind = r.kind == VM_EXIT_SYNC ? VM_EXIT_UNEXPECTED : r.kind;
@@ -143,6 +152,30 @@ static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/* The guest's samples cannot be checked one by one from the host: the
+ * check is around the whole timed segment (one KVM_RUN batch). A segment
+ * during which the vCPU thread was preempted or migrated is run again, up
+ * to EXIT_RETAKES times; m->dc says what happened. */
+#define EXIT_RETAKES 3
+
+static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_fn fill,
+		       const void *arg, unsigned timeout_ms, struct meas *m)
+{
+	unsigned flags;
+	struct disturb_cell dc;
+	disturb_cell_begin(&dc);
+	for (;;) {
+		int err = run_payload_once(vm, v, payload, fill, arg, timeout_ms, m, &flags);
+		if (err || !disturb_retake(&dc, flags, EXIT_RETAKES)) {
+			disturb_cell_end(&dc);
+			dc.batches = 1;
+			m->dc = dc;
+			return err;
+		}
+		meas_free(m);
+	}
 }
 
 /* ---- baselines ---- */
@@ -265,6 +298,7 @@ struct mode_acc {
 	struct vm_run_result timed;
 	const char *failed;      /* vm_exit_kind name once a measurement run failed */
 	char why[400];
+	struct disturb_cell dc;  /* over the rounds */
 };
 
 /* Runs one round of one mode: one guest run whose samples alternate with
@@ -318,6 +352,7 @@ static void one_round(struct vm *vm, struct vcpu *v, const struct baseline *b, u
 	}
 	acc->exiting += m.exiting;
 	add_counts(&acc->timed, &m.timed);
+	disturb_cell_add(&acc->dc, &m.dc);
 	meas_free(&m);
 	if (acc->nx > x0 && acc->nov > ov0)
 		acc->round_net[k] = median_of(acc->xs + x0, acc->nx - x0) -
@@ -347,6 +382,7 @@ static double mode_record(const struct baseline *b, const struct mode_acc *acc, 
 	} else {
 		json_object_set_new(rec, "status", json_string("ok"));
 		out_record_stats(rec, "", acc->xs, acc->nx, &h->cal, o->raw);
+		disturb_record(rec, &acc->dc, acc->xs, acc->nx);
 		put_counts(rec, &acc->timed, acc->exiting, h);
 		put_hist(rec, acc->hist);
 		if (acc->nov) {
@@ -599,6 +635,7 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 	}
 	json_object_set_new(rec, "status", json_string("ok"));
 	out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
+	disturb_record(rec, &m.dc, m.ticks, m.n);
 	put_counts(rec, &m.timed, m.exiting, h);
 	put_hist(rec, m.hist);
 	json_object_set_new(rec, "guest_faults", json_integer(m.nfaults));

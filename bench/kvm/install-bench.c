@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "disturb.h"
 #include "kvm-compat.h"
 #include "kvm-sys.h"
 #include "out.h"
@@ -197,7 +198,7 @@ static int hold_stop(struct vm *vm, struct holder *h, pthread_t t, char *why, si
 /* Warm-up, then o->samples timed ioctls into c->ticks. *res gets the
  * kernel's answer; every call must give the same (else -EPROTO). */
 static int time_installs(struct ctx *c, int vm_fd, const void *buf, size_t len, int *res,
-			 char *why, size_t wl)
+			 struct disturb_cell *dc, char *why, size_t wl)
 {
 	int first = __vm_set_pmu_filter_raw(vm_fd, buf, len);
 	*res = first;
@@ -206,6 +207,11 @@ static int time_installs(struct ctx *c, int vm_fd, const void *buf, size_t len, 
 		if (r != first)
 			goto differs;
 	}
+	/* A preempted or migrated sample (checked between ioctls) is taken
+	 * again; blocking is part of the ioctl (it waits for SRCU readers). */
+	struct disturb_mark dm;
+	disturb_cell_begin(dc);
+	disturb_mark(&dm);
 	for (unsigned i = 0; i < c->o->samples; i++) {
 		uint64_t t0 = tsc_start();
 		int r = __vm_set_pmu_filter_raw(vm_fd, buf, len);
@@ -213,7 +219,10 @@ static int time_installs(struct ctx *c, int vm_fd, const void *buf, size_t len, 
 		c->ticks[i] = tsc_elapsed(c->cal, t0, t1);
 		if (r != first)
 			goto differs;
+		if (disturb_retake(dc, disturb_since(&dm) & DISTURB_INVOLUNTARY, c->o->samples))
+			i--; /* unsigned wrap at 0 is undone by the i++ */
 	}
+	disturb_cell_end(dc);
 	return 0;
 differs:
 	snprintf(why, wl, "the ioctl's answer changed between calls (first %s)",
@@ -247,7 +256,8 @@ static void measure(struct ctx *c, const struct cfg *g, const char *casename, bo
 		return;
 	}
 	int res;
-	int err = time_installs(c, g->vm->fd, buf, len, &res, why, sizeof(why));
+	struct disturb_cell dc;
+	int err = time_installs(c, g->vm->fd, buf, len, &res, &dc, why, sizeof(why));
 	free(buf);
 	if (!err && res != want) {
 		snprintf(why, sizeof(why), "the kernel answered %s where %s was expected",
@@ -278,6 +288,7 @@ static void measure(struct ctx *c, const struct cfg *g, const char *casename, bo
 		out_set_skip(c->set, what, "statistics failed (non-finite sample)");
 		return;
 	}
+	disturb_record(r, &dc, c->ticks, c->o->samples);
 	out_set_add(c->set, r);
 }
 

@@ -943,6 +943,42 @@ static void render_results(FILE *f, const json_t *records)
 	json_decref(counts);
 }
 
+/* Records flagged "noisy" (disturb.h): how many, and the first few
+ * reasons, before the tables that hold them. */
+static void render_noisy(FILE *f, const json_t *set, const json_t *records)
+{
+	size_t i, n = 0;
+	json_t *r;
+	json_array_foreach(records, i, r) n += json_is_true(json_object_get(r, "noisy"));
+	if (!n)
+		return;
+	fprintf(f, "**Noisy:** %zu of %zu records were disturbed while measured (`noisy`: true; "
+		   "the reason is in `noisy_reason`), e.g.:\n\n", n, json_array_size(records));
+	size_t shown = 0;
+	json_array_foreach(records, i, r) {
+		if (!json_is_true(json_object_get(r, "noisy")) || shown == 3)
+			continue;
+		shown++;
+		fprintf(f, "- ");
+		size_t k;
+		json_t *kc;
+		char buf[64];
+		bool first = true;
+		json_array_foreach(json_object_get(set, "key_columns"), k, kc) {
+			const char *name = json_string_value(kc);
+			const json_t *v = name ? json_object_get(r, name) : NULL;
+			if (v && !json_is_null(v)) {
+				fprintf(f, "%s%s=%s", first ? "" : " ", name, rset_scalar(v, buf, sizeof(buf)));
+				first = false;
+			}
+		}
+		fprintf(f, "%s", first ? "" : ": ");
+		cell(f, or_dash(jstr(r, "noisy_reason")));
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
 static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host,
 		       const json_t *meta)
 {
@@ -971,6 +1007,7 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 	if (!json_is_true(json_object_get(set, "complete")))
 		fprintf(f, "**Incomplete:** this benchmark did not finish everything it was asked "
 			   "(`\"complete\": false`); the rows below are what it measured.\n\n");
+	render_noisy(f, set, records);
 	const json_t *sk = json_object_get(set, "skipped");
 	if (json_array_size(sk)) {
 		fprintf(f, "Not measured here:\n\n");
