@@ -21,7 +21,8 @@ endif
 
 CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Iinclude -Ifilters -Ibench/common -Ibench/lookup -Ibench/kvm \
-	-Ibench/kvm/$(ARCH) -Ibench/report -Ibench/suite -Ibench/cli -Iguest-payloads
+	-Ibench/kvm/$(ARCH) -Ibench/report -Ibench/suite -Ibench/cli -Iguest-payloads \
+	-Iguest-payloads/$(ARCH)
 ifeq ($(SAN),1)
 CFLAGS_OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_SAN := -fsanitize=address,undefined

@@ -4,10 +4,15 @@
  *
  * Flow: the host fills the "in" part (cmd + parameters), runs the vCPU; the
  * guest echoes GUEST_ABI_MAGIC into guest_magic when it starts, does the
- * command, fills the "out" part, and rings the doorbell (an `out` to
- * GUEST_PORT_UCALL on x86_64) with ucall.cmd = SYNC, DONE or ABORT.
+ * command, fills the "out" part, and rings the doorbell (per arch: port
+ * I/O on x86_64, an MMIO write on arm64; abi-arch.h) with ucall.cmd =
+ * SYNC, DONE or ABORT.
  * Everything in "out" is untrusted by the host: counts and indices are
  * bounds-checked (vm_mailbox_check) before use.
+ *
+ * What differs per architecture (doorbells, the baseline commands, the PMU
+ * register families) is in guest-payloads/<arch>/abi-arch.h, included
+ * below; everything here is arch-neutral.
  *
  * Included by freestanding guest code: only <stdint.h>-level C here. */
 #ifndef PFBENCH_GUEST_ABI_H
@@ -30,10 +35,6 @@
 #define GUEST_STACK_TOP 0x00400000ull    /* stack grows down from here */
 #define GUEST_MMIO_GPA 0x40000000ull     /* unbacked: an access is an MMIO exit */
 
-/* Doorbells (x86_64 port I/O). */
-#define GUEST_PORT_UCALL 0x1000u /* ucall: the host reads mailbox.ucall */
-#define GUEST_PORT_BENCH 0x1001u /* baseline: a port write the host just resumes */
-
 #define GUEST_NR_VECTORS 32u
 #define GUEST_MAX_VALUES 64u
 #define GUEST_MAX_FAULTS 16u
@@ -41,9 +42,10 @@
 #define GUEST_MAX_FIXED 4u
 #define GUEST_HIST_BUCKETS 64u  /* bucket b: samples with floor(log2(ticks)) == b */
 
-#define GUEST_VENDOR_OTHER 0u
-#define GUEST_VENDOR_INTEL 1u
-#define GUEST_VENDOR_AMD 2u
+#define GUEST_VENDOR_OTHER 0u /* x86 adds GUEST_VENDOR_INTEL/AMD (abi-arch.h) */
+
+/* Per arch: doorbells, GUEST_CMD_* baselines (2..15), enum guest_pmu_kind. */
+#include "abi-arch.h"
 
 #ifndef __ASSEMBLER__
 /* The first bytes of every payload image (the host reads them to boot it). */
@@ -69,12 +71,8 @@ enum guest_ucall_cmd {
 enum guest_cmd {
 	GUEST_CMD_NONE = 0,
 	/* baselines (payload "baseline") */
-	GUEST_CMD_NOP = 1,     /* empty timed region (fences and TSC reads only) */
-	GUEST_CMD_CPUID = 2,   /* param: leaf */
-	GUEST_CMD_RDMSR = 3,   /* param: msr */
-	GUEST_CMD_WRMSR = 4,   /* param: msr, writes values[0] */
-	GUEST_CMD_VMCALL = 5,  /* VMCALL or VMMCALL by guest CPUID vendor */
-	GUEST_CMD_PIO = 6,     /* out to GUEST_PORT_BENCH: a userspace exit */
+	GUEST_CMD_NOP = 1,     /* empty timed region (fences and timer reads only) */
+	/* 2..15: the arch's exiting instructions (GUEST_CMD_ARCH_BASELINES) */
 	/* PMU (payload "pmu") */
 	GUEST_CMD_REPROGRAM = 16, /* time event-select WRMSRs of values[] */
 	GUEST_CMD_VERIFY = 17,    /* count values[] over the workload */
@@ -102,14 +100,6 @@ enum guest_status {
 	GUEST_ST_BAD_CMD = 4, /* this payload does not know cmd */
 };
 
-/* Which event-select MSRs the PMU payload drives (host picks, from guest CPUID). */
-enum guest_pmu_kind {
-	GUEST_PMU_NONE = 0,
-	GUEST_PMU_INTEL = 1,    /* IA32_PERFEVTSELx 0x186+i, IA32_PMCx 0xC1+i */
-	GUEST_PMU_AMD_CORE = 2, /* PERF_CTLx 0xC0010200+2i, PERF_CTRx +1 */
-	GUEST_PMU_AMD_K7 = 3,   /* EVNTSELx 0xC0010000+i, PERFCTRx 0xC0010004+i */
-};
-
 /* REPROGRAM: only the timed event-select WRMSRs, cycling values[] (the host
  * makes adjacent values differ so each write reprograms); no workload. */
 #define GUEST_F_WRITES_ONLY (1u << 0)
@@ -121,12 +111,15 @@ enum guest_pmu_kind {
  * host time; nsamples_req counts both. */
 #define GUEST_F_PAIRED (1u << 2)
 
+/* One exception the guest took. x86: vector, error code, RIP, CR2;
+ * arm64: vector = ESR_EL1.EC, error_code = ESR_EL1, pc = ELR_EL1,
+ * addr = FAR_EL1. (rip/cr2 are the x86 names of the same fields.) */
 struct guest_fault {
 	uint32_t vector;
 	uint32_t fixed_up; /* 1: a _safe access expected it and resumed */
 	uint64_t error_code;
-	uint64_t rip;
-	uint64_t cr2;
+	union { uint64_t pc; uint64_t rip; };
+	union { uint64_t addr; uint64_t cr2; };
 };
 _Static_assert(sizeof(struct guest_fault) == 32, "fault record is 32 bytes");
 
@@ -139,7 +132,10 @@ struct guest_ucall {
 };
 _Static_assert(sizeof(struct guest_ucall) == 168, "ucall is 168 bytes");
 
-/* Per event-select value results of REPROGRAM/VERIFY. */
+/* Per event-select value results of REPROGRAM/VERIFY. The field names are
+ * x86's; on arm64 count_rdpmc is PMEVCNTR<n>_EL0 read directly, count_rdmsr
+ * the same counter through PMSELR_EL0/PMXEVCNTR_EL0, and each *_vector the
+ * ESR_EL1.EC of the exception the access raised (0: none). */
 struct guest_value_result {
 	uint64_t value;         /* the event-select value written */
 	uint64_t count_rdpmc;   /* counter after the workload, via RDPMC */
@@ -163,15 +159,15 @@ struct guest_mailbox {
 	uint32_t nsamples_req; /* samples wanted (<= GUEST_MAX_SAMPLES) */
 	uint32_t warmup;     /* untimed executions first */
 	uint32_t block_len;  /* AMORTIZED: instructions per sample */
-	uint32_t msr;        /* RDMSR/WRMSR baseline MSR */
-	uint32_t leaf;       /* CPUID leaf */
-	uint32_t pmu_kind;   /* enum guest_pmu_kind */
+	uint32_t msr;        /* x86 RDMSR/WRMSR baseline MSR; unused on arm64 */
+	uint32_t leaf;       /* x86 CPUID leaf; unused on arm64 */
+	uint32_t pmu_kind;   /* enum guest_pmu_kind (abi-arch.h) */
 	uint32_t counter;    /* GP counter index */
 	uint32_t nvalues;    /* entries of values[] */
 	uint32_t workload_loops; /* VERIFY/REPROGRAM: `loop` iterations of the workload */
 	uint32_t flags;      /* GUEST_F_* */
 	uint32_t nfixed;     /* VERIFY: fixed counters to try (<= GUEST_MAX_FIXED) */
-	uint64_t values[GUEST_MAX_VALUES]; /* event-select values; WRMSR baseline: 2 values */
+	uint64_t values[GUEST_MAX_VALUES]; /* event-select (x86) / PMEVTYPER (arm64) values */
 
 	/* ---- out (guest; untrusted) ---- */
 	uint32_t guest_magic; /* GUEST_ABI_MAGIC once the payload started */
@@ -181,15 +177,15 @@ struct guest_mailbox {
 	uint32_t nresults;    /* results[] filled */
 	uint32_t hist_total;  /* sum of hist[] */
 	uint64_t exiting_insns; /* exiting instructions executed since the last GUEST_SYNC */
-	uint64_t tsc_begin, tsc_end; /* TSC around the whole command */
-	uint64_t vendor;        /* the guest's CPUID vendor: 1 Intel, 2 AMD, 0 other */
+	uint64_t tsc_begin, tsc_end; /* the timer (TSC, CNTVCT) around the whole command */
+	uint64_t vendor;        /* x86: the guest's CPUID vendor (GUEST_VENDOR_*); arm64: 0 */
 	struct guest_ucall ucall;
 	struct guest_fault faults[GUEST_MAX_FAULTS];
 	struct guest_value_result results[GUEST_MAX_VALUES];
 	uint64_t fixed_counts[GUEST_MAX_FIXED]; /* VERIFY: fixed counter i after the workload */
 	uint32_t fixed_vector[GUEST_MAX_FIXED]; /* 0 or the vector its access raised */
 	uint64_t hist[GUEST_HIST_BUCKETS];
-	uint64_t samples[GUEST_MAX_SAMPLES]; /* TSC ticks per sample */
+	uint64_t samples[GUEST_MAX_SAMPLES]; /* timer ticks per sample (TSC, CNTVCT) */
 };
 _Static_assert(sizeof(struct guest_mailbox) <= GUEST_MAILBOX_SIZE, "mailbox fits its region");
 _Static_assert(__builtin_offsetof(struct guest_mailbox, samples) % 8 == 0, "samples aligned");

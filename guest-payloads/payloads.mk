@@ -15,7 +15,7 @@ GUEST_OUT := $(BUILD)/guest-payloads/$(ARCH)
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g0 -ffreestanding -nostdlib \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
-	-fno-sanitize=all -Iguest-payloads -Iguest-payloads/lib
+	-fno-sanitize=all -Iguest-payloads -Iguest-payloads/$(ARCH) -Iguest-payloads/lib
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-Wl,-T,guest-payloads/$(ARCH)/flat.lds
 
@@ -23,7 +23,7 @@ GUEST_LIB_SRCS := $(wildcard guest-payloads/lib/*.c guest-payloads/lib/$(ARCH)/*
 	guest-payloads/lib/$(ARCH)/*.S)
 GUEST_LIB_OBJS := $(patsubst guest-payloads/%,$(GUEST_OUT)/obj/%.o,$(GUEST_LIB_SRCS))
 GUEST_NAMES := $(basename $(notdir $(wildcard guest-payloads/$(ARCH)/*.c)))
-GUEST_HDRS := guest-payloads/abi.h $(wildcard guest-payloads/lib/*.h guest-payloads/lib/$(ARCH)/*.h)
+GUEST_HDRS := guest-payloads/abi.h guest-payloads/$(ARCH)/abi-arch.h $(wildcard guest-payloads/lib/*.h guest-payloads/lib/$(ARCH)/*.h)
 
 $(GUEST_OUT)/obj/%.o: guest-payloads/% $(GUEST_HDRS)
 	@mkdir -p $(dir $@)

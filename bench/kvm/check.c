@@ -1,5 +1,6 @@
 /* check.c — the frame of `pfbench check` (check.h): probing the host once,
- * counting and forwarding results, and the order the checks run in. */
+ * counting and forwarding results; the checks and their order are the
+ * arch's (<arch>/check-arch.c). */
 #include "check.h"
 
 #include <errno.h>
@@ -114,9 +115,5 @@ void check_close(struct check_run *c)
 
 void check_all(struct check_run *c)
 {
-	check_caps(c);
-	check_flavor(c);
-	check_ioctl_cases(c);
-	check_differential(c);
-	check_counting(c);
+	check_arch_all(c);
 }

@@ -1,8 +1,9 @@
 /* check.h — `pfbench check`: does this host's KVM PMU event filter behave
  * as documented? The checks, each ending as pass, fail or skipped with a
- * reason, reported one by one through a callback as they finish:
+ * reason, reported one by one through a callback as they finish. The
+ * frame is check.c; the checks are per arch (bench/kvm/<arch>/). x86:
  *  - caps/...: the capabilities agree with what the ioctls do
- *    (check-ioctl.c);
+ *    (x86_64/check-ioctl.c);
  *  - flavor: the event-select width KVM validates with, against the CPU
  *    vendor (a difference is reported, not failed);
  *  - ioctl/...: the documented validation cases (a table), the kernel and
@@ -11,7 +12,9 @@
  *    filters (filters/pmuf-random.h);
  *  - count/...: with a vPMU, selftest-style counting in a guest (payload
  *    "pmu", VERIFY): member/non-member allow/deny, masked entries,
- *    the fixed-counter bitmap (check-count.c).
+ *    the fixed-counter bitmap (x86_64/check-count.c).
+ * arm64 (arm64/check-arch.c): the attribute order KVM enforces and
+ * counting under KVM_ARM_VCPU_PMU_V3_FILTER (see its header comment).
  * Prints nothing; bench/cmd-check.c prints and writes the results. */
 #ifndef PFBENCH_CHECK_H
 #define PFBENCH_CHECK_H
@@ -65,13 +68,16 @@ void check_close(struct check_run *c);
 __attribute__((format(printf, 4, 5))) void check_report(struct check_run *c, const char *name,
 							enum check_result r, const char *fmt, ...);
 
-void check_caps(struct check_run *c);         /* check-ioctl.c */
+/* x86 (x86_64/check-ioctl.c, check-count.c) */
+void check_caps(struct check_run *c);
 void check_flavor(struct check_run *c);
 void check_ioctl_cases(struct check_run *c);
 void check_differential(struct check_run *c);
-void check_counting(struct check_run *c);     /* check-count.c */
+void check_counting(struct check_run *c);
 
-/* All of the above in order. */
+/* Every check of this arch in order (<arch>/check-arch.c). */
+void check_arch_all(struct check_run *c);
+/* check_arch_all: what `pfbench check` runs. */
 void check_all(struct check_run *c);
 
 #endif

@@ -1,9 +1,13 @@
-/* exit-bench.c — see exit-bench.h. One guest run = load a payload, fill
- * the mailbox, run to GUEST_SYNC(1) (boot + warmup), run to GUEST_SYNC(2)
- * (the timed part: host KVM_RUN time and KVM stats are taken over exactly
- * this segment), check the mailbox, copy the samples out, run to DONE. */
+/* exit-bench.c — see exit-bench.h; the arch-neutral driver. One guest run
+ * = load a payload, fill the mailbox, run to GUEST_SYNC(1) (boot +
+ * warmup), run to GUEST_SYNC(2) (the timed part: host KVM_RUN time and KVM
+ * stats are taken over exactly this segment), check the mailbox, copy the
+ * samples out, run to DONE. The baselines come from the arch's rows
+ * (exit_arch_baselines[]), the reprogram sweep and host probe from
+ * <arch>/exit-arch.c (exit-priv.h). */
 #include "exit-bench.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -18,72 +22,26 @@
 #include "out.h"
 #include "progress.h"
 #include "stats.h"
+#include "exit-priv.h"
 #include "vm.h"
-
-#define MEAS_VPMU "event-select WRMSR exit: filter check and counter reprogram (vPMU)"
-#define MEAS_NOVPMU "PMU MSR exit path without vPMU (not a filter lookup)"
-
-const char *exit_pmu_kind_name(enum guest_pmu_kind k)
-{
-	switch (k) {
-	case GUEST_PMU_INTEL:
-		return "intel";
-	case GUEST_PMU_AMD_CORE:
-		return "amd-core";
-	case GUEST_PMU_AMD_K7:
-		return "amd-k7";
-	default:
-		return "none";
-	}
-}
-
-static const char *pmu_kind_msrs(enum guest_pmu_kind k)
-{
-	switch (k) {
-	case GUEST_PMU_INTEL:
-		return "IA32_PERFEVTSEL0 (0x186) / IA32_PMC0 (0xc1)";
-	case GUEST_PMU_AMD_CORE:
-		return "PERF_CTL0 (0xc0010200) / PERF_CTR0 (0xc0010201)";
-	case GUEST_PMU_AMD_K7:
-		return "K7 EVNTSEL0 (0xc0010000) / PERFCTR0 (0xc0010004)";
-	default:
-		return "none";
-	}
-}
 
 /* ---- one guest run ---- */
 
-struct meas {
-	double *ticks;   /* per sample, as the guest recorded them */
-	size_t n;
-	struct vm_run_result timed; /* the SYNC(1) -> SYNC(2) segment */
-	uint64_t exiting;           /* exiting instructions in the timed part */
-	uint32_t status, nfaults, first_vector;
-	struct guest_value_result results[GUEST_MAX_VALUES];
-	uint32_t nresults;
-	uint64_t hist[GUEST_HIST_BUCKETS];
-	enum vm_exit_kind kind;     /* VM_EXIT_DONE when all went well */
-	char why[400];
-	struct disturb_cell dc;     /* the timed segment: preempted/migrated, re-takes */
-};
-
-static void meas_free(struct meas *m)
+void exit_meas_free(struct exit_meas *m)
 {
 	free(m->ticks);
 	m->ticks = NULL;
 	m->n = 0;
 }
 
-typedef void (*fill_fn)(struct guest_mailbox *mb, const void *arg);
-
-static int run_payload_once(struct vm *vm, struct vcpu *v, const char *payload, fill_fn fill,
-			    const void *arg, unsigned timeout_ms, struct meas *m, unsigned *dflags)
+static int run_payload_once(struct vm *vm, struct vcpu *v, const char *payload, exit_fill_fn fill,
+			    const void *arg, unsigned timeout_ms, struct exit_meas *m, unsigned *dflags)
 {
 	struct vm_run_result r;
 	struct disturb_mark dm;
 	char why[300];
 	*dflags = 0;
-	memset(m, 0, offsetof(struct meas, dc));
+	memset(m, 0, offsetof(struct exit_meas, dc));
 	m->kind = VM_EXIT_ERROR;
 	const struct vm_payload *p = vm_payload_find(payload);
 	if (!p) {
@@ -160,8 +118,8 @@ static int run_payload_once(struct vm *vm, struct vcpu *v, const char *payload, 
  * to EXIT_RETAKES times; m->dc says what happened. */
 #define EXIT_RETAKES 3
 
-static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_fn fill,
-		       const void *arg, unsigned timeout_ms, struct meas *m)
+int exit_run_payload(struct vm *vm, struct vcpu *v, const char *payload, exit_fill_fn fill,
+		     const void *arg, unsigned timeout_ms, struct exit_meas *m)
 {
 	unsigned flags;
 	struct disturb_cell dc;
@@ -174,45 +132,23 @@ static int run_payload(struct vm *vm, struct vcpu *v, const char *payload, fill_
 			m->dc = dc;
 			return err;
 		}
-		meas_free(m);
+		exit_meas_free(m);
 	}
 }
 
 /* ---- baselines ---- */
 
-struct bl_arg {
-	uint32_t cmd, mode, samples, warmup, block, msr, omit, paired;
-};
-
-static void fill_baseline(struct guest_mailbox *mb, const void *arg)
+void exit_fill_baseline(struct guest_mailbox *mb, const void *arg)
 {
-	const struct bl_arg *a = arg;
+	const struct exit_bl_arg *a = arg;
 	mb->cmd = a->cmd;
 	mb->mode = a->mode;
 	mb->nsamples_req = a->samples;
 	mb->warmup = a->warmup;
 	mb->block_len = a->block;
-	mb->msr = a->msr;
-	mb->leaf = 0;
-	mb->nvalues = 1;
-	mb->values[0] = 0; /* WRMSR writes 0, as kvm-unit-tests' wr_tsc_adjust_msr */
 	mb->flags = (a->omit ? GUEST_F_OMIT_INSN : 0) | (a->paired ? GUEST_F_PAIRED : 0);
+	exit_arch_fill_baseline(mb, a->h);
 }
-
-struct baseline {
-	const char *exit;
-	uint32_t cmd;
-	const char *insn_fmt; /* %s = msr name */
-};
-
-static const struct baseline baselines[] = {
-	{ "cpuid", GUEST_CMD_CPUID, "CPUID leaf 0" },
-	{ "rdmsr", GUEST_CMD_RDMSR, "RDMSR %s" },
-	{ "wrmsr", GUEST_CMD_WRMSR, "WRMSR %s, 0" },
-	{ "pio", GUEST_CMD_PIO, "OUT to port 0x1001 (handled in userspace)" },
-	{ "vmcall", GUEST_CMD_VMCALL, "VMCALL/VMMCALL (unknown hypercall nr 0)" },
-	{ NULL, 0, NULL },
-};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -221,7 +157,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Median of x[0..n) without touching x; NAN for n == 0. */
-static double median_of(const double *x, size_t n)
+double exit_median(const double *x, size_t n)
 {
 	if (!n)
 		return NAN;
@@ -235,7 +171,7 @@ static double median_of(const double *x, size_t n)
 	return m;
 }
 
-static void put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exiting,
+void exit_put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exiting,
 		       const struct exit_host *h)
 {
 	json_object_set_new(rec, "exiting_insns", json_integer((json_int_t)exiting));
@@ -262,7 +198,7 @@ static void put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exit
 						     json_null() : json_integer((json_int_t)c[i].v));
 }
 
-static void put_hist(json_t *rec, const uint64_t *hist)
+void exit_put_hist(json_t *rec, const uint64_t *hist)
 {
 	char buf[512];
 	size_t n = 0;
@@ -307,28 +243,28 @@ struct mode_acc {
  * the cost of everything around the exit drifts by a few percent over
  * milliseconds, which is as large as the net itself. Records the round's
  * net median (median with - median without). */
-static void one_round(struct vm *vm, struct vcpu *v, const struct baseline *b, unsigned k,
+static void one_round(struct vm *vm, struct vcpu *v, const struct exit_baseline *b, unsigned k,
 		      unsigned rounds, const struct exit_opts *o, const struct exit_host *h,
 		      struct mode_acc *acc)
 {
 	unsigned n = acc->total / rounds + (k < acc->total % rounds);
-	struct bl_arg a = {
+	struct exit_bl_arg a = {
 		.cmd = b->cmd,
 		.mode = acc->amort ? GUEST_MODE_AMORTIZED : GUEST_MODE_EACH,
 		.samples = 2 * n,
-		.warmup = b->cmd == GUEST_CMD_VMCALL ? 1 : o->warmup,
+		.warmup = b->flags & EXIT_BL_RISKY ? 1 : o->warmup,
 		.block = acc->amort ? o->block_len : 1,
-		.msr = h->msr,
+		.h = h,
 		.paired = 1,
 	};
 	acc->round_net[k] = NAN;
 	if (acc->failed)
 		return;
-	struct meas m;
-	if (run_payload(vm, v, "baseline", fill_baseline, &a, o->timeout_ms, &m)) {
+	struct exit_meas m;
+	if (exit_run_payload(vm, v, "baseline", exit_fill_baseline, &a, o->timeout_ms, &m)) {
 		acc->failed = vm_exit_kind_name(m.kind);
 		snprintf(acc->why, sizeof(acc->why), "%s", m.why);
-		meas_free(&m);
+		exit_meas_free(&m);
 		return;
 	}
 	size_t x0 = acc->nx, ov0 = acc->nov;
@@ -341,7 +277,7 @@ static void one_round(struct vm *vm, struct vcpu *v, const struct baseline *b, u
 	if (!xs || !ovs) {
 		acc->failed = "error";
 		snprintf(acc->why, sizeof(acc->why), "out of memory");
-		meas_free(&m);
+		exit_meas_free(&m);
 		return;
 	}
 	for (size_t i = 0; i + 1 < m.n; i += 2) {
@@ -353,19 +289,20 @@ static void one_round(struct vm *vm, struct vcpu *v, const struct baseline *b, u
 	acc->exiting += m.exiting;
 	add_counts(&acc->timed, &m.timed);
 	disturb_cell_add(&acc->dc, &m.dc);
-	meas_free(&m);
+	exit_meas_free(&m);
 	if (acc->nx > x0 && acc->nov > ov0)
-		acc->round_net[k] = median_of(acc->xs + x0, acc->nx - x0) -
-				    median_of(acc->ovs + ov0, acc->nov - ov0);
+		acc->round_net[k] = exit_median(acc->xs + x0, acc->nx - x0) -
+				    exit_median(acc->ovs + ov0, acc->nov - ov0);
 }
 
 /* The record of one baseline in one mode. Returns the pooled net median
  * (median of all samples - median of all overhead samples) in ticks, or NAN. */
-static double mode_record(const struct baseline *b, const struct mode_acc *acc, unsigned rounds,
+static double mode_record(const struct exit_baseline *b, const struct mode_acc *acc, unsigned rounds,
 			  const struct exit_opts *o, const struct exit_host *h, json_t *set)
 {
 	char insn[96];
-	snprintf(insn, sizeof(insn), b->insn_fmt, h->msr_name ? h->msr_name : "?");
+	const char *detail = exit_arch_insn_detail(h);
+	snprintf(insn, sizeof(insn), b->insn_fmt, detail ? detail : "?");
 	json_t *rec = json_object();
 	json_object_set_new(rec, "group", json_string("baseline"));
 	json_object_set_new(rec, "exit", json_string(b->exit));
@@ -383,11 +320,11 @@ static double mode_record(const struct baseline *b, const struct mode_acc *acc, 
 		json_object_set_new(rec, "status", json_string("ok"));
 		out_record_stats(rec, "", acc->xs, acc->nx, &h->cal, o->raw);
 		disturb_record(rec, &acc->dc, acc->xs, acc->nx);
-		put_counts(rec, &acc->timed, acc->exiting, h);
-		put_hist(rec, acc->hist);
+		exit_put_counts(rec, &acc->timed, acc->exiting, h);
+		exit_put_hist(rec, acc->hist);
 		if (acc->nov) {
 			out_record_stats(rec, "overhead_", acc->ovs, acc->nov, &h->cal, false);
-			net = median_of(acc->xs, acc->nx) - median_of(acc->ovs, acc->nov);
+			net = exit_median(acc->xs, acc->nx) - exit_median(acc->ovs, acc->nov);
 			out_set_real(rec, "net_median_ns", tsc_to_ns(&h->cal, net));
 			out_set_real(rec, "net_median_cycles", net);
 		}
@@ -400,7 +337,7 @@ static double mode_record(const struct baseline *b, const struct mode_acc *acc, 
  * round by round (each round ran both modes back to back, so a slow
  * stretch of the host hits both) and the median of those ratios taken;
  * the pooled ratio is kept beside it. */
-static void validity_record(const struct baseline *b, const struct mode_acc acc[2],
+static void validity_record(const struct exit_baseline *b, const struct mode_acc acc[2],
 			    const double pooled[2], unsigned rounds, const struct exit_host *h,
 			    json_t *set)
 {
@@ -415,7 +352,7 @@ static void validity_record(const struct baseline *b, const struct mode_acc acc[
 		ratios[n++] = r;
 		within += fabs(r - 1.0) <= 0.10;
 	}
-	double ratio = median_of(ratios, n);
+	double ratio = exit_median(ratios, n);
 	json_object_set_new(rec, "group", json_string("validity"));
 	json_object_set_new(rec, "exit", json_string(b->exit));
 	out_set_real(rec, "each_net_ns", tsc_to_ns(&h->cal, pooled[0]));
@@ -433,18 +370,19 @@ static void validity_record(const struct baseline *b, const struct mode_acc acc[
 }
 
 /* One baseline: both modes in interleaved rounds (each, then amortized;
- * every other round the other way round), then the
- * two records and, for CPUID and WRMSR, the validity record. VMCALL runs
- * one round, and its amortized mode only if the per-exit run finished. */
-static void one_baseline(struct vm *vm, struct vcpu *v, const struct baseline *b,
+ * every other round the other way round), then the two records and, for
+ * EXIT_BL_VALIDITY rows (x86: CPUID and WRMSR), the validity record. A
+ * risky row (VMCALL) runs one round, and its amortized mode only if the
+ * per-exit run finished. */
+static void one_baseline(struct vm *vm, struct vcpu *v, const struct exit_baseline *b,
 			 const struct exit_opts *o, const struct exit_host *h, json_t *set)
 {
 	struct mode_acc acc[2];
 	acc[0] = (struct mode_acc){ .amort = false, .total = o->bl_samples, .div = 1.0 };
 	acc[1] = (struct mode_acc){ .amort = true, .total = o->blocks, .div = (double)o->block_len };
-	bool vmcall = b->cmd == GUEST_CMD_VMCALL;
+	bool risky = b->flags & EXIT_BL_RISKY;
 	unsigned least = acc[0].total < acc[1].total ? acc[0].total : acc[1].total;
-	unsigned rounds = vmcall ? 1 : o->rounds;
+	unsigned rounds = risky ? 1 : o->rounds;
 	if (rounds > EXIT_MAX_ROUNDS)
 		rounds = EXIT_MAX_ROUNDS;
 	if (rounds > least)
@@ -457,18 +395,26 @@ static void one_baseline(struct vm *vm, struct vcpu *v, const struct baseline *b
 		bool flip = k % 2;
 		for (int i = 0; i < 2; i++) {
 			struct mode_acc *m = &acc[flip ? 1 - i : i];
-			if (m->amort && vmcall && (acc[0].failed || !acc[0].nx))
-				continue; /* VMCALL: amortized only after the per-exit run finished */
+			if (m->amort && risky && (acc[0].failed || !acc[0].nx))
+				continue; /* amortized only after the per-exit run finished */
 			one_round(vm, v, b, k, rounds, o, h, m);
 		}
 	}
 	double pooled[2] = { NAN, NAN };
 	pooled[0] = mode_record(b, &acc[0], rounds, o, h, set);
-	if (vmcall && (acc[0].failed || !acc[0].nx))
-		out_set_skip(set, "vmcall amortized", "the per-exit VMCALL run did not finish");
-	else
+	if (risky && (acc[0].failed || !acc[0].nx)) {
+		char name[64], up[32], why[96];
+		size_t i = 0;
+		for (; b->exit[i] && i + 1 < sizeof(up); i++)
+			up[i] = (char)toupper((unsigned char)b->exit[i]);
+		up[i] = 0;
+		snprintf(name, sizeof(name), "%s amortized", b->exit);
+		snprintf(why, sizeof(why), "the per-exit %s run did not finish", up);
+		out_set_skip(set, name, why);
+	} else {
 		pooled[1] = mode_record(b, &acc[1], rounds, o, h, set);
-	if (b->cmd == GUEST_CMD_CPUID || b->cmd == GUEST_CMD_WRMSR)
+	}
+	if (b->flags & EXIT_BL_VALIDITY)
 		validity_record(b, acc, pooled, rounds, h, set);
 	for (int i = 0; i < 2; i++) {
 		free(acc[i].xs);
@@ -482,23 +428,19 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 	struct vcpu *v = NULL;
 	struct progress pr;
 	size_t nb = 0;
-	for (const struct baseline *b = baselines; b->exit; b++)
+	for (const struct exit_baseline *b = exit_arch_baselines; b->exit; b++)
 		nb++;
 	progress_begin(&pr, "exit: baselines", nb);
 	for (size_t i = 0; i < nb; i++) {
-		const struct baseline *b = &baselines[i];
-		if ((b->cmd == GUEST_CMD_RDMSR || b->cmd == GUEST_CMD_WRMSR) && !h->msr) {
-			out_set_skip(set, b->exit, h->msr_why);
+		const struct exit_baseline *b = &exit_arch_baselines[i];
+		char why[200];
+		if (b->valid && !b->valid(o, h, why, sizeof(why))) {
+			out_set_skip(set, b->exit, why);
 			progress_step(&pr, 1);
 			continue;
 		}
-		if (b->cmd == GUEST_CMD_VMCALL && o->skip_vmcall) {
-			out_set_skip(set, b->exit, "--no-vmcall");
-			progress_step(&pr, 1);
-			continue;
-		}
-		/* VMCALL has been seen to hang a guest: its own VM. */
-		if (!vm || b->cmd == GUEST_CMD_VMCALL) {
+		/* A risky row (VMCALL has been seen to hang a guest): its own VM. */
+		if (!vm || (b->flags & EXIT_BL_RISKY)) {
 			vm_free(vm);
 			int err = __vm_create_with_vcpu(-1, &vm, &v);
 			if (err) {
@@ -514,212 +456,13 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 	return 0;
 }
 
-/* ---- the filter sweep ---- */
-
-enum position { POS_EARLY, POS_LATE, POS_ABSENT };
-static const char *const pos_names[] = { "early", "late", "absent" };
-
-/* The programmed event per position: early sorts before every filler,
- * late after, absent is in no entry. Fillers use selects 0x20.. with
- * umasks 1..4. */
-static void event_for(enum position p, uint16_t *sel, uint8_t *umask)
-{
-	*umask = 0x00;
-	*sel = p == POS_EARLY ? 0x10 : p == POS_LATE ? 0xF0 : 0x80;
-}
-
-static uint64_t entry(bool masked, uint16_t sel, uint8_t umask)
-{
-	return masked ? pmuf_masked_encode(sel, 0xFF, umask, false) : pmuf_exact_encode(sel, umask);
-}
-
-static int build_filter(struct pmuf_filter *f, unsigned size, bool masked, enum pmuf_action act,
-			enum position p)
-{
-	uint16_t sel;
-	uint8_t umask;
-	pmuf_init(f, PMUF_ARCH_X86);
-	f->action = act;
-	f->flags = masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0;
-	event_for(p, &sel, &umask);
-	unsigned fillers = p == POS_ABSENT ? size : size - 1;
-	int err = 0;
-	if (p == POS_EARLY)
-		err = pmuf_add_event(f, entry(masked, sel, umask), NULL);
-	for (unsigned i = 0; i < fillers && !err; i++)
-		err = pmuf_add_event(f, entry(masked, (uint16_t)(0x20 + i / 4), (uint8_t)(1 + i % 4)), NULL);
-	if (p == POS_LATE && !err)
-		err = pmuf_add_event(f, entry(masked, sel, umask), NULL);
-	return err;
-}
-
-struct pmu_arg {
-	uint32_t kind, samples, warmup, loops, flags;
-	uint64_t values[2];
-};
-
-static void fill_pmu(struct guest_mailbox *mb, const void *arg)
-{
-	const struct pmu_arg *a = arg;
-	mb->cmd = GUEST_CMD_REPROGRAM;
-	mb->pmu_kind = a->kind;
-	mb->counter = 0;
-	mb->nsamples_req = a->samples;
-	mb->warmup = a->warmup;
-	mb->workload_loops = a->loops;
-	mb->flags = a->flags;
-	mb->nvalues = 2;
-	mb->values[0] = a->values[0];
-	mb->values[1] = a->values[1];
-}
-
-/* One configuration: installs f (NULL: none), runs REPROGRAM, adds a record. */
-static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *f, unsigned size,
-		       bool masked, enum pmuf_action act, enum position p,
-		       const struct exit_opts *o, const struct exit_host *h, json_t *set)
-{
-	uint16_t sel;
-	uint8_t umask;
-	event_for(p, &sel, &umask);
-	uint64_t ev = pmuf_eventsel_make(sel, umask);
-	struct pmu_arg a = {
-		.kind = h->pmu_kind,
-		.samples = o->samples,
-		.warmup = o->warmup,
-		.loops = o->workload_loops,
-		.flags = o->writes_only ? GUEST_F_WRITES_ONLY : 0,
-		/* Adjacent values differ (USR toggled) so every write reprograms. */
-		.values = { ev, ev ^ (1ull << 16) },
-	};
-	json_t *rec = json_object();
-	char hex[32];
-	json_object_set_new(rec, "group", json_string("reprogram"));
-	json_object_set_new(rec, "filter", json_string(f ? "installed" : "none"));
-	if (f) {
-		json_object_set_new(rec, "filter_size", json_integer(size));
-		json_object_set_new(rec, "encoding", json_string(masked ? "masked" : "exact"));
-		json_object_set_new(rec, "action", json_string(act == PMUF_ALLOW ? "allow" : "deny"));
-		json_object_set_new(rec, "position", json_string(pos_names[p]));
-		bool allowed = false;
-		if (!pmuf_decide_gp(f, h->flavor, PMUF_KERNEL_6_3, ev, &allowed))
-			json_object_set_new(rec, "filter_allows_event", json_boolean(allowed));
-	}
-	snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)ev);
-	json_object_set_new(rec, "eventsel", json_string(hex));
-	json_object_set_new(rec, "pmu_msrs", json_string(exit_pmu_kind_name(h->pmu_kind)));
-	json_object_set_new(rec, "cycle", json_string(o->writes_only ? "writes-only" : "full"));
-	json_object_set_new(rec, "vpmu", json_boolean(h->vpmu));
-	json_object_set_new(rec, "measures", json_string(h->vpmu ? MEAS_VPMU : MEAS_NOVPMU));
-	if (f) {
-		int err = __vm_set_pmu_filter(vm->fd, f);
-		if (err) {
-			json_object_set_new(rec, "status", json_string("install-failed"));
-			json_object_set_new(rec, "why", json_pack("s++", "KVM_SET_PMU_EVENT_FILTER: ",
-						     pmuf_errno_name(err), ""));
-			out_set_add(set, rec);
-			return;
-		}
-	}
-	struct meas m;
-	int err = run_payload(vm, v, "pmu", fill_pmu, &a, o->timeout_ms, &m);
-	if (err || !m.n) {
-		json_object_set_new(rec, "status", json_string(err ? vm_exit_kind_name(m.kind) : "no-samples"));
-		char why[480] = "the guest recorded no samples";
-		if (!err && m.nresults)
-			snprintf(why, sizeof(why), "every event-select WRMSR raised vector %u",
-				 m.results[0].wrmsr_vector);
-		json_object_set_new(rec, "why", json_string(err ? m.why : why));
-		out_set_add(set, rec);
-		meas_free(&m);
-		return;
-	}
-	json_object_set_new(rec, "status", json_string("ok"));
-	out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
-	disturb_record(rec, &m.dc, m.ticks, m.n);
-	put_counts(rec, &m.timed, m.exiting, h);
-	put_hist(rec, m.hist);
-	json_object_set_new(rec, "guest_faults", json_integer(m.nfaults));
-	if (m.nresults) {
-		const struct guest_value_result *r0 = &m.results[0];
-		json_object_set_new(rec, "wrmsr_vector", json_integer(r0->wrmsr_vector));
-		if (!o->writes_only) {
-			json_object_set_new(rec, "rdpmc_vector", json_integer(r0->rdpmc_vector));
-			json_object_set_new(rec, "rdmsr_vector", json_integer(r0->rdmsr_vector));
-			json_object_set_new(rec, "count_rdmsr", json_integer((json_int_t)r0->count_rdmsr));
-			json_object_set_new(rec, "count_rdpmc", r0->rdpmc_vector ? json_null() :
-						  json_integer((json_int_t)r0->count_rdpmc));
-		}
-	}
-	meas_free(&m);
-	out_set_add(set, rec);
-}
-
 json_t *exit_key_columns(void)
 {
 	return json_pack("[s,s,s,s,s,s,s,s,s,s]", "group", "exit", "mode", "block_len", "filter",
 			 "filter_size", "encoding", "action", "position", "cycle");
 }
 
-int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set)
-{
-	if (h->pmu_kind == GUEST_PMU_NONE) {
-		out_set_skip(set, "reprogram", "the guest CPUID names no vendor with known event-select MSRs");
-		return 0;
-	}
-	struct vm *vm;
-	struct vcpu *v;
-	int err = __vm_create_with_vcpu(-1, &vm, &v);
-	if (err)
-		return err;
-	size_t total = 1;
-	for (size_t i = 0; i < o->nsizes; i++)
-		total += o->sizes[i] ? 2 * 2 * 3 : 2 * 2;
-	struct progress pr;
-	progress_begin(&pr, "exit: filter sweep", total);
-	/* No filter first: KVM has no way to remove one once installed. */
-	one_config(vm, v, NULL, 0, false, PMUF_ALLOW, POS_ABSENT, o, h, set);
-	progress_step(&pr, 1);
-	for (size_t i = 0; i < o->nsizes; i++) {
-		unsigned size = o->sizes[i];
-		for (int masked = 0; masked <= 1; masked++)
-			for (int act = PMUF_ALLOW; act <= PMUF_DENY; act++)
-				for (int p = POS_EARLY; p <= POS_ABSENT; p++) {
-					if (size == 0 && p != POS_ABSENT)
-						continue;
-					struct pmuf_filter f;
-					if (build_filter(&f, size, masked, (enum pmuf_action)act,
-							 (enum position)p)) {
-						pmuf_free(&f);
-						vm_free(vm);
-						progress_end(&pr);
-						return -ENOMEM;
-					}
-					one_config(vm, v, &f, size, masked, (enum pmuf_action)act,
-						   (enum position)p, o, h, set);
-					pmuf_free(&f);
-					progress_step(&pr, 1);
-				}
-	}
-	progress_end(&pr);
-	vm_free(vm);
-	return 0;
-}
-
 /* ---- probing the host ---- */
-
-struct msr_cand {
-	uint32_t msr;
-	const char *name;
-};
-
-/* MSRs KVM emulates in the kernel without the PMU; the first a guest can
- * read and write without #GP is the baseline. */
-static const struct msr_cand msr_cands[] = {
-	{ 0x3b, "IA32_TSC_ADJUST (0x3b)" },
-	{ 0x48, "IA32_SPEC_CTRL (0x48)" },
-	{ 0xc0000103, "IA32_TSC_AUX (0xc0000103)" },
-	{ 0, NULL },
-};
 
 int exit_probe(struct exit_host *h, unsigned timeout_ms)
 {
@@ -735,8 +478,7 @@ int exit_probe(struct exit_host *h, unsigned timeout_ms)
 	memset(&vp, 0, sizeof(vp));
 	err = kvm_sys_vpmu(kfd, &vp);
 	h->vpmu = !err && vp.present;
-	snprintf(h->vpmu_why, sizeof(h->vpmu_why), "%s",
-		 h->vpmu ? "" : err ? "KVM_GET_SUPPORTED_CPUID failed" : vp.why);
+	snprintf(h->vpmu_why, sizeof(h->vpmu_why), "%s", h->vpmu ? "" : vp.why);
 	h->flavor = hostinfo_default_flavor(&h->flavor_how);
 
 	struct vm *vm;
@@ -746,36 +488,7 @@ int exit_probe(struct exit_host *h, unsigned timeout_ms)
 	if (err)
 		return err;
 	h->pmu_kind = vcpu_arch_pmu_kind(v);
-
-	struct meas m;
-	struct bl_arg a = { .cmd = GUEST_CMD_WRMSR, .samples = 1, .warmup = 1, .block = 1 };
-	size_t n = 0;
-	for (const struct msr_cand *c = msr_cands; c->name; c++) {
-		a.msr = c->msr;
-		a.cmd = GUEST_CMD_WRMSR;
-		int e1 = run_payload(vm, v, "baseline", fill_baseline, &a, timeout_ms, &m);
-		meas_free(&m);
-		a.cmd = GUEST_CMD_RDMSR;
-		int e2 = e1 ? e1 : run_payload(vm, v, "baseline", fill_baseline, &a, timeout_ms, &m);
-		meas_free(&m);
-		if (!e1 && !e2) {
-			h->msr = c->msr;
-			h->msr_name = c->name;
-			break;
-		}
-		n += (size_t)snprintf(h->msr_why + n, n < sizeof(h->msr_why) ? sizeof(h->msr_why) - n : 0,
-				      "%s%s faults", n ? "; " : "", c->name);
-		if (n >= sizeof(h->msr_why))
-			n = sizeof(h->msr_why) - 1;
-	}
-
-	/* Is the guest executed by KVM's instruction emulator (e.g. PVM with a
-	 * non-PVM guest)? insn_emulation per timed CPUID tells. */
-	struct bl_arg c = { .cmd = GUEST_CMD_CPUID, .samples = 50, .warmup = 5, .block = 1 };
-	if (!run_payload(vm, v, "baseline", fill_baseline, &c, timeout_ms, &m) && m.exiting &&
-	    m.timed.have_stats && m.timed.delta.insn_emulation != VM_STAT_ABSENT)
-		h->emulated_per_insn = (double)m.timed.delta.insn_emulation / (double)m.exiting;
-	meas_free(&m);
+	exit_arch_probe(h, vm, v, timeout_ms);
 	vm_free(vm);
 	return 0;
 }
@@ -786,21 +499,11 @@ json_t *exit_host_json(const struct exit_host *h)
 	json_object_set_new(o, "vpmu", json_boolean(h->vpmu));
 	if (!h->vpmu) {
 		json_object_set_new(o, "vpmu_why", json_string(h->vpmu_why));
-		json_object_set_new(o, "reprogram_measures", json_string(MEAS_NOVPMU));
+		json_object_set_new(o, "reprogram_measures",
+				    json_string(exit_arch_reprogram_measures(h)));
 	}
 	json_object_set_new(o, "filter_flavor", json_string(pmuf_flavor_name(h->flavor)));
 	json_object_set_new(o, "filter_flavor_how", json_string(h->flavor_how ? h->flavor_how : "none"));
-	json_object_set_new(o, "pmu_msrs", json_string(exit_pmu_kind_name(h->pmu_kind)));
-	json_object_set_new(o, "pmu_msrs_detail", json_string(pmu_kind_msrs(h->pmu_kind)));
-	json_object_set_new(o, "baseline_msr", h->msr ? json_string(h->msr_name) : json_null());
-	if (!h->msr)
-		json_object_set_new(o, "baseline_msr_why", json_string(h->msr_why));
-	out_set_real(o, "kvm_insn_emulation_per_cpuid", h->emulated_per_insn);
-	const char *exec = h->emulated_per_insn < 0 ? "unknown (no insn_emulation stat)" :
-			   h->emulated_per_insn > 1.5 ?
-			   "emulated: KVM's instruction emulator runs the guest (insn_emulation counts "
-			   "every guest instruction); every number is an emulator cost, not a VM-exit cost" :
-			   "hardware: the guest runs natively between exits";
-	json_object_set_new(o, "guest_execution", json_string(exec));
+	exit_arch_host_json(h, o);
 	return o;
 }

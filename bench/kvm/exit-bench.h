@@ -1,7 +1,9 @@
 /* exit-bench.h — the measurements behind `pfbench exit`: baseline exits
- * (CPUID, RDMSR/WRMSR of an in-kernel MSR, port write, VMCALL) in two
- * independent timing modes, and event-select reprogramming under a sweep
- * of installed PMU event filters. Fills result records (out.h); prints
+ * (per arch; x86: CPUID, RDMSR/WRMSR of an in-kernel MSR, port write,
+ * VMCALL; arm64: HVC, MMIO to userspace, a trapped system register) in two
+ * independent timing modes, and counter reprogramming under a sweep of
+ * installed PMU event filters (arch-neutral driver exit-bench.c, the
+ * arch's half <arch>/exit-arch.c with struct exit_host_arch). Fills result records (out.h); prints
  * nothing but progress; the subcommand (bench/cmd-exit.c) owns options,
  * messages and files. */
 #ifndef PFBENCH_EXIT_BENCH_H
@@ -14,6 +16,7 @@
 #include "abi.h"
 #include "pmuf.h"
 #include "tsc.h"
+#include "exit-arch.h"
 
 #define EXIT_MAX_ROUNDS 64
 
@@ -30,7 +33,7 @@ struct exit_opts {
 	size_t nsizes;
 	bool writes_only;       /* reprogram: timed WRMSRs only (GUEST_F_WRITES_ONLY) */
 	bool raw;               /* keep samples_ns in records */
-	bool skip_vmcall;
+	bool skip_vmcall;       /* x86: --no-vmcall */
 };
 
 /* What the host offers, probed once (exit_probe). */
@@ -40,16 +43,14 @@ struct exit_host {
 	char vpmu_why[160];
 	enum pmuf_flavor flavor;
 	const char *flavor_how;      /* "probed" | "cpu" | "none" */
-	enum guest_pmu_kind pmu_kind; /* event-select MSRs the guest's CPUID implies */
-	uint32_t msr;                /* the in-kernel baseline MSR, 0 = none works */
-	const char *msr_name;
-	char msr_why[200];           /* why no baseline MSR, when msr == 0 */
-	double emulated_per_insn;    /* KVM insn_emulation per exiting insn (CPUID), -1 unknown */
+	enum guest_pmu_kind pmu_kind; /* the guest's PMU registers (vcpu_arch_pmu_kind) */
+	double emulated_per_insn;    /* KVM insn_emulation per exiting insn (x86 CPUID), -1 unknown */
+	struct exit_host_arch arch;  /* <arch>/exit-arch.h */
 };
 
-/* Calibrates the TSC, reads the vPMU and flavor, picks the baseline MSR
- * (first that a guest can write without #GP) and looks for instruction
- * emulation. 0 or -errno (no /dev/kvm: -ENOENT/-EACCES). */
+/* Calibrates the timer, reads the vPMU and flavor, then the arch's facts
+ * (x86: picks the baseline MSR, the first that a guest can write without
+ * #GP, and looks for instruction emulation). 0 or -errno (no /dev/kvm: -ENOENT/-EACCES). */
 int exit_probe(struct exit_host *h, unsigned timeout_ms);
 /* {"vpmu":..,"pmu_msrs":..,"baseline_msr":..,"guest_execution":..} for the context. */
 json_t *exit_host_json(const struct exit_host *h);
@@ -57,10 +58,10 @@ json_t *exit_host_json(const struct exit_host *h);
 /* Baselines, both modes, and the validity comparison records (each vs
  * amortized, overhead-subtracted): per baseline, o->rounds rounds that
  * each run both modes with their overhead runs back to back; the validity
- * ratio is the median of the per-round ratios. VMCALL last, in its own VM,
- * one round. */
+ * ratio is the median of the per-round ratios. Risky rows (x86 VMCALL)
+ * last, in their own VM, one round. */
 int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, json_t *set);
-/* No filter, then every size x encoding x action x position. */
+/* No filter, then every size x encoding x action x position (per arch). */
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set);
 
 /* The set-level "key_columns": the record fields that identify a
@@ -69,6 +70,7 @@ int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_
  * counts, insn, eventsel, pmu_msrs, vpmu). New reference. */
 json_t *exit_key_columns(void);
 
-const char *exit_pmu_kind_name(enum guest_pmu_kind k); /* "intel", "amd-core", "amd-k7", "none" */
+/* x86: "intel", "amd-core", "amd-k7", "none"; arm64: "pmuv3", "none". Per arch. */
+const char *exit_pmu_kind_name(enum guest_pmu_kind k);
 
 #endif

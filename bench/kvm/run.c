@@ -136,14 +136,6 @@ static const char *exit_reason_name(uint32_t r)
 	return "KVM_EXIT_(unknown to this build)";
 }
 
-static const char *vector_name(uint64_t v)
-{
-	static const char *const n[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-					 "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-					 "#MF", "#AC", "#MC", "#XM", "#VE", "#CP" };
-	return v < sizeof(n) / sizeof(n[0]) ? n[v] : "vector";
-}
-
 /* A doorbell ring: read the guest's ucall (untrusted) into r. */
 static void take_ucall(struct vcpu *v, struct vm_run_result *r)
 {
@@ -177,9 +169,9 @@ static void take_ucall(struct vcpu *v, struct vm_run_result *r)
 		r->kind = VM_EXIT_ABORT;
 		if (!strcmp(u.expr, "unexpected exception"))
 			snprintf(r->msg, sizeof(r->msg),
-				 "unexpected guest exception %s (vector %llu) at rip 0x%llx",
-				 vector_name(u.arg[0]), (unsigned long long)u.arg[0],
-				 (unsigned long long)u.arg[1]);
+				 "unexpected guest exception %s (vector %llu) at %s 0x%llx",
+				 vcpu_arch_fault_name(u.arg[0]), (unsigned long long)u.arg[0],
+				 VCPU_ARCH_PC_NAME, (unsigned long long)u.arg[1]);
 		else
 			snprintf(r->msg, sizeof(r->msg),
 				 "guest assertion failed at %s:%u: %s (0x%llx, 0x%llx)", u.file,
@@ -199,16 +191,17 @@ static bool handle_exit(struct vcpu *v, struct vm_run_result *r)
 	struct kvm_run *run = v->run;
 	char regs[160];
 	r->exit_reason = run->exit_reason;
+	/* The doorbells: port I/O on x86, MMIO on arm64 (the arch hooks say). */
+	if (vcpu_arch_is_bench(v)) {
+		r->bench_pio++;
+		return true;
+	}
+	if (vcpu_arch_is_ucall(v)) {
+		take_ucall(v, r);
+		return false;
+	}
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
-		if (vcpu_arch_is_bench(v)) {
-			r->bench_pio++;
-			return true;
-		}
-		if (vcpu_arch_is_ucall(v)) {
-			take_ucall(v, r);
-			return false;
-		}
 		r->kind = VM_EXIT_UNEXPECTED;
 		r->detail[0] = run->io.port;
 		vcpu_arch_dump(v, regs, sizeof(regs));
@@ -233,7 +226,8 @@ static bool handle_exit(struct vcpu *v, struct vm_run_result *r)
 	case KVM_EXIT_SHUTDOWN:
 		r->kind = VM_EXIT_SHUTDOWN;
 		vcpu_arch_dump(v, regs, sizeof(regs));
-		snprintf(r->msg, sizeof(r->msg), "guest shut down: triple fault (%s)", regs);
+		snprintf(r->msg, sizeof(r->msg), "guest shut down: %s (%s)", VCPU_ARCH_SHUTDOWN_WHY,
+			 regs);
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		r->kind = VM_EXIT_FAIL_ENTRY;

@@ -62,12 +62,13 @@ extern const struct vm_payload vm_payloads[];
 const struct vm_payload *vm_payload_find(const char *name);
 
 /* ---- VM and vCPUs ---- */
-/* A VM with GUEST_MEM_SIZE of RAM, arch state (page tables, GDT, IDT) set up.
+/* A VM with GUEST_MEM_SIZE of RAM, arch state (x86: page tables, GDT, IDT) set up.
  * kvm_fd < 0 opens /dev/kvm itself. 0 or -errno; *out NULL on error. */
 int __vm_create(int kvm_fd, struct vm **out);
 void vm_free(struct vm *vm); /* vCPUs too; NULL is fine */
-/* Adds vCPU `id`: KVM_CREATE_VCPU, kvm_run mmap, guest CPUID from
- * KVM_GET_SUPPORTED_CPUID, long-mode registers, stats fd. */
+/* Adds vCPU `id`: KVM_CREATE_VCPU, kvm_run mmap, the arch's vCPU set-up
+ * (x86: guest CPUID from KVM_GET_SUPPORTED_CPUID, long-mode registers;
+ * arm64: KVM_ARM_VCPU_INIT with PSCI 0.2 and PMUv3), stats fd. */
 int __vcpu_add(struct vm *vm, unsigned id, struct vcpu **out);
 /* __vm_create then __vcpu_add(vm, 0): 0, or -errno with both NULL (the
  * half-made VM freed). */
@@ -118,7 +119,7 @@ enum vm_exit_kind {
 	VM_EXIT_ABORT,          /* GUEST_ASSERT failed or an unexpected guest fault */
 	VM_EXIT_TIMEOUT,        /* the watchdog stopped the guest */
 	VM_EXIT_HLT,            /* HLT with nothing to wake it */
-	VM_EXIT_SHUTDOWN,       /* triple fault */
+	VM_EXIT_SHUTDOWN,       /* x86 triple fault */
 	VM_EXIT_FAIL_ENTRY,     /* KVM could not enter the guest */
 	VM_EXIT_INTERNAL_ERROR, /* KVM internal error (emulation failure, …) */
 	VM_EXIT_SYSTEM_EVENT,   /* reset/shutdown/crash request */
@@ -150,8 +151,10 @@ struct vm_run_result {
 	char ucall_expr[80];
 	/* host side accounting over this vcpu_run() call */
 	uint64_t run_calls;      /* KVM_RUN ioctls */
-	uint64_t run_ticks;      /* TSC ticks spent inside KVM_RUN */
-	uint64_t bench_pio;      /* GUEST_PORT_BENCH exits handled */
+	uint64_t run_ticks;      /* timer ticks (tsc.h) spent inside KVM_RUN */
+	/* bench doorbell exits handled (x86: GUEST_PORT_BENCH port writes,
+	 * arm64: GUEST_MMIO_BENCH accesses); bench_pio is the old name */
+	union { uint64_t bench_exits; uint64_t bench_pio; };
 	uint64_t wall_ns;        /* CLOCK_MONOTONIC over the call */
 	uint64_t tsc_first, tsc_last; /* host TSC before the first KVM_RUN, after the last */
 	bool have_stats;
@@ -160,7 +163,7 @@ struct vm_run_result {
 
 /* Runs the vCPU until the guest rings the ucall doorbell, stops, or the
  * watchdog fires after timeout_ms (0: no watchdog). Benign exits
- * (GUEST_PORT_BENCH, signals that are not the watchdog) are handled inside.
+ * (the bench doorbell, signals that are not the watchdog) are handled inside.
  * A DONE ucall is checked with vm_mailbox_check (VM_EXIT_BAD_MAILBOX if it
  * fails). Returns 0 with *r filled, or -errno if the host could not run
  * the vCPU at all (r->kind VM_EXIT_ERROR, msg set). */
@@ -187,21 +190,26 @@ int vcpu_stats_read(const struct vcpu *v, uint64_t *vals);
 void vcpu_stats_counts(const struct vcpu *v, const uint64_t *vals, struct vm_exit_counts *c);
 
 /* ---- arch hooks (bench/kvm/<arch>/vm-arch.c) ---- */
-int vm_arch_init(struct vm *vm);                 /* page tables, GDT, IDT, TSS */
-int vcpu_arch_init(struct vcpu *v);              /* CPUID, sregs */
+int vm_arch_init(struct vm *vm);                 /* x86: page tables, GDT, IDT, TSS */
+int vcpu_arch_init(struct vcpu *v);              /* x86: CPUID, sregs; arm64: VCPU_INIT, vPMU */
 void vcpu_arch_free(struct vcpu *v);
-int vm_arch_load(struct vm *vm, const struct guest_image_hdr *h); /* IDT from h->vectors */
-int vcpu_arch_reset(struct vcpu *v, uint64_t entry); /* regs: rip, rsp, flags */
-/* Is the last exit the ucall doorbell / the bench port? (x86: port I/O) */
+int vm_arch_load(struct vm *vm, const struct guest_image_hdr *h); /* vectors from h->vectors */
+int vcpu_arch_reset(struct vcpu *v, uint64_t entry); /* pc, sp, interrupt mask */
+/* Is the last exit the ucall doorbell / the bench doorbell? (x86: port
+ * I/O; arm64: MMIO writes) A bench hook completes the access (an MMIO
+ * read gets 0) so the loop can resume. */
 bool vcpu_arch_is_ucall(const struct vcpu *v);
 bool vcpu_arch_is_bench(const struct vcpu *v);
-/* The event-select MSR family the guest's CPUID implies (vendor, AMD
- * PerfCtrExtCore), for mailbox.pmu_kind. */
+/* The guest's PMU register family, for mailbox.pmu_kind (x86: the
+ * event-select MSRs the guest's CPUID implies; arm64: PMUv3 if the vCPU
+ * has one). */
 enum guest_pmu_kind vcpu_arch_pmu_kind(const struct vcpu *v);
 /* Registers as one line, for messages on unexpected exits. */
 void vcpu_arch_dump(const struct vcpu *v, char *buf, size_t len);
 /* The vCPU's TSC offset (guest = host + offset): 0 or -errno
  * (-EOPNOTSUPP when KVM does not report it). */
 int vcpu_arch_tsc_offset(const struct vcpu *v, int64_t *offset);
+/* The name of a fault "vector" (abi.h struct guest_fault), e.g. "#GP". */
+const char *vcpu_arch_fault_name(uint64_t vector);
 
 #endif

@@ -234,3 +234,11 @@ int vcpu_arch_tsc_offset(const struct vcpu *v, int64_t *offset)
 	*offset = (int64_t)off;
 	return 0;
 }
+
+const char *vcpu_arch_fault_name(uint64_t v)
+{
+	static const char *const n[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+					 "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+					 "#MF", "#AC", "#MC", "#XM", "#VE", "#CP" };
+	return v < sizeof(n) / sizeof(n[0]) ? n[v] : "vector";
+}

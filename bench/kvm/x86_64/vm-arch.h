@@ -19,6 +19,10 @@
 #define VM_ARCH_SEL_DATA 0x10
 #define VM_ARCH_SEL_TSS 0x18
 
+/* Words for the arch-neutral run loop's messages. */
+#define VCPU_ARCH_PC_NAME "rip"
+#define VCPU_ARCH_SHUTDOWN_WHY "triple fault"
+
 struct vm_arch {
 	int unused;
 };
