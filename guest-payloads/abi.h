@@ -40,6 +40,7 @@
 #define GUEST_MAX_FAULTS 16u
 #define GUEST_MAX_SAMPLES 65536u
 #define GUEST_MAX_FIXED 4u
+#define GUEST_ARCH_OUT 8u     /* mailbox.arch_out[] */
 #define GUEST_HIST_BUCKETS 64u  /* bucket b: samples with floor(log2(ticks)) == b */
 
 #define GUEST_VENDOR_OTHER 0u /* x86 adds GUEST_VENDOR_INTEL/AMD (abi-arch.h) */
@@ -184,6 +185,7 @@ struct guest_mailbox {
 	struct guest_value_result results[GUEST_MAX_VALUES];
 	uint64_t fixed_counts[GUEST_MAX_FIXED]; /* VERIFY: fixed counter i after the workload */
 	uint32_t fixed_vector[GUEST_MAX_FIXED]; /* 0 or the vector its access raised */
+	uint64_t arch_out[GUEST_ARCH_OUT]; /* per-arch facts the guest read (abi-arch.h) */
 	uint64_t hist[GUEST_HIST_BUCKETS];
 	uint64_t samples[GUEST_MAX_SAMPLES]; /* timer ticks per sample (TSC, CNTVCT) */
 };

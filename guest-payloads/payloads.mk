@@ -1,20 +1,20 @@
 # payloads.mk — the guest payloads, included by the top Makefile.
 #
 # Each guest-payloads/$(ARCH)/<name>.c is one payload: compiled with the
-# host gcc, freestanding (no libc, no sanitizers even in SAN=1 builds),
+# arch's gcc (guest-payloads/$(ARCH)/arch.mk: GUEST_CC, GUEST_OBJCOPY and
+# GUEST_ARCH_CFLAGS; $(CROSS_COMPILE) prefixed when cross-building), freestanding (no libc, no sanitizers even in SAN=1 builds),
 # linked with the guest library (guest-payloads/lib/) by flat.lds at
 # GUEST_IMAGE_GPA, turned into a flat image with objcopy, and embedded by
 # blob.S as pfbench_payload_<name>_start/_end; the objects join
 # PAYLOAD_OBJS, which go into libpfbench.a. Quiet like the top Makefile:
 # a short "  CC      <target>" line per step, full command lines with V=1.
 
-ifeq ($(ARCH),x86_64)
-GUEST_CC := gcc
-GUEST_OBJCOPY := objcopy
+ifneq ($(wildcard guest-payloads/$(ARCH)/arch.mk),)
+include guest-payloads/$(ARCH)/arch.mk
 GUEST_OUT := $(BUILD)/guest-payloads/$(ARCH)
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g0 -ffreestanding -nostdlib \
-	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
+	-fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables $(GUEST_ARCH_CFLAGS) \
 	-fno-sanitize=all -Iguest-payloads -Iguest-payloads/$(ARCH) -Iguest-payloads/lib
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-Wl,-T,guest-payloads/$(ARCH)/flat.lds

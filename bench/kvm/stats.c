@@ -131,8 +131,12 @@ int vcpu_stats_open(struct vcpu *v)
 		err = -ENOMEM;
 		goto fail;
 	}
-	for (size_t i = 0; i < sizeof(count_names) / sizeof(count_names[0]); i++)
+	for (size_t i = 0; i < sizeof(count_names) / sizeof(count_names[0]); i++) {
 		s->counts_idx[i] = vcpu_stats_index(v, count_names[i]);
+		const char *alias = vcpu_arch_stat_alias(count_names[i]);
+		if (s->counts_idx[i] < 0 && alias)
+			s->counts_idx[i] = vcpu_stats_index(v, alias);
+	}
 	return 0;
 fail:
 	vcpu_stats_close(v);

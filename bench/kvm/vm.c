@@ -96,8 +96,11 @@ void vm_free(struct vm *vm)
 {
 	if (!vm)
 		return;
+	/* vCPUs first, each kvm_run unmapped before its fd closes: a mapping
+	 * left behind keeps the VM alive (and its vPMU's perf events). */
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		vcpu_free(vm->vcpus[i]);
+	vm_arch_free(vm);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	if (vm->kvm_fd >= 0)

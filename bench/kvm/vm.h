@@ -190,7 +190,8 @@ int vcpu_stats_read(const struct vcpu *v, uint64_t *vals);
 void vcpu_stats_counts(const struct vcpu *v, const uint64_t *vals, struct vm_exit_counts *c);
 
 /* ---- arch hooks (bench/kvm/<arch>/vm-arch.c) ---- */
-int vm_arch_init(struct vm *vm);                 /* x86: page tables, GDT, IDT, TSS */
+int vm_arch_init(struct vm *vm);                 /* x86: page tables, GDT, IDT, TSS; arm64: vGIC */
+void vm_arch_free(struct vm *vm);                /* before the VM fd closes */
 int vcpu_arch_init(struct vcpu *v);              /* x86: CPUID, sregs; arm64: VCPU_INIT, vPMU */
 void vcpu_arch_free(struct vcpu *v);
 int vm_arch_load(struct vm *vm, const struct guest_image_hdr *h); /* vectors from h->vectors */
@@ -211,5 +212,8 @@ void vcpu_arch_dump(const struct vcpu *v, char *buf, size_t len);
 int vcpu_arch_tsc_offset(const struct vcpu *v, int64_t *offset);
 /* The name of a fault "vector" (abi.h struct guest_fault), e.g. "#GP". */
 const char *vcpu_arch_fault_name(uint64_t vector);
+/* This arch's binary-stats name for a struct vm_exit_counts field name
+ * (arm64: "mmio_exits" is "mmio_exit_user"), or NULL. */
+const char *vcpu_arch_stat_alias(const char *name);
 
 #endif

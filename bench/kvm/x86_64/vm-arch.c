@@ -137,6 +137,17 @@ int vcpu_arch_init(struct vcpu *v)
 	return set_sregs(v);
 }
 
+void vm_arch_free(struct vm *vm)
+{
+	(void)vm;
+}
+
+const char *vcpu_arch_stat_alias(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
 void vcpu_arch_free(struct vcpu *v)
 {
 	free(v->arch.cpuid);
