@@ -47,6 +47,8 @@ static void usage(FILE *out)
 		"                       0: significant whenever the CI excludes 1)\n"
 		"  --iters N            bootstrap resamples (default %d)\n"
 		"  --seed N             bootstrap seed (default 1; the table is deterministic)\n"
+		"  --allow-emulated     compare even when one side ran under an emulator\n"
+		"                       (\"emulated\", e.g. qemu-tcg-icount) and the other did not\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"exit status: 0 ok, 1 failure, 2 bad input, an ambiguous match or nothing\n"
@@ -85,6 +87,26 @@ static void parse_pair(const char *arg, char **buf, struct cmp_opts *co)
 	co->pair_b = comma + 1;
 }
 
+/* The emulator label of a side ("emulated" in a set's context or a
+ * record, or its metadata.json), or NULL for hardware results. */
+static const char *emulated_of(const json_t *sets, const json_t *meta)
+{
+	const char *em = json_string_value(json_object_get(meta, "emulated"));
+	size_t i, j;
+	json_t *set, *rec;
+	json_array_foreach(sets, i, set) {
+		if (em)
+			break;
+		em = json_string_value(json_object_get(json_object_get(set, "context"), "emulated"));
+		json_array_foreach(json_object_get(set, "records"), j, rec) {
+			if (em)
+				break;
+			em = json_string_value(json_object_get(rec, "emulated"));
+		}
+	}
+	return em;
+}
+
 /* The result directory's metadata.json (run start, host, revision), or
  * NULL for a file or a directory without one. */
 static json_t *load_meta(const char *path)
@@ -116,6 +138,7 @@ int cmd_compare(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "iters", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "allow-emulated", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +148,7 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_opts co = { .iters = CMP_DEFAULT_ITERS, .seed = 1,
 			       .threshold = CMP_DEFAULT_THRESHOLD };
 	unsigned long long v;
+	bool allow_emulated = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -160,6 +184,9 @@ int cmd_compare(int argc, char **argv)
 				die_usage("compare: --seed: want an unsigned number, got '%s'", optarg);
 			co.seed = v;
 			break;
+		case 'E':
+			allow_emulated = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -185,6 +212,13 @@ int cmd_compare(int argc, char **argv)
 	co.ignore = ignore;
 	struct cmp_input ia = { .path = pa, .sets = sa, .meta = load_meta(pa) };
 	struct cmp_input ib = { .path = pb, .sets = sb, .meta = load_meta(pb) };
+	/* Emulated numbers are an emulator's virtual time, not hardware time. */
+	const char *ea = emulated_of(sa, ia.meta), *eb = emulated_of(sb, ib.meta);
+	if (!allow_emulated && (ea || eb) && (!ea || !eb || strcmp(ea, eb)))
+		die_usage("compare: %s is %s%s and %s is %s%s: emulated numbers are not hardware "
+			  "times and are not compared with them (--allow-emulated compares anyway)",
+			  pa, ea ? "emulated: " : "hardware", ea ? ea : "", pb,
+			  eb ? "emulated: " : "hardware", eb ? eb : "");
 
 	char cond[1024];
 	if (cmp_conditions(&ia, &ib, cond, sizeof(cond)))

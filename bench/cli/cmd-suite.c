@@ -21,6 +21,7 @@
 #include "hostinfo.h"
 #include "out-text.h"
 #include "out.h"
+#include "emulated.h"
 #include "report.h"
 #include "suite.h"
 #include "util.h"
@@ -543,6 +544,9 @@ int cmd_suite(int argc, char **argv)
 	json_object_set_new(meta, "schema", json_string(SUITE_SCHEMA));
 	json_object_set_new(meta, "mode", json_string(mode_names[mode]));
 	json_object_set_new(meta, "host_id", json_string(host_id));
+	const char *em_how, *em = host_emulated(&em_how);
+	json_object_set_new(meta, "emulated", em ? json_string(em) : json_null());
+	json_object_set_new(meta, "emulated_how", json_string(em_how));
 	json_object_set_new(meta, "dir", json_string(dir));
 	json_object_set_new(meta, "pfbench_exe", json_string(exe));
 	json_object_set_new(meta, "started_utc", json_string(started));

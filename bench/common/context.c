@@ -3,6 +3,7 @@
  * pfbench was built and invoked, when, and the timer calibration. Kept
  * apart from out.c so the writers link without hostinfo. */
 #include "out.h"
+#include "emulated.h"
 
 #include <sched.h>
 #include <stdio.h>
@@ -154,5 +155,8 @@ json_t *out_context(int argc, char **argv, const struct tsc_calib *c)
 	json_object_set_new(ctx, "date_utc", date_utc());
 	json_object_set_new(ctx, "timer", out_calib_json(c));
 	json_object_set_new(ctx, "affinity", affinity());
+	const char *how, *em = host_emulated(&how);
+	json_object_set_new(ctx, "emulated", em ? json_string(em) : json_null());
+	json_object_set_new(ctx, "emulated_how", json_string(how));
 	return ctx;
 }

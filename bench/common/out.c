@@ -3,6 +3,7 @@
  * context.c; the atomic write itself (stage, replace, mkdir -p) is
  * out-text.c. */
 #include "out.h"
+#include "emulated.h"
 #include "out-text.h"
 
 #include <errno.h>
@@ -32,6 +33,10 @@ json_t *out_set_new(const char *bench, json_t *context)
 
 void out_set_add(json_t *set, json_t *record)
 {
+	/* Emulated numbers say so in every record (emulated.h). */
+	const char *em = host_emulated(NULL);
+	if (em && json_is_object(record))
+		json_object_set_new(record, "emulated", json_string(em));
 	json_t *recs = json_object_get(set, "records");
 	if (json_is_array(recs) && record)
 		json_array_append_new(recs, record);

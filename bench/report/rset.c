@@ -166,7 +166,7 @@ static bool is_stats_name(const char *name)
 static bool is_outcome_name(const char *name)
 {
 	static const char *const exact[] = { "why", "status", "measures", "verified", "repeats",
-					     "result", "reason", NULL };
+					     "result", "reason", "emulated", NULL };
 	static const char *const suffix[] = { "_why", "_insns", "_calls", "_exits", "_faults",
 					      "_vector", "_pct", "_count", "_per_sample", "_bytes",
 					      NULL };

@@ -1122,6 +1122,18 @@ int suite_report(const char *dir, char *err, size_t errlen)
 	render_head(f, meta, host);
 	render_host(f, host, source);
 	render_stages(f, meta);
+	/* Emulated numbers get their own section, never mixed with hardware ones. */
+	const char *em = jstr(meta, "emulated");
+	if (!em && json_array_size(sets))
+		em = jstr(json_array_get(sets, 0), "context.emulated");
+	if (em)
+		fprintf(f, "# Emulated results (%s): not hardware times\n\n"
+			   "Every result below ran under an emulator (`\"emulated\": \"%s\"` in each "
+			   "record). Under QEMU TCG with `-icount shift=0` the virtual clock advances "
+			   "with executed instructions, so a time here is a deterministic, "
+			   "instruction-based cost of the code path (KVM's own, for the exit and "
+			   "install numbers), not what hardware would take; `pfbench compare` refuses "
+			   "to set these beside hardware results (docs/methodology.md).\n\n", em, em);
 	size_t i;
 	json_t *set;
 	/* In stage order, then any other set found in the directory. */

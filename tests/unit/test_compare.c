@@ -449,6 +449,60 @@ static void test_cli(void **state)
 	assert_int_equal(system(rm), 0);
 }
 
+/* Emulated (QEMU TCG) results against hardware ones: refused with exit 2
+ * naming both sides, unless --allow-emulated; two runs under the same
+ * emulator compare as usual. The label is read from a record, a set's
+ * context or metadata.json. */
+static void test_cli_emulated(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pfbench-test-compare-emu-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char da[4200], db[4200], dc[4200], f[4300];
+	snprintf(da, sizeof(da), "%s/hw", dir);
+	snprintf(db, sizeof(db), "%s/emu", dir);
+	snprintf(dc, sizeof(dc), "%s/emu2", dir);
+	assert_int_equal(mkdir(da, 0755), 0);
+	assert_int_equal(mkdir(db, 0755), 0);
+	assert_int_equal(mkdir(dc, 0755), 0);
+	json_t *a, *b;
+	make_sets(&a, &b);
+	snprintf(f, sizeof(f), "%s/lookup.json", da);
+	assert_int_equal(json_dump_file(a, f, 0), 0);
+	/* B: every record labelled, as out_set_add does under an emulator. */
+	size_t i;
+	json_t *rec;
+	json_array_foreach(json_object_get(b, "records"), i, rec)
+		json_object_set_new(rec, "emulated", json_string("qemu-tcg-icount"));
+	snprintf(f, sizeof(f), "%s/lookup.json", db);
+	assert_int_equal(json_dump_file(b, f, 0), 0);
+	/* C: the same numbers, labelled in the context only. */
+	json_array_foreach(json_object_get(b, "records"), i, rec)
+		json_object_del(rec, "emulated");
+	json_object_set_new(json_object_get(b, "context"), "emulated", json_string("qemu-tcg-icount"));
+	snprintf(f, sizeof(f), "%s/lookup.json", dc);
+	assert_int_equal(json_dump_file(b, f, 0), 0);
+
+	char *out;
+	assert_int_equal(run_compare(&out, da, db, NULL, NULL), 2);
+	assert_non_null(strstr(out, "is hardware"));
+	assert_non_null(strstr(out, "is emulated: qemu-tcg-icount"));
+	assert_non_null(strstr(out, "--allow-emulated"));
+	free(out);
+	assert_int_equal(run_compare(&out, dc, da, NULL, NULL), 2);
+	free(out);
+	assert_int_equal(run_compare(&out, "--allow-emulated", da, db, NULL), 0);
+	assert_non_null(strstr(out, "**Summary**"));
+	free(out);
+	assert_int_equal(run_compare(&out, db, dc, NULL, NULL), 0);
+	free(out);
+	json_decref(a);
+	json_decref(b);
+	char cmd[4300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_cli_emulated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

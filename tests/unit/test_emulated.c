@@ -1,0 +1,75 @@
+/* test_emulated.c — the emulator label (bench/common/emulated.c): read
+ * from PFBENCH_EMULATED (or the kernel command line), kept to [a-z0-9-],
+ * and carried by every record out_set_add adds and by the context. Each
+ * case runs in a child: the label is read once per process. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "emulated.h"
+#include "out.h"
+
+/* Exit status of a child that sets PFBENCH_EMULATED to env (NULL: unset)
+ * and checks the label and a record against want (NULL: none). */
+static int child(const char *env, const char *want)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		if (env)
+			setenv("PFBENCH_EMULATED", env, 1);
+		else
+			unsetenv("PFBENCH_EMULATED");
+		const char *how = NULL, *em = host_emulated(&how);
+		if (!how)
+			_exit(10);
+		if (want ? !em || strcmp(em, want) : em != NULL)
+			_exit(11);
+		json_t *set = out_set_new("x", json_object()), *rec = json_object();
+		out_set_add(set, rec);
+		const char *lab = json_string_value(json_object_get(rec, "emulated"));
+		int bad = want ? !lab || strcmp(lab, want) : lab != NULL;
+		json_decref(set);
+		_exit(bad ? 12 : 0);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_label(void **state)
+{
+	(void)state;
+	FILE *f = fopen("/proc/cmdline", "r");
+	char buf[4096] = "";
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	if (strstr(buf, "pfbench.emulated="))
+		skip(); /* this host's kernel command line labels it: env cases cannot be told apart */
+	assert_int_equal(child(NULL, NULL), 0);
+	assert_int_equal(child("qemu-tcg-icount", "qemu-tcg-icount"), 0);
+	assert_int_equal(child("qemu-tcg", "qemu-tcg"), 0);
+	/* Anything but [a-z0-9-] is not a label. */
+	assert_int_equal(child("QEMU", NULL), 0);
+	assert_int_equal(child("a\"b", NULL), 0);
+	assert_int_equal(child("", NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
