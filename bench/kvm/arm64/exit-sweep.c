@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "disturb.h"
 #include "out.h"
 #include "progress.h"
 
@@ -122,6 +123,7 @@ static void one_config(const struct pmuf_filter *f, unsigned nranges, enum pmuf_
 	} else {
 		json_object_set_new(rec, "status", json_string("ok"));
 		out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
+		disturb_record(rec, &m.dc, m.ticks, m.n);
 		exit_put_counts(rec, &m.timed, m.exiting, h);
 		exit_put_hist(rec, m.hist);
 		json_object_set_new(rec, "guest_faults", json_integer(m.nfaults));

@@ -197,3 +197,12 @@ int vcpu_arm_event_bits(const struct vm *vm, unsigned idx)
 	unsigned ver = (unsigned)(dfr0 >> 8) & 0xf;
 	return ver == 1 ? 10 : 16; /* PMUv3 (v8.0): 10-bit event space; v3p1+: 16-bit */
 }
+
+int vcpu_arch_tsc_offset(const struct vcpu *v, int64_t *offset)
+{
+	/* arm64 has no KVM_VCPU_TSC_OFFSET; the guest's CNTVCT offset (CNTVOFF)
+	 * is KVM's, set at VM creation and not read back here. */
+	(void)v;
+	(void)offset;
+	return -EOPNOTSUPP;
+}
