@@ -166,10 +166,9 @@ int cmd_check(int argc, char **argv)
 		die_usage_help(usage, "check: unexpected argument '%s'", argv[optind]);
 
 	json_t *ctx = out_context(argc, argv, NULL);
-	json_t *set = ctx ? out_set_new("check", ctx) : NULL;
+	json_t *set = ctx ? out_set_new(&check_schema, ctx) : NULL;
 	if (!set)
 		die("check: out of memory");
-	json_object_set_new(set, "key_columns", json_pack("[s]", "name"));
 	struct sink sink = { .lines = !json, .set = set };
 	struct check_run run = { .o = &o, .report = report, .arg = &sink };
 	check_probe(&run);

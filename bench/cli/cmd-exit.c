@@ -266,10 +266,9 @@ int cmd_exit(int argc, char **argv)
 		struct tsc_calib cal;
 		json_t *ctx = out_context(argc, argv, tsc_calibrate(&cal) ? NULL : &cal);
 		json_object_set_new(ctx, "binding", binding ? binding : json_null());
-		json_t *set = out_set_new("exit", ctx);
+		json_t *set = out_set_new(&exit_schema, ctx);
 		if (!set)
 			die("exit: out of memory");
-		json_object_set_new(set, "key_columns", exit_key_columns());
 		out_set_skip(set, "exit", why);
 		util_write_set(set, dir);
 		json_decref(set);
@@ -290,10 +289,9 @@ int cmd_exit(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
 	json_object_set_new(ctx, "load_before", disturb_load_json());
-	json_t *set = out_set_new("exit", ctx);
+	json_t *set = out_set_new(&exit_schema, ctx);
 	if (!set)
 		die("exit: out of memory");
-	json_object_set_new(set, "key_columns", exit_key_columns());
 	util_timer_info("exit", set);
 	if (!only || !strcmp(only, "baselines")) {
 		err = exit_bench_baselines(&o, &h, set);

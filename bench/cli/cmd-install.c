@@ -294,12 +294,9 @@ int cmd_install(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "install", params_json(&o));
 	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
-	json_t *set = out_set_new("install", ctx);
+	json_t *set = out_set_new(&install_schema, ctx);
 	if (!set)
 		die("install: out of memory");
-	json_object_set_new(set, "key_columns",
-			    json_pack("[s,s,s,s,s,s,s,s,s]", "case", "path", "errno", "encoding",
-				      "size", "action", "flags", "vcpus", "vcpu_state"));
 
 	util_timer_info("install", set);
 	struct progress pg;

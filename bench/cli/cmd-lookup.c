@@ -347,11 +347,7 @@ int cmd_lookup(int argc, char **argv)
 		die_usage("--pmu: %s", msg);
 	if (err)
 		die("lookup: %s", msg);
-	err = out_write_set(set, outdir);
-	if (err) {
-		json_decref(set);
-		die_errno(outdir, err);
-	}
+	util_write_set(set, outdir);
 	util_timer_info("lookup", set);
 	util_noisy_info("lookup", set);
 	info("lookup: wrote %s/lookup.json and %s/lookup.csv (%zu records)", outdir, outdir,

@@ -107,6 +107,9 @@ unsigned long long util_parse_range(const char *cmd, const char *opt, const char
 void util_write_set(const json_t *set, const char *dir)
 {
 	const char *bench = json_string_value(json_object_get(set, "bench"));
+	char why[320];
+	if (out_check_set(set, why, sizeof(why)) == -EPROTO)
+		die("%s: a record does not follow its declared schema (a bug): %s", bench, why);
 	int err = out_write_set(set, dir);
 	if (err) {
 		char what[160];

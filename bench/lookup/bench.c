@@ -555,17 +555,7 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	json_object_set_new(ctx, "counters", ctr_describe(&b.ctrs));
 	json_object_set_new(ctx, "lookup", lookup_context(&b));
 	json_object_set_new(ctx, "load_before", disturb_load_json());
-	b.set = out_set_new("lookup", ctx);
-	/* What identifies a measurement (results/README.md, "Key columns"): the
-	 * sweep's coordinates. Fields derived from them (kernel_replica,
-	 * encoding_name, nincludes, over_kernel_limit, reference, ...) and
-	 * what a run observed or chose (hit_fraction, build_ns, repeats, ...)
-	 * are not keys. */
-	if (b.set)
-		json_object_set_new(b.set, "key_columns",
-				    json_pack("[s,s,s,s,s,s,s,s,s]", "design", "size", "encoding",
-					      "umask_density", "action", "filter_shape", "pattern",
-					      "mode", "flavor"));
+	b.set = out_set_new(&lookup_schema, ctx);
 	b.skipped_once = json_object();
 
 	for (s = 0; s < o->nsizes; s++)

@@ -18,6 +18,7 @@
 
 #include "lookup.h"
 #include "patterns.h"
+#include "schema.h"
 
 #define LOOKUP_MAX_SIZES 64
 #define LOOKUP_MAX_DESIGNS 32
@@ -47,6 +48,9 @@ struct lookup_bench_opts {
 	bool keep_raw;            /* samples_ns arrays in the JSON */
 	bool quick;
 };
+
+/* The records' declared columns (schema-lookup.c). */
+extern const struct schema lookup_schema;
 
 /* Fills opts with the defaults (full sweep, or --quick's). */
 void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick);

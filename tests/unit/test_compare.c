@@ -74,7 +74,7 @@ static json_t *record(const char *design, int nevents, const double *s, size_t n
 
 static json_t *set_new(const char *bench)
 {
-	return json_pack("{s:s, s:s, s:{s:s}, s:b, s:[], s:[]}", "schema", RSET_SCHEMA, "bench",
+	return json_pack("{s:s, s:s, s:{s:s}, s:b, s:[], s:[]}", "schema", SCHEMA_VERSION, "bench",
 			 bench, "context", "date", "2024-01-01T00:00:00Z", "complete", 1,
 			 "skipped", "records");
 }
