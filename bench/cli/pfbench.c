@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "two result sets side by side, ratios with 95% CIs" },
 	{ "suite", cmd_suite, "run every stage into results/<host-id>/<UTC>/ with plots and a report" },
 	{ "report", cmd_report, "rebuild a result directory's plots and report.md" },
+	{ "schema", cmd_schema, "the record fields of every result set: role, type, unit, meaning" },
 	{ NULL, NULL, NULL },
 };
 

@@ -42,7 +42,9 @@ static const struct schema_col stats_cols[] = {
 	{ "ci95_low_cycles", COL_MEASURE, COL_REAL, "TSC ticks", "`ci95_low_ns` before conversion" },
 	{ "ci95_high_cycles", COL_MEASURE, COL_REAL, "TSC ticks", "`ci95_high_ns` before conversion" },
 	{ "samples_ns", COL_MEASURE, COL_ARRAY, "ns",
-	  "optional: every raw sample, in the order taken (`pfbench compare` bootstraps from them)" },
+	  "optional: every raw sample, in the order taken (lookup and install keep them with "
+	  "`--raw`, which the suite passes; exit unless `--no-raw`; `pfbench compare` bootstraps "
+	  "from them)" },
 };
 
 const struct schema_col *schema_stats_cols(size_t *n)
@@ -197,8 +199,10 @@ static void md_row(FILE *f, const char *field, const struct schema_col *c, bool 
 	fprintf(f, "| %s |", field);
 	if (with_role)
 		fprintf(f, " %s |", schema_role_name(c->role));
-	fprintf(f, " %s | %s | %s |\n", c->type == COL_STATS ? "" : schema_type_name(c->type),
-		c->unit ? c->unit : "", c->desc);
+	/* An empty cell is "| |", not "|  |". */
+	const char *type = c->type == COL_STATS ? NULL : schema_type_name(c->type);
+	fprintf(f, " %s%s%s%s %s |\n", type ? type : "", type ? " | " : "| ",
+		c->unit ? c->unit : "", c->unit ? " |" : "|", c->desc);
 }
 
 static void md_stats(FILE *f)

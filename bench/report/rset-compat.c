@@ -1,31 +1,9 @@
-/* rset-compat.c — see rset.h: every benchmark's declared schema by name,
- * and the one mapping that gives a result set written before sets carried
- * "columns" (e.g. results/amd-f26m2-vm-7e59f0f8/20261122T031057Z/) its
- * columns. */
+/* rset-compat.c — see rset.h: the one mapping that gives a result set
+ * written before sets carried "columns" (e.g. the committed
+ * results/amd-f26m2-vm-7e59f0f8/20261122T031057Z/) its columns. */
 #include "rset.h"
 
 #include <string.h>
-
-#include "check.h"
-#include "exit-bench.h"
-#include "install-bench.h"
-#include "lookup-bench.h"
-
-static const struct schema *const schemas[] = { &lookup_schema, &install_schema, &exit_schema,
-						&check_schema, NULL };
-
-const struct schema *const *rset_schemas(void)
-{
-	return schemas;
-}
-
-const struct schema *rset_schema_find(const char *bench)
-{
-	for (const struct schema *const *s = schemas; bench && *s; s++)
-		if (!strcmp((*s)->bench, bench))
-			return *s;
-	return NULL;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -43,9 +43,13 @@ json_t *rset_set_keys(const json_t *set, const json_t *ignore);
 json_t *rset_present_columns(const json_t *set, const json_t *records);
 
 /* The schema a benchmark declares, by its "bench" name; NULL for none.
- * rset_schemas() lists them all (NULL-terminated). (rset-compat.c) */
+ * rset_schemas() lists them all (NULL-terminated). (schemas.c) */
 const struct schema *rset_schema_find(const char *bench);
 const struct schema *const *rset_schemas(void);
+/* The Markdown of results/README.md's generated block (`pfbench schema`):
+ * the statistics table, then every benchmark's; or only bench's table.
+ * malloc'd; NULL for an unknown bench. (schemas.c) */
+char *rset_schema_doc(const char *bench);
 /* The "columns" of a set that has none (written before sets declared
  * them): each field the records hold, in first-seen order, with the role,
  * type and unit of the bench's current schema, its old "key_columns"
