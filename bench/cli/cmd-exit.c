@@ -94,54 +94,81 @@ static size_t parse_sizes(const char *s, unsigned *out)
 	return n;
 }
 
-/* A number column, "-" when the record has none. */
-static void num(const json_t *r, const char *key)
+/* The summary reads records through the set's declared columns: a name
+ * the schema (schema-exit.c) does not declare is a bug, not a blank. */
+static const json_t *field(const json_t *set, const json_t *r, const char *name)
 {
-	const json_t *v = json_object_get(r, key);
-	if (json_is_number(v))
-		printf(" %12.0f", json_number_value(v));
-	else
-		printf(" %12s", "-");
+	if (!schema_column(json_object_get(set, "columns"), name))
+		die("exit: the summary reads \"%s\", which exit's schema does not declare (a bug)",
+		    name);
+	return json_object_get(r, name);
 }
+
+static const char *str(const json_t *set, const json_t *r, const char *name)
+{
+	return json_string_value(field(set, r, name)) ?: "";
+}
+
+static double fnum(const json_t *set, const json_t *r, const char *name)
+{
+	const json_t *v = field(set, r, name);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The baseline table: a label and a measure, whose unit the schema gives. */
+static const struct {
+	const char *label, *col;
+} base_cols[] = {
+	{ "median", "median_ns" },
+	{ "net", "net_median_ns" },
+	{ "host/exit", "host_run_ns_per_exit" },
+};
 
 /* A few lines for the terminal, read back from the records. */
 static void summary(const json_t *set)
 {
-	const json_t *recs = json_object_get(set, "records");
-	size_t i;
+	const json_t *recs = json_object_get(set, "records"), *cols = json_object_get(set, "columns");
+	size_t i, c;
 	json_t *r;
-	printf("# %-6s %-9s %12s %12s %12s  %s\n", "exit", "mode", "median_ns", "net_ns", "host_ns/exit",
-	       "status");
+	printf("# %-6s %-9s", "exit", "mode");
+	for (c = 0; c < sizeof(base_cols) / sizeof(base_cols[0]); c++) {
+		char head[40];
+		const char *unit = json_string_value(
+			json_object_get(schema_column(cols, base_cols[c].col), "unit"));
+		snprintf(head, sizeof(head), "%s %s", base_cols[c].label, unit ? unit : "");
+		printf(" %12s", head);
+	}
+	printf("  status\n");
 	json_array_foreach(recs, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "baseline"))
+		if (strcmp(str(set, r, "group"), "baseline"))
 			continue;
-		printf("  %-8s %-9s", json_string_value(json_object_get(r, "exit")),
-		       json_string_value(json_object_get(r, "mode")));
-		num(r, "median_ns");
-		num(r, "net_median_ns");
-		num(r, "host_run_ns_per_exit");
-		printf("  %s\n", json_string_value(json_object_get(r, "status")));
+		printf("  %-8s %-9s", str(set, r, "exit"), str(set, r, "mode"));
+		for (c = 0; c < sizeof(base_cols) / sizeof(base_cols[0]); c++) {
+			double v = fnum(set, r, base_cols[c].col);
+			if (isfinite(v))
+				printf(" %12.0f", v);
+			else
+				printf(" %12s", "-");
+		}
+		printf("  %s\n", str(set, r, "status"));
 	}
 	json_array_foreach(recs, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "validity"))
+		if (strcmp(str(set, r, "group"), "validity"))
 			continue;
 		printf("# validity %-6s each %.0f ns vs amortized %.0f ns (net): ratio %.3f "
-		       "(median of %lld rounds, %lld within 10%%; pooled %.3f)\n",
-		       json_string_value(json_object_get(r, "exit")),
-		       json_number_value(json_object_get(r, "each_net_ns")),
-		       json_number_value(json_object_get(r, "amortized_net_ns")),
-		       json_number_value(json_object_get(r, "ratio_each_over_amortized")),
-		       json_integer_value(json_object_get(r, "rounds_compared")),
-		       json_integer_value(json_object_get(r, "rounds_within_10pct")),
-		       json_number_value(json_object_get(r, "ratio_pooled")));
+		       "(median of %.0f rounds, %.0f within 10%%; pooled %.3f)\n",
+		       str(set, r, "exit"), fnum(set, r, "each_net_ns"),
+		       fnum(set, r, "amortized_net_ns"), fnum(set, r, "ratio_each_over_amortized"),
+		       fnum(set, r, "rounds_compared"), fnum(set, r, "rounds_within_10pct"),
+		       fnum(set, r, "ratio_pooled"));
 	}
 	size_t ok = 0, bad = 0;
 	double lo = INFINITY, hi = -INFINITY;
 	json_array_foreach(recs, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "reprogram"))
+		if (strcmp(str(set, r, "group"), "reprogram"))
 			continue;
-		double m = json_number_value(json_object_get(r, "median_ns"));
-		if (!strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
+		double m = fnum(set, r, "median_ns");
+		if (!strcmp(str(set, r, "status"), "ok")) {
 			ok++;
 			lo = fmin(lo, m);
 			hi = fmax(hi, m);

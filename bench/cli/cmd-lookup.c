@@ -221,7 +221,8 @@ int cmd_lookup(int argc, char **argv)
 	bool quick = false, beyond = false, raw = false;
 	struct lookup_bench_opts o;
 	char msg[512], dirbuf[128];
-	size_t errors = 0, i;
+	struct lookup_failures fails = { 0 };
+	size_t i;
 	json_t *set = NULL;
 	int c, err;
 
@@ -341,7 +342,7 @@ int cmd_lookup(int argc, char **argv)
 		die("out of memory");
 	full[0] = (char *)"pfbench";
 	memcpy(full + 1, argv, (size_t)argc * sizeof(*full));
-	err = lookup_bench_run(&o, argc + 1, full, &set, &errors, msg, sizeof(msg));
+	err = lookup_bench_run(&o, argc + 1, full, &set, &fails, msg, sizeof(msg));
 	free(full);
 	if (err == -ENOENT && pmu)
 		die_usage("--pmu: %s", msg);
@@ -352,21 +353,20 @@ int cmd_lookup(int argc, char **argv)
 	util_noisy_info("lookup", set);
 	info("lookup: wrote %s/lookup.json and %s/lookup.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
-	if (errors) {
-		json_t *sk = json_object_get(set, "skipped"), *v;
+	if (fails.errors) {
+		json_t *v;
 		size_t k;
 
-		json_array_foreach(sk, k, v) {
-			const char *why = json_string_value(json_object_get(v, "why"));
-
-			if (why && strstr(why, "reference says"))
-				warn("%s: %s", json_string_value(json_object_get(v, "what")), why);
-		}
+		json_array_foreach(fails.mismatches, k, v)
+			warn("%s: %s", json_string_value(json_object_get(v, "what")),
+			     json_string_value(json_object_get(v, "why")));
+		json_decref(fails.mismatches);
 		json_decref(set);
 		die("lookup: %zu design/filter pairs failed their check or build; no numbers for "
 		    "them",
-		    errors);
+		    fails.errors);
 	}
+	json_decref(fails.mismatches);
 	json_decref(set);
 	return EXIT_OK;
 }

@@ -79,6 +79,7 @@ struct bctx {
 	struct progress prog;
 	size_t errors;
 	json_t *skipped_once; /* what -> true, to report a skip reason once */
+	json_t *mismatches;   /* lookup_failures.mismatches */
 	const struct lookup_design *all[LOOKUP_MAX_DESIGNS + 1];
 	size_t nall;
 };
@@ -319,6 +320,8 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 		if (lookup_verify(d, built[i].st, o->flavor, ref[d->ref], msg, sizeof(msg))) {
 			snprintf(what, sizeof(what), "%s on %s", d->name, fname);
 			out_set_skip(b->set, what, msg);
+			json_array_append_new(b->mismatches,
+					      json_pack("{s:s, s:s}", "what", what, "why", msg));
 			b->errors++;
 			d->free(built[i].st);
 			built[i].st = NULL;
@@ -515,7 +518,7 @@ static size_t patterns_of(const struct lookup_bench_opts *o, const char *shape)
 }
 
 int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, json_t **setp,
-		     size_t *errors, char *msg, size_t msglen)
+		     struct lookup_failures *fails, char *msg, size_t msglen)
 {
 	struct bctx b;
 	json_t *ctx, *binding = NULL;
@@ -525,7 +528,9 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	*setp = NULL;
-	*errors = 0;
+	fails->errors = 0;
+	fails->mismatches = NULL;
+	b.mismatches = json_array();
 	for (i = 0; i < o->ndesigns; i++)
 		b.all[b.nall++] = o->designs[i];
 	b.all[b.nall++] = lookup_find("floor-l1");
@@ -610,7 +615,9 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 			}
 	json_object_set_new(json_object_get(b.set, "context"), "load_after", disturb_load_json());
 	out_set_complete(b.set, b.errors == 0);
-	*errors = b.errors;
+	fails->errors = b.errors;
+	fails->mismatches = b.mismatches;
+	b.mismatches = NULL;
 	*setp = b.set;
 	b.set = NULL;
 	err = 0;
@@ -620,6 +627,7 @@ fail:
 	json_decref(binding);
 	json_decref(b.set);
 	json_decref(b.skipped_once);
+	json_decref(b.mismatches);
 	ctr_close(&b.ctrs);
 	if (b.have_pmu)
 		lookup_pmu_table_free(&b.pmu);
