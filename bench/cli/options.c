@@ -82,40 +82,63 @@ void opts_die(const struct opt_doc *doc, const struct opt *opts, const char *fmt
 	exit(EXIT_USAGE);
 }
 
-int opts_parse_list(const char *s, unsigned long long lo, unsigned long long hi,
-		    struct opt_list *l, char *why, size_t len)
+int opts_each_item(const char *s, int (*fn)(const char *item, void *arg, char *why, size_t len),
+		   void *arg, char *why, size_t len)
 {
 	const char *p = s;
-	l->n = 0;
 	if (!*s) {
 		snprintf(why, len, "empty list");
 		return -EINVAL;
 	}
 	for (;;) {
 		size_t n = strcspn(p, ",");
-		char item[32];
-		unsigned long long v;
+		char item[64];
 		if (n == 0 || n >= sizeof(item)) {
-			snprintf(why, len, "'%s': expected a number at column %zu", s,
+			snprintf(why, len, "'%s': %s item at column %zu", s, n ? "too long an" : "an empty",
 				 (size_t)(p - s) + 1);
 			return -EINVAL;
 		}
 		memcpy(item, p, n);
 		item[n] = '\0';
-		if (util_parse_u64(item, &v) || v < lo || v > hi) {
-			snprintf(why, len, "'%s' is not a number in %llu..%llu (column %zu of '%s')",
-				 item, lo, hi, (size_t)(p - s) + 1, s);
-			return -EINVAL;
+		int err = fn(item, arg, why, len);
+		if (err) {
+			size_t k = strlen(why);
+			snprintf(why + k, len - k, " (column %zu of '%s')", (size_t)(p - s) + 1, s);
+			return err;
 		}
-		if (l->n == OPT_LIST_MAX) {
-			snprintf(why, len, "more than %d items", OPT_LIST_MAX);
-			return -EINVAL;
-		}
-		l->v[l->n++] = v;
 		if (!p[n])
 			return 0;
 		p += n + 1;
 	}
+}
+
+struct list_arg {
+	unsigned long long lo, hi;
+	struct opt_list *l;
+};
+
+static int add_number(const char *item, void *arg, char *why, size_t len)
+{
+	struct list_arg *a = arg;
+	unsigned long long v;
+	if (util_parse_u64(item, &v) || v < a->lo || v > a->hi) {
+		snprintf(why, len, "'%s' is not a number in %llu..%llu", item, a->lo, a->hi);
+		return -EINVAL;
+	}
+	if (a->l->n == OPT_LIST_MAX) {
+		snprintf(why, len, "more than %d items", OPT_LIST_MAX);
+		return -EINVAL;
+	}
+	a->l->v[a->l->n++] = v;
+	return 0;
+}
+
+int opts_parse_list(const char *s, unsigned long long lo, unsigned long long hi,
+		    struct opt_list *l, char *why, size_t len)
+{
+	struct list_arg a = { lo, hi, l };
+	l->n = 0;
+	return opts_each_item(s, add_number, &a, why, len);
 }
 
 /* Applies row o with argument arg (NULL for flags). */
@@ -223,8 +246,8 @@ const struct opt *bench_opts_table(struct bench_opts *b, const struct bench_opts
 		t[n++].alias = s->cpu_alias;
 	}
 	if (s->which & BOPT_SAMPLES) {
-		t[n] = (struct opt)OPT_UINT('n', "samples", "N", &b->samples, &b->samples_given, 1,
-					    s->samples_max, s->samples_help);
+		t[n] = (struct opt)OPT_UINT('n', "samples", "N", &b->samples, &b->samples_given,
+					    s->samples_zero_ok ? 0 : 1, s->samples_max, s->samples_help);
 		t[n++].alias = s->samples_alias;
 	}
 	if (s->which & BOPT_SEED)

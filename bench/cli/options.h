@@ -78,8 +78,12 @@ void opts_usage(FILE *out, const struct opt_doc *doc, const struct opt *opts);
 __attribute__((noreturn, format(printf, 3, 4))) void opts_die(const struct opt_doc *doc,
 							       const struct opt *opts,
 							       const char *fmt, ...);
-/* One comma list of numbers in lo..hi into l ("a,b,c"; no empty item).
- * 0, or -EINVAL with what was wrong in why. */
+/* The one comma-list splitter: calls fn(item, arg, why, len) on each item
+ * of s ("a,b,c"); an empty list or item is an error. 0, or -EINVAL (or
+ * what fn returned) with what was wrong in why. */
+int opts_each_item(const char *s, int (*fn)(const char *item, void *arg, char *why, size_t len),
+		   void *arg, char *why, size_t len);
+/* A comma list of numbers in lo..hi into l, through opts_each_item(). */
 int opts_parse_list(const char *s, unsigned long long lo, unsigned long long hi,
 		    struct opt_list *l, char *why, size_t len);
 
@@ -105,6 +109,7 @@ struct bench_opts_spec {
 	const char *quick_help;
 	const char *cpu_help;		/* what is pinned and the default */
 	unsigned long long samples_max;
+	bool samples_zero_ok;		/* check: 0 random filters is a choice */
 	const char *samples_help;
 	const char *seed_help;
 	unsigned long long sizes_max;
