@@ -179,7 +179,7 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 	const struct opt *rows[MAX_ROWS];
 	size_t n = flatten(opts, rows, 0);
 	struct option lo[2 * MAX_ROWS + 2];
-	char shorts[2 * MAX_ROWS + 4] = "+:h";
+	char shorts[2 * MAX_ROWS + 4] = ":h"; /* options may follow operands */
 	size_t nl = 0, ns = strlen(shorts);
 	/* getopt_long returns 256 + 2i for row i's long name, 257 + 2i for its
 	 * alias, and the short letter for the short form. */
