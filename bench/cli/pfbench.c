@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "hostinfo.h"
+#include "kvm-sys.h"
 #include "util.h"
 
 struct command {
@@ -46,6 +48,8 @@ static const struct command *find_command(const char *name)
 int main(int argc, char **argv)
 {
 	int i = 1;
+	/* The host description's KVM facts come from the KVM layer. */
+	hostinfo_set_kvm(kvm_host_json);
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			util_verbose = 1;
