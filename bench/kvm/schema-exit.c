@@ -4,6 +4,7 @@
  * record was asked to measure; insn, eventsel, pmu_msrs and vpmu are
  * facts of the host and run, never keys. */
 #include "exit-bench.h"
+#include "disturb.h"
 
 static const struct schema_col cols[] = {
 	{ "group", COL_KEY, COL_STRING, NULL,
@@ -23,6 +24,7 @@ static const struct schema_col cols[] = {
 	  "`ok`, or `timeout`, `install-failed`, `no-samples`, a VM exit kind ..." },
 	{ "why", COL_OUTCOME, COL_STRING, NULL, "why the status is not `ok`" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "one exiting instruction (or event-select cycle)" },
+	DISTURB_SCHEMA_COLS,
 	{ "exiting_insns", COL_OUTCOME, COL_INT, "count",
 	  "exiting instructions executed in the timed part" },
 	{ "host_run_ns_per_exit", COL_MEASURE, COL_REAL, "ns",

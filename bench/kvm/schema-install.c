@@ -1,6 +1,7 @@
 /* schema-install.c — the records of install.json (install-bench.h): one
  * KVM_SET_PMU_EVENT_FILTER configuration each, statistics per ioctl. */
 #include "install-bench.h"
+#include "disturb.h"
 
 static const struct schema_col cols[] = {
 	{ "case", COL_KEY, COL_STRING, NULL,
@@ -20,6 +21,7 @@ static const struct schema_col cols[] = {
 	  "KVM_RUN), `in-guest` (one vCPU held inside the guest by a second thread, so the install "
 	  "must kick it)" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "one ioctl" },
+	DISTURB_SCHEMA_COLS,
 };
 
 const struct schema install_schema = { .bench = "install",

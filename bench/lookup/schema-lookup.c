@@ -4,6 +4,7 @@
  * are context, and what a run observed or chose (hit_fraction, build_ns,
  * repeats ...) are measures and outcomes. */
 #include "lookup-bench.h"
+#include "disturb.h"
 
 static const struct schema_col cols[] = {
 	{ "design", COL_KEY, COL_STRING, NULL,
@@ -35,6 +36,7 @@ static const struct schema_col cols[] = {
 	{ "lookups_per_sample", COL_OUTCOME, COL_INT, "count",
 	  "lookups in one timed sample (inputs × repeats); every figure is divided by it" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "per lookup" },
+	DISTURB_SCHEMA_COLS,
 	{ "cycles_per_lookup", COL_MEASURE, COL_REAL, "count per lookup",
 	  "PAPI core cycles; only where that counter is `available`" },
 	{ "instructions_per_lookup", COL_MEASURE, COL_REAL, "count per lookup",

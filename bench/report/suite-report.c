@@ -951,7 +951,8 @@ static void render_noisy(FILE *f, const json_t *set, const json_t *records)
 		json_t *kc;
 		char buf[64];
 		bool first = true;
-		json_array_foreach(json_object_get(set, "key_columns"), k, kc) {
+		json_t *keys = rset_set_keys(set, NULL);
+		json_array_foreach(keys, k, kc) {
 			const char *name = json_string_value(kc);
 			const json_t *v = name ? json_object_get(r, name) : NULL;
 			if (v && !json_is_null(v)) {
@@ -959,6 +960,7 @@ static void render_noisy(FILE *f, const json_t *set, const json_t *records)
 				first = false;
 			}
 		}
+		json_decref(keys);
 		fprintf(f, "%s", first ? "" : ": ");
 		cell(f, or_dash(jstr(r, "noisy_reason")));
 		fputc('\n', f);

@@ -220,7 +220,7 @@ static void test_records(void **state)
 static json_t *cond_set(const char *bench, const char *kernel, const char *method, double tpn)
 {
 	return json_pack("{s:s, s:s, s:{s:{s:s, s:{s:s}, s:{s:s}}, s:s, s:{s:s, s:f}}, s:[]}",
-			 "schema", RSET_SCHEMA, "bench", bench, "context", "host", "host_id",
+			 "schema", SCHEMA_VERSION, "bench", bench, "context", "host", "host_id",
 			 "h1", "cpu", "model_name", "AMD EPYC", "kernel", "release", kernel,
 			 "git_rev", "abc123", "timer", "method", method, "ticks_per_ns", tpn,
 			 "records");
