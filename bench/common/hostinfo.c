@@ -43,9 +43,7 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static void add_missing(json_t *missing, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_missing(json_t *missing, const char *fmt, ...)
+void hostinfo_add_missing(json_t *missing, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -151,7 +149,7 @@ static json_t *cpu_json(const struct cpu_id *c, json_t *missing)
 	cpuinfo_field("microcode", buf, sizeof(buf));
 	json_object_set_new(o, "microcode", str_or_null(buf[0] ? buf : NULL));
 	if (!buf[0])
-		add_missing(missing, "microcode: /proc/cpuinfo has no microcode line; "
+		hostinfo_add_missing(missing, "microcode: /proc/cpuinfo has no microcode line; "
 				     "results cannot name the microcode revision");
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	json_object_set_new(o, "online_cpus", json_integer(n > 0 ? n : 0));
@@ -174,7 +172,7 @@ static json_t *pmu_json(json_t *missing)
 		json_object_set_new(o, "default_desc", json_null());
 		json_object_set_new(o, "present", json_array());
 		json_object_set_new(o, "why", json_sprintf("pfm_initialize: %s", pfm_strerror(r)));
-		add_missing(missing, "libpfm4: pfm_initialize: %s; no PMU model is known and "
+		hostinfo_add_missing(missing, "libpfm4: pfm_initialize: %s; no PMU model is known and "
 				     "events by name cannot be resolved", pfm_strerror(r));
 		return o;
 	}
@@ -214,7 +212,7 @@ static json_t *pmu_json(json_t *missing)
 		}
 		json_object_set_new(o, "why", json_sprintf("libpfm4 detects no core PMU (present: %s)",
 							   names[0] ? names : "none"));
-		add_missing(missing, "PMU model: libpfm4 detects no core PMU (present: %s); events "
+		hostinfo_add_missing(missing, "PMU model: libpfm4 detects no core PMU (present: %s); events "
 				     "by name need an explicit model prefix such as icl:: (without "
 				     "one only generic perf events resolve)", names[0] ? names : "none");
 	} else {
@@ -257,7 +255,7 @@ static json_t *kvm_json(json_t *missing)
 	if (kvm_fn)
 		return kvm_fn(missing, &hi.probed);
 	hi.probed = PMUF_FLAVOR_UNSET;
-	add_missing(missing, "KVM: not probed (this program has no KVM layer)");
+	hostinfo_add_missing(missing, "KVM: not probed (this program has no KVM layer)");
 	return json_pack("{s:b, s:s}", "usable", 0, "why",
 			 "not probed (this program has no KVM layer)");
 }
@@ -275,12 +273,12 @@ static json_t *counters_json(json_t *missing)
 	ctr_open(&s);
 	json_object_set_new(o, "papi", ctr_describe(&s));
 	if (!hw) {
-		add_missing(missing, "hardware counters: %s; lookup results carry TSC time only "
+		hostinfo_add_missing(missing, "hardware counters: %s; lookup results carry TSC time only "
 				     "(no cycles, instructions, branch misses or L1D misses)", why);
 	} else {
 		for (int i = 0; i < CTR_MAX; i++)
 			if (!s.avail[i])
-				add_missing(missing, "counter %s: %s; results omit it",
+				hostinfo_add_missing(missing, "counter %s: %s; results omit it",
 					    ctr_name(i), s.why[i]);
 	}
 	ctr_close(&s);

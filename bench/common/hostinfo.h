@@ -17,6 +17,8 @@
  * probed. */
 typedef json_t *(*hostinfo_kvm_fn)(json_t *missing, enum pmuf_flavor *probed);
 void hostinfo_set_kvm(hostinfo_kvm_fn fn);
+/* Appends one sentence (printf-style) to a "missing" array. */
+void hostinfo_add_missing(json_t *missing, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* New reference; cached after the first call (probing costs a VM). */
 json_t *hostinfo_json(void);

@@ -7,25 +7,14 @@
 #include "kvm-sys.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "hostinfo.h"
 #include "kvm-compat.h"
 
-static void add_missing(json_t *missing, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_missing(json_t *missing, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	json_array_append_new(missing, json_string(buf));
-}
 
 
 static json_t *cap_json(int kvm, long cap)
@@ -82,7 +71,7 @@ json_t *kvm_host_json(json_t *missing, enum pmuf_flavor *probed)
 	int pr = kvm_sys_param("enable_pmu", pmu, sizeof(pmu));
 	bool pmu_off = pr == 0 && pmu[0] == 'N';
 	if (kvm < 0)
-		add_missing(missing, "KVM: /dev/kvm: %s; pfbench exit, install and check cannot "
+		hostinfo_add_missing(missing, "KVM: /dev/kvm: %s; pfbench exit, install and check cannot "
 				     "run and the filter flavor cannot be probed", strerror(-kvm));
 
 	static const struct {
@@ -110,7 +99,7 @@ json_t *kvm_host_json(json_t *missing, enum pmuf_flavor *probed)
 		 * missing vPMU says that already. */
 		bool implied = cap_tab[i].cap == KVM_CAP_PMU_CAPABILITY && pmu_off;
 		if (!implied && (!json_is_integer(c) || json_integer_value(c) <= 0))
-			add_missing(missing, "KVM_CAP_%s (%ld): KVM answers %s; %s",
+			hostinfo_add_missing(missing, "KVM_CAP_%s (%ld): KVM answers %s; %s",
 				    cap_tab[i].uname, cap_tab[i].cap,
 				    json_is_integer(c) ? "0" : "an error", cap_tab[i].disables);
 		json_object_set_new(caps, cap_tab[i].key, c);
@@ -148,7 +137,7 @@ json_t *kvm_host_json(json_t *missing, enum pmuf_flavor *probed)
 	}
 	json_object_set_new(o, "vpmu", vpmu_json(&v));
 	if (!v.present)
-		add_missing(missing, "vPMU: %s; guest counter writes never reach the filter "
+		hostinfo_add_missing(missing, "vPMU: %s; guest counter writes never reach the filter "
 				     "lookup, so exit latencies are not filter lookups and counting "
 				     "checks are skipped", v.why);
 	if (kvm >= 0)
