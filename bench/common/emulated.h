@@ -11,4 +11,11 @@
  * came from. Read once and cached. */
 const char *host_emulated(const char **how);
 
+/* The "emulated" field out_set_add() gives every record on an emulated
+ * host: each benchmark's schema table (schema.h) declares it with this. */
+#define EMULATED_SCHEMA_COL                                                                     \
+	{ "emulated", COL_CONTEXT, COL_STRING, NULL,                                            \
+	  "the emulator the numbers come from (e.g. `qemu-tcg-icount`: QEMU's instruction-"   \
+	  "counted virtual time, not hardware time); absent on hardware" }
+
 #endif

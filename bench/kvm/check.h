@@ -24,6 +24,7 @@
 
 #include "kvm-sys.h"
 #include "pmuf.h"
+#include "schema.h"
 
 enum check_result { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_SKIP = 2 };
 const char *check_result_name(enum check_result r); /* "pass", "fail", "skipped" */
@@ -79,5 +80,8 @@ void check_counting(struct check_run *c);
 void check_arch_all(struct check_run *c);
 /* check_arch_all: what `pfbench check` runs. */
 void check_all(struct check_run *c);
+
+/* The records of check.json (schema-check.c). */
+extern const struct schema check_schema;
 
 #endif

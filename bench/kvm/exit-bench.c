@@ -456,12 +456,6 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 	return 0;
 }
 
-json_t *exit_key_columns(void)
-{
-	return json_pack("[s,s,s,s,s,s,s,s,s,s]", "group", "exit", "mode", "block_len", "filter",
-			 "filter_size", "encoding", "action", "position", "cycle");
-}
-
 /* ---- probing the host ---- */
 
 int exit_probe(struct exit_host *h, unsigned timeout_ms)

@@ -15,6 +15,7 @@
 
 #include "abi.h"
 #include "pmuf.h"
+#include "schema.h"
 #include "tsc.h"
 #include "exit-arch.h"
 
@@ -64,11 +65,8 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 /* No filter, then every size x encoding x action x position (per arch). */
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set);
 
-/* The set-level "key_columns": the record fields that identify a
- * measurement (group, exit, mode, block_len; filter, filter_size, encoding,
- * action, position, cycle), never outcomes or host facts (status, why,
- * counts, insn, eventsel, pmu_msrs, vpmu). New reference. */
-json_t *exit_key_columns(void);
+/* The records of exit.json (schema-exit.c). */
+extern const struct schema exit_schema;
 
 /* x86: "intel", "amd-core", "amd-k7", "none"; arm64: "pmuv3", "none". Per arch. */
 const char *exit_pmu_kind_name(enum guest_pmu_kind k);

@@ -15,8 +15,16 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "check.h"
 #include "emulated.h"
+#include "exit-bench.h"
+#include "install-bench.h"
+#include "lookup-bench.h"
 #include "out.h"
+
+/* Every benchmark's schema declares the label out_set_add() adds. */
+static const struct schema *const schemas[] = { &lookup_schema, &exit_schema, &install_schema,
+					       &check_schema };
 
 /* Exit status of a child that sets PFBENCH_EMULATED to env (NULL: unset)
  * and checks the label and a record against want (NULL: none). */
@@ -33,12 +41,19 @@ static int child(const char *env, const char *want)
 			_exit(10);
 		if (want ? !em || strcmp(em, want) : em != NULL)
 			_exit(11);
-		json_t *set = out_set_new("x", json_object()), *rec = json_object();
-		out_set_add(set, rec);
-		const char *lab = json_string_value(json_object_get(rec, "emulated"));
-		int bad = want ? !lab || strcmp(lab, want) : lab != NULL;
-		json_decref(set);
-		_exit(bad ? 12 : 0);
+		for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+			json_t *set = out_set_new(schemas[i], json_object()), *rec = json_object();
+			char err[200];
+			out_set_add(set, rec);
+			const char *lab = json_string_value(json_object_get(rec, "emulated"));
+			int bad = want ? !lab || strcmp(lab, want) : lab != NULL;
+			if (!bad && out_check_set(set, err, sizeof(err)))
+				bad = 13;
+			json_decref(set);
+			if (bad)
+				_exit(bad == 13 ? 13 : 12);
+		}
+		_exit(0);
 	}
 	int st;
 	waitpid(p, &st, 0);
