@@ -71,7 +71,7 @@ build() { # build NAME [CPPFLAGS]
 	objcopy -O elf32-i386 "$OUT/$1.elf64" "$OUT/$1.elf"
 }
 build cpl0
-build cpl3 "-DUSER_MODE -DSHIFT=18"
+build cpl3 "-DUSER_MODE -DSHIFT=19"
 
 # stats MON LOG: the vCPU's cumulative KVM stats from QEMU's monitor and the
 # guest's completed passes around the query: "insn_emulation exits passes"
