@@ -279,10 +279,8 @@ static void test_execution_matches_stats(void **state)
 {
 	(void)state;
 	int kfd = kvm_sys_open();
-	if (kfd < 0) {
-		print_message("SKIP: /dev/kvm not usable (%s)\n", strerror(-kfd));
-		skip();
-	}
+	if (kfd < 0)
+		need_skip("kvm", "/dev/kvm not usable (%s)", strerror(-kfd));
 	close(kfd);
 	char dir[] = "/tmp/pfbench-exit-XXXXXX";
 	assert_non_null(mkdtemp(dir));
