@@ -291,6 +291,7 @@ static void test_execution_matches_stats(void **state)
 	if (rc != 0)
 		fail_msg("pfbench exit: exit %d\nstdout: %s\nstderr: %s", rc, out, err);
 	assert_null(strstr(out, "host_ns/exit"));
+	assert_null(strstr(out, "host/exit"));
 	char path[256], msg[256];
 	snprintf(path, sizeof(path), "%s/exit.json", dir);
 	json_t *set = out_read_json(path, msg, sizeof(msg));
