@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #include "cmds.h"
@@ -45,6 +46,9 @@ static void usage(FILE *out)
 		"      --pmu NAME      libpfm4 PMU whose event table feeds the pmu pattern\n"
 		"                      (e.g. icl, spr, amd64_fam19h_zen4)\n"
 		"      --flavor F      intel | amd: KVM's event-select width (default: probed)\n"
+		"      --kernel V      kernel release whose lib/sort.c the 6.3+ replicas' install\n"
+		"                      uses: <6.9, 6.9-6.10 or 6.11+ (default: the running\n"
+		"                      kernel's; e.g. --kernel 6.18)\n"
 		"      --cpu N         pin to core N (default: the last core)\n"
 		"      --samples N     timed samples per record (default 101; --quick 21)\n"
 		"      --repeats N     passes over the input events per sample (default: auto,\n"
@@ -55,6 +59,30 @@ static void usage(FILE *out)
 		"  -h, --help          this text\n\n"
 		"exit status: 0 ok, 1 failure (a design disagreed with the reference: the\n"
 		"files are still written, \"complete\": false), 2 usage\n");
+}
+
+/* --kernel V (or the running kernel): which lib/sort.c generation the
+ * replicas' install uses. */
+static void lookup_kernel_option(struct lookup_bench_opts *o, const char *v)
+{
+	struct utsname u;
+	unsigned major, minor;
+	enum pmuf_kernel k;
+
+	if (!v) {
+		if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+			return; /* keep the default (6.18) */
+		v = u.release;
+		o->kernel_how = "uname";
+	} else {
+		o->kernel_how = "option";
+	}
+	if (pmuf_kernel_parse(v, &k) || sscanf(v, "%u.%u", &major, &minor) != 2)
+		die_usage("--kernel: '%s' is not a kernel release with a PMU event filter "
+			  "(5.3 or later, e.g. 6.18)",
+			  v);
+	snprintf(o->kernel, sizeof(o->kernel), "%u.%u", major, minor);
+	o->sort_gen = klib_sort_gen_of(major, minor);
 }
 
 static void list_designs(void)
@@ -183,6 +211,7 @@ enum {
 	OPT_BEYOND = 256,
 	OPT_PMU,
 	OPT_FLAVOR,
+	OPT_KERNEL,
 	OPT_CPU,
 	OPT_SAMPLES,
 	OPT_REPEATS,
@@ -206,6 +235,7 @@ int cmd_lookup(int argc, char **argv)
 		{ "modes", required_argument, NULL, 'm' },
 		{ "pmu", required_argument, NULL, OPT_PMU },
 		{ "flavor", required_argument, NULL, OPT_FLAVOR },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "cpu", required_argument, NULL, OPT_CPU },
 		{ "samples", required_argument, NULL, OPT_SAMPLES },
 		{ "repeats", required_argument, NULL, OPT_REPEATS },
@@ -216,7 +246,7 @@ int cmd_lookup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outdir = NULL, *sizes = NULL, *encs = NULL, *actions = NULL, *pats = NULL,
-		   *modes = NULL, *designs = NULL, *pmu = NULL, *flavor = NULL;
+		   *modes = NULL, *designs = NULL, *pmu = NULL, *flavor = NULL, *kernel = NULL;
 	const char *samples = NULL, *repeats = NULL, *inputs = NULL, *seed = NULL, *cpu = NULL;
 	bool quick = false, beyond = false, raw = false;
 	struct lookup_bench_opts o;
@@ -239,6 +269,7 @@ int cmd_lookup(int argc, char **argv)
 		case 'm': modes = optarg; break;
 		case OPT_PMU: pmu = optarg; break;
 		case OPT_FLAVOR: flavor = optarg; break;
+		case OPT_KERNEL: kernel = optarg; break;
 		case OPT_CPU: cpu = optarg; break;
 		case OPT_SAMPLES: samples = optarg; break;
 		case OPT_REPEATS: repeats = optarg; break;
@@ -312,6 +343,7 @@ int cmd_lookup(int argc, char **argv)
 			o.flavor_how = "default (neither probed nor known from the CPU)";
 		}
 	}
+	lookup_kernel_option(&o, kernel);
 	if (cpu) /* a core this host has: a bad value is a usage error, not a failed run */
 		o.cpu = (int)parse_count("--cpu", cpu, 0, (unsigned long long)topo_ncores() - 1);
 	if (samples)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "klib.h"
 #include "lookup.h"
 #include "patterns.h"
 
@@ -45,6 +46,11 @@ struct lookup_bench_opts {
 	size_t ninputs;           /* events per input stream */
 	uint64_t seed;
 	bool keep_raw;            /* samples_ns arrays in the JSON */
+	/* The kernel whose lib/sort.c the 6.3+ replicas' install uses
+	 * (--kernel; default the running kernel's release). */
+	char kernel[32];
+	const char *kernel_how;   /* "option", "uname" */
+	enum klib_sort_gen sort_gen;
 	bool quick;
 };
 

@@ -9,7 +9,7 @@
 
 /* Each design file exports its row. */
 extern const struct lookup_design lookup_design_k53, lookup_design_k517, lookup_design_k63;
-extern const struct lookup_design lookup_design_k517rp, lookup_design_k63rp;
+extern const struct lookup_design lookup_design_k517rp, lookup_design_k63rp, lookup_design_k517t;
 extern const struct lookup_design lookup_design_bytemap, lookup_design_bitmap, lookup_design_table2;
 extern const struct lookup_design lookup_design_hash;
 extern const struct lookup_design lookup_design_bsearch_bf, lookup_design_eytzinger;
@@ -21,6 +21,7 @@ extern const struct lookup_design lookup_design_floor;
 const struct lookup_design *const lookup_designs[] = {
 	&lookup_design_k53,
 	&lookup_design_k517,
+	&lookup_design_k517t,
 	&lookup_design_k63,
 	&lookup_design_k517rp,
 	&lookup_design_k63rp,
@@ -214,6 +215,16 @@ int lookup_verify(const struct lookup_design *d, const void *state, enum pmuf_fl
 		}
 	}
 	return 0;
+}
+
+size_t lookup_count_mismatches(const struct lookup_design *d, const void *state,
+			       enum pmuf_flavor fl, const uint8_t *ref)
+{
+	size_t n = lookup_space_size(fl), i, bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += d->decide(state, lookup_space_eventsel(fl, i)) != (bool)ref[i];
+	return bad;
 }
 
 /* ---- the masked view, without the cap ---- */
