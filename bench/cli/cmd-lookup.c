@@ -43,6 +43,12 @@ static void usage(FILE *out)
 		"  -p, --patterns LIST hit,miss,mixed,same-select,walk-worst,pmu\n"
 		"                      (default all but pmu; pmu is added by --pmu)\n"
 		"  -m, --modes LIST    throughput,latency (default both)\n"
+		"      --cache C       warm | cold | both (default warm): cold times each\n"
+		"                      lookup alone right after evicting the design's memory\n"
+		"                      from the caches (clflush / dc civac; latency mode only);\n"
+		"                      records get cache=warm|cold\n"
+		"      --evict-buffer  cold: evict by walking a buffer of twice the LLC\n"
+		"                      instead of flushing the design's lines\n"
 		"      --pmu NAME      libpfm4 PMU whose event table feeds the pmu pattern\n"
 		"                      (e.g. icl, spr, amd64_fam19h_zen4)\n"
 		"      --flavor F      intel | amd: KVM's event-select width (default: probed)\n"
@@ -212,6 +218,8 @@ enum {
 	OPT_PMU,
 	OPT_FLAVOR,
 	OPT_KERNEL,
+	OPT_CACHE,
+	OPT_EVICT_BUFFER,
 	OPT_CPU,
 	OPT_SAMPLES,
 	OPT_REPEATS,
@@ -236,6 +244,8 @@ int cmd_lookup(int argc, char **argv)
 		{ "pmu", required_argument, NULL, OPT_PMU },
 		{ "flavor", required_argument, NULL, OPT_FLAVOR },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "cache", required_argument, NULL, OPT_CACHE },
+		{ "evict-buffer", no_argument, NULL, OPT_EVICT_BUFFER },
 		{ "cpu", required_argument, NULL, OPT_CPU },
 		{ "samples", required_argument, NULL, OPT_SAMPLES },
 		{ "repeats", required_argument, NULL, OPT_REPEATS },
@@ -246,9 +256,10 @@ int cmd_lookup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outdir = NULL, *sizes = NULL, *encs = NULL, *actions = NULL, *pats = NULL,
-		   *modes = NULL, *designs = NULL, *pmu = NULL, *flavor = NULL, *kernel = NULL;
+		   *modes = NULL, *designs = NULL, *pmu = NULL, *flavor = NULL, *kernel = NULL,
+		   *cache = NULL;
 	const char *samples = NULL, *repeats = NULL, *inputs = NULL, *seed = NULL, *cpu = NULL;
-	bool quick = false, beyond = false, raw = false;
+	bool quick = false, beyond = false, raw = false, evict_buffer = false;
 	struct lookup_bench_opts o;
 	char msg[512], dirbuf[128];
 	size_t errors = 0, i;
@@ -270,6 +281,8 @@ int cmd_lookup(int argc, char **argv)
 		case OPT_PMU: pmu = optarg; break;
 		case OPT_FLAVOR: flavor = optarg; break;
 		case OPT_KERNEL: kernel = optarg; break;
+		case OPT_CACHE: cache = optarg; break;
+		case OPT_EVICT_BUFFER: evict_buffer = true; break;
 		case OPT_CPU: cpu = optarg; break;
 		case OPT_SAMPLES: samples = optarg; break;
 		case OPT_REPEATS: repeats = optarg; break;
@@ -344,6 +357,20 @@ int cmd_lookup(int argc, char **argv)
 		}
 	}
 	lookup_kernel_option(&o, kernel);
+	if (cache) {
+		if (!strcmp(cache, "warm") || !strcmp(cache, "both"))
+			o.cache_warm = true;
+		else
+			o.cache_warm = false;
+		o.cache_cold = !strcmp(cache, "cold") || !strcmp(cache, "both");
+		if (!o.cache_warm && !o.cache_cold)
+			die_usage("--cache: '%s' is not warm, cold or both", cache);
+		if (o.cache_cold && !o.latency)
+			die_usage("--cache %s: cold lookups are timed in latency mode; add "
+				  "latency to --modes",
+				  cache);
+	}
+	o.evict_buffer = evict_buffer;
 	if (cpu) /* a core this host has: a bad value is a usage error, not a failed run */
 		o.cpu = (int)parse_count("--cpu", cpu, 0, (unsigned long long)topo_ncores() - 1);
 	if (samples)

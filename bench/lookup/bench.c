@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cold.h"
 #include "counters.h"
 #include "disturb.h"
 #include "lookup-bench.h"
@@ -57,6 +58,7 @@ void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick)
 	for (i = 0; i < LOOKUP_PAT_PMU; i++)
 		o->patterns[o->npatterns++] = (enum lookup_pattern)i;
 	o->throughput = o->latency = true;
+	o->cache_warm = true;
 	for (const struct lookup_design *const *d = lookup_designs; *d; d++)
 		if (!((*d)->flags & LOOKUP_F_FLOOR) && o->ndesigns < LOOKUP_MAX_DESIGNS)
 			o->designs[o->ndesigns++] = *d;
@@ -80,6 +82,7 @@ struct bctx {
 	bool have_pmu;
 	json_t *set;
 	struct progress prog;
+	struct evict evict;       /* cold lookups */
 	size_t errors;
 	json_t *skipped_once; /* what -> true, to report a skip reason once */
 	const struct lookup_design *all[LOOKUP_MAX_DESIGNS + 1];
@@ -99,6 +102,14 @@ static int cmp_double(const void *pa, const void *pb)
 	double a = *(const double *)pa, b = *(const double *)pb;
 
 	return (a > b) - (a < b);
+}
+
+/* Records per design and input pattern: the modes, warm and/or cold
+ * (cold in latency mode only). */
+static size_t modes_of(const struct lookup_bench_opts *o)
+{
+	return (o->cache_warm ? (size_t)o->throughput + (size_t)o->latency : 0) +
+	       (o->cache_cold ? (size_t)o->latency : 0);
 }
 
 /* ---- one timed record ---- */
@@ -197,7 +208,40 @@ struct built {
 	bool verified;
 	bool composed;
 	long long mismatches; /* LOOKUP_F_KNOWN_BUG designs: decisions unlike the reference */
+	struct evict_plan plan; /* cold: every line of its memory */
 };
+
+/* One cold record: single lookups after evicting the design's memory
+ * (cold.h), beside the same single-lookup timing warm. */
+static int measure_cold(struct bctx *b, const struct lookup_design *d, struct built *bt,
+			const uint64_t *ev, json_t *rec)
+{
+	struct cold_result r;
+	double *w;
+	int err;
+
+	if (!bt->plan.lines) {
+		err = cold_plan(d, bt->st, &b->evict, &bt->plan);
+		if (err)
+			return err;
+	}
+	err = cold_measure(d, bt->st, ev, b->o->ninputs, &b->evict, &bt->plan, b->o->samples,
+			   &b->cal, &r);
+	if (err)
+		return err;
+	json_object_set_new(rec, "inputs", json_integer((json_int_t)b->o->ninputs));
+	json_object_set_new(rec, "repeats", json_integer(1));
+	json_object_set_new(rec, "lookups_per_sample", json_integer(1));
+	json_object_set_new(rec, "evicted_lines", json_integer((json_int_t)r.lines));
+	err = out_record_stats(rec, "", r.ticks, r.n, &b->cal, b->o->keep_raw);
+	w = r.warm_ticks;
+	qsort(w, r.n, sizeof(*w), cmp_double);
+	out_set_real(rec, "same_harness_warm_median_ns", tsc_to_ns(&b->cal, w[r.n / 2]));
+	qsort(r.evict_ticks, r.n, sizeof(double), cmp_double);
+	out_set_real(rec, "evict_median_ns", tsc_to_ns(&b->cal, r.evict_ticks[r.n / 2]));
+	cold_result_free(&r);
+	return err;
+}
 
 static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
 			      const struct lookup_design *d, const struct pmuf_filter *f,
@@ -268,7 +312,7 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 	struct built built[LOOKUP_MAX_DESIGNS + 1];
 	uint8_t *ref[3] = { NULL, NULL, NULL };
 	bool composed[3] = { false, false, false };
-	size_t nmodes = (size_t)o->throughput + (size_t)o->latency, i, p;
+	size_t nmodes = modes_of(o), i, p;
 	struct lookup_entries ent;
 	uint64_t *ev = NULL;
 	char fname[128], what[256], msg[320];
@@ -368,11 +412,17 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 			snprintf(msg, sizeof(msg), "inputs for %s: %s", fname, strerror(-err));
 			goto out;
 		}
-		for (int m = 0; m < 2; m++) {
-			bool latency = m == 1;
+		for (int m = 0; m < 4; m++) {
+			bool latency = m & 1, cold = m & 2;
 
-			if ((latency && !o->latency) || (!latency && !o->throughput))
+			if ((latency && !o->latency) || (!latency && !o->throughput) ||
+			    (cold && !o->cache_cold) || (!cold && !o->cache_warm))
 				continue;
+			if (cold && !latency) {
+				skip_once(b, "cold throughput",
+					  "cold lookups are timed one at a time (latency mode only)");
+				continue;
+			}
 			for (i = 0; i < b->nall; i++) {
 				const struct lookup_design *d = b->all[i];
 				json_t *rec;
@@ -382,13 +432,15 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 					continue;
 				}
 				rec = json_object();
+				json_object_set_new(rec, "cache", json_string(cold ? "cold" : "warm"));
 				rec_filter_fields(rec, o, d, f, enc, shape, &ent);
 				json_object_set_new(rec, "pattern",
 						    json_string(lookup_pattern_name(pat)));
 				json_object_set_new(rec, "mode",
 						    json_string(latency ? "latency" : "throughput"));
 				out_set_real(rec, "hit_fraction", hit);
-				err = measure(b, d, built[i].st, ev, latency, rec);
+				err = cold ? measure_cold(b, d, &built[i], ev, rec)
+					   : measure(b, d, built[i].st, ev, latency, rec);
 				if (err) {
 					json_decref(rec);
 					snprintf(msg, sizeof(msg), "timing %s on %s: %s", d->name,
@@ -418,9 +470,11 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 out:
 	if (err)
 		snprintf(emsg, emlen, "%s", msg);
-	for (i = 0; i < b->nall; i++)
+	for (i = 0; i < b->nall; i++) {
 		if (built[i].st)
 			b->all[i]->free(built[i].st);
+		evict_plan_free(&built[i].plan);
+	}
 	for (int k = 0; k < 3; k++)
 		free(ref[k]);
 	free(ev);
@@ -443,6 +497,37 @@ static json_t *design_json(const struct lookup_design *d)
 	if (!ok)
 		json_object_set_new(j, "why", json_string(why));
 	return j;
+}
+
+/* What "cold" meant here: how the memory was evicted, and how cold a line
+ * just evicted proved to be against the same line warm (a load timed
+ * alone, median of 1001), since no cache-miss counter may be readable. */
+static json_t *cold_context(struct bctx *b)
+{
+	double pc, pw;
+	char why[128] = "";
+	json_t *c;
+
+	evict_probe(&b->evict, 1001, &pc, &pw);
+	c = json_pack("{s:s, s:I, s:I}", "eviction", b->evict.how_name, "line_bytes",
+		      (json_int_t)b->evict.line, "llc_bytes", (json_int_t)b->evict.llc_bytes);
+	out_set_real(c, "probe_evicted_load_ns", tsc_to_ns(&b->cal, tsc_elapsed(&b->cal, 0, (uint64_t)pc)));
+	out_set_real(c, "probe_warm_load_ns", tsc_to_ns(&b->cal, tsc_elapsed(&b->cal, 0, (uint64_t)pw)));
+	json_object_set_new(
+		c, "cache_miss_counters",
+		json_string(ctr_hw_usable(why, sizeof(why)) ? "see counters (l1d_misses_per_lookup)"
+							    : why));
+	json_object_set_new(
+		c, "method",
+		json_string("each cold lookup is one call of the design's latency runner on one "
+			    "event, timed alone between tsc_start/tsc_stop (timer overhead "
+			    "subtracted), right after every cache line of the design's memory "
+			    "(mem_ranges: the state and all it points to) was evicted and "
+			    "fenced; the eviction is timed separately (evict_median_ns) and left "
+			    "out; code, stack and the input events stay warm, and the TLB is not "
+			    "flushed. same_harness_warm_median_ns: the same single-lookup timing "
+			    "without eviction"));
+	return c;
 }
 
 static json_t *lookup_context(struct bctx *b)
@@ -516,6 +601,14 @@ static json_t *lookup_context(struct bctx *b)
 	if (b->have_pmu)
 		json_object_set_new(l, "pmu", json_pack("{s:s, s:I}", "name", b->pmu.pmu, "events",
 							(json_int_t)b->pmu.n));
+	a = json_array();
+	if (o->cache_warm)
+		json_array_append_new(a, json_string("warm"));
+	if (o->cache_cold)
+		json_array_append_new(a, json_string("cold"));
+	json_object_set_new(l, "caches", a);
+	if (o->cache_cold)
+		json_object_set_new(l, "cold", cold_context(b));
 	return l;
 }
 
@@ -572,6 +665,13 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 		goto fail;
 	}
 	ctr_open(&b.ctrs);
+	if (o->cache_cold) {
+		err = evict_init(&b.evict, o->evict_buffer);
+		if (err) {
+			snprintf(msg, msglen, "eviction buffer: %s", strerror(-err));
+			goto fail;
+		}
+	}
 
 	ctx = out_context(argc, argv, &b.cal);
 	json_object_set_new(ctx, "binding", binding);
@@ -587,15 +687,15 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	 * are not keys. */
 	if (b.set)
 		json_object_set_new(b.set, "key_columns",
-				    json_pack("[s,s,s,s,s,s,s,s,s]", "design", "size", "encoding",
+				    json_pack("[s,s,s,s,s,s,s,s,s,s]", "design", "size", "encoding",
 					      "umask_density", "action", "filter_shape", "pattern",
-					      "mode", "flavor"));
+					      "mode", "cache", "flavor"));
 	b.skipped_once = json_object();
 
 	for (s = 0; s < o->nsizes; s++)
 		for (int sh = 0; sh < NSHAPES; sh++)
-			total += o->nencs * o->nactions * patterns_of(o, shapes[sh]) *
-				 ((size_t)o->throughput + (size_t)o->latency) * b.nall;
+			total += o->nencs * o->nactions * patterns_of(o, shapes[sh]) * modes_of(o) *
+				 b.nall;
 	progress_begin(&b.prog, "lookup", total);
 
 	for (s = 0; s < o->nsizes; s++)
@@ -625,9 +725,7 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 								  ? "the PMU table has fewer events the flavor can express"
 								  : "the flavor's event space is too small");
 						progress_step(&b.prog, patterns_of(o, shapes[sh]) *
-									      ((size_t)o->throughput +
-									       (size_t)o->latency) *
-									      b.nall);
+									      modes_of(o) * b.nall);
 						continue;
 					}
 					if (err) {
@@ -655,6 +753,7 @@ fail:
 	json_decref(b.set);
 	json_decref(b.skipped_once);
 	ctr_close(&b.ctrs);
+	evict_free(&b.evict);
 	if (b.have_pmu)
 		lookup_pmu_table_free(&b.pmu);
 	return err;

@@ -34,6 +34,11 @@ struct lookup_bench_opts {
 	enum lookup_pattern patterns[LOOKUP_PAT_MAX];
 	size_t npatterns;
 	bool throughput, latency;
+	/* --cache: warm (the default: tight loops over a warm filter), cold
+	 * (each lookup after evicting the design's memory; latency mode
+	 * only, one lookup at a time: cold.h), or both. */
+	bool cache_warm, cache_cold;
+	bool evict_buffer;        /* evict by walking a buffer, not by flushing */
 	const struct lookup_design *designs[LOOKUP_MAX_DESIGNS]; /* floor added by the sweep */
 	size_t ndesigns;
 	const char *pmu;          /* libpfm4 PMU name for the "pmu" pattern, or NULL */

@@ -1,0 +1,35 @@
+/* cold.h — timing lookups that start with the design's memory out of the
+ * caches (`lookup --cache cold`, `limits`): one lookup at a time, each after
+ * an eviction (evict.h) that is timed on its own and left out.
+ * Callers: bench/lookup/bench.c, bench/lookup/limits.c.
+ */
+#ifndef PFBENCH_COLD_H
+#define PFBENCH_COLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evict.h"
+#include "lookup.h"
+#include "tsc.h"
+
+struct cold_result {
+	double *ticks;       /* per cold lookup, timer overhead subtracted */
+	double *warm_ticks;  /* the same single-lookup timing without eviction */
+	double *evict_ticks; /* each eviction */
+	size_t n;
+	size_t lines;        /* lines one eviction flushed */
+};
+
+/* samples lookups of ev[i % nev], each timed alone (the design's latency
+ * runner on one event), each right after evict_run(); then the same
+ * without evicting. 0 or -ENOMEM. */
+int cold_measure(const struct lookup_design *d, const void *st, const uint64_t *ev, size_t nev,
+		 const struct evict *e, const struct evict_plan *p, size_t samples,
+		 const struct tsc_calib *cal, struct cold_result *out);
+void cold_result_free(struct cold_result *r);
+/* The plan for a built design's memory (its mem_ranges). */
+int cold_plan(const struct lookup_design *d, const void *st, const struct evict *e,
+	      struct evict_plan *p);
+
+#endif
