@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #include "cmds.h"
@@ -65,30 +64,6 @@ static void usage(FILE *out)
 		"  -h, --help          this text\n\n"
 		"exit status: 0 ok, 1 failure (a design disagreed with the reference: the\n"
 		"files are still written, \"complete\": false), 2 usage\n");
-}
-
-/* --kernel V (or the running kernel): which lib/sort.c generation the
- * replicas' install uses. */
-static void lookup_kernel_option(struct lookup_bench_opts *o, const char *v)
-{
-	struct utsname u;
-	unsigned major, minor;
-	enum pmuf_kernel k;
-
-	if (!v) {
-		if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-			return; /* keep the default (6.18) */
-		v = u.release;
-		o->kernel_how = "uname";
-	} else {
-		o->kernel_how = "option";
-	}
-	if (pmuf_kernel_parse(v, &k) || sscanf(v, "%u.%u", &major, &minor) != 2)
-		die_usage("--kernel: '%s' is not a kernel release with a PMU event filter "
-			  "(5.3 or later, e.g. 6.18)",
-			  v);
-	snprintf(o->kernel, sizeof(o->kernel), "%u.%u", major, minor);
-	o->sort_gen = klib_sort_gen_of(major, minor);
 }
 
 static void list_designs(void)
@@ -356,7 +331,12 @@ int cmd_lookup(int argc, char **argv)
 			o.flavor_how = "default (neither probed nor known from the CPU)";
 		}
 	}
-	lookup_kernel_option(&o, kernel);
+	{
+		int gen = (int)o.sort_gen;
+
+		util_kernel_option(kernel, o.kernel, sizeof(o.kernel), &o.kernel_how, &gen);
+		o.sort_gen = (enum klib_sort_gen)gen;
+	}
 	if (cache) {
 		if (!strcmp(cache, "warm") || !strcmp(cache, "both"))
 			o.cache_warm = true;

@@ -62,6 +62,12 @@ static const struct stage stages[] = {
 	  { 300, 300, 1200 } },
 	{ "check", "does this host enforce and validate filters as documented", true,
 	  { { "--count", "50" }, { NULL }, { NULL } }, { 300, 300, 1200 } },
+	{ "limits", "what a filter limit of N would cost: lookup warm/cold, install sort, memory",
+	  true,
+	  { { "--quick", "--sizes", "300,1000", "--samples", "5", "--pmus", "icl" },
+	    { "--quick" },
+	    { NULL } },
+	  { 300, 900, 1800 } },
 };
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
@@ -72,8 +78,9 @@ static void usage(FILE *out)
 		"                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--timeout S]\n"
 		"                     [--no-plots]\n"
 		"\n"
-		"Runs the stages info, lookup, install, exit and check as child processes\n"
-		"(the same binary, or --pfbench PATH) into ROOT/<host-id>/<UTC time>/, then\n"
+		"Runs the stages info, lookup, install, exit, check and limits as child\n"
+		"processes (the same binary, or --pfbench PATH) into\n"
+		"ROOT/<host-id>/<UTC time>/, then\n"
 		"makes the plots (gnuplot, PNG and SVG) and report.md and prints the path of\n"
 		"the report. Each stage's outcome (ok, skipped, failed, timeout, interrupted),\n"
 		"exit code, duration and reason go to metadata.json as soon as it ends; a\n"
@@ -82,7 +89,7 @@ static void usage(FILE *out)
 		"metadata.json says \"complete\": false and the suite exits 128+signal.\n"
 		"An existing run directory is never written into.\n"
 		"\n"
-		"  --quick          the quick suite (default; `make run`), under a minute\n"
+		"  --quick          the quick suite (default; `make run`), a few minutes\n"
 		"  --full           the full sweep (`make suite`)\n"
 		"  --tiny           tiny parameters for every stage (for the tests)\n"
 		"  -o, --output ROOT  results root (default: results)\n"

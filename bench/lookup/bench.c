@@ -372,7 +372,10 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 			built[i].composed = composed[d->ref];
 			continue;
 		}
-		if (lookup_verify(d, built[i].st, o->flavor, ref[d->ref], msg, sizeof(msg))) {
+		if (o->verify_points && f->nevents > PMUF_KVM_MAX_EVENTS
+			    ? lookup_verify_sampled(d, built[i].st, f, o->flavor, ref[d->ref],
+						    o->verify_points, msg, sizeof(msg))
+			    : lookup_verify(d, built[i].st, o->flavor, ref[d->ref], msg, sizeof(msg))) {
 			snprintf(what, sizeof(what), "%s on %s", d->name, fname);
 			out_set_skip(b->set, what, msg);
 			b->errors++;
@@ -451,6 +454,12 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 				json_object_set_new(rec, "footprint_bytes",
 						    json_integer((json_int_t)built[i].footprint));
 				json_object_set_new(rec, "verified", json_boolean(built[i].verified));
+				json_object_set_new(
+					rec, "verified_points",
+					json_integer((json_int_t)(o->verify_points &&
+								  f->nevents > PMUF_KVM_MAX_EVENTS
+							  ? f->nevents + o->verify_points
+							  : lookup_space_size(o->flavor))));
 				json_object_set_new(rec, "reference",
 						    d->flags & LOOKUP_F_FLOOR
 							    ? json_null()

@@ -1,7 +1,7 @@
 /* cold.h — timing lookups that start with the design's memory out of the
  * caches (`lookup --cache cold`, `limits`): one lookup at a time, each after
  * an eviction (evict.h) that is timed on its own and left out.
- * Callers: bench/lookup/bench.c, bench/lookup/limits.c.
+ * Callers: bench/lookup/bench.c, bench/lookup/limit-study.c.
  */
 #ifndef PFBENCH_COLD_H
 #define PFBENCH_COLD_H

@@ -7,7 +7,7 @@
  * by VA; else walking a buffer twice the last-level cache's size), and the
  * probe that says how cold "cold" proved to be (one load of a line just
  * evicted against the same load warm). Does not: time lookups, print.
- * Callers: bench/lookup/bench.c (lookup --cache cold), limits.c, tests.
+ * Callers: bench/lookup/bench.c (lookup --cache cold), limit-study.c, tests.
  */
 #ifndef PFBENCH_EVICT_H
 #define PFBENCH_EVICT_H

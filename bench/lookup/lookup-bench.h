@@ -39,6 +39,10 @@ struct lookup_bench_opts {
 	 * only, one lookup at a time: cold.h), or both. */
 	bool cache_warm, cache_cold;
 	bool evict_buffer;        /* evict by walking a buffer, not by flushing */
+	/* Filters over the kernel's limit are checked on the events they name
+	 * plus this many points of the space instead of all of it (0: all;
+	 * the limit study sets it, records say verified_points). */
+	size_t verify_points;
 	const struct lookup_design *designs[LOOKUP_MAX_DESIGNS]; /* floor added by the sweep */
 	size_t ndesigns;
 	const char *pmu;          /* libpfm4 PMU name for the "pmu" pattern, or NULL */

@@ -159,6 +159,14 @@ int lookup_reference_table(const struct pmuf_filter *f, enum pmuf_flavor fl,
  * 0, or -EPROTO with msg naming the first mismatch. */
 int lookup_verify(const struct lookup_design *d, const void *state, enum pmuf_flavor fl,
 		  const uint8_t *table, char *msg, size_t msglen);
+/* lookup_verify on a sample of the space: every event the filter names
+ * (its entries' (select, umask) and, for masked entries, their match),
+ * then `points` more spread evenly over the rest. For filters far beyond
+ * the kernel's limit, where checking a linear scan of 65,536 entries at
+ * 2^20 points would take minutes; callers say it was sampled. */
+int lookup_verify_sampled(const struct lookup_design *d, const void *state,
+			  const struct pmuf_filter *f, enum pmuf_flavor fl, const uint8_t *table,
+			  size_t points, char *msg, size_t msglen);
 /* How many (select, umask) decisions differ from table (for
  * LOOKUP_F_KNOWN_BUG designs, whose differences are the finding). */
 size_t lookup_count_mismatches(const struct lookup_design *d, const void *state,
