@@ -237,8 +237,7 @@ void report_limits(FILE *f, const json_t *set)
 	if (cold)
 		fprintf(f, "\"Cold\" here: a line just evicted loaded in %.0f ns against %.1f ns "
 			   "warm, both net of the timer's own overhead (a timing probe; cache-miss "
-			   "counters: %s). Each figure is a median of the samples in limits.json; "
-			   "see the context for the machine and how busy it was.\n\n",
+			   "counters: %s). Each figure is a median of the samples in limits.json.\n\n",
 			rset_num(cold, "probe_evicted_load_ns"), rset_num(cold, "probe_warm_load_ns"),
 			json_string_value(json_object_get(cold, "cache_miss_counters"))
 				? json_string_value(json_object_get(cold, "cache_miss_counters"))
