@@ -211,36 +211,15 @@ struct built {
 	struct evict_plan plan; /* cold: every line of its memory */
 };
 
-/* One cold record: single lookups after evicting the design's memory
- * (cold.h), beside the same single-lookup timing warm. */
+/* One cold record (cold.h): the plan made on first use. */
 static int measure_cold(struct bctx *b, const struct lookup_design *d, struct built *bt,
 			const uint64_t *ev, json_t *rec)
 {
-	struct cold_result r;
-	double *w;
-	int err;
+	int err = bt->plan.lines ? 0 : cold_plan(d, bt->st, &b->evict, &bt->plan);
 
-	if (!bt->plan.lines) {
-		err = cold_plan(d, bt->st, &b->evict, &bt->plan);
-		if (err)
-			return err;
-	}
-	err = cold_measure(d, bt->st, ev, b->o->ninputs, &b->evict, &bt->plan, b->o->samples,
-			   &b->cal, &r);
-	if (err)
-		return err;
-	json_object_set_new(rec, "inputs", json_integer((json_int_t)b->o->ninputs));
-	json_object_set_new(rec, "repeats", json_integer(1));
-	json_object_set_new(rec, "lookups_per_sample", json_integer(1));
-	json_object_set_new(rec, "evicted_lines", json_integer((json_int_t)r.lines));
-	err = out_record_stats(rec, "", r.ticks, r.n, &b->cal, b->o->keep_raw);
-	w = r.warm_ticks;
-	qsort(w, r.n, sizeof(*w), cmp_double);
-	out_set_real(rec, "same_harness_warm_median_ns", tsc_to_ns(&b->cal, w[r.n / 2]));
-	qsort(r.evict_ticks, r.n, sizeof(double), cmp_double);
-	out_set_real(rec, "evict_median_ns", tsc_to_ns(&b->cal, r.evict_ticks[r.n / 2]));
-	cold_result_free(&r);
-	return err;
+	return err ? err
+		   : cold_record(d, bt->st, &bt->plan, ev, b->o->ninputs, b->o->samples,
+				 b->o->keep_raw, &b->evict, &b->cal, rec);
 }
 
 static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
@@ -508,37 +487,6 @@ static json_t *design_json(const struct lookup_design *d)
 	return j;
 }
 
-/* What "cold" meant here: how the memory was evicted, and how cold a line
- * just evicted proved to be against the same line warm (a load timed
- * alone, median of 1001), since no cache-miss counter may be readable. */
-static json_t *cold_context(struct bctx *b)
-{
-	double pc, pw;
-	char why[128] = "";
-	json_t *c;
-
-	evict_probe(&b->evict, 1001, &pc, &pw);
-	c = json_pack("{s:s, s:I, s:I}", "eviction", b->evict.how_name, "line_bytes",
-		      (json_int_t)b->evict.line, "llc_bytes", (json_int_t)b->evict.llc_bytes);
-	out_set_real(c, "probe_evicted_load_ns", tsc_to_ns(&b->cal, tsc_elapsed(&b->cal, 0, (uint64_t)pc)));
-	out_set_real(c, "probe_warm_load_ns", tsc_to_ns(&b->cal, tsc_elapsed(&b->cal, 0, (uint64_t)pw)));
-	json_object_set_new(
-		c, "cache_miss_counters",
-		json_string(ctr_hw_usable(why, sizeof(why)) ? "see counters (l1d_misses_per_lookup)"
-							    : why));
-	json_object_set_new(
-		c, "method",
-		json_string("each cold lookup is one call of the design's latency runner on one "
-			    "event, timed alone between tsc_start/tsc_stop (timer overhead "
-			    "subtracted), right after every cache line of the design's memory "
-			    "(mem_ranges: the state and all it points to) was evicted and "
-			    "fenced; the eviction is timed separately (evict_median_ns) and left "
-			    "out; code, stack and the input events stay warm, and the TLB is not "
-			    "flushed. same_harness_warm_median_ns: the same single-lookup timing "
-			    "without eviction"));
-	return c;
-}
-
 static json_t *lookup_context(struct bctx *b)
 {
 	const struct lookup_bench_opts *o = b->o;
@@ -617,7 +565,7 @@ static json_t *lookup_context(struct bctx *b)
 		json_array_append_new(a, json_string("cold"));
 	json_object_set_new(l, "caches", a);
 	if (o->cache_cold)
-		json_object_set_new(l, "cold", cold_context(b));
+		json_object_set_new(l, "cold", cold_context(&b->evict, &b->cal));
 	return l;
 }
 

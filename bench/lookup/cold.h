@@ -6,6 +6,8 @@
 #ifndef PFBENCH_COLD_H
 #define PFBENCH_COLD_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +33,17 @@ void cold_result_free(struct cold_result *r);
 /* The plan for a built design's memory (its mem_ranges). */
 int cold_plan(const struct lookup_design *d, const void *st, const struct evict *e,
 	      struct evict_plan *p);
+
+/* cold_measure into rec: the statistics of the cold lookups (out.h),
+ * inputs/repeats/lookups_per_sample, evicted_lines, evict_median_ns and
+ * same_harness_warm_median_ns. 0 or -errno. */
+int cold_record(const struct lookup_design *d, const void *st, const struct evict_plan *p,
+		const uint64_t *ev, size_t nev, size_t samples, bool keep_raw,
+		const struct evict *e, const struct tsc_calib *cal, json_t *rec);
+/* What "cold" meant here, for the context: how memory was evicted, and
+ * how cold a line just evicted proved to be against the same line warm
+ * (a load timed alone, median of 1001), since no cache-miss counter may
+ * be readable. */
+json_t *cold_context(const struct evict *e, const struct tsc_calib *cal);
 
 #endif
