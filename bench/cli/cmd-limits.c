@@ -169,6 +169,8 @@ int cmd_limits(int argc, char **argv)
 	if (err)
 		die("limits: %s", msg);
 	util_write_set(set, outdir);
+	util_timer_info("limits", set);
+	util_noisy_info("limits", set);
 	info("limits: wrote %s/limits.json and %s/limits.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
 	json_decref(set);

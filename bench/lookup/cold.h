@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "disturb.h"
 #include "evict.h"
 #include "lookup.h"
 #include "tsc.h"
@@ -21,11 +22,14 @@ struct cold_result {
 	double *evict_ticks; /* each eviction */
 	size_t n;
 	size_t lines;        /* lines one eviction flushed */
+	struct disturb_cell dc; /* cold samples preempted or migrated, re-taken */
 };
 
 /* samples lookups of ev[i % nev], each timed alone (the design's latency
  * runner on one event), each right after evict_run(); then the same
- * without evicting. 0 or -ENOMEM. */
+ * without evicting. A cold sample preempted or migrated (disturb.h,
+ * checked outside the timed region) is taken again within the budget.
+ * 0 or -ENOMEM. */
 int cold_measure(const struct lookup_design *d, const void *st, const uint64_t *ev, size_t nev,
 		 const struct evict *e, const struct evict_plan *p, size_t samples,
 		 const struct tsc_calib *cal, struct cold_result *out);
