@@ -14,5 +14,6 @@ int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 
 #endif

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "hostinfo.h"
+#include "kvm-sys.h"
 #include "util.h"
 
 struct command {
@@ -22,6 +24,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "two result sets side by side, ratios with 95% CIs" },
 	{ "suite", cmd_suite, "run every stage into results/<host-id>/<UTC>/ with plots and a report" },
 	{ "report", cmd_report, "rebuild a result directory's plots and report.md" },
+	{ "schema", cmd_schema, "the record fields of every result set: role, type, unit, meaning" },
 	{ NULL, NULL, NULL },
 };
 
@@ -46,6 +49,8 @@ static const struct command *find_command(const char *name)
 int main(int argc, char **argv)
 {
 	int i = 1;
+	/* The host description's KVM facts come from the KVM layer. */
+	hostinfo_set_kvm(kvm_host_json);
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			util_verbose = 1;

@@ -1,8 +1,10 @@
 /* util.c — see util.h. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,10 +77,15 @@ void debug(const char *fmt, ...)
 int util_parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;
-	if (!s || !*s || *s == '-')
+	/* Decimal, or hex after 0x: never octal (strtoull's base 0 would read
+	 * "010" as 8), and no sign or leading space. */
+	bool hex = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	if (!s || !*digits || strpbrk(digits, "xX") ||
+	    !(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
 		return -EINVAL;
 	errno = 0;
-	*out = strtoull(s, &end, 0);
+	*out = strtoull(digits, &end, hex ? 16 : 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (*end)
@@ -111,6 +118,9 @@ unsigned long long util_parse_range(const char *cmd, const char *opt, const char
 void util_write_set(const json_t *set, const char *dir)
 {
 	const char *bench = json_string_value(json_object_get(set, "bench"));
+	char why[320];
+	if (out_check_set(set, why, sizeof(why)) == -EPROTO)
+		die("%s: a record does not follow its declared schema (a bug): %s", bench, why);
 	int err = out_write_set(set, dir);
 	if (err) {
 		char what[160];

@@ -22,7 +22,8 @@ __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void debug(const char *fmt, ...);
 
-/* Parses an unsigned number (decimal, 0x hex); 0 or -EINVAL/-ERANGE. */
+/* Parses an unsigned number (decimal, or hex after 0x; "010" is ten, never
+ * octal); 0 or -EINVAL/-ERANGE. */
 int util_parse_u64(const char *s, unsigned long long *out);
 
 /* Subcommand helpers, so every command words these the same way. */

@@ -21,6 +21,7 @@
 
 #include "kvm-sys.h"
 #include "pmuf.h"
+#include "schema.h"
 
 enum check_result { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_SKIP = 2 };
 const char *check_result_name(enum check_result r); /* "pass", "fail", "skipped" */
@@ -73,5 +74,8 @@ void check_counting(struct check_run *c);     /* check-count.c */
 
 /* All of the above in order. */
 void check_all(struct check_run *c);
+
+/* The records of check.json (schema-check.c). */
+extern const struct schema check_schema;
 
 #endif

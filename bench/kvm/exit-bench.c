@@ -654,12 +654,6 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 	out_set_add(set, rec);
 }
 
-json_t *exit_key_columns(void)
-{
-	return json_pack("[s,s,s,s,s,s,s,s,s,s]", "group", "exit", "mode", "block_len", "filter",
-			 "filter_size", "encoding", "action", "position", "cycle");
-}
-
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set)
 {
 	if (h->pmu_kind == GUEST_PMU_NONE) {

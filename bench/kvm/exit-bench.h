@@ -13,6 +13,7 @@
 
 #include "abi.h"
 #include "pmuf.h"
+#include "schema.h"
 #include "tsc.h"
 
 #define EXIT_MAX_ROUNDS 64
@@ -63,11 +64,8 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 /* No filter, then every size x encoding x action x position. */
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set);
 
-/* The set-level "key_columns": the record fields that identify a
- * measurement (group, exit, mode, block_len; filter, filter_size, encoding,
- * action, position, cycle), never outcomes or host facts (status, why,
- * counts, insn, eventsel, pmu_msrs, vpmu). New reference. */
-json_t *exit_key_columns(void);
+/* The records of exit.json (schema-exit.c). */
+extern const struct schema exit_schema;
 
 const char *exit_pmu_kind_name(enum guest_pmu_kind k); /* "intel", "amd-core", "amd-k7", "none" */
 

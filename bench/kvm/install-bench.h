@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "progress.h"
+#include "schema.h"
 #include "tsc.h"
 
 #define INSTALL_MAX_SIZES 64
@@ -41,5 +42,8 @@ size_t install_bench_steps(const struct install_opts *o);
  * -EACCES; no KVM_CAP_PMU_EVENT_FILTER: -EOPNOTSUPP), with why[] saying so. */
 int install_bench(const struct install_opts *o, const struct tsc_calib *cal, json_t *set,
 		  struct progress *pg, char *why, size_t whylen);
+
+/* The records of install.json (schema-install.c). */
+extern const struct schema install_schema;
 
 #endif

@@ -47,6 +47,7 @@ static int lookup_part(const struct limits_opts *o, int argc, char **argv, json_
 		       json_t **lctx, size_t *errors, char *msg, size_t msglen)
 {
 	struct lookup_bench_opts lo;
+	struct lookup_failures fails = { 0 };
 	json_t *lset = NULL, *rec, *sk;
 	size_t i;
 	int err;
@@ -74,7 +75,9 @@ static int lookup_part(const struct limits_opts *o, int argc, char **argv, json_
 	lo.cpu = o->cpu;
 	lo.seed = o->seed;
 	lo.verify_points = LIMITS_VERIFY_POINTS;
-	err = lookup_bench_run(&lo, argc, argv, &lset, errors, msg, msglen);
+	err = lookup_bench_run(&lo, argc, argv, &lset, &fails, msg, msglen);
+	json_decref(fails.mismatches);
+	*errors = fails.errors;
 	if (err)
 		return err;
 	json_array_foreach(json_object_get(lset, "records"), i, rec) {
@@ -244,7 +247,7 @@ int limits_run(const struct limits_opts *o, int argc, char **argv, json_t **setp
 	*errors = 0;
 	/* PMU tables first: libpfm4 must initialize before PAPI does (the
 	 * lookup sweep opens PAPI). */
-	set = out_set_new("limits", json_object());
+	set = out_set_new(&limits_schema, json_object());
 	if (!set) {
 		snprintf(msg, msglen, "out of memory");
 		return -ENOMEM;
@@ -279,9 +282,6 @@ int limits_run(const struct limits_opts *o, int argc, char **argv, json_t **setp
 			  "k6.3-masked's build per lib/sort.c generation, median of `builds`, "
 			  "timed in user space (the kernel refuses above 300)",
 			  "pmu", "ALLOW of every (select, umask) a libpfm4 PMU table names"));
-	json_object_set_new(set, "key_columns",
-			    json_pack("[s,s,s,s,s,s,s]", "kind", "size", "design", "cache", "sort",
-				      "pmu", "flavor"));
 	out_set_complete(set, *errors == 0);
 	json_decref(lctx);
 	*setp = set;

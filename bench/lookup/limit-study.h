@@ -27,6 +27,7 @@
 
 #include "klib.h"
 #include "pmuf.h"
+#include "schema.h"
 
 #define LIMITS_MAX_SIZES 16
 #define LIMITS_MAX_PMUS 8
@@ -46,6 +47,9 @@ struct limits_opts {
 	uint64_t seed;
 	bool quick;
 };
+
+/* The records' declared columns (schema-limits.c). */
+extern struct schema limits_schema;
 
 void limits_defaults(struct limits_opts *o, bool quick);
 /* *errors counts designs that failed their check (no number for them). */

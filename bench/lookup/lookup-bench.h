@@ -19,6 +19,7 @@
 #include "klib.h"
 #include "lookup.h"
 #include "patterns.h"
+#include "schema.h"
 
 #define LOOKUP_MAX_SIZES 64
 #define LOOKUP_MAX_DESIGNS 32
@@ -63,12 +64,24 @@ struct lookup_bench_opts {
 	bool quick;
 };
 
+/* The records' declared columns (schema-lookup.c). */
+extern const struct schema lookup_schema;
+
 /* Fills opts with the defaults (full sweep, or --quick's). */
 void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick);
 
+/* What a sweep failed at beside its records: errors counts the design and
+ * filter pairs that gave no number (a failed build or check, also in the
+ * set's "skipped"); mismatches lists the checks that disagreed with the
+ * reference, [{"what", "why"}] (new reference). */
+struct lookup_failures {
+	size_t errors;
+	json_t *mismatches;
+};
+
 /* Runs the sweep. *set gets the result set (new reference, even when some
- * designs failed their check; *errors counts those). */
+ * designs failed their check; *fails says which). */
 int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, json_t **set,
-		     size_t *errors, char *msg, size_t msglen);
+		     struct lookup_failures *fails, char *msg, size_t msglen);
 
 #endif

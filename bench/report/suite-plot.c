@@ -649,11 +649,8 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 		char name[256], title[512], part[128];
 		size_t no = (size_t)snprintf(name, sizeof(name), "%s", p->name);
 		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", ptitle);
-		json_t *view = json_pack("{s:O, s:[]}", "key_columns",
-					 json_object_get(set, "key_columns") ? json_object_get(set, "key_columns") : json_null(),
+		json_t *view = json_pack("{s:O, s:[]}", "columns", json_object_get(set, "columns"),
 					 "records");
-		if (json_is_null(json_object_get(view, "key_columns")))
-			json_object_del(view, "key_columns");
 		struct sel where[5] = { { NULL, NULL } };
 		int k;
 		for (k = 0; k < 4 && p->split[k]; k++) {

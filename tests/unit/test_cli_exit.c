@@ -47,12 +47,12 @@ static void test_help_and_usage(void **state)
 	} bad[] = {
 		{ { "--sizes", "1,,2", NULL }, "column 3" },
 		{ { "--sizes", "301", NULL }, "0..300" },
-		{ { "--samples", NULL }, "needs a value" },
+		{ { "--samples", NULL }, "--samples: needs an argument" },
 		{ { "--samples", "0", NULL }, "--samples" },
 		{ { "--only", "nothing", NULL }, "baselines" },
 		{ { "--frobnicate", NULL }, "unknown option" },
 		{ { "stray", NULL }, "unexpected argument" },
-		{ { "--cpu", "99", NULL }, "--cpu 99: this host has" },
+		{ { "--cpu", "99", NULL }, "pfbench exit: --cpu: '99' is not a number in 0.." },
 		{ { "--cpu", "x", NULL }, "--cpu" },
 		{ { "--rounds", "0", NULL }, "--rounds" },
 	};
