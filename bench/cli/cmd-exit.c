@@ -159,7 +159,6 @@ static const struct {
 } base_cols[] = {
 	{ "median", "median_ns" },
 	{ "net", "net_median_ns" },
-	{ "host/exit", "host_run_ns_per_exit" },
 };
 
 /* A few lines for the terminal, read back from the records. */
@@ -265,10 +264,8 @@ int cmd_exit(int argc, char **argv)
 	if (!h.vpmu)
 		info("exit: no vPMU (%s): the reprogram sweep measures KVM's PMU MSR path without a "
 		     "vPMU, not a filter lookup", h.vpmu_why);
-	if (h.emulated_per_insn > 1.5)
-		info("exit: KVM emulates this guest instruction by instruction (%.1f emulated "
-		     "instructions per CPUID): every number is an emulator cost, not a VM-exit cost",
-		     h.emulated_per_insn);
+	if (h.exec != EXIT_EXEC_NATIVE)
+		info("exit: guest execution %s: %s", exit_exec_name(h.exec), h.exec_why);
 
 	json_t *ctx = out_context(argc, argv, &h.cal);
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());

@@ -145,11 +145,11 @@ static int add_design(const char *item, void *arg, char *why, size_t len)
 /* Everything lookup's command line sets. */
 struct lookup_cli {
 	struct bench_opts b;
-	const char *designs, *encs, *actions, *pats, *modes, *pmu, *flavor;
-	bool beyond;
+	const char *designs, *encs, *actions, *pats, *modes, *pmu, *flavor, *kernel, *cache;
+	bool beyond, evict_buffer;
 	unsigned long long repeats, inputs;
 	bool repeats_given, inputs_given;
-	struct opt table[16];
+	struct opt table[20];
 };
 
 static const struct opt *cli_table(struct lookup_cli *c)
@@ -174,6 +174,18 @@ static const struct opt *cli_table(struct lookup_cli *c)
 			   "(e.g. icl, spr, amd64_fam19h_zen4)"),
 		OPT_STRING(0, "flavor", "F", &c->flavor,
 			   "intel | amd: KVM's event-select width (default: probed)"),
+		OPT_STRING(0, "kernel", "V", &c->kernel,
+			   "kernel release whose lib/sort.c the 6.3+ replicas' install\n"
+			   "uses: <6.9, 6.9-6.10 or 6.11+ (default: the running\n"
+			   "kernel's; e.g. --kernel 6.18)"),
+		OPT_STRING(0, "cache", "C", &c->cache,
+			   "warm | cold | both (default warm): cold times each\n"
+			   "lookup alone right after evicting the design's memory\n"
+			   "from the caches (clflush / dc civac; latency mode only);\n"
+			   "records get cache=warm|cold"),
+		OPT_FLAG(0, "evict-buffer", &c->evict_buffer,
+			 "cold: evict by walking a buffer of twice the LLC\n"
+			 "instead of flushing the design's lines"),
 		OPT_UINT(0, "repeats", "N", &c->repeats, &c->repeats_given, 1, 1u << 20,
 			 "passes over the input events per sample (default: auto,\n"
 			 "samples of about 10 us; --quick 4 us)"),
@@ -266,6 +278,23 @@ static void to_opts(const struct lookup_cli *c, const struct opt *opts,
 			o->flavor_how = "default (neither probed nor known from the CPU)";
 		}
 	}
+	{
+		int gen = (int)o->sort_gen;
+
+		util_kernel_option(c->kernel, o->kernel, sizeof(o->kernel), &o->kernel_how, &gen);
+		o->sort_gen = (enum klib_sort_gen)gen;
+	}
+	if (c->cache) {
+		o->cache_warm = !strcmp(c->cache, "warm") || !strcmp(c->cache, "both");
+		o->cache_cold = !strcmp(c->cache, "cold") || !strcmp(c->cache, "both");
+		if (!o->cache_warm && !o->cache_cold)
+			opts_die(&doc, opts, "--cache: '%s' is not warm, cold or both", c->cache);
+		if (o->cache_cold && !o->latency)
+			opts_die(&doc, opts,
+				 "--cache: cold lookups are timed in latency mode; add latency to "
+				 "--modes");
+	}
+	o->evict_buffer = c->evict_buffer;
 	if (c->b.cpu_given)
 		o->cpu = (int)c->b.cpu;
 	if (c->b.samples_given)

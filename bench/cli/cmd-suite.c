@@ -63,6 +63,12 @@ static const struct stage stages[] = {
 	  { 300, 300, 1200 } },
 	{ "check", "does this host enforce and validate filters as documented", true,
 	  { { "--count", "50" }, { NULL }, { NULL } }, { 300, 300, 1200 } },
+	{ "limits", "what a filter limit of N would cost: lookup warm/cold, install sort, memory",
+	  true,
+	  { { "--quick", "--sizes", "300,1000", "--samples", "5", "--pmus", "icl" },
+	    { "--quick" },
+	    { NULL } },
+	  { 300, 900, 1800 } },
 };
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
@@ -71,8 +77,9 @@ static const struct opt_doc doc = {
 	.synopsis = "[--quick|--full|--tiny] [-o ROOT] [--name NAME | --dir DIR]\n"
 		    "                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--timeout S]\n"
 		    "                     [--no-plots]",
-	.about = "Runs the stages info, lookup, install, exit and check as child processes\n"
-		"(the same binary, or --pfbench PATH) into ROOT/<host-id>/<UTC time>/, then\n"
+	.about = "Runs the stages info, lookup, install, exit, check and limits as child\n"
+		"processes (the same binary, or --pfbench PATH) into\n"
+		"ROOT/<host-id>/<UTC time>/, then\n"
 		"makes the plots (gnuplot, PNG and SVG) and report.md and prints the path of\n"
 		"the report. Each stage's outcome (ok, skipped, failed, timeout, interrupted),\n"
 		"exit code, duration and reason go to metadata.json as soon as it ends; a\n"
@@ -432,7 +439,7 @@ struct suite_cli {
 static void parse(struct suite_cli *c, int argc, char **argv)
 {
 	const struct opt opts[] = {
-		OPT_FLAG(0, "quick", &c->quick, "the quick suite (default; `make run`), under a minute"),
+		OPT_FLAG(0, "quick", &c->quick, "the quick suite (default; `make run`), a few minutes"),
 		OPT_FLAG(0, "full", &c->full, "the full sweep (`make suite`)"),
 		OPT_FLAG(0, "tiny", &c->tiny, "tiny parameters for every stage (for the tests)"),
 		OPT_STRING('o', "output", "ROOT", &c->root, "results root (default: results)"),

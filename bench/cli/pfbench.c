@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "describe this host: CPU, PMU, topology, KVM caps and filter flavor" },
 	{ "filter", cmd_filter, "show, validate, decide, convert and verify filters" },
 	{ "lookup", cmd_lookup, "filter lookup cost: the kernel's algorithms against other designs" },
+	{ "limits", cmd_limits, "what a filter size limit of N would cost: lookup, install, memory" },
 	{ "exit", cmd_exit, "guest exit latency of counter reprogramming under filters" },
 	{ "install", cmd_install, "KVM_SET_PMU_EVENT_FILTER latency by size and encoding" },
 	{ "check", cmd_check, "does this host enforce and validate filters as documented" },

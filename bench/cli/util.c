@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/utsname.h>
+
+#include "klib.h"
 #include "out.h"
+#include "pmuf.h"
 
 int util_verbose;
 
@@ -168,4 +172,26 @@ void util_noisy_info(const char *cmd, const json_t *set)
 	     "%zu bimodal; e.g. \"%s\"); see noisy_reason in the records. Measure on a quieter "
 	     "machine to trust them.",
 	     cmd, noisy, json_array_size(recs), kept, bimodal, example ? example : "?");
+}
+
+void util_kernel_option(const char *v, char *kernel, size_t len, const char **how, int *sort_gen)
+{
+	struct utsname u;
+	unsigned major, minor;
+	enum pmuf_kernel k;
+
+	if (!v) {
+		if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+			return;
+		v = u.release;
+		*how = "uname";
+	} else {
+		*how = "option";
+	}
+	if (pmuf_kernel_parse(v, &k) || sscanf(v, "%u.%u", &major, &minor) != 2)
+		die_usage("--kernel: '%s' is not a kernel release with a PMU event filter "
+			  "(5.3 or later, e.g. 6.18)",
+			  v);
+	snprintf(kernel, len, "%u.%u", major, minor);
+	*sort_gen = (int)klib_sort_gen_of(major, minor);
 }

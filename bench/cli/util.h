@@ -49,6 +49,12 @@ void util_timer_info(const char *cmd, const struct json_t *set);
  * disturbed samples kept, 25 bimodal) ..." on stderr when any record has
  * "noisy": true; silent otherwise. */
 void util_noisy_info(const char *cmd, const struct json_t *set);
+/* --kernel V for the benchmarks with kernel replicas: V (or, when NULL,
+ * the running kernel's release) as "major.minor" into kernel[len], *how
+ * "option" or "uname", and the lib/sort.c generation it shipped
+ * (klib.h's enum klib_sort_gen, as an int here); a bad V is a usage
+ * error. Unchanged when V is NULL and uname says nothing usable. */
+void util_kernel_option(const char *v, char *kernel, size_t len, const char **how, int *sort_gen);
 /* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
 void util_write_set(const struct json_t *set, const char *dir);
 

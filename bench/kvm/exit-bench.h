@@ -37,6 +37,13 @@ struct exit_opts {
 	bool skip_vmcall;       /* x86: --no-vmcall */
 };
 
+/* How KVM executes the guest, from its stats around timed CPUIDs. */
+enum exit_guest_exec {
+	EXIT_EXEC_UNKNOWN = 0, /* no stats, or stats that fit neither */
+	EXIT_EXEC_NATIVE,      /* every CPUID is a VM exit, nothing emulated */
+	EXIT_EXEC_EMULATED,    /* KVM's instruction emulator runs the guest (PVM, CPL 0) */
+};
+
 /* What the host offers, probed once (exit_probe). */
 struct exit_host {
 	struct tsc_calib cal;
@@ -46,14 +53,28 @@ struct exit_host {
 	const char *flavor_how;      /* "probed" | "cpu" | "none" */
 	enum guest_pmu_kind pmu_kind; /* the guest's PMU registers (vcpu_arch_pmu_kind) */
 	double emulated_per_insn;    /* KVM insn_emulation per exiting insn (x86 CPUID), -1 unknown */
+	double exits_per_insn;       /* KVM exits per exiting insn (x86 CPUID), -1 unknown */
+	enum exit_guest_exec exec;   /* exit_classify_exec() of the two */
+	char exec_why[256];
+	const char *kvm_module;      /* x86 vendor module loaded: kvm_pvm, kvm_intel, kvm_amd, or NULL */
 	struct exit_host_arch arch;  /* <arch>/exit-arch.h */
 };
+
+/* Classifies guest execution from KVM's insn_emulation and exits per
+ * exiting instruction (-1: stat absent) and says why in why[len]. Emulated:
+ * >= 1.5 emulated instructions and < 1 exit per CPUID; native: >= 1 exit
+ * and < 1.5 emulated; anything else is unknown (e.g. CPUID not reaching
+ * KVM at all). */
+enum exit_guest_exec exit_classify_exec(double emulated_per_insn, double exits_per_insn, char *why,
+					size_t len);
+/* "unknown", "native", "emulated" (context.exit.guest_execution). */
+const char *exit_exec_name(enum exit_guest_exec e);
 
 /* Calibrates the timer, reads the vPMU and flavor, then the arch's facts
  * (x86: picks the baseline MSR, the first that a guest can write without
  * #GP, and looks for instruction emulation). 0 or -errno (no /dev/kvm: -ENOENT/-EACCES). */
 int exit_probe(struct exit_host *h, unsigned timeout_ms);
-/* {"vpmu":..,"pmu_msrs":..,"baseline_msr":..,"guest_execution":..} for the context. */
+/* {"vpmu":..,"pmu_msrs":..,"baseline_msr":..,"guest_execution":..,..} for the context. */
 json_t *exit_host_json(const struct exit_host *h);
 
 /* Baselines, both modes, and the validity comparison records (each vs

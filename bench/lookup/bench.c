@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cold.h"
 #include "counters.h"
 #include "disturb.h"
 #include "lookup-bench.h"
@@ -57,6 +58,7 @@ void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick)
 	for (i = 0; i < LOOKUP_PAT_PMU; i++)
 		o->patterns[o->npatterns++] = (enum lookup_pattern)i;
 	o->throughput = o->latency = true;
+	o->cache_warm = true;
 	for (const struct lookup_design *const *d = lookup_designs; *d; d++)
 		if (!((*d)->flags & LOOKUP_F_FLOOR) && o->ndesigns < LOOKUP_MAX_DESIGNS)
 			o->designs[o->ndesigns++] = *d;
@@ -67,6 +69,9 @@ void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick)
 	o->sample_ns = quick ? 4000 : 10000;
 	o->ninputs = 512;
 	o->seed = 1;
+	snprintf(o->kernel, sizeof(o->kernel), "6.18");
+	o->kernel_how = "default";
+	o->sort_gen = KLIB_SORT_6_11;
 }
 
 struct bctx {
@@ -77,6 +82,7 @@ struct bctx {
 	bool have_pmu;
 	json_t *set;
 	struct progress prog;
+	struct evict evict;       /* cold lookups */
 	size_t errors;
 	json_t *skipped_once; /* what -> true, to report a skip reason once */
 	json_t *mismatches;   /* lookup_failures.mismatches */
@@ -194,6 +200,8 @@ struct built {
 	size_t footprint;
 	bool verified;
 	bool composed;
+	long long mismatches; /* LOOKUP_F_KNOWN_BUG designs: decisions unlike the reference */
+	struct evict_plan plan; /* cold: every line of its memory */
 };
 
 static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
@@ -223,11 +231,12 @@ static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
 static int build_one(struct bctx *b, const struct lookup_design *d, const struct pmuf_filter *f,
 		     struct built *out)
 {
-	unsigned bflags = b->o->beyond_limit ? LOOKUP_B_NO_LIMIT : 0;
+	unsigned bflags = (b->o->beyond_limit ? LOOKUP_B_NO_LIMIT : 0) | LOOKUP_B_SORT(b->o->sort_gen);
 	double t[LOOKUP_BUILDS];
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->mismatches = -1;
 	for (int i = 0; i < LOOKUP_BUILDS; i++) {
 		void *st = NULL;
 		uint64_t t0 = tsc_start();
@@ -308,7 +317,17 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 			return err;
 		}
 	}
-	if (lookup_verify(d, F->built[i].st, fl, F->ref[d->ref], msg, mlen)) {
+	if (d->flags & LOOKUP_F_KNOWN_BUG) {
+		/* Timed all the same; how often it is wrong is the point. */
+		F->built[i].mismatches =
+			(long long)lookup_count_mismatches(d, F->built[i].st, fl, F->ref[d->ref]);
+		F->built[i].composed = F->composed[d->ref];
+		return 0;
+	}
+	if (b->o->verify_points && F->f->nevents > PMUF_KVM_MAX_EVENTS
+		    ? lookup_verify_sampled(d, F->built[i].st, F->f, fl, F->ref[d->ref],
+					    b->o->verify_points, msg, mlen)
+		    : lookup_verify(d, F->built[i].st, fl, F->ref[d->ref], msg, mlen)) {
 		out_set_skip(b->set, what, msg);
 		json_array_append_new(b->mismatches, json_pack("{s:s, s:s}", "what", what, "why", msg));
 		b->errors++;
@@ -322,18 +341,30 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 }
 
 /* Times design i on the inputs of pattern pat in one mode: one record. */
+/* One cold record (cold.h): the plan made on first use. */
+static int measure_cold(struct bctx *b, const struct lookup_design *d, struct built *bt,
+			const uint64_t *ev, json_t *rec)
+{
+	int err = bt->plan.lines ? 0 : cold_plan(d, bt->st, &b->evict, &bt->plan);
+
+	return err ? err
+		   : cold_record(d, bt->st, &bt->plan, ev, b->o->ninputs, b->o->samples,
+				 b->o->keep_raw, &b->evict, &b->cal, rec);
+}
+
 static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pattern pat,
-		    bool latency, double hit, char *msg, size_t mlen)
+		    bool latency, bool cold, double hit, char *msg, size_t mlen)
 {
 	const struct lookup_design *d = b->all[i];
-	const struct built *bt = &F->built[i];
+	struct built *bt = &F->built[i];
 	json_t *rec = json_object();
 
 	rec_filter_fields(rec, b->o, d, F->f, F->enc, F->shape, &F->ent);
 	json_object_set_new(rec, "pattern", json_string(lookup_pattern_name(pat)));
 	json_object_set_new(rec, "mode", json_string(latency ? "latency" : "throughput"));
 	out_set_real(rec, "hit_fraction", hit);
-	int err = measure(b, d, bt->st, F->ev, latency, rec);
+	json_object_set_new(rec, "cache", json_string(cold ? "cold" : "warm"));
+	int err = cold ? measure_cold(b, d, bt, F->ev, rec) : measure(b, d, bt->st, F->ev, latency, rec);
 	if (err) {
 		json_decref(rec);
 		snprintf(msg, mlen, "timing %s on %s: %s", d->name, F->name, strerror(-err));
@@ -346,6 +377,13 @@ static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pat
 						      ? json_null()
 						      : json_string(pmuf_kernel_name(d->ref)));
 	json_object_set_new(rec, "reference_composed", json_boolean(bt->composed));
+	json_object_set_new(rec, "reference_mismatches",
+			    bt->mismatches >= 0 ? json_integer(bt->mismatches) : json_null());
+	json_object_set_new(rec, "verified_points",
+			    json_integer((json_int_t)(b->o->verify_points &&
+							      F->f->nevents > PMUF_KVM_MAX_EVENTS
+						      ? F->f->nevents + b->o->verify_points
+						      : lookup_space_size(b->o->flavor))));
 	out_set_add(b->set, rec);
 	return 0;
 }
@@ -353,12 +391,20 @@ static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pat
 /* The inputs of pattern number p (a pattern this filter shape has no
  * inputs for is recorded as skipped), then every built design in each
  * mode. */
+/* Records per design and input pattern: the modes, warm and/or cold
+ * (cold in latency mode only). */
+static size_t modes_of(const struct lookup_bench_opts *o)
+{
+	return (o->cache_warm ? (size_t)o->throughput + (size_t)o->latency : 0) +
+	       (o->cache_cold ? (size_t)o->latency : 0);
+}
+
 static int time_pattern(struct bctx *b, struct ffilter *F, size_t p, uint64_t seed, char *msg,
 			size_t mlen)
 {
 	const struct lookup_bench_opts *o = b->o;
 	enum lookup_pattern pat = o->patterns[p];
-	size_t nmodes = (size_t)o->throughput + (size_t)o->latency;
+	size_t nmodes = modes_of(o);
 	double hit = 0;
 	char why[160], what[256];
 
@@ -375,12 +421,19 @@ static int time_pattern(struct bctx *b, struct ffilter *F, size_t p, uint64_t se
 		snprintf(msg, mlen, "inputs for %s: %s", F->name, strerror(-err));
 		return err;
 	}
-	for (int m = 0; m < 2; m++) {
-		bool latency = m == 1;
-		if ((latency && !o->latency) || (!latency && !o->throughput))
+	for (int m = 0; m < 4; m++) {
+		bool latency = m & 1, cold = m & 2;
+		if ((latency && !o->latency) || (!latency && !o->throughput) ||
+		    (cold && !o->cache_cold) || (!cold && !o->cache_warm))
 			continue;
+		if (cold && !latency) {
+			skip_once(b, "cold throughput",
+				  "cold lookups are timed one at a time (latency mode only)");
+			continue;
+		}
 		for (size_t i = 0; i < b->nall; i++) {
-			if (F->built[i].st && (err = time_one(b, F, i, pat, latency, hit, msg, mlen)))
+			if (F->built[i].st &&
+			    (err = time_one(b, F, i, pat, latency, cold, hit, msg, mlen)))
 				return err;
 			progress_step(&b->prog, 1);
 		}
@@ -420,9 +473,11 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 			err = time_pattern(b, &F, p, seed, msg, sizeof(msg));
 	if (err)
 		snprintf(emsg, emlen, "%s", msg);
-	for (i = 0; i < b->nall; i++)
+	for (i = 0; i < b->nall; i++) {
 		if (F.built[i].st)
 			b->all[i]->free(F.built[i].st);
+		evict_plan_free(&F.built[i].plan);
+	}
 	for (int k = 0; k < 3; k++)
 		free(F.ref[k]);
 	free(F.ev);
@@ -463,6 +518,14 @@ static json_t *lookup_context(struct bctx *b)
 	out_set_real(l, "target_sample_ns", o->sample_ns);
 	json_object_set_new(l, "inputs_per_stream", json_integer((json_int_t)o->ninputs));
 	json_object_set_new(l, "kernel_limit", json_integer(PMUF_KVM_MAX_EVENTS));
+	json_object_set_new(l, "kernel", json_string(o->kernel));
+	json_object_set_new(l, "kernel_source", json_string(o->kernel_how));
+	json_object_set_new(l, "sort_generation", json_string(klib_sort_gen_name(o->sort_gen)));
+	json_object_set_new(
+		l, "sort_note",
+		json_string("the 6.3+ replicas' install sorts with the lib/sort.c of `kernel` "
+			    "(5.x-6.8, 6.9-6.10 or 6.11+); the 5.17 replicas with the 5.x sort "
+			    "their kernels had"));
 	json_object_set_new(l, "beyond_limit", json_boolean(o->beyond_limit));
 	if (o->beyond_limit)
 		json_object_set_new(
@@ -504,6 +567,14 @@ static json_t *lookup_context(struct bctx *b)
 		json_array_append_new(a, json_string("latency"));
 	json_object_set_new(l, "modes", a);
 	a = json_array();
+	if (o->cache_warm)
+		json_array_append_new(a, json_string("warm"));
+	if (o->cache_cold)
+		json_array_append_new(a, json_string("cold"));
+	json_object_set_new(l, "caches", a);
+	if (o->cache_cold)
+		json_object_set_new(l, "cold", cold_context(&b->evict, &b->cal));
+	a = json_array();
 	for (i = 0; i < b->nall; i++)
 		json_array_append_new(a, design_json(b->all[i]));
 	json_object_set_new(l, "designs", a);
@@ -536,7 +607,7 @@ static size_t patterns_of(const struct lookup_bench_opts *o, const char *shape)
 static size_t per_filter(const struct bctx *b, const char *shape)
 {
 	const struct lookup_bench_opts *o = b->o;
-	return patterns_of(o, shape) * ((size_t)o->throughput + (size_t)o->latency) * b->nall;
+	return patterns_of(o, shape) * modes_of(o) * b->nall;
 }
 
 /* Generates the filter of one sweep point and runs it; a shape whose
@@ -621,6 +692,14 @@ static int prepare(struct bctx *b, int argc, char **argv, char *msg, size_t msgl
 		return err;
 	}
 	ctr_open(&b->ctrs);
+	if (b->o->cache_cold) {
+		err = evict_init(&b->evict, b->o->evict_buffer);
+		if (err) {
+			snprintf(msg, msglen, "eviction buffer: %s", strerror(-err));
+			json_decref(binding);
+			return err;
+		}
+	}
 	json_t *ctx = out_context(argc, argv, &b->cal);
 	json_object_set_new(ctx, "binding", binding);
 	json_object_set_new(ctx, "counters", ctr_describe(&b->ctrs));
@@ -666,6 +745,7 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	json_decref(b.skipped_once);
 	json_decref(b.mismatches);
 	ctr_close(&b.ctrs);
+	evict_free(&b.evict);
 	if (b.have_pmu)
 		lookup_pmu_table_free(&b.pmu);
 	return err;

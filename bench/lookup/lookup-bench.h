@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "klib.h"
 #include "lookup.h"
 #include "patterns.h"
 #include "schema.h"
@@ -34,6 +35,15 @@ struct lookup_bench_opts {
 	enum lookup_pattern patterns[LOOKUP_PAT_MAX];
 	size_t npatterns;
 	bool throughput, latency;
+	/* --cache: warm (the default: tight loops over a warm filter), cold
+	 * (each lookup after evicting the design's memory; latency mode
+	 * only, one lookup at a time: cold.h), or both. */
+	bool cache_warm, cache_cold;
+	bool evict_buffer;        /* evict by walking a buffer, not by flushing */
+	/* Filters over the kernel's limit are checked on the events they name
+	 * plus this many points of the space instead of all of it (0: all;
+	 * the limit study sets it, records say verified_points). */
+	size_t verify_points;
 	const struct lookup_design *designs[LOOKUP_MAX_DESIGNS]; /* floor added by the sweep */
 	size_t ndesigns;
 	const char *pmu;          /* libpfm4 PMU name for the "pmu" pattern, or NULL */
@@ -46,6 +56,11 @@ struct lookup_bench_opts {
 	size_t ninputs;           /* events per input stream */
 	uint64_t seed;
 	bool keep_raw;            /* samples_ns arrays in the JSON */
+	/* The kernel whose lib/sort.c the 6.3+ replicas' install uses
+	 * (--kernel; default the running kernel's release). */
+	char kernel[32];
+	const char *kernel_how;   /* "option", "uname" */
+	enum klib_sort_gen sort_gen;
 	bool quick;
 };
 

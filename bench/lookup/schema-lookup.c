@@ -7,7 +7,9 @@
 #include "disturb.h"
 #include "emulated.h"
 
-static const struct schema_col cols[] = {
+/* Shared with the limit study (schema-limits.c), whose lookup records are
+ * these. */
+const struct schema_col lookup_schema_cols[] = {
 	{ "design", COL_KEY, COL_STRING, NULL,
 	  "the design (`pfbench lookup -d help`); `floor-l1` is the one-load floor" },
 	{ "size", COL_KEY, COL_INT, "entries", "filter entries" },
@@ -20,6 +22,9 @@ static const struct schema_col cols[] = {
 	{ "pattern", COL_KEY, COL_STRING, NULL,
 	  "input hit pattern (`hit`, `miss`, `mixed`, `same-select`, `walk-worst`, `pmu`)" },
 	{ "mode", COL_KEY, COL_STRING, NULL, "`throughput`/`latency`" },
+	{ "cache", COL_KEY, COL_STRING, NULL,
+	  "`warm` (tight loops, the filter cached) or `cold` (one lookup at a time right after "
+	  "evicting the design's memory; latency mode only)" },
 	{ "flavor", COL_KEY, COL_STRING, NULL,
 	  "the event-select width the filters and reference use (`intel`/`amd`), as in the context" },
 	{ "kernel_replica", COL_CONTEXT, COL_BOOL, NULL, "a replica of a kernel generation's algorithm" },
@@ -37,6 +42,13 @@ static const struct schema_col cols[] = {
 	{ "lookups_per_sample", COL_OUTCOME, COL_INT, "count",
 	  "lookups in one timed sample (inputs × repeats); every figure is divided by it" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "per lookup" },
+	{ "evicted_lines", COL_OUTCOME, COL_INT, "count",
+	  "cold: cache lines one eviction flushed (the design's memory)" },
+	{ "evict_median_ns", COL_MEASURE, COL_REAL, "ns",
+	  "cold: median time of one eviction (not in the lookup's figure)" },
+	{ "same_harness_warm_median_ns", COL_MEASURE, COL_REAL, "ns",
+	  "cold: the same single-lookup timing with the memory warm (single timings carry the "
+	  "timer's granularity)" },
 	DISTURB_SCHEMA_COLS,
 	{ "cycles_per_lookup", COL_MEASURE, COL_REAL, "count per lookup",
 	  "PAPI core cycles; only where that counter is `available`" },
@@ -51,7 +63,14 @@ static const struct schema_col cols[] = {
 	  "not per lookup" },
 	{ "footprint_bytes", COL_MEASURE, COL_INT, "bytes", "memory the built structure occupies" },
 	{ "verified", COL_OUTCOME, COL_BOOL, NULL,
-	  "the design agreed with the reference on every (select, umask) before timing" },
+	  "the design agreed with the reference on every (select, umask) before timing (false for "
+	  "`k5.17-bsearch-trunc`, a replica of a shipped bug)" },
+	{ "verified_points", COL_OUTCOME, COL_INT, "count",
+	  "(select, umask) points it was checked on: the whole space, or for `pfbench limits` beyond "
+	  "300 entries the filter's own events plus 16384 sampled points" },
+	{ "reference_mismatches", COL_OUTCOME, COL_INT, "count",
+	  "`k5.17-bsearch-trunc` only: decisions unlike the reference over the whole space; null "
+	  "otherwise" },
 	{ "reference", COL_CONTEXT, COL_STRING, NULL,
 	  "the kernel generation whose semantics were the reference (`5.3`, `5.17`, `6.3`); null "
 	  "for the floor" },
@@ -62,4 +81,6 @@ static const struct schema_col cols[] = {
 };
 
 const struct schema lookup_schema = { .bench = "lookup", .title = "filter lookup cost",
-				      SCHEMA_COLS(cols) };
+				      SCHEMA_COLS(lookup_schema_cols) };
+
+const size_t lookup_schema_ncols = sizeof(lookup_schema_cols) / sizeof(lookup_schema_cols[0]);

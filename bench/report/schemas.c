@@ -9,10 +9,11 @@
 #include "check.h"
 #include "exit-bench.h"
 #include "install-bench.h"
+#include "limit-study.h"
 #include "lookup-bench.h"
 
 static const struct schema *const schemas[] = { &lookup_schema, &install_schema, &exit_schema,
-						&check_schema, NULL };
+						&check_schema, &limits_schema, NULL };
 
 const struct schema *const *rset_schemas(void)
 {

@@ -68,6 +68,13 @@ static const struct plot_spec specs[] = {
 	    { { { "group", "baseline" }, { "mode", "each" }, { "status", "ok" } }, "exit", NULL } },
 	  "Event-select WRMSR in the guest vs installed filter size, beside baseline exits",
 	  "filter size (entries)", "guest-timed round trip, median %s (bars: 95%% CI)" },
+	/* The limit study: cold lookups vs the limit N, a line per design,
+	 * the floor (one L1 load, evicted too) dashed. */
+	{ "limits", "limits", "plot-limits.gp", { "size", NULL },
+	  { { "kind", "lookup" }, { "cache", "cold" } }, { NULL }, { "design", NULL },
+	  { "design", "floor-l1" }, "floor-l1 (one load, evicted)",
+	  { { { { NULL, NULL } }, NULL, NULL } },
+	  "One cold lookup vs the filter limit N", NULL, NULL },
 	{ "install", "install", "plot-install.gp", { "size", "filter_size", "nevents", NULL },
 	  { { "case", "valid" } }, { NULL }, { "encoding", "vcpus", "vcpu_state", NULL },
 	  { NULL, NULL }, NULL, { { { { NULL, NULL } }, NULL, NULL } },

@@ -66,7 +66,7 @@ static void test_tables_well_formed(void **state)
 		json_decref(cols);
 		json_decref(keys);
 	}
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5); /* lookup, install, exit, check, limits */
 	assert_null(rset_schema_find("nope"));
 	assert_null(rset_schema_doc("nope"));
 }

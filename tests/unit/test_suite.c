@@ -154,7 +154,8 @@ static char *slurp(const char *dir, const char *name)
 	return buf;
 }
 
-static const char *const stage_names[] = { "info", "lookup", "install", "exit", "check" };
+static const char *const stage_names[] = { "info", "lookup", "install", "exit", "check", "limits" };
+#define NSTAGE_NAMES (sizeof(stage_names) / sizeof(stage_names[0]))
 
 /* report.md's commands and captions: every command is written `pfbench
  * ...`; each caption names only the kinds of table its section shows: "90th
@@ -213,9 +214,9 @@ static void test_tiny_suite(void **state)
 	assert_true(json_is_null(json_object_get(meta, "interrupted_by")));
 	assert_non_null(json_object_get(json_object_get(meta, "context"), "host"));
 	json_t *stages = json_object_get(meta, "stages");
-	assert_int_equal(json_array_size(stages), 5);
+	assert_int_equal(json_array_size(stages), NSTAGE_NAMES);
 	size_t nfailed = 0;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < NSTAGE_NAMES; i++) {
 		json_t *s = json_array_get(stages, i);
 		const char *name = json_string_value(json_object_get(s, "name"));
 		const char *status = json_string_value(json_object_get(s, "status"));
@@ -293,7 +294,7 @@ static void test_tiny_suite(void **state)
 	char *report = slurp(dir, "report.md");
 	assert_non_null(strstr(report, "## Host"));
 	assert_non_null(strstr(report, "## What ran"));
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < NSTAGE_NAMES; i++) {
 		char row[32];
 		snprintf(row, sizeof(row), "| %s | `pfbench %s", stage_names[i], stage_names[i]);
 		assert_non_null(strstr(report, row));
@@ -436,9 +437,9 @@ static void test_interrupt(void **state)
 	assert_true(json_is_false(json_object_get(meta, "complete")));
 	assert_string_equal(json_string_value(json_object_get(meta, "interrupted_by")), "SIGINT");
 	json_t *stages = json_object_get(meta, "stages");
-	assert_int_equal(json_array_size(stages), 5);
-	const char *want[] = { NULL, "interrupted", "not run", "not run", "not run" };
-	for (size_t i = 1; i < 5; i++)
+	assert_int_equal(json_array_size(stages), NSTAGE_NAMES);
+	const char *want[] = { NULL, "interrupted", "not run", "not run", "not run", "not run" };
+	for (size_t i = 1; i < NSTAGE_NAMES; i++)
 		assert_string_equal(json_string_value(json_object_get(json_array_get(stages, i),
 								      "status")), want[i]);
 	/* The finished stage's files are intact. */
@@ -452,7 +453,7 @@ static void test_interrupt(void **state)
 	char *report = slurp(dir, "report.md");
 	assert_non_null(strstr(report, "interrupted by SIGINT"));
 	/* Every stage's command is shown, the interrupted and unrun too. */
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < NSTAGE_NAMES; i++) {
 		char row[64];
 		snprintf(row, sizeof(row), "| %s | `pfbench %s", stage_names[i], stage_names[i]);
 		if (!strstr(report, row))

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "out.h"
 
@@ -90,7 +91,18 @@ const char *exit_arch_insn_detail(const struct exit_host *h)
 
 /* ---- probing the host ---- */
 
-/* ---- probing the host ---- */
+/* The KVM vendor module loaded (sysfs), for the context. */
+static const char *kvm_vendor_module(void)
+{
+	static const char *const mods[] = { "kvm_pvm", "kvm_intel", "kvm_amd" };
+	char path[64];
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
+		if (!access(path, F_OK))
+			return mods[i];
+	}
+	return NULL;
+}
 
 struct msr_cand {
 	uint32_t msr;
@@ -145,12 +157,19 @@ void exit_arch_probe(struct exit_host *h, struct vm *vm, struct vcpu *v, unsigne
 	}
 
 	/* Is the guest executed by KVM's instruction emulator (e.g. PVM with a
-	 * non-PVM guest)? insn_emulation per timed CPUID tells. */
+	 * non-PVM guest)? insn_emulation and exits per timed CPUID tell. */
 	struct probe_arg c = { .bl = { .cmd = GUEST_CMD_CPUID, .samples = 50, .warmup = 5, .block = 1 } };
 	if (!exit_run_payload(vm, v, "baseline", fill_probe, &c, timeout_ms, &m) && m.exiting &&
-	    m.timed.have_stats && m.timed.delta.insn_emulation != VM_STAT_ABSENT)
-		h->emulated_per_insn = (double)m.timed.delta.insn_emulation / (double)m.exiting;
+	    m.timed.have_stats) {
+		if (m.timed.delta.insn_emulation != VM_STAT_ABSENT)
+			h->emulated_per_insn = (double)m.timed.delta.insn_emulation / (double)m.exiting;
+		if (m.timed.delta.exits != VM_STAT_ABSENT)
+			h->exits_per_insn = (double)m.timed.delta.exits / (double)m.exiting;
+	}
 	exit_meas_free(&m);
+	h->exec = exit_classify_exec(h->emulated_per_insn, h->exits_per_insn, h->exec_why,
+				     sizeof(h->exec_why));
+	h->kvm_module = kvm_vendor_module();
 }
 
 void exit_arch_host_json(const struct exit_host *h, json_t *o)
@@ -161,10 +180,8 @@ void exit_arch_host_json(const struct exit_host *h, json_t *o)
 	if (!h->arch.msr)
 		json_object_set_new(o, "baseline_msr_why", json_string(h->arch.msr_why));
 	out_set_real(o, "kvm_insn_emulation_per_cpuid", h->emulated_per_insn);
-	const char *exec = h->emulated_per_insn < 0 ? "unknown (no insn_emulation stat)" :
-			   h->emulated_per_insn > 1.5 ?
-			   "emulated: KVM's instruction emulator runs the guest (insn_emulation counts "
-			   "every guest instruction); every number is an emulator cost, not a VM-exit cost" :
-			   "hardware: the guest runs natively between exits";
-	json_object_set_new(o, "guest_execution", json_string(exec));
+	out_set_real(o, "kvm_exits_per_cpuid", h->exits_per_insn);
+	json_object_set_new(o, "guest_execution", json_string(exit_exec_name(h->exec)));
+	json_object_set_new(o, "guest_execution_why", json_string(h->exec_why));
+	json_object_set_new(o, "kvm_module", h->kvm_module ? json_string(h->kvm_module) : json_null());
 }
