@@ -106,9 +106,9 @@ arm64_apt()
 		-o APT::Architecture=arm64 \
 		-o APT::Architectures::=arm64 \
 		-o Dir::Etc::SourceList="$APT_DIR/sources.list" \
-		-o Dir::Etc::SourceParts="$APT_DIR/sources.list.d" \
+		-o Dir::Etc::SourceParts="$APT_DIR/sources.parts" \
 		-o Dir::Etc::Preferences="$APT_DIR/preferences" \
-		-o Dir::Etc::PreferencesParts="$APT_DIR/preferences.d" \
+		-o Dir::Etc::PreferencesParts="$APT_DIR/preferences.parts" \
 		-o Dir::State="$APT_DIR/state" \
 		-o Dir::State::Lists="$APT_DIR/state/lists" \
 		-o Dir::State::status="$APT_DIR/status" \
@@ -123,12 +123,12 @@ arm64_apt_ready()
 {
 	[ -f "$APT_DIR/.updated" ] && return 0
 	codename=$(arm64_codename) || return 1
-	mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/preferences.d" \
+	mkdir -p "$APT_DIR/sources.parts" "$APT_DIR/preferences.parts" \
 		"$APT_DIR/state/lists/partial" "$APT_DIR/cache/archives/partial"
 	: >"$APT_DIR/sources.list"
 	: >"$APT_DIR/status"
-	arm64_sources "$codename" >"$APT_DIR/sources.list.d/host-arm64.sources"
-	grep -q '^URIs:' "$APT_DIR/sources.list.d/host-arm64.sources" || {
+	arm64_sources "$codename" >"$APT_DIR/sources.parts/host-arm64.sources"
+	grep -q '^URIs:' "$APT_DIR/sources.parts/host-arm64.sources" || {
 		echo "arm64: no Debian $codename sources found in /etc/apt/sources.list.d/*.sources" \
 			"or /etc/apt/sources.list" >&2
 		return 1

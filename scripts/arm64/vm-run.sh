@@ -10,7 +10,10 @@
 #   SCRIPT  a shell script run by busybox sh as the body of /init, from /,
 #           with /out (empty, tmpfs) as the directory to write results to;
 #           proc, sys, devtmpfs (/dev/kvm) and a tmpfs /tmp are mounted, PATH
-#           holds busybox's applets; $PFBENCH_VM_CPUS is the vCPU count
+#           holds busybox's applets; $PFBENCH_VM_CPUS is the vCPU count;
+#           PFBENCH_EMULATED=qemu-tcg-icount is in the environment and
+#           pfbench.emulated=qemu-tcg-icount on the kernel command line
+#           (/proc/cmdline), for pfbench to label its records emulated
 #   OUTDIR  created (must not exist); receives the guest's /out, the guest's
 #           console log (console.log) and the script's exit status
 #           (guest-exit, also the exit status of vm-run.sh)
@@ -97,7 +100,7 @@ cat >"$root/init" <<INIT
 /bin/busybox mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
-export PATH=/bin HOME=/tmp PFBENCH_VM_CPUS=$cpus
+export PATH=/bin HOME=/tmp PFBENCH_VM_CPUS=$cpus PFBENCH_EMULATED=qemu-tcg-icount
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
@@ -128,7 +131,7 @@ start=$(date +%s)
 		-M virt,virtualization=on,gic-version=3 -cpu neoverse-n1 -smp $cpus -m 2048 \
 		-icount shift=0 -display none -monitor none -serial stdio -no-reboot \
 		-kernel "$kernel" -initrd "$work/initramfs.cpio" \
-		-append "console=ttyAMA0 rdinit=/init panic=-1 sysctl.kernel.perf_event_paranoid=-1" \
+		-append "console=ttyAMA0 quiet rdinit=/init panic=-1 sysctl.kernel.perf_event_paranoid=-1 pfbench.emulated=qemu-tcg-icount" \
 		-drive file="$disk",if=none,id=results,format=raw \
 		-device nvme,serial=pfbench-results,drive=results \
 		</dev/null 2>&1
