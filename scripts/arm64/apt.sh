@@ -118,10 +118,11 @@ arm64_apt()
 		"$@"
 }
 
-# Sets up $APT_DIR and fetches the package lists, once.
+# Sets up $APT_DIR and fetches the package lists; again only when they are
+# more than a day old (the archive drops superseded versions).
 arm64_apt_ready()
 {
-	[ -f "$APT_DIR/.updated" ] && return 0
+	[ -n "$(find "$APT_DIR/.updated" -mtime -1 2>/dev/null)" ] && return 0
 	codename=$(arm64_codename) || return 1
 	mkdir -p "$APT_DIR/sources.parts" "$APT_DIR/preferences.parts" \
 		"$APT_DIR/state/lists/partial" "$APT_DIR/cache/archives/partial"
