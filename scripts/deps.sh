@@ -9,8 +9,12 @@ set -eu
 PKGS="make gcc libc6-dev pkg-config libpfm4-dev libpapi-dev libhwloc-dev \
 libjansson-dev libcmocka-dev gnuplot-nox clang libclang-rt-14-dev \
 binutils git python3"
-[ "${1:-}" = --arm64 ] && PKGS="make gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-qemu-system-arm cpio tar file jq dpkg coreutils"
+if [ "${1:-}" = --arm64 ]; then
+	# On an arm64 host the native gcc is aarch64-linux-gnu-gcc.
+	cross="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+	[ "$(uname -m)" = aarch64 ] && cross="gcc libc6-dev"
+	PKGS="make $cross qemu-system-arm cpio tar file jq dpkg coreutils"
+fi
 
 missing=""
 for p in $PKGS; do
