@@ -55,17 +55,17 @@ outdir=$3
 for f in "$binary" "$script"; do
 	[ -f "$f" ] || { echo "vm-run: $f: no such file" >&2; exit 2; }
 done
-case $(file -b "$binary" 2>/dev/null || echo unknown) in
+for t in qemu-system-aarch64 cpio tar file dpkg-deb; do
+	command -v $t >/dev/null 2>&1 || {
+		echo "vm-run: $t not found (scripts/deps.sh --arm64 installs it)" >&2
+		exit 2
+	}
+done
+case $(file -b "$binary") in
 *aarch64*statically*|*aarch64*static-pie*) ;;
 *) echo "vm-run: $binary: not a static aarch64 executable ($(file -b "$binary"))" >&2; exit 2 ;;
 esac
 [ -e "$outdir" ] && { echo "vm-run: $outdir exists; refusing to write into it" >&2; exit 2; }
-for t in qemu-system-aarch64 cpio tar; do
-	command -v $t >/dev/null 2>&1 || {
-		echo "vm-run: $t not found (scripts/arm64/deps.sh installs it)" >&2
-		exit 2
-	}
-done
 
 ARM64_BUILD=${ARM64_BUILD:-build-arm64}
 export ARM64_DEBS=${ARM64_DEBS:-$ARM64_BUILD/debs}
@@ -78,7 +78,8 @@ fi
 
 mkdir -p "$outdir"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pfbench-vm.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 # The initramfs: busybox, the program, the script, and /init.
 root=$work/root
@@ -126,6 +127,7 @@ truncate -s 512M "$disk"
 echo "vm-run: booting $(cat "$ARM64_BUILD/kernel/version") under qemu-system-aarch64" \
 	"(TCG, -icount shift=0; timeout ${timeout_s}s)"
 start=$(date +%s)
+start_ns=$(date +%s%N)
 {
 	timeout --foreground -k 10 "$timeout_s" qemu-system-aarch64 \
 		-M virt,virtualization=on,gic-version=3 -cpu neoverse-n1 -smp $cpus -m 2048 \
@@ -136,7 +138,15 @@ start=$(date +%s)
 		-device nvme,serial=pfbench-results,drive=results \
 		</dev/null 2>&1
 	echo $? >"$work/qemu-status"
-} | tee "$outdir/console.log"
+} | while IFS= read -r line || [ -n "$line" ]; do
+	# The console, live and into console.log, and when /init started.
+	printf '%s\n' "$line"
+	printf '%s\n' "$line" >>"$outdir/console.log"
+	case $line in
+	"vm-run: /init:"*)
+		echo "vm-run: boot to /init: $((($(date +%s%N) - start_ns) / 1000000)) ms (host wall clock)" ;;
+	esac
+done
 qemu_status=$(cat "$work/qemu-status")
 echo "vm-run: the VM ran $(($(date +%s) - start)) s (host wall clock)"
 if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then

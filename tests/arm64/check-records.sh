@@ -6,7 +6,8 @@
 # usage: tests/arm64/check-records.sh RESULT_DIR
 #
 # The tables below are the assertions: adjust a record-name pattern here
-# when pfbench's arm64 check cases are renamed.
+# when pfbench's arm64 check cases are renamed (their list:
+# bench/kvm/arm64/check-arch.c).
 set -eu
 
 dir=${1:?usage: check-records.sh RESULT_DIR}
@@ -15,10 +16,14 @@ dir=${1:?usage: check-records.sh RESULT_DIR}
 # insensitive) on the record "name"; at least one record must match and
 # every matching record must say "result": "pass".
 CHECK_CASES='
-arm64.*deny|denied	denied events read 0
-arm64.*allow|allowed	allowed events count, exactly under -icount
-pmceid	PMCEID0/1 as the guest reads them reflect the filter
-ebusy	a filter after KVM_ARM_VCPU_PMU_V3_INIT gives EBUSY
+^arm64/attr/order$	the attribute order (filters, IRQ, vGIC init, INIT) is accepted
+^arm64/attr/filter-after-init-ebusy$	a filter after KVM_ARM_VCPU_PMU_V3_INIT gives EBUSY
+^arm64/attr/filter-after-run-ebusy$	a filter after the first KVM_RUN gives EBUSY
+^arm64/count/deny-	denied events read 0
+^arm64/count/allow-	allowed events count
+^arm64/count/allowed-inst-retired-exact$	INST_RETIRED counts exactly (QEMU -icount)
+^arm64/count/	every counting case (defaults, cancelling ranges, SW_INCR)
+^arm64/pmceid/	PMCEID0/1 as the guest reads them are masked by the filter
 '
 # exit.json: reprogram records (group "reprogram") for at least this many
 # filter sizes, every one labelled emulated ("emulated" naming QEMU).
