@@ -20,7 +20,9 @@
 #   -t S    stop the VM after S seconds (default 600): exit 124
 #   -f H:G  also copy host file H to guest path G (e.g. a filter file)
 #
-# Exit status: the SCRIPT's, 124 on timeout, 3 when the VM ended without
+# Exit status: the SCRIPT's, 124 on timeout (the guest stops SCRIPT about 90 s
+# before the host timeout so partial results come back; then OUTDIR has
+# guest-timeout), 3 when the VM ended without
 # bringing results back (see OUTDIR/console.log), 2 on usage errors.
 #
 # The machine: -M virt,virtualization=on,gic-version=3 -cpu neoverse-n1
@@ -41,12 +43,12 @@ while getopts t:f: opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	f) extra="$extra $OPTARG" ;;
-	*) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,/^set -eu/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 if [ $# -ne 3 ]; then
-	sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,/^set -eu/s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 fi
 binary=$1
@@ -95,6 +97,11 @@ for m in $extra; do
 	cp "${m%%:*}" "$root$g"
 done
 cpus=2
+# The guest stops the script this many seconds before the host's timeout,
+# leaving time to write the results disk.
+margin=90
+[ "$timeout_s" -lt 360 ] && margin=$((timeout_s / 4))
+deadline=$(($(date +%s) + timeout_s - margin))
 cat >"$root/init" <<INIT
 #!/bin/busybox sh
 # Written by scripts/arm64/vm-run.sh.
@@ -108,8 +115,27 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /out
 echo "vm-run: /init: kernel \$(uname -r), \$(nproc) CPUs, running the script"
 cd /
-sh /guest.sh
+# The host stops QEMU at its timeout; shortly before that (the RTC is the
+# host's clock, the guest's own clock runs with -icount) the script is
+# stopped here instead, so its partial results still come back.
+rtc_now() { cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null || echo 0; }
+setsid sh /guest.sh &
+pid=\$!
+(
+	[ -r /sys/class/rtc/rtc0/since_epoch ] ||
+		{ echo "vm-run: no RTC: no deadline in the guest"; exit 0; }
+	while [ -d /proc/\$pid ] && [ \$(rtc_now) -lt $deadline ]; do sleep 2; done
+	[ -d /proc/\$pid ] || exit 0
+	echo "vm-run: the host's timeout is near: stopping the script (TERM, KILL after 20 s)"
+	: >/out/guest-timeout
+	kill -TERM -\$pid
+	while [ -d /proc/\$pid ] && [ \$(rtc_now) -lt $((deadline + 20)) ]; do sleep 1; done
+	kill -KILL -\$pid 2>/dev/null
+) &
+watchdog=\$!
+wait \$pid
 status=\$?
+kill \$watchdog 2>/dev/null
 echo \$status >/out/guest-exit
 echo "vm-run: script exit status \$status"
 # The results disk: a tar at its start, read back by the host.
@@ -149,12 +175,21 @@ start_ns=$(date +%s%N)
 done
 qemu_status=$(cat "$work/qemu-status")
 echo "vm-run: the VM ran $(($(date +%s) - start)) s (host wall clock)"
+# The guest's tar, if it wrote one (also after the guest's own deadline).
+got_results=0
+tar -xf "$disk" -C "$outdir" 2>"$work/tar.err" && [ -f "$outdir/guest-exit" ] && got_results=1
+if [ -f "$outdir/guest-timeout" ]; then
+	echo "vm-run: timeout: the guest stopped the script ${margin}s before the host's" \
+		"${timeout_s}s; its partial results are in $outdir" >&2
+	echo 124 >"$outdir/guest-exit"
+	exit 124
+fi
 if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
 	echo "vm-run: timeout after ${timeout_s}s; console log: $outdir/console.log" >&2
 	echo 124 >"$outdir/guest-exit"
 	exit 124
 fi
-if ! tar -xf "$disk" -C "$outdir" 2>"$work/tar.err" || [ ! -f "$outdir/guest-exit" ]; then
+if [ $got_results = 0 ]; then
 	echo "vm-run: the VM (qemu exit $qemu_status) brought no results back;" \
 		"console log: $outdir/console.log" >&2
 	sed 's/^/vm-run: tar: /' "$work/tar.err" >&2

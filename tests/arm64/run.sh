@@ -39,7 +39,7 @@ else
 	scripts/arm64/vm-run.sh -t "$timeout_s" "$probe" tests/arm64/guest-e2e.sh "$vmout" ||
 		status=$?
 fi
-echo "test-arm64: VM run: $(($(date +%s) - start)) s, exit $status; console log $vmout/console.log"
+echo "test-arm64: VM run: $(($(date +%s) - start)) s, exit $status; console log and outputs in $vmout"
 [ "$status" = 0 ] || exit 1
 
 fail=0
