@@ -162,8 +162,8 @@ start_ns=$(date +%s%N)
 		-append "console=ttyAMA0 quiet rdinit=/init panic=-1 sysctl.kernel.perf_event_paranoid=-1 pfbench.emulated=qemu-tcg-icount" \
 		-drive file="$disk",if=none,id=results,format=raw \
 		-device nvme,serial=pfbench-results,drive=results \
-		</dev/null 2>&1
-	echo $? >"$work/qemu-status"
+		</dev/null 2>&1 || rc=$?
+	echo "${rc:-0}" >"$work/qemu-status"
 } | while IFS= read -r line || [ -n "$line" ]; do
 	# The console, live and into console.log, and when /init started.
 	printf '%s\n' "$line"
