@@ -34,30 +34,41 @@ fail=0
 ok() { echo "check-records: pass: $*"; }
 bad() { echo "check-records: FAIL: $*"; fail=1; }
 
-for f in check.json exit.json; do
-	jq -e '.records | type == "array"' "$dir/$f" >/dev/null 2>&1 ||
-		{ bad "$dir/$f: missing or has no records array"; exit 1; }
-done
+has_records() { jq -e '.records | type == "array"' "$dir/$1" >/dev/null 2>&1; }
 
-failed=$(jq -r '[.records[] | select(.result == "fail") | .name] | join(", ")' "$dir/check.json")
-[ -z "$failed" ] && ok "no check case failed" || bad "check cases failed: $failed"
+check_json()
+{
+	failed=$(jq -r '[.records[] | select(.result == "fail") | .name] | join(", ")' "$dir/check.json")
+	[ -z "$failed" ] && ok "no check case failed" || bad "check cases failed: $failed"
 
-while IFS='	' read -r re what; do
-	[ -n "$re" ] || continue
-	out=$(jq -r --arg re "$re" '
-		[.records[] | select(.name | test($re; "i"))] as $m
-		| if ($m | length) == 0 then "none"
-		  elif all($m[]; .result == "pass") then "pass \($m | map(.name) | join(", "))"
-		  else "notpass \($m | map(select(.result != "pass") | "\(.name): \(.result) \(.reason)") | join("; "))"
-		  end' "$dir/check.json")
-	case $out in
-	"pass "*) ok "$what (${out#pass })" ;;
-	none) bad "$what: no check record matches /$re/" ;;
-	*) bad "$what: ${out#notpass }" ;;
-	esac
-done <<CASES
+	while IFS='	' read -r re what; do
+		[ -n "$re" ] || continue
+		out=$(jq -r --arg re "$re" '
+			[.records[] | select(.name | test($re; "i"))] as $m
+			| if ($m | length) == 0 then "none"
+			  elif all($m[]; .result == "pass") then "pass \($m | map(.name) | join(", "))"
+			  else "notpass \($m | map(select(.result != "pass") | "\(.name): \(.result) \(.reason)") | join("; "))"
+			  end' "$dir/check.json")
+		case $out in
+		"pass "*) ok "$what (${out#pass })" ;;
+		none) bad "$what: no check record matches /$re/" ;;
+		*) bad "$what: ${out#notpass }" ;;
+		esac
+	done <<CASES
 $CHECK_CASES
 CASES
+}
+
+if has_records check.json; then
+	check_json
+else
+	bad "$dir/check.json: missing or has no records array"
+fi
+
+if ! has_records exit.json; then
+	bad "$dir/exit.json: missing or has no records array"
+	exit 1
+fi
 
 SIZES='[.records[] | select(.group == "reprogram") | .filter_size | numbers] | unique'
 sizes=$(jq "$SIZES | length" "$dir/exit.json")
