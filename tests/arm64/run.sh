@@ -40,41 +40,59 @@ else
 		status=$?
 fi
 echo "test-arm64: VM run: $(($(date +%s) - start)) s, exit $status; console log and outputs in $vmout"
-[ "$status" = 0 ] || exit 1
+if [ "$status" != 0 ]; then
+	echo "test-arm64: FAIL: the VM run ended with exit $status"
+	echo "test-arm64: 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 
-fail=0
+# Counted like scripts/run-tests.sh: the last line is "N passed, N failed,
+# N skipped".
+pass=0 fail=0 skip=0
+passed() { echo "test-arm64: pass: $*"; pass=$((pass + 1)); }
+failed() { echo "test-arm64: FAIL: $*"; fail=$((fail + 1)); }
+summary()
+{
+	echo "test-arm64: $pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit
+}
 step_status()
 {
 	sed -n "s/^$1 //p" "$vmout/status"
 }
 if [ "$(step_status kvm-probe)" = 0 ]; then
-	echo "test-arm64: kvm-probe: pass (vPMU, filter, vGIC, PMU INIT, EBUSY after INIT)"
+	passed "kvm-probe (vPMU, filter, vGIC, PMU INIT, EBUSY after INIT)"
 else
-	echo "test-arm64: kvm-probe: FAIL (see $vmout/kvm-probe.txt)"
-	fail=1
+	failed "kvm-probe (see $vmout/kvm-probe.txt)"
 fi
 
 if [ $with_pfbench = 0 ]; then
-	echo "test-arm64: pfbench info/check/suite on arm64: SKIPPED (no bench/kvm/arm64/ in this tree:" \
-		"the arm64 VMM is not built yet)"
-	exit $fail
+	echo "test-arm64: SKIPPED: pfbench info/check/suite on arm64 (no bench/kvm/arm64/ in this" \
+		"tree: the arm64 VMM is not built yet)"
+	skip=1
+	summary
 fi
 
 for s in info check suite; do
 	st=$(step_status $s)
-	echo "test-arm64: pfbench $s exit ${st:-none}"
+	if [ "$st" = 0 ]; then
+		passed "pfbench $s exit 0"
+	else
+		failed "pfbench $s exit ${st:-none} (see $vmout/$s.txt)"
+	fi
 done
 # The suite's run directory: <host-id>/<UTC>/ under the guest's results root.
 run=$(find "$vmout/results" -mindepth 2 -maxdepth 2 -type d 2>/dev/null | head -n1)
 if [ -z "$run" ]; then
-	echo "test-arm64: FAIL: the guest's suite left no result directory (see $vmout/suite.txt)"
-	exit 1
+	failed "the guest's suite left no result directory (see $vmout/suite.txt)"
+	summary
 fi
 rel=${run#"$vmout/results/"}
 dest=results/$rel
 if [ -e "$dest" ]; then
-	echo "test-arm64: FAIL: $dest exists; not overwriting it" >&2
-	exit 1
+	failed "$dest exists; not overwriting it"
+	summary
 fi
 mkdir -p "$(dirname "$dest")"
 cp -a "$run" "$dest"
@@ -83,11 +101,19 @@ echo "test-arm64: arm64 results: $dest"
 # report.md from the arm64 records.
 host_pfbench=${PFBENCH:-build/pfbench}
 if [ -x "$host_pfbench" ]; then
-	"$host_pfbench" report "$dest" >/dev/null ||
-		{ echo "test-arm64: FAIL: $host_pfbench report $dest"; fail=1; }
+	if "$host_pfbench" report "$dest" >/dev/null; then
+		passed "$host_pfbench report $dest (plots drawn on the host)"
+	else
+		failed "$host_pfbench report $dest"
+	fi
 else
 	echo "test-arm64: no $host_pfbench: $dest keeps the guest's report (no plots)"
 fi
-tests/arm64/check-records.sh "$dest" || fail=1
-[ "$(step_status suite)" = 0 ] || { echo "test-arm64: FAIL: pfbench suite exit $(step_status suite)"; fail=1; }
-exit $fail
+rc=0
+tests/arm64/check-records.sh "$dest" >"$vmout/check-records.txt" 2>&1 || rc=$?
+cat "$vmout/check-records.txt"
+pass=$((pass + $(grep -c '^check-records: pass:' "$vmout/check-records.txt")))
+nfail=$(grep -c '^check-records: FAIL:' "$vmout/check-records.txt")
+fail=$((fail + nfail))
+[ "$rc" != 0 ] && [ "$nfail" = 0 ] && failed "check-records.sh exit $rc without a verdict"
+summary
