@@ -22,7 +22,8 @@
 #
 # Exit status: the SCRIPT's, 124 on timeout (the guest stops SCRIPT about 90 s
 # before the host timeout so partial results come back; then OUTDIR has
-# guest-timeout), 3 when the VM ended without
+# guest-timeout; a guest whose virtual clock stopped cannot, and only the
+# console log comes back), 3 when the VM ended without
 # bringing results back (see OUTDIR/console.log), 2 on usage errors.
 #
 # The machine: -M virt,virtualization=on,gic-version=3 -cpu neoverse-n1
