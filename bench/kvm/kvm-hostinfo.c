@@ -74,35 +74,21 @@ json_t *kvm_host_json(json_t *missing, enum pmuf_flavor *probed)
 		hostinfo_add_missing(missing, "KVM: /dev/kvm: %s; pfbench exit, install and check cannot "
 				     "run and the filter flavor cannot be probed", strerror(-kvm));
 
-	static const struct {
-		const char *key, *uname;
-		long cap;
-		const char *disables;
-	} cap_tab[] = {
-		{ "pmu_event_filter", "PMU_EVENT_FILTER", KVM_CAP_PMU_EVENT_FILTER,
-		  "KVM_SET_PMU_EVENT_FILTER is unavailable: install, exit-under-filter and check "
-		  "cannot run" },
-		{ "pmu_event_masked_events", "PMU_EVENT_MASKED_EVENTS", KVM_CAP_PMU_EVENT_MASKED_EVENTS,
-		  "masked filters cannot be installed and the filter flavor cannot be probed" },
-		{ "binary_stats_fd", "BINARY_STATS_FD", KVM_CAP_BINARY_STATS_FD,
-		  "exit counts cannot be read from KVM's binary stats" },
-		{ "pmu_capability", "PMU_CAPABILITY", KVM_CAP_PMU_CAPABILITY,
-		  "the vPMU cannot be disabled per VM" },
-	};
-	for (size_t i = 0; i < sizeof(cap_tab) / sizeof(cap_tab[0]); i++) {
+	for (size_t i = 0; i < kvm_arch_ncaps; i++) {
+		const struct kvm_cap_row *row = &kvm_arch_caps[i];
 		if (kvm < 0) {
-			json_object_set_new(caps, cap_tab[i].key, json_null());
+			json_object_set_new(caps, row->key, json_null());
 			continue;
 		}
-		json_t *c = cap_json(kvm, cap_tab[i].cap);
-		/* KVM answers PMU_CAPABILITY with 0 when enable_pmu=N; the
+		json_t *c = cap_json(kvm, row->cap);
+		/* e.g. KVM answers PMU_CAPABILITY with 0 when enable_pmu=N; the
 		 * missing vPMU says that already. */
-		bool implied = cap_tab[i].cap == KVM_CAP_PMU_CAPABILITY && pmu_off;
+		bool implied = row->implied_by_pmu_off && pmu_off;
 		if (!implied && (!json_is_integer(c) || json_integer_value(c) <= 0))
 			hostinfo_add_missing(missing, "KVM_CAP_%s (%ld): KVM answers %s; %s",
-				    cap_tab[i].uname, cap_tab[i].cap,
-				    json_is_integer(c) ? "0" : "an error", cap_tab[i].disables);
-		json_object_set_new(caps, cap_tab[i].key, c);
+				    row->uname, row->cap,
+				    json_is_integer(c) ? "0" : "an error", row->disables);
+		json_object_set_new(caps, row->key, c);
 	}
 	json_object_set_new(o, "caps", caps);
 

@@ -39,6 +39,19 @@ struct kvm_vpmu_info {
 };
 int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v);
 
+/* The KVM capabilities `pfbench info` reports, per arch (<arch>/
+ * kvm-sys-arch.c): the caps object's key, the name after KVM_CAP_, the
+ * number, what a host without it cannot do, and whether enable_pmu=N
+ * already explains a 0 (then it is not listed as missing). */
+struct kvm_cap_row {
+	const char *key, *uname;
+	long cap;
+	const char *disables;
+	bool implied_by_pmu_off;
+};
+extern const struct kvm_cap_row kvm_arch_caps[];
+extern const size_t kvm_arch_ncaps;
+
 /* hostinfo.h's "kvm" object (usable, api_version, caps, flavor, enable_pmu,
  * mediated_pmu, vpmu), adding what is missing to missing; *probed gets
  * KVM's filter flavor, UNSET when it cannot be probed. The hostinfo_kvm_fn

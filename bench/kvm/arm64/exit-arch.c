@@ -67,6 +67,10 @@ const char *exit_arch_insn_detail(const struct exit_host *h)
 void exit_arch_probe(struct exit_host *h, struct vm *vm, struct vcpu *v, unsigned timeout_ms)
 {
 	(void)timeout_ms;
+	snprintf(h->exec_why, sizeof(h->exec_why),
+		 "not probed on arm64 (x86 counts KVM's insn_emulation per CPUID); KVM arm64 runs the "
+		 "guest with hardware virtualization (nested under an emulator when records say "
+		 "`emulated`)");
 	h->arch.event_bits = vcpu_arm_event_bits(vm, v->id);
 	if (h->pmu_kind != GUEST_PMU_PMUV3)
 		snprintf(h->arch.pmu_why, sizeof(h->arch.pmu_why), "%s",

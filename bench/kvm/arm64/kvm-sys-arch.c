@@ -66,3 +66,15 @@ out:
 	close(vm);
 	return err;
 }
+
+/* The arm64 filter is a PMUv3 vCPU attribute (KVM_ARM_VCPU_PMU_V3_FILTER,
+ * since 5.13): KVM_CAP_ARM_PMU_V3 is what it needs; the attribute itself
+ * is asked per vCPU (KVM_HAS_DEVICE_ATTR) by the vPMU probe and check. */
+const struct kvm_cap_row kvm_arch_caps[] = {
+	{ "arm_pmu_v3", "ARM_PMU_V3", KVM_CAP_ARM_PMU_V3,
+	  "no vCPU gets a PMUv3, so there is no KVM_ARM_VCPU_PMU_V3_FILTER: install, "
+	  "exit-under-filter and check cannot run", false },
+	{ "binary_stats_fd", "BINARY_STATS_FD", KVM_CAP_BINARY_STATS_FD,
+	  "exit counts cannot be read from KVM's binary stats", false },
+};
+const size_t kvm_arch_ncaps = sizeof(kvm_arch_caps) / sizeof(kvm_arch_caps[0]);

@@ -221,3 +221,16 @@ out:
 	free(c);
 	return 0;
 }
+
+const struct kvm_cap_row kvm_arch_caps[] = {
+	{ "pmu_event_filter", "PMU_EVENT_FILTER", KVM_CAP_PMU_EVENT_FILTER,
+	  "KVM_SET_PMU_EVENT_FILTER is unavailable: install, exit-under-filter and check "
+	  "cannot run", false },
+	{ "pmu_event_masked_events", "PMU_EVENT_MASKED_EVENTS", KVM_CAP_PMU_EVENT_MASKED_EVENTS,
+	  "masked filters cannot be installed and the filter flavor cannot be probed", false },
+	{ "binary_stats_fd", "BINARY_STATS_FD", KVM_CAP_BINARY_STATS_FD,
+	  "exit counts cannot be read from KVM's binary stats", false },
+	{ "pmu_capability", "PMU_CAPABILITY", KVM_CAP_PMU_CAPABILITY,
+	  "the vPMU cannot be disabled per VM", true },
+};
+const size_t kvm_arch_ncaps = sizeof(kvm_arch_caps) / sizeof(kvm_arch_caps[0]);
