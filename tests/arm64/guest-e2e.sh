@@ -1,0 +1,30 @@
+# guest-e2e.sh — the body of /init in the arm64 guest of `make test-arm64`
+# (tests/arm64/run.sh boots it with scripts/arm64/vm-run.sh). Runs
+# kvm-probe, then, when this build has an arm64 pfbench, `pfbench info`,
+# `pfbench check` and `pfbench suite --quick` into /out/results; each
+# step's output goes to the console and /out/<step>.txt, its exit status to
+# /out/status as "<step> <status>". The host judges the records; this
+# script's own status is 0 when every step ran to an exit status.
+
+step()
+{
+	name=$1
+	shift
+	echo "guest-e2e: == $*"
+	{
+		"$@" 2>&1
+		echo $? >/tmp/status.$name
+	} | tee /out/$name.txt
+	echo "$name $(cat /tmp/status.$name)" >>/out/status
+	echo "guest-e2e: $name exit $(cat /tmp/status.$name)"
+}
+
+: >/out/status
+step kvm-probe kvm-probe
+if [ -x /bin/pfbench ]; then
+	step info pfbench info
+	pfbench info --json >/out/info.json 2>/dev/null
+	step check pfbench check
+	step suite pfbench suite --quick -o /out/results
+fi
+exit 0
