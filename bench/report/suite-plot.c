@@ -221,6 +221,12 @@ struct point {
 	double x, y, lo, hi;
 };
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 static int cmp_point(const void *a, const void *b)
 {
 	double x = ((const struct point *)a)->x, y = ((const struct point *)b)->x;
@@ -519,13 +525,42 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 	d->xmode = d->xmax > 0 && (d->xmin > 0 ? d->xmax / d->xmin >= 16 : d->xmax >= 16)
 			   ? (d->xmin > 0 ? 1 : 2) : 0;
 	d->xtics[0] = '\0';
+	size_t nx = json_array_size(xs), kept = 0;
+	double *pos = calloc(nx ? nx : 1, sizeof(*pos)), *val = calloc(nx ? nx : 1, sizeof(*val));
 	json_array_foreach(xs, i, r) {
-		size_t o = strlen(d->xtics);
-		double v = atof(json_string_value(r));
-		double pos = d->xmode == 2 ? log2(1 + v) : d->xmode == 1 ? log2(v) : v;
-		snprintf(d->xtics + o, sizeof(d->xtics) - o, "%s\"%s\" %.6g", o ? ", " : "",
-			 json_string_value(r), pos);
+		if (!pos || !val)
+			break;
+		val[i] = atof(json_string_value(r));
 	}
+	if (pos && val) {
+		qsort(val, nx, sizeof(*val), cmp_double);
+		double span = 0;
+		for (i = 0; i < nx; i++) {
+			double pv = d->xmode == 2 ? log2(1 + val[i]) : d->xmode == 1 ? log2(val[i]) : val[i];
+			/* Tics closer than 4.5% of the axis would print over each
+			 * other (256 and 300): the larger one stays. */
+			if (kept && nx > 1) {
+				double all = (d->xmode == 2 ? log2(1 + d->xmax) : d->xmode == 1 ? log2(d->xmax) : d->xmax) -
+					     (d->xmode == 2 ? log2(1 + d->xmin) : d->xmode == 1 ? log2(d->xmin) : d->xmin);
+				span = all > 0 ? all : 1;
+				if (pv - pos[kept - 1] < 0.045 * span) {
+					if (kept > 1)
+						kept--;
+					else
+						continue;
+				}
+			}
+			val[kept] = val[i];
+			pos[kept++] = pv;
+		}
+		for (i = 0; i < kept; i++) {
+			size_t o = strlen(d->xtics);
+			snprintf(d->xtics + o, sizeof(d->xtics) - o, "%s\"%.10g\" %.6g", o ? ", " : "",
+				 val[i], pos[i]);
+		}
+	}
+	free(pos);
+	free(val);
 	json_decref(xs);
 
 	json_t *fields = series_fields(p, set, sel, x);
