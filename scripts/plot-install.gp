@@ -12,7 +12,6 @@ if (!exists("datafile")) datafile = 'plots/install.dat'
 if (!exists("outfile")) outfile = 'plots/install.svg'
 if (!exists("fmt")) fmt = 'svg'
 if (!exists("nseries")) nseries = 1
-if (!exists("nbase")) nbase = 0
 if (!exists("lcs")) lcs = ''
 if (!exists("dts")) dts = ''
 if (!exists("plottitle")) plottitle = 'KVM_SET_PMU_EVENT_FILTER latency vs filter size'
@@ -32,6 +31,4 @@ set pointsize 1
 plot for [i=0:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves \
 	fs transparent solid 0.15 noborder lc rgb colour(lc(i)) notitle, \
      for [i=0:nseries-1] datafile index i using (xf($1)):2 with linespoints \
-	lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1), \
-     for [i=nseries:nseries+nbase-1] datafile index i using (xf($1)):2 with lines \
-	lw 2 lc rgb '#505050' dt i % 4 + 2 title columnheader(1)
+	lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1)

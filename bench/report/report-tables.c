@@ -121,28 +121,24 @@ static void lookup_tables(FILE *f, const json_t *set)
 {
 	const json_t *records = json_object_get(set, "records");
 	static const char *const modes[] = { "latency", "throughput" };
-	bool deny = false, other_enc = false;
+	bool deny = false, masked = false;
 	size_t i;
 	json_t *r;
-	const char *masked = NULL;
 	json_array_foreach(records, i, r) {
 		const char *e = json_string_value(json_object_get(r, "encoding_name"));
-		if (e && !strncmp(e, "masked", 6) && !masked)
-			masked = e;
-		else if (e && strcmp(e, "exact") && masked && strcmp(e, masked))
-			other_enc = true;
+		masked |= e && !strncmp(e, "masked", 6);
 		deny |= json_equal(json_object_get(r, "action"), json_string("deny"));
 	}
 	for (int m = 0; m < 2; m++) {
 		struct rmd_lookup s;
-		if (rmd_lookup_pick(records, modes[m], "exact", &s))
-			lookup_table(f, records, &s);
-		if (masked && rmd_lookup_pick(records, modes[m], masked, &s))
+		if (rmd_lookup_pick(records, modes[m], "exact", &s) ||
+		    rmd_lookup_pick(records, modes[m], NULL, &s))
 			lookup_table(f, records, &s);
 	}
-	fprintf(f, "Other patterns%s%s: [tables/lookup.md](tables/lookup.md), "
+	fprintf(f, "%s%s%s patterns: [tables/lookup.md](tables/lookup.md), "
 		   "[lookup.csv](lookup.csv) (every record, with p90, p99 and CIs).\n\n",
-		other_enc ? ", encodings" : "", deny ? ", the deny filters" : "");
+		masked ? "The masked encodings, " : "", deny ? (masked ? "the deny filters, " : "The deny filters, ") : "",
+		masked || deny ? "the other" : "Other");
 }
 
 /* ---- exit ---- */
@@ -419,7 +415,7 @@ static void check_tables(FILE *f, const json_t *set)
 					fprintf(f, " …");
 					break;
 				}
-				fprintf(f, " `%s`", rmd_str(r, "name") ? rmd_str(r, "name") : "-");
+				fprintf(f, "%s %s", shown > 1 ? "," : "", rmd_str(r, "name") ? rmd_str(r, "name") : "-");
 			}
 			fprintf(f, " |\n");
 		}

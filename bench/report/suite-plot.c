@@ -699,7 +699,10 @@ static void gp_str(char *out, size_t len, const char *s)
 	out[o] = '\0';
 }
 
-static int run_gnuplot(const char *script, const char *vars, char *why, size_t whylen)
+/* Runs gnuplot; anything it printed on a run that succeeded (a warning:
+ * a skipped data block, an unknown option) lands in warnings. */
+static int run_gnuplot(const char *script, const char *vars, char *why, size_t whylen,
+		       char *warnings, size_t warnlen)
 {
 	char *argv[] = { "/usr/bin/env", "gnuplot", "-e", (char *)vars, (char *)script, NULL };
 	struct suite_child c = { .argv = argv, .timeout_s = 60 };
@@ -715,6 +718,11 @@ static int run_gnuplot(const char *script, const char *vars, char *why, size_t w
 	} else if (r.exit_code != 0) {
 		snprintf(why, whylen, "gnuplot failed (exit %d): %s", r.exit_code, r.last_line);
 		ret = -EIO;
+	} else if (r.log && r.log_len && warnings[0] == '\0') {
+		snprintf(warnings, warnlen, "%.*s", (int)r.log_len, r.log);
+		for (char *c = warnings; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
 	}
 	suite_child_res_free(&r);
 	return ret;
@@ -725,7 +733,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 			 const char *subtitle, const struct plot_globals *g)
 {
 	json_t *o = json_pack("{s:s, s:s}", "name", name, "from", p->bench);
-	char why[600] = "";
+	char why[600] = "", warnings[600] = "";
 	const json_t *records = json_object_get(set, "records");
 	const char *x = x_column(p, records);
 	char pdir[PATH_MAX], dat[PATH_MAX], script[PATH_MAX];
@@ -791,7 +799,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		    d.ntail, d.nbase, d.nref, d.lcs, d.dts, q_title, q_sub, q_cap, q_band, q_p1, q_p2, q_x,
 		    q_y, d.xmode, d.ymin > 0 && d.ymax / d.ymin >= 10, d.xmin, d.xmax,
 		    d.ymin * d.scale, d.ymax * d.scale, d.xtics, q_sdir);
-		if (run_gnuplot(script, vars, why, sizeof(why))) {
+		if (run_gnuplot(script, vars, why, sizeof(why), warnings, sizeof(warnings))) {
 			unlink(tmp);
 			goto fail;
 		}
@@ -803,6 +811,8 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		json_object_set_new(o, fmts[i], json_sprintf("plots/%s.%s", name, fmts[i]));
 	}
 	json_object_set_new(o, "data", json_sprintf("plots/%s.dat", name));
+	if (warnings[0])
+		json_object_set_new(o, "warnings", json_string(warnings));
 	return o;
 fail:
 	json_object_set_new(o, "why", json_string(why));

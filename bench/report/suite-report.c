@@ -759,6 +759,12 @@ static void render_groups(FILE *f, const json_t *set, const json_t *records, str
 	json_decref(keys);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 static bool exists(const char *dir, const char *rel)
 {
 	char path[PATH_MAX];
@@ -805,10 +811,11 @@ static size_t find_plots(const char *dir, const char *bench, char ***out)
 }
 
 /* At most this many plots are shown inline; beyond it only those whose
- * name has the preferred part (lookup: the mixed pattern), the rest
+ * name ends in the preferred part (lookup: the mixed pattern on the
+ * exact encoding, allow filter: the summary's), at most PLOTS_INLINE_MAX; the rest
  * linked. */
 #define PLOTS_INLINE 6
-#define PLOTS_INLINE_MAX 4
+#define PLOTS_INLINE_MAX 2
 
 static void render_plot(FILE *f, const char *dir, const char *bench)
 {
@@ -816,16 +823,16 @@ static void render_plot(FILE *f, const char *dir, const char *bench)
 	size_t n = find_plots(dir, bench, &names);
 	if (!n)
 		return;
-	const char *prefer = n > PLOTS_INLINE ? "-mixed-" : NULL;
+	const char *prefer = n > PLOTS_INLINE ? "-mixed-exact" : NULL;
 	bool any = false;
 	for (size_t i = 0; i < n && prefer; i++)
-		any |= strstr(names[i], prefer) != NULL;
+		any |= ends_with(names[i], prefer);
 	if (!any)
 		prefer = NULL;
 	size_t shown = 0;
 	bool *inl = calloc(n, sizeof(*inl));
 	for (size_t i = 0; i < n && inl; i++) {
-		if ((prefer && !strstr(names[i], prefer)) || shown >= PLOTS_INLINE_MAX)
+		if ((prefer && !ends_with(names[i], prefer)) || shown >= PLOTS_INLINE_MAX)
 			continue;
 		char svg[512];
 		snprintf(svg, sizeof(svg), "plots/%.400s.svg", names[i]);
