@@ -74,8 +74,10 @@ static const char *ratio_text(const json_t *a, const json_t *b, char *buf, size_
 	return buf;
 }
 
-static void lookup_line(FILE *f, const json_t *records, const char *mode)
+static void lookup_line(FILE *f, const json_t *set, const char *mode)
 {
+	const json_t *records = json_object_get(set, "records");
+	char run[96];
 	struct rmd_lookup s;
 	if (!rmd_lookup_pick(records, mode, "exact", &s) &&
 	    !rmd_lookup_pick(records, mode, NULL, &s))
@@ -87,9 +89,10 @@ static void lookup_line(FILE *f, const json_t *records, const char *mode)
 	char anchor[64], v[96], k[96], fl[96];
 	const char *method = "no CI";
 	rmd_lookup_anchor(&s, anchor, sizeof(anchor));
-	fprintf(f, "- **Fastest lookup, %s mode, at %.0f entries**%s: `%s`, [%s](#%s) per lookup",
+	fprintf(f, "- **Fastest lookup, %s mode, at %.0f entries**%s: `%s`, [%s](#%s) per lookup%s",
 		s.mode, s.ref_size, s.ref_size == 300 ? " (the kernel's limit)" : " (largest measured; "
-		"the kernel's limit, 300, was not)", wd, rmd_fmt_ci(win, v, sizeof(v)), anchor);
+		"the kernel's limit, 300, was not)", wd, rmd_fmt_ci(win, v, sizeof(v)), anchor,
+		rmd_fmt_run(set, win, run, sizeof(run)));
 	const json_t *kr = s.kernel ? rmd_lookup_rec(records, &s, s.kernel, s.ref_size) : NULL;
 	const json_t *fr = s.floor ? rmd_lookup_rec(records, &s, s.floor, s.ref_size) : NULL;
 	if (kr && kr != win)
@@ -138,8 +141,10 @@ static void exit_line(FILE *f, const json_t *set)
 			b >= 0 ? "+" : "", rmd_fmt(b * 100, u, sb, sizeof(sb)), u.name,
 			rmd_fmt(lo * 100, u, sl, sizeof(sl)), rmd_fmt(hi * 100, u, sh, sizeof(sh)), n,
 			xmax);
+		char run[96];
 		if (none)
-			fprintf(f, "; with no filter the same cycle takes %s", rmd_fmt_ci_u(none, u, v, sizeof(v)));
+			fprintf(f, "; with no filter the same cycle takes %s%s",
+				rmd_fmt_ci_u(none, u, v, sizeof(v)), rmd_fmt_run(set, none, run, sizeof(run)));
 		const char *m = rmd_str(set, "context.exit.reprogram_measures");
 		if (json_is_false(rmd_path(set, "context.exit.vpmu")))
 			fprintf(f, ". No vPMU: this measures the %s", m ? m : "PMU MSR path, not a filter lookup");
@@ -174,16 +179,18 @@ static void install_line(FILE *f, const json_t *set)
 		}
 		if (!r0 && !rb)
 			continue;
-		char a[96], b[96], vc[64];
+		char a[96], b[96], vc[64], run[96];
 		const json_t *any_r = r0 ? r0 : rb;
 		if (!any)
 			fprintf(f, "- **Install cost** ([table](#install)), KVM_SET_PMU_EVENT_FILTER on a "
 				   "VM with %s: ", rmd_vcpus_word(any_r, vc, sizeof(vc)));
 		fprintf(f, "%s%s filter ", any ? "; " : "", encs[e]);
 		if (r0)
-			fprintf(f, "%s at 0 entries", rmd_fmt_ci(r0, a, sizeof(a)));
+			fprintf(f, "%s%s at 0 entries", rmd_fmt_ci(r0, a, sizeof(a)),
+				rmd_fmt_run(set, r0, run, sizeof(run)));
 		if (rb)
-			fprintf(f, "%s%s at %.0f", r0 ? ", " : "", rmd_fmt_ci(rb, b, sizeof(b)), big);
+			fprintf(f, "%s%s%s at %.0f", r0 ? ", " : "", rmd_fmt_ci(rb, b, sizeof(b)),
+				rmd_fmt_run(set, rb, run, sizeof(run)), big);
 		any = true;
 	}
 	if (any)
@@ -280,8 +287,8 @@ void report_summary(FILE *f, const json_t *sets, const json_t *host, const json_
 	host_line(f, host, sets, meta);
 	const json_t *set = rset_find(sets, "lookup");
 	if (set) {
-		lookup_line(f, json_object_get(set, "records"), "latency");
-		lookup_line(f, json_object_get(set, "records"), "throughput");
+		lookup_line(f, set, "latency");
+		lookup_line(f, set, "throughput");
 	}
 	if ((set = rset_find(sets, "exit")))
 		exit_line(f, set);
@@ -289,7 +296,31 @@ void report_summary(FILE *f, const json_t *sets, const json_t *host, const json_
 		install_line(f, set);
 	if ((set = rset_find(sets, "check")))
 		checks_line(f, set);
+	const json_t *failed = json_object_get(meta, "failed");
+	if (json_array_size(failed)) {
+		fprintf(f, "- **Stages that did not finish** ([What ran](#what-ran)):");
+		size_t i;
+		json_t *st;
+		json_array_foreach(failed, i, st) {
+			fprintf(f, "%s %s: %s (", i ? ";" : "", rmd_str(st, "stage") ? rmd_str(st, "stage") : "-",
+				rmd_str(st, "status") ? rmd_str(st, "status") : "-");
+			rmd_cell(f, rmd_str(st, "why") ? rmd_str(st, "why") : "-");
+			fputc(')', f);
+		}
+		fprintf(f, ".\n");
+	}
 	missing_lines(f, host, sets);
-	fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within this run; not "
-		   "run-to-run variation). Every number links to its table.\n\n");
+	const json_t *any = rset_find(sets, "lookup");
+	size_t runs = 0;
+	if (any)
+		rmd_run_cv(any, json_array_get(json_object_get(any, "records"), 0), &runs);
+	if (runs > 1)
+		fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within one run) and "
+			   "the run-to-run spread over %zu runs (`suite -r %zu`: the coefficient of "
+			   "variation of the runs' medians, as `perf stat -r`'s ±). Every number links "
+			   "to its table.\n\n", runs, runs);
+	else
+		fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within this run; not "
+			   "run-to-run variation: `pfbench suite -r N` measures that). Every number "
+			   "links to its table.\n\n");
 }

@@ -61,6 +61,28 @@ static void header(FILE *f, const char *first, const double *xs, size_t nx, cons
 	fputc('\n', f);
 }
 
+/* Under a table: the run-to-run spread over its cells (suite -r N). */
+static void spread_line(FILE *f, const json_t *set, bool (*keep)(const json_t *, const void *))
+{
+	double cvs[4096];
+	size_t n = 0, runs = 0, i;
+	json_t *r;
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		size_t k;
+		double cv = keep(r, NULL) ? rmd_run_cv(set, r, &k) : NAN;
+		if (!isnan(cv) && n < 4096) {
+			cvs[n++] = cv;
+			runs = k;
+		}
+	}
+	if (!n)
+		return;
+	qsort(cvs, n, sizeof(*cvs), cmp_dbl);
+	fprintf(f, "\nRun to run over %zu runs (`suite -r`): the cells' medians vary by a CV of "
+		   "%.2g%% (median over %zu cells), at most %.2g%%; their 95%% CIs are within one run.\n",
+		runs, 100 * cvs[n / 2], n, 100 * cvs[n - 1]);
+}
+
 /* ---- lookup ---- */
 
 static bool in_lookup(const json_t *r, const void *s)
@@ -68,7 +90,8 @@ static bool in_lookup(const json_t *r, const void *s)
 	return rmd_lookup_in(r, s);
 }
 
-static void lookup_table(FILE *f, const json_t *records, const struct rmd_lookup *s)
+static void lookup_table(FILE *f, const json_t *set, const json_t *records,
+			 const struct rmd_lookup *s)
 {
 	size_t nx, i;
 	json_t *r;
@@ -89,6 +112,12 @@ static void lookup_table(FILE *f, const json_t *records, const struct rmd_lookup
 	if (fr)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 " design / floor at %.0f |", s->ref_size);
+	size_t runs = 0;
+	if (win)
+		rmd_run_cv(set, win, &runs);
+	if (runs > 1)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 " run-to-run CV at %.0f (%zu runs) |", s->ref_size, runs);
 	header(f, "design", xs, nx, extra);
 	json_t *seen = json_array();
 	json_array_foreach(records, i, r) {
@@ -110,6 +139,11 @@ static void lookup_table(FILE *f, const json_t *records, const struct rmd_lookup
 			fprintf(f, " %.3g |", rset_num(kr, "median_ns") / m);
 		if (fr)
 			fprintf(f, " %.3g |", m / rset_num(fr, "median_ns"));
+		if (runs > 1) {
+			size_t n;
+			double cv = at ? rmd_run_cv(set, at, &n) : NAN;
+			fprintf(f, isnan(cv) ? " - |" : " %.2g%% |", 100 * cv);
+		}
 		fputc('\n', f);
 	}
 	fputc('\n', f);
@@ -133,7 +167,7 @@ static void lookup_tables(FILE *f, const json_t *set)
 		struct rmd_lookup s;
 		if (rmd_lookup_pick(records, modes[m], "exact", &s) ||
 		    rmd_lookup_pick(records, modes[m], NULL, &s))
-			lookup_table(f, records, &s);
+			lookup_table(f, set, records, &s);
 	}
 	fprintf(f, "%s%s%s patterns: [tables/lookup.md](tables/lookup.md), "
 		   "[lookup.csv](lookup.csv) (every record, with p90, p99 and CIs).\n\n",
@@ -207,6 +241,7 @@ static void exit_tables(FILE *f, const json_t *set)
 			fputc('\n', f);
 		}
 		json_decref(seen);
+		spread_line(f, set, in_reprogram);
 		json_array_foreach(records, i, r) {
 			if (json_equal(json_object_get(r, "filter"), json_string("none")) &&
 			    json_is_number(json_object_get(r, "median_ns"))) {
@@ -323,6 +358,7 @@ static void install_tables(FILE *f, const json_t *set)
 	}
 	json_decref(seen);
 	free(xs);
+	spread_line(f, set, in_valid);
 	/* The refusals: what the kernel answered, how fast (over every VM and size). */
 	json_t *cases = json_array();
 	json_array_foreach(records, i, r) {
