@@ -586,6 +586,48 @@ static void test_failed_and_timeout(void **state)
 	assert_no_temp_files(dir);
 }
 
+/* -r 2: the lookup stage runs twice (the second into repeats/2/), and the
+ * report gives each median's run-to-run spread beside its CI. */
+static void test_repeat(void **state)
+{
+	(void)state;
+	char root[PATH_MAX + 8], dir[PATH_MAX * 2], *out;
+	snprintf(root, sizeof(root), "%s/repeat", tmpdir);
+	char *argv[] = { abs_pfbench(), "suite", "--tiny", "--only", "info,lookup", "--no-plots",
+			 "-r", "2", "-o", root, NULL };
+	assert_int_equal(run(&out, argv), 0);
+	run_dir(out, dir, sizeof(dir));
+	free(out);
+	json_t *meta = load(dir, "metadata.json");
+	assert_int_equal(json_integer_value(json_object_get(meta, "repeat")), 2);
+	json_t *lk = json_array_get(json_object_get(meta, "stages"), 1);
+	json_t *reps = json_object_get(lk, "repeats");
+	assert_int_equal(json_array_size(reps), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(reps, 0), "dir")),
+			    "repeats/2");
+	json_decref(meta);
+	assert_true(file_ok(dir, "repeats/2/lookup.json"));
+	/* Every timed lookup record has two medians and their CV. */
+	json_t *rep = load(dir, "repeats.json");
+	assert_int_equal(json_integer_value(json_object_get(rep, "runs")), 2);
+	json_t *per = json_object_get(json_object_get(rep, "sets"), "lookup");
+	assert_true(json_object_size(per) > 0);
+	const char *k;
+	json_t *e;
+	json_object_foreach(per, k, e) {
+		assert_int_equal(json_array_size(json_object_get(e, "run_medians_ns")), 2);
+		assert_true(json_real_value(json_object_get(e, "run_cv")) >= 0);
+	}
+	json_decref(rep);
+	char *report = slurp(dir, "report.md");
+	assert_non_null(strstr(report, "run to run (2 runs)"));
+	assert_non_null(strstr(report, "run-to-run CV at 16 (2 runs)"));
+	free(report);
+	/* Bad counts are usage errors. */
+	char *bad[] = { abs_pfbench(), "suite", "-r", "0", "-o", root, NULL };
+	assert_int_equal(run(NULL, bad), 2);
+}
+
 static void test_usage(void **state)
 {
 	(void)state;
@@ -659,6 +701,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_tiny_suite),
+		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_report_synthetic),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_no_overwrite),
