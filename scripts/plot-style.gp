@@ -40,7 +40,17 @@ xlo = xf(xmin)
 xhi = xf(xmax)
 xpad = (xhi > xlo ? xhi - xlo : 1) * 0.04
 set xrange [xlo - xpad : xhi + xpad]
-if (strlen(xtl) > 0) eval('set xtics (' . xtl . ')')
+if (strlen(xtl) > 0) {
+	eval('set xtics (' . xtl . ')')
+} else {
+	if (xmode) {
+		# no tic list given (scripts/plot-lookup.sh): powers of two
+		set xtics ()
+		do for [e = 0:20] {
+			set xtics add (sprintf('%d', xmode == 2 ? 2**e - 1 : 2**e) e)
+		}
+	}
+}
 set xlabel xlab . (xmode ? ' (log scale)' : '')
 set grid xtics ytics mytics lc rgb 'gray85', lc rgb 'gray93'
 set border 3
