@@ -59,9 +59,12 @@ if (logy) {
 	set logscale y 10
 	set mytics 10
 	set yrange [ymin / 1.25 : ymax * 1.25]
-	if (ymax / ymin < 1000) {
-		set ytics 10
-		do for [e = -3:9] {
+	# labels at every decade, and at 2 and 5 times it when the data span
+	# less than three decades
+	set ytics ()
+	do for [e = -3:9] {
+		set ytics add (sprintf('%g', 10.0**e) 10.0**e)
+		if (ymax / ymin < 1000) {
 			set ytics add (sprintf('%g', 2 * 10.0**e) 2 * 10.0**e, sprintf('%g', 5 * 10.0**e) 5 * 10.0**e)
 		}
 	}

@@ -77,6 +77,19 @@ static void scalar_cell(FILE *f, const json_t *v)
 	rmd_cell(f, rset_scalar(v, buf, sizeof(buf)));
 }
 
+/* A key column's value, install's codes as words (action 0/1 allow/deny,
+ * flags 1 masked; report-md.h). */
+static void named_cell(FILE *f, const char *name, const json_t *v)
+{
+	char buf[256];
+	if (json_is_integer(v) && !strcmp(name, "action"))
+		rmd_cell(f, rmd_action_word(v, buf, sizeof(buf)));
+	else if (json_is_integer(v) && !strcmp(name, "flags"))
+		rmd_cell(f, rmd_flags_word(v, buf, sizeof(buf)));
+	else
+		rmd_cell(f, rset_scalar(v, buf, sizeof(buf)));
+}
+
 static bool is_pfbench(const char *w)
 {
 	const char *base = strrchr(w, '/');
@@ -573,7 +586,7 @@ static void render_pivot(FILE *f, const json_t *records, const json_t *vary, con
 		fputc('|', f);
 		json_array_foreach(cols, k, kv) {
 			fputc(' ', f);
-			scalar_cell(f, json_object_get(first, json_string_value(kv)));
+			named_cell(f, json_string_value(kv), json_object_get(first, json_string_value(kv)));
 			fprintf(f, " |");
 		}
 		for (size_t j = 0; j < nx; j++) {
@@ -666,7 +679,7 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 			if (json_is_real(v))
 				fputs(rset_fmt_num(json_real_value(v), a, sizeof(a)), f);
 			else
-				scalar_cell(f, v);
+				named_cell(f, json_string_value(kv), v);
 			fprintf(f, " |");
 		}
 		if (status) {
