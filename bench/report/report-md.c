@@ -23,6 +23,12 @@ const char *rmd_str(const json_t *o, const char *path)
 	return json_string_value(rmd_path(o, path));
 }
 
+bool rmd_is_str(const json_t *v, const char *want)
+{
+	const char *s = json_string_value(v);
+	return s && want && !strcmp(s, want);
+}
+
 void rmd_cell(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -310,7 +316,7 @@ struct rmd_unit rmd_exit_unit(const json_t *records)
 	size_t i;
 	json_t *r;
 	json_array_foreach(records, i, r) {
-		if (json_equal(json_object_get(r, "group"), json_string("reprogram")))
+		if (rmd_is_str(json_object_get(r, "group"), "reprogram"))
 			ymax = fmax(ymax, rset_num(r, "median_ns"));
 	}
 	return rmd_unit_for(ymax);

@@ -14,6 +14,8 @@
 /* obj at a dotted path ("kvm.caps"), or NULL. */
 json_t *rmd_path(const json_t *o, const char *path);
 const char *rmd_str(const json_t *o, const char *path);
+/* Whether v is the string want. */
+bool rmd_is_str(const json_t *v, const char *want);
 /* s as a Markdown table cell ('|' escaped, newlines as spaces). */
 void rmd_cell(FILE *f, const char *s);
 

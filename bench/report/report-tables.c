@@ -161,7 +161,7 @@ static void lookup_tables(FILE *f, const json_t *set)
 	json_array_foreach(records, i, r) {
 		const char *e = json_string_value(json_object_get(r, "encoding_name"));
 		masked |= e && !strncmp(e, "masked", 6);
-		deny |= json_equal(json_object_get(r, "action"), json_string("deny"));
+		deny |= rmd_is_str(json_object_get(r, "action"), "deny");
 	}
 	for (int m = 0; m < 2; m++) {
 		struct rmd_lookup s;
@@ -243,7 +243,7 @@ static void exit_tables(FILE *f, const json_t *set)
 		json_decref(seen);
 		spread_line(f, set, in_reprogram);
 		json_array_foreach(records, i, r) {
-			if (json_equal(json_object_get(r, "filter"), json_string("none")) &&
+			if (rmd_is_str(json_object_get(r, "filter"), "none") &&
 			    json_is_number(json_object_get(r, "median_ns"))) {
 				char v[96];
 				fprintf(f, "\nNo filter installed, the same cycle: %s.\n",
@@ -258,7 +258,7 @@ static void exit_tables(FILE *f, const json_t *set)
 	json_t *exits = json_array();
 	json_array_foreach(records, i, r) {
 		json_t *e = json_object_get(r, "exit");
-		if (json_equal(json_object_get(r, "group"), json_string("baseline")) &&
+		if (rmd_is_str(json_object_get(r, "group"), "baseline") &&
 		    json_is_string(e) && !rset_in_list(exits, json_string_value(e)))
 			json_array_append(exits, e);
 	}
@@ -275,9 +275,9 @@ static void exit_tables(FILE *f, const json_t *set)
 			for (int m = 0; m < 2; m++) {
 				const json_t *hit = NULL;
 				json_array_foreach(records, i, r) {
-					if (json_equal(json_object_get(r, "group"), json_string("baseline")) &&
+					if (rmd_is_str(json_object_get(r, "group"), "baseline") &&
 					    json_equal(json_object_get(r, "exit"), e) &&
-					    json_equal(json_object_get(r, "mode"), json_string(modes[m])))
+					    rmd_is_str(json_object_get(r, "mode"), modes[m]))
 						hit = r;
 				}
 				const char *st = hit ? json_string_value(json_object_get(hit, "status")) : NULL;
@@ -313,7 +313,7 @@ static void exit_tables(FILE *f, const json_t *set)
 static bool in_valid(const json_t *r, const void *arg)
 {
 	(void)arg;
-	return json_equal(json_object_get(r, "case"), json_string("valid")) &&
+	return rmd_is_str(json_object_get(r, "case"), "valid") &&
 	       json_is_number(json_object_get(r, "median_ns"));
 }
 
