@@ -318,9 +318,10 @@ void report_summary(FILE *f, const json_t *sets, const json_t *host, const json_
 		fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within one run) and "
 			   "the run-to-run spread over %zu runs (`suite -r %zu`: the coefficient of "
 			   "variation of the runs' medians, as `perf stat -r`'s ±). Every number links "
-			   "to its table.\n\n", runs, runs);
+			   "to its table; in the plots, points are medians and shaded bands their 95%% CIs.\n\n", runs, runs);
 	else
 		fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within this run; not "
 			   "run-to-run variation: `pfbench suite -r N` measures that). Every number "
-			   "links to its table.\n\n");
+			   "links to its table; in the plots, points are medians and shaded bands their "
+			   "95%% CIs.\n\n");
 }

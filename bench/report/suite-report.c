@@ -849,10 +849,10 @@ static void render_plot(FILE *f, const char *dir, const char *bench)
 			continue;
 		char svg[512];
 		snprintf(svg, sizeof(svg), "plots/%.400s.svg", names[i]);
-		fprintf(f, "![%s](plots/%s.png)\n", names[i], names[i]);
+		fprintf(f, "![%s](plots/%s.png)", names[i], names[i]);
 		if (exists(dir, svg))
-			fprintf(f, "[SVG](%s) · [data](plots/%s.dat)\n", svg, names[i]);
-		fputc('\n', f);
+			fprintf(f, " [SVG](%s) · [data](plots/%s.dat)", svg, names[i]);
+		fprintf(f, "\n\n");
 		inl[i] = true;
 		shown++;
 	}
@@ -864,7 +864,6 @@ static void render_plot(FILE *f, const char *dir, const char *bench)
 		fprintf(f, "\n\n");
 	}
 	free(inl);
-	fprintf(f, "Points are medians, shaded bands the 95%% CI of the median.\n\n");
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -1067,7 +1066,11 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 			   "(`\"complete\": false`); the rows below are what it measured.\n\n");
 	render_noisy(f, set, json_object_get(set, "records"));
 	render_plot(f, dir, bench);
-	if (!report_tables(f, set, bench))
+	if (report_tables(f, set, bench))
+		return;
+	if (!strcmp(bench, "limits") && json_array_size(json_object_get(set, "records")))
+		report_limits(f, set); /* its own table; context and notes in tables/limits.md */
+	else
 		render_all(f, set, bench, host);
 }
 
