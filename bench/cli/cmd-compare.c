@@ -182,6 +182,8 @@ int cmd_compare(int argc, char **argv)
 		die_usage("compare: --pair's column %s is also in --ignore", co.pair_col);
 	const char *pa = argv[first], *pb = argv[first + nargs - 1];
 	char err[4096];
+	if (output && out_check_user_file(output, err, sizeof(err)))
+		die_usage("compare: -o %s", err);
 	json_t *sa = NULL, *sb = NULL, *ma = NULL, *mb = NULL;
 	load_side(pa, &sa, &ma);
 	load_side(pb, &sb, &mb);
@@ -227,9 +229,8 @@ int cmd_compare(int argc, char **argv)
 	free(pair_buf);
 	int ret = EXIT_OK;
 	if (output) {
-		int e = out_write_text(output, text, len);
-		if (e) {
-			warn("compare: %s: %s", output, strerror(-e));
+		if (out_write_user(output, text, len, err, sizeof(err))) {
+			warn("compare: %s", err);
 			ret = EXIT_FAIL;
 		}
 	} else {

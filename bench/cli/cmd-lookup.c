@@ -338,6 +338,7 @@ int cmd_lookup(int argc, char **argv)
 		snprintf(dirbuf, sizeof(dirbuf), "results/lookup-%s", stamp);
 		outdir = dirbuf;
 	}
+	util_check_out_dir("lookup", outdir);
 
 	/* The context's command line: "pfbench lookup ...". */
 	char **full = calloc((size_t)argc + 2, sizeof(*full));

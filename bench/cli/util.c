@@ -1,8 +1,10 @@
 /* util.c — see util.h. */
 #include "util.h"
+#include "out-text.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -113,6 +115,13 @@ unsigned long long util_parse_range(const char *cmd, const char *opt, const char
 		die_usage("%s%s%s: '%s' is not a number in %llu..%llu", cmd ? cmd : "", cmd ? ": " : "",
 			  opt, s, lo, hi);
 	return v;
+}
+
+void util_check_out_dir(const char *cmd, const char *dir)
+{
+	char why[PATH_MAX + 200];
+	if (out_check_user_dir(dir, why, sizeof(why)))
+		die_usage("%s: -o %s", cmd, why);
 }
 
 void util_write_set(const json_t *set, const char *dir)

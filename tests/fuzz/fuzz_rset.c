@@ -7,6 +7,7 @@
  * rendered (report.md, compare against itself) without a crash or a
  * sanitizer report. Built by scripts/fuzz.sh against libpfbench. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ static void check_message(const char *msg, const char *dir)
 	}
 }
 
-static void one_dir(const char *dir)
+static void one_dir(const char *dir, bool input_is_meta)
 {
 	char err[1024] = "";
 	json_t *problems = json_array();
@@ -108,7 +109,16 @@ static void one_dir(const char *dir)
 	json_decref(m2);
 	json_decref(s2);
 
-	/* what loaded: the report and a comparison with itself */
+	/* What loaded from the input: the report (lenient, so damage is
+	 * listed) and a comparison with itself. Inputs that did not load
+	 * stop here: the report costs milliseconds and they reach nothing
+	 * new in it. */
+	if (input_is_meta ? !meta : !json_array_size(sets)) {
+		json_decref(problems);
+		json_decref(meta);
+		json_decref(sets);
+		return;
+	}
 	r = suite_report(dir, true, err, sizeof(err));
 	CHECK(r == 0 || r == -EINVAL, "report: %d %s", r, err);
 	if (json_array_size(sets)) {
@@ -133,8 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	put(dir_a, "lookup.json", data, size);
-	one_dir(dir_a);
+	one_dir(dir_a, false);
 	put(dir_b, "metadata.json", data, size);
-	one_dir(dir_b);
+	one_dir(dir_b, true);
 	return 0;
 }
