@@ -141,13 +141,19 @@ int cmd_filter_decide(int argc, char **argv)
 			cmd_filter_bad_option("decide", c == ':', argv[optind - 1]);
 		}
 	}
+	/* After "--" getopt returns no more operands: the rest are
+	 * questions too (decide F -- -1 asks about "-1"). */
+	for (; optind < argc; optind++) {
+		if (!file)
+			file = argv[optind];
+		else
+			qs[nq++] = (struct question){ .arg = argv[optind] };
+	}
 	if (!file) {
-		decide_usage(stderr);
-		die_usage("filter decide: expected a FILE");
+		die_usage_help(decide_usage, "filter decide: expected a FILE");
 	}
 	if (!nq) {
-		decide_usage(stderr);
-		die_usage("filter decide: expected at least one EVENTSEL or --fixed I");
+		die_usage_help(decide_usage, "filter decide: expected at least one EVENTSEL or --fixed I");
 	}
 	struct pmuf_filter f;
 	cmd_filter_load(file, fmt, &f);
@@ -317,8 +323,7 @@ int cmd_filter_verify(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		verify_usage(stderr);
-		die_usage("filter verify: expected two files, A and B");
+		die_usage_help(verify_usage, "filter verify: expected two files, A and B");
 	}
 	const char *na = argv[optind], *nb = argv[optind + 1];
 	struct pmuf_filter a, b;

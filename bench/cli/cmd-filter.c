@@ -45,6 +45,7 @@ static void usage(FILE *out)
 int cmd_filter(int argc, char **argv)
 {
 	if (argc < 2) {
+		fprintf(stderr, "pfbench: filter: expected a subcommand\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -88,6 +88,7 @@ static int run(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
+		fprintf(stderr, "pfbench: expected a command\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -23,6 +23,10 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 __attribute__((noreturn)) void die_errno(const char *what, int err);
 __attribute__((noreturn, format(printf, 1, 2))) void die_usage(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
+/* lead, then the message with control characters shown as \xNN (input
+ * echoed in a message never drives the terminal), then a newline, on
+ * stderr. Every message function above prints through it. */
+void util_vmsg(const char *lead, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 __attribute__((format(printf, 1, 2))) void info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void debug(const char *fmt, ...);
 

@@ -175,6 +175,49 @@ static void test_filter_inputs(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Usage errors say what was wrong first, then the usage; control bytes
+ * from input are shown escaped. */
+static void test_messages(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *args[8];
+		const char *first_line;
+	} cases[] = {
+		{ { "filter", "decide", "filters/specs/intel-allow-branches.pmuf", "--", "-1" },
+		  "pfbench: filter decide: bad EVENTSEL '-1': expected a hexadecimal number" },
+		{ { "filter", "show", "filters/specs/intel-allow-branches.pmuf",
+		    "filters/specs/intel-allow-branches.pmuf" },
+		  "pfbench filter show: expected one FILE only" },
+		{ { "filter", "decide", "filters/specs/intel-allow-branches.pmuf" },
+		  "pfbench filter decide: expected at least one EVENTSEL or --fixed I" },
+		{ { "filter" }, "pfbench: filter: expected a subcommand" },
+		{ { NULL }, "pfbench: expected a command" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out, *err;
+		int st = cli_run(cases[i].args, &out, &err);
+		size_t n = strlen(cases[i].first_line);
+		if (st != 2 || strncmp(err, cases[i].first_line, n) || err[n] != '\n')
+			fail_msg("case %zu: exit %d, want 2 and first line '%s': %s", i, st,
+				 cases[i].first_line, err);
+		free(out);
+		free(err);
+	}
+	char bad[512];
+	path_in(bad, sizeof(bad), "escape.pmuf");
+	FILE *f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("action allow\nevent 0x\033[31mc4\n", f);
+	assert_int_equal(fclose(f), 0);
+	const char *args[] = { "filter", "show", bad, NULL };
+	char *err;
+	assert_int_equal(cli_run(args, NULL, &err), 2);
+	assert_non_null(strstr(err, "0x\\x1b[31mc4"));
+	assert_null(strchr(err, '\033'));
+	free(err);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -197,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_bench_output_dir),
 		cmocka_unit_test(test_stdout_errors),
 		cmocka_unit_test(test_filter_inputs),
+		cmocka_unit_test(test_messages),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
