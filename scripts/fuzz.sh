@@ -3,8 +3,9 @@
 # -fsanitize=fuzzer,address,undefined into build-fuzz/ and runs every
 # target for SECONDS (default 20). The filter parsers (pmuf, qemu, raw)
 # link the filter library (filters/*.c) alone; the readers of result
-# directories (rset), the guest mailbox check (mailbox) and filter decide's
-# event arguments (decide) link libpfbench built by the Makefile with clang
+# directories (rset), the guest mailbox check (mailbox), filter decide's
+# event arguments (decide) and the CLI's number and list parsers (opts)
+# link libpfbench built by the Makefile with clang
 # and -fsanitize=fuzzer-no-link into build-fuzz/lib. Each target's working
 # corpus (build-fuzz/corpus/NAME) is seeded from the committed one
 # (tests/fuzz/corpus/NAME) and filters/specs. Findings land in
@@ -33,7 +34,7 @@ bench_inc="-Ibench/common -Ibench/lookup -Ibench/kvm -Ibench/kvm/$arch -Ibench/r
 
 # name  kind (filters: the filter library alone; lib: libpfbench)  seed extension  dictionary
 all="pmuf:filters:pmuf:tests/fuzz/pmuf.dict qemu:filters:json:tests/fuzz/qemu.dict raw:filters:bin:
-rset:lib::tests/fuzz/rset.dict mailbox:lib:: decide:lib::"
+rset:lib::tests/fuzz/rset.dict mailbox:lib:: decide:lib:: opts:lib::"
 targets=""
 for t in $all; do
 	name=${t%%:*}
@@ -89,10 +90,10 @@ for t in $targets; do
 	if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" "$out/fuzz_$name" "$@" "$corpus" \
 		>"$out/fuzz_$name.log" 2>&1; then
 		echo "fuzz_$name: FOUND A PROBLEM; see $out/fuzz_$name.log and $out/artifacts/" >&2
-		tail -n 40 "$out/fuzz_$name.log" >&2
+		tail -n 40 "$out/fuzz_$name.log" | cat -v >&2
 		status=1
 	else
-		grep -E '^stat::number_of_executed_units|^Done' "$out/fuzz_$name.log" || true
+		grep -aE '^stat::number_of_executed_units|^Done' "$out/fuzz_$name.log" || true
 	fi
 done
 exit $status

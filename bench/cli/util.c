@@ -111,11 +111,12 @@ int util_parse_u64(const char *s, unsigned long long *out)
 	    !(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
 		return -EINVAL;
 	errno = 0;
-	*out = strtoull(digits, &end, hex ? 16 : 10);
+	unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
+	if (*end) /* not a number at all, before whether it is too big */
+		return -EINVAL;
 	if (errno == ERANGE)
 		return -ERANGE;
-	if (*end)
-		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
