@@ -157,6 +157,7 @@ int cmd_limits(int argc, char **argv)
 		snprintf(dirbuf, sizeof(dirbuf), "results/limits-%s", stamp);
 		outdir = dirbuf;
 	}
+	util_check_out_dir("limits", outdir); /* before measuring: the path named */
 
 	char **full = calloc((size_t)argc + 2, sizeof(*full));
 
