@@ -231,6 +231,7 @@ int cmd_exit(int argc, char **argv)
 	parse(&cli, argc, argv);
 	to_opts(&cli, &o);
 	const char *dir = cli.b.output, *only = cli.only;
+	util_check_out_dir("exit", dir); /* before measuring: the path named */
 	long cpu = cli.b.cpu_given ? (long)cli.b.cpu : -1;
 
 	/* The vCPU runs on this thread: pin it (hwloc), default the last core. */

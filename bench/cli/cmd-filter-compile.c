@@ -119,8 +119,7 @@ int cmd_filter_compile(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1) {
-		compile_usage(stderr);
-		die_usage("filter compile: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
+		die_usage_help(compile_usage, "filter compile: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
 	}
 	const char *file = argv[optind];
 	cmd_filter_refuse_raw_tty("compile", outpath, to);

@@ -57,12 +57,10 @@ int cmd_filter_convert(int argc, char **argv)
 		}
 	}
 	if (to == PMUF_FMT_AUTO) {
-		convert_usage(stderr);
-		die_usage("filter convert: expected --to pmuf|qemu-json|kvm-raw");
+		die_usage_help(convert_usage, "filter convert: expected --to pmuf|qemu-json|kvm-raw");
 	}
 	if (argc - optind != 1) {
-		convert_usage(stderr);
-		die_usage("filter convert: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
+		die_usage_help(convert_usage, "filter convert: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
 	}
 	const char *file = argv[optind];
 	cmd_filter_refuse_raw_tty("convert", outpath, to);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd-filter.h"
+#include "event-arg.h"
 #include "util.h"
 
 static void decide_usage(FILE *out)
@@ -62,26 +63,12 @@ static const char *verb(bool allowed)
 /* A hex number, 0x optional; exits 2 on anything else. */
 static uint64_t parse_hex(const char *s, const char *what)
 {
-	const char *p = s;
-	uint64_t v = 0;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	if (!*p)
+	uint64_t v;
+	int e = event_arg_parse(s, &v);
+	if (e == -ERANGE)
+		die_usage("filter decide: %s '%s' does not fit 64 bits", what, s);
+	if (e)
 		die_usage("filter decide: bad %s '%s': expected a hexadecimal number", what, s);
-	for (; *p; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (*p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			die_usage("filter decide: bad %s '%s': expected a hexadecimal number", what, s);
-		if (v >> 60)
-			die_usage("filter decide: %s '%s' does not fit 64 bits", what, s);
-		v = v << 4 | d;
-	}
 	return v;
 }
 
@@ -154,13 +141,19 @@ int cmd_filter_decide(int argc, char **argv)
 			cmd_filter_bad_option("decide", c == ':', argv[optind - 1]);
 		}
 	}
+	/* After "--" getopt returns no more operands: the rest are
+	 * questions too (decide F -- -1 asks about "-1"). */
+	for (; optind < argc; optind++) {
+		if (!file)
+			file = argv[optind];
+		else
+			qs[nq++] = (struct question){ .arg = argv[optind] };
+	}
 	if (!file) {
-		decide_usage(stderr);
-		die_usage("filter decide: expected a FILE");
+		die_usage_help(decide_usage, "filter decide: expected a FILE");
 	}
 	if (!nq) {
-		decide_usage(stderr);
-		die_usage("filter decide: expected at least one EVENTSEL or --fixed I");
+		die_usage_help(decide_usage, "filter decide: expected at least one EVENTSEL or --fixed I");
 	}
 	struct pmuf_filter f;
 	cmd_filter_load(file, fmt, &f);
@@ -330,8 +323,7 @@ int cmd_filter_verify(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		verify_usage(stderr);
-		die_usage("filter verify: expected two files, A and B");
+		die_usage_help(verify_usage, "filter verify: expected two files, A and B");
 	}
 	const char *na = argv[optind], *nb = argv[optind + 1];
 	struct pmuf_filter a, b;

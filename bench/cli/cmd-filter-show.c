@@ -76,8 +76,7 @@ static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FI
 		}
 	}
 	if (optind != argc - 1) {
-		usage(stderr);
-		die_usage("filter %s: %s", sub, optind >= argc ? "expected a FILE" : "expected one FILE only");
+		die_usage_help(usage, "filter %s: %s", sub, optind >= argc ? "expected a FILE" : "expected one FILE only");
 	}
 	o->file = argv[optind];
 	return 0;

@@ -213,6 +213,8 @@ int cmd_install(int argc, char **argv)
 	parse(&cli, argc, argv);
 	to_opts(&cli, &o);
 	const char *dir = cli.b.output;
+	if (dir)
+		util_check_out_dir("install", dir); /* before measuring: the path named */
 	bool fifo = cli.fifo;
 	int core = cli.b.cpu_given ? (int)cli.b.cpu : -1;
 

@@ -73,10 +73,10 @@ void opts_usage(FILE *out, const struct opt_doc *doc, const struct opt *opts)
 void opts_die(const struct opt_doc *doc, const struct opt *opts, const char *fmt, ...)
 {
 	va_list ap;
+	char lead[64];
+	snprintf(lead, sizeof(lead), "pfbench %s: ", doc->cmd);
 	va_start(ap, fmt);
-	fprintf(stderr, "pfbench %s: ", doc->cmd);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	util_vmsg(lead, fmt, ap);
 	va_end(ap);
 	opts_usage(stderr, doc, opts);
 	exit(EXIT_USAGE);

@@ -122,31 +122,9 @@ static size_t sizes_of(const json_t *recs, double *out, size_t max)
 	return n;
 }
 
-void report_limits(FILE *f, const json_t *set)
+/* The table: one row per N. */
+static void limits_table(FILE *f, const json_t *recs, const double *sz, size_t n)
 {
-	const json_t *recs = json_object_get(set, "records");
-	const json_t *ctx = json_object_get(set, "context");
-	const json_t *cold = json_object_get(json_object_get(ctx, "lookup"), "cold");
-	const char *sortgen = json_string_value(json_object_get(json_object_get(ctx, "lookup"),
-								 "sort_generation"));
-	double sz[32];
-	size_t n = sizes_of(recs, sz, 32), i;
-	json_t *r;
-
-	if (!n) {
-		fprintf(f, "No lookup records.\n\n");
-		return;
-	}
-	fprintf(f, "What a filter limit of N entries would cost (exact filters of N random "
-		   "entries, ALLOW, inputs half hits; one lookup, latency mode; cold = the "
-		   "design's memory evicted by %s before each lookup). The kernel's lookup is the "
-		   "`" KERNEL_DESIGN "` replica; \"best\" is the fastest other design cold. "
-		   "Install = the kernel's copy + convert + sort (the replica's build, lib/sort.c "
-		   "%s), timed in user space: the kernel refuses N > 300.\n\n",
-		   json_string_value(json_object_get(cold, "eviction"))
-			   ? json_string_value(json_object_get(cold, "eviction"))
-			   : "eviction",
-		   sortgen ? sortgen : "?");
 	fprintf(f, "| N | kernel warm | kernel cold | best cold | design | kernel / best (cold) "
 		   "| bitmap cold | kernel memory | bitmap memory | install (copy + sort) | "
 		   "sort comparisons |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -176,9 +154,15 @@ void report_limits(FILE *f, const json_t *set)
 			fprintf(f, " – |\n");
 	}
 	fprintf(f, "\n");
+}
 
-	/* The PMU tables. */
+/* The real PMU tables: exact entries against compiled masked ones. */
+static void limits_pmus(FILE *f, const json_t *recs)
+{
 	bool any = false;
+	size_t i;
+	json_t *r;
+
 	json_array_foreach(recs, i, r) {
 		if (strcmp(str(r, "kind"), "pmu"))
 			continue;
@@ -196,12 +180,15 @@ void report_limits(FILE *f, const json_t *set)
 	}
 	if (any)
 		fprintf(f, "\n");
+}
 
-	/* The conclusion, from the numbers: at 3,000 (or the nearest size
-	 * studied) and at the largest. */
-	fprintf(f, "**Conclusion.** ");
+/* The conclusion, from the numbers: at 3,000 (or the nearest size
+ * studied) and at the largest, then today's limit. */
+static void limits_conclusion(FILE *f, const json_t *recs, const double *sz, size_t n)
+{
 	double picks[2] = { sz[0], sz[n - 1] };
 
+	fprintf(f, "**Conclusion.** ");
 	for (size_t k = 0; k < n; k++)
 		if (fabs(sz[k] - 3000) < fabs(picks[0] - 3000))
 			picks[0] = sz[k];
@@ -234,12 +221,38 @@ void report_limits(FILE *f, const json_t *set)
 			   "cold (%s).",
 			med(k300) / med(b300), str(b300, "design"));
 	fprintf(f, "\n\n");
+}
+
+void report_limits(FILE *f, const json_t *set)
+{
+	const json_t *recs = json_object_get(set, "records");
+	const json_t *ctx = json_object_get(set, "context");
+	const json_t *cold = json_object_get(json_object_get(ctx, "lookup"), "cold");
+	const char *sortgen = json_string_value(json_object_get(json_object_get(ctx, "lookup"),
+								 "sort_generation"));
+	const char *evict = json_string_value(json_object_get(cold, "eviction"));
+	const char *misses = json_string_value(json_object_get(cold, "cache_miss_counters"));
+	double sz[32];
+	size_t n = sizes_of(recs, sz, 32);
+
+	if (!n) {
+		fprintf(f, "No lookup records.\n\n");
+		return;
+	}
+	fprintf(f, "What a filter limit of N entries would cost (exact filters of N random "
+		   "entries, ALLOW, inputs half hits; one lookup, latency mode; cold = the "
+		   "design's memory evicted by %s before each lookup). The kernel's lookup is the "
+		   "`" KERNEL_DESIGN "` replica; \"best\" is the fastest other design cold. "
+		   "Install = the kernel's copy + convert + sort (the replica's build, lib/sort.c "
+		   "%s), timed in user space: the kernel refuses N > 300.\n\n",
+		   evict ? evict : "eviction", sortgen ? sortgen : "?");
+	limits_table(f, recs, sz, n);
+	limits_pmus(f, recs);
+	limits_conclusion(f, recs, sz, n);
 	if (cold)
 		fprintf(f, "\"Cold\" here: a line just evicted loaded in %.0f ns against %.1f ns "
 			   "warm, both net of the timer's own overhead (a timing probe; cache-miss "
 			   "counters: %s). Each figure is a median of the samples in limits.json.\n\n",
 			rset_num(cold, "probe_evicted_load_ns"), rset_num(cold, "probe_warm_load_ns"),
-			json_string_value(json_object_get(cold, "cache_miss_counters"))
-				? json_string_value(json_object_get(cold, "cache_miss_counters"))
-				: "?");
+			misses ? misses : "?");
 }

@@ -115,5 +115,6 @@ cat "$vmout/check-records.txt"
 pass=$((pass + $(grep -c '^check-records: pass:' "$vmout/check-records.txt")))
 nfail=$(grep -c '^check-records: FAIL:' "$vmout/check-records.txt")
 fail=$((fail + nfail))
+skip=$((skip + $(grep -c '^check-records: skip:' "$vmout/check-records.txt")))
 [ "$rc" != 0 ] && [ "$nfail" = 0 ] && failed "check-records.sh exit $rc without a verdict"
 summary

@@ -67,7 +67,7 @@ static void test_list_parser(void **state)
 	}
 }
 
-static const char *const benches[] = { "lookup", "exit", "install", "check" };
+static const char *const benches[] = { "lookup", "exit", "install", "check", "limits" };
 
 /* Every benchmark: the shared options in its --help, and the same error
  * text for each of them. */
@@ -113,7 +113,7 @@ static void test_shared_options(void **state)
 }
 
 /* --seed N: the benchmarks with generated inputs (lookup's filters and
- * streams, check's random filters) take it with the same text. */
+ * streams, check's random filters, limits' filters) take it with the same text. */
 static void test_seed(void **state)
 {
 	(void)state;
@@ -121,6 +121,8 @@ static void test_seed(void **state)
 	cli_usage_case(a, "pfbench lookup: --seed: '1x' is not a number in 0..");
 	const char *c[] = { "check", "--seed", "1x", NULL };
 	cli_usage_case(c, "pfbench check: --seed: '1x' is not a number in 0..");
+	const char *l[] = { "limits", "--seed", "1x", NULL };
+	cli_usage_case(l, "pfbench limits: --seed: '1x' is not a number in 0..");
 }
 
 int main(void)
