@@ -28,9 +28,11 @@ san="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 cflags="-g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -fno-omit-frame-pointer $san \
 -Iinclude -Ifilters -Itests/unit -Itests/fuzz"
 # The include path of the benchmark code, as the Makefile gives it.
+# (uname -m, with aarch64 named arm64 as the Makefile does)
 arch=$(uname -m)
+[ "$arch" = aarch64 ] && arch=arm64
 bench_inc="-Ibench/common -Ibench/lookup -Ibench/kvm -Ibench/kvm/$arch -Ibench/report \
--Ibench/suite -Ibench/cli -Iguest-payloads"
+-Ibench/suite -Ibench/cli -Iguest-payloads -Iguest-payloads/$arch"
 
 # name  kind (filters: the filter library alone; lib: libpfbench)  seed extension  dictionary
 all="pmuf:filters:pmuf:tests/fuzz/pmuf.dict qemu:filters:json:tests/fuzz/qemu.dict raw:filters:bin:

@@ -17,15 +17,7 @@
 #include "pmuf.h"
 #include "pmuf_eq.h"
 
-#define FUZZ_CHECK(cond, ...)                                        \
-	do {                                                         \
-		if (!(cond)) {                                       \
-			fprintf(stderr, "fuzz check failed: %s: ", #cond); \
-			fprintf(stderr, __VA_ARGS__);                \
-			fputc('\n', stderr);                         \
-			abort();                                     \
-		}                                                    \
-	} while (0)
+#include "fuzz_check.h"
 
 static void fuzz_reparse(const struct pmuf_filter *f, enum pmuf_format fmt, enum pmuf_format own)
 {

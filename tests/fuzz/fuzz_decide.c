@@ -17,15 +17,7 @@
 #include "event-arg.h"
 #include "pmuf.h"
 
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			fprintf(stderr, "fuzz check failed: %s: ", #cond);  \
-			fprintf(stderr, __VA_ARGS__);                       \
-			fputc('\n', stderr);                                \
-			abort();                                            \
-		}                                                           \
-	} while (0)
+#include "fuzz_check.h"
 
 #define MAX_SPECS 32
 static struct pmuf_filter specs[MAX_SPECS];
@@ -38,7 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	const char *dir = getenv("PFBENCH_SPECS") ? getenv("PFBENCH_SPECS") : "filters/specs";
 	DIR *d = opendir(dir);
-	CHECK(d, "%s: %s (run from the repository root)", dir, strerror(errno));
+	FUZZ_CHECK(d, "%s: %s (run from the repository root)", dir, strerror(errno));
 	struct dirent *de;
 	while ((de = readdir(d)) && nspecs < MAX_SPECS) {
 		if (de->d_name[0] == '.')
@@ -50,7 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			nspecs++;
 	}
 	closedir(d);
-	CHECK(nspecs > 0, "no filter parsed in %s", dir);
+	FUZZ_CHECK(nspecs > 0, "no filter parsed in %s", dir);
 	return 0;
 }
 
@@ -79,7 +71,7 @@ static void decide_all(uint64_t ev)
 		if (f->arch == PMUF_ARCH_ARM64) {
 			int r = pmuf_arm_decide(f, ev > 0xffffffffu ? 0xffffffffu : (unsigned)ev,
 						&allowed);
-			CHECK(r == 0 || r == -ERANGE || r == -EINVAL, "arm64 decide: %d", r);
+			FUZZ_CHECK(r == 0 || r == -ERANGE || r == -EINVAL, "arm64 decide: %d", r);
 			continue;
 		}
 		for (enum pmuf_flavor fl = PMUF_FLAVOR_INTEL; fl <= PMUF_FLAVOR_AMD; fl++) {
@@ -87,9 +79,9 @@ static void decide_all(uint64_t ev)
 				struct pmuf_decider d;
 				int ri = pmuf_decider_init(f, fl, k, &d);
 				int r = pmuf_decide_gp(f, fl, k, ev, &allowed);
-				CHECK(r == ri, "decide_gp %d, decider_init %d", r, ri);
+				FUZZ_CHECK(r == ri, "decide_gp %d, decider_init %d", r, ri);
 				if (!r)
-					CHECK(pmuf_decider_allows(&d, ev) == allowed,
+					FUZZ_CHECK(pmuf_decider_allows(&d, ev) == allowed,
 					      "decider and decide_gp disagree on 0x%llx (spec %zu, k %d)",
 					      (unsigned long long)ev, i, (int)k);
 				pmuf_decider_free(&d);
@@ -110,13 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t v = 0x5a5a, want;
 	int r = event_arg_parse(s, &v);
 	bool ok = reference(s, &want);
-	CHECK((r == 0) == ok, "'%s': parse %d, reference %s", s, r, ok ? "accepts" : "refuses");
+	FUZZ_CHECK((r == 0) == ok, "'%s': parse %d, reference %s", s, r, ok ? "accepts" : "refuses");
 	if (r) {
-		CHECK(r == -EINVAL || r == -ERANGE, "'%s': %d", s, r);
-		CHECK(v == 0x5a5a, "'%s': refused but wrote the value", s);
+		FUZZ_CHECK(r == -EINVAL || r == -ERANGE, "'%s': %d", s, r);
+		FUZZ_CHECK(v == 0x5a5a, "'%s': refused but wrote the value", s);
 		return 0;
 	}
-	CHECK(v == want, "'%s': 0x%llx, want 0x%llx", s, (unsigned long long)v,
+	FUZZ_CHECK(v == want, "'%s': 0x%llx, want 0x%llx", s, (unsigned long long)v,
 	      (unsigned long long)want);
 	decide_all(v);
 	return 0;

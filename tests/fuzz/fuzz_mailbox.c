@@ -15,15 +15,7 @@
 #include "abi.h"
 #include "vm.h"
 
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			fprintf(stderr, "fuzz check failed: %s: ", #cond);  \
-			fprintf(stderr, __VA_ARGS__);                       \
-			fputc('\n', stderr);                                \
-			abort();                                            \
-		}                                                           \
-	} while (0)
+#include "fuzz_check.h"
 
 static void *mem;
 
@@ -31,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!mem)
-		CHECK((mem = calloc(1, GUEST_MEM_SIZE)), "no memory");
+		FUZZ_CHECK((mem = calloc(1, GUEST_MEM_SIZE)), "no memory");
 	struct vm vm;
 	memset(&vm, 0, sizeof(vm));
 	vm.mem = mem;
@@ -48,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= size >= 17 ? 17 : size;
 
 	struct guest_mailbox *mb = vm_mailbox(&vm);
-	CHECK(mb, "no mailbox");
+	FUZZ_CHECK(mb, "no mailbox");
 	memset(mb, 0, sizeof(*mb));
 	memcpy(mb, data, size < sizeof(*mb) ? size : sizeof(*mb));
 	if (keep_header) {
@@ -60,19 +52,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256];
 	memset(why, 'x', sizeof(why));
 	int r = vm_mailbox_check(&vm, why, sizeof(why));
-	CHECK(memchr(why, 0, sizeof(why)), "reason not terminated");
+	FUZZ_CHECK(memchr(why, 0, sizeof(why)), "reason not terminated");
 	if (r) {
-		CHECK(r == -EPROTO && why[0], "returned %d with reason '%s'", r, why);
+		FUZZ_CHECK(r == -EPROTO && why[0], "returned %d with reason '%s'", r, why);
 		return 0;
 	}
 	/* Accepted: what the host then reads must be in bounds. */
-	CHECK(mb->nsamples <= GUEST_MAX_SAMPLES && mb->nresults <= GUEST_MAX_VALUES &&
+	FUZZ_CHECK(mb->nsamples <= GUEST_MAX_SAMPLES && mb->nresults <= GUEST_MAX_VALUES &&
 	      mb->nvalues <= GUEST_MAX_VALUES && mb->nfixed <= GUEST_MAX_FIXED,
 	      "accepted counts out of range");
 	uint64_t sum = 0;
 	for (unsigned b = 0; b < GUEST_HIST_BUCKETS; b++)
 		sum += mb->hist[b];
-	CHECK(sum == mb->nsamples, "accepted a histogram that does not sum to nsamples");
+	FUZZ_CHECK(sum == mb->nsamples, "accepted a histogram that does not sum to nsamples");
 	volatile uint64_t acc = 0;
 	for (unsigned i = 0; i < mb->nsamples; i++)
 		acc += mb->samples[i];
@@ -82,6 +74,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The timing check after it, on a window around the claimed TSCs. */
 	struct vm_tsc_window w = { .host_begin = mb->tsc_begin, .host_end = mb->tsc_end };
 	r = vm_samples_check(mb, &w, why, sizeof(why));
-	CHECK(r == 0 || (r == -EPROTO && why[0]), "samples check returned %d", r);
+	FUZZ_CHECK(r == 0 || (r == -EPROTO && why[0]), "samples check returned %d", r);
 	return 0;
 }

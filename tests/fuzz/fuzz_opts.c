@@ -14,15 +14,7 @@
 #include "options.h"
 #include "util.h"
 
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			fprintf(stderr, "fuzz check failed: %s: ", #cond);  \
-			fprintf(stderr, __VA_ARGS__);                       \
-			fputc('\n', stderr);                                \
-			abort();                                            \
-		}                                                           \
-	} while (0)
+#include "fuzz_check.h"
 
 /* The reference: decimal or 0x-hex digits only, value by hand. */
 static int reference(const char *s, unsigned long long *v)
@@ -49,15 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 4096)
 		return 0;
 	char *s = malloc(size + 1);
-	CHECK(s, "no memory");
+	FUZZ_CHECK(s, "no memory");
 	memcpy(s, data, size);
 	s[size] = '\0';
 
 	unsigned long long v = 0, want = 0;
 	int r = util_parse_u64(s, &v), ref = reference(s, &want);
-	CHECK(r == ref, "'%s': util_parse_u64 %d, reference %d", s, r, ref);
+	FUZZ_CHECK(r == ref, "'%s': util_parse_u64 %d, reference %d", s, r, ref);
 	if (!r)
-		CHECK(v == want, "'%s': %llu, want %llu", s, v, want);
+		FUZZ_CHECK(v == want, "'%s': %llu, want %llu", s, v, want);
 
 	/* a list: the range from the first byte, so both ends get exercised */
 	unsigned long long lo = size ? data[0] % 4 : 0, hi = size > 1 ? 1000ull * data[1] : ~0ull;
@@ -66,18 +58,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(why, 'x', sizeof(why));
 	r = opts_parse_list(s, lo, hi, &l, why, sizeof(why));
 	if (r) {
-		CHECK(memchr(why, 0, sizeof(why)) && why[0], "'%s': list refused without a reason", s);
+		FUZZ_CHECK(memchr(why, 0, sizeof(why)) && why[0], "'%s': list refused without a reason", s);
 	} else {
-		CHECK(l.n >= 1 && l.n <= OPT_LIST_MAX, "'%s': %zu items", s, (size_t)l.n);
+		FUZZ_CHECK(l.n >= 1 && l.n <= OPT_LIST_MAX, "'%s': %zu items", s, (size_t)l.n);
 		char *copy = strdup(s), *save = NULL;
-		CHECK(copy, "no memory");
+		FUZZ_CHECK(copy, "no memory");
 		size_t i = 0;
 		for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save), i++) {
-			CHECK(i < l.n, "'%s': more items than parsed", s);
-			CHECK(reference(item, &want) == 0 && want == l.v[i] && want >= lo && want <= hi,
+			FUZZ_CHECK(i < l.n, "'%s': more items than parsed", s);
+			FUZZ_CHECK(reference(item, &want) == 0 && want == l.v[i] && want >= lo && want <= hi,
 			      "'%s': item %zu is %llu", s, i, l.v[i]);
 		}
-		CHECK(i == l.n, "'%s': %zu items, parsed %zu", s, i, (size_t)l.n);
+		FUZZ_CHECK(i == l.n, "'%s': %zu items, parsed %zu", s, i, (size_t)l.n);
 		free(copy);
 	}
 	free(s);

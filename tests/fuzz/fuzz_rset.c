@@ -19,15 +19,7 @@
 #include "report.h"
 #include "rset.h"
 
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			fprintf(stderr, "fuzz check failed: %s: ", #cond);  \
-			fprintf(stderr, __VA_ARGS__);                       \
-			fputc('\n', stderr);                                \
-			abort();                                            \
-		}                                                           \
-	} while (0)
+#include "fuzz_check.h"
 
 static char root[64], dir_a[96], dir_b[96];
 
@@ -36,8 +28,8 @@ static void put(const char *dir, const char *name, const void *data, size_t len)
 	char path[256];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
-	CHECK(f, "%s: %s", path, strerror(errno));
-	CHECK(fwrite(data, 1, len, f) == len && fclose(f) == 0, "%s: write failed", path);
+	FUZZ_CHECK(f, "%s: %s", path, strerror(errno));
+	FUZZ_CHECK(fwrite(data, 1, len, f) == len && fclose(f) == 0, "%s: write failed", path);
 }
 
 static const char good_set[] =
@@ -55,10 +47,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	snprintf(root, sizeof(root), "%s/pfbench-fuzz-rset-XXXXXX", base);
-	CHECK(mkdtemp(root), "mkdtemp: %s", strerror(errno));
+	FUZZ_CHECK(mkdtemp(root), "mkdtemp: %s", strerror(errno));
 	snprintf(dir_a, sizeof(dir_a), "%s/a", root);
 	snprintf(dir_b, sizeof(dir_b), "%s/b", root);
-	CHECK(mkdir(dir_a, 0755) == 0 && mkdir(dir_b, 0755) == 0, "mkdir: %s", strerror(errno));
+	FUZZ_CHECK(mkdir(dir_a, 0755) == 0 && mkdir(dir_b, 0755) == 0, "mkdir: %s", strerror(errno));
 	put(dir_a, "metadata.json", good_meta, strlen(good_meta));
 	put(dir_b, "lookup.json", good_set, strlen(good_set));
 	return 0;
@@ -67,16 +59,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* "path:line:col: what" with the path of a file in dir. */
 static void check_message(const char *msg, const char *dir)
 {
-	CHECK(!strncmp(msg, dir, strlen(dir)), "message does not name the file: %s", msg);
+	FUZZ_CHECK(!strncmp(msg, dir, strlen(dir)), "message does not name the file: %s", msg);
 	const char *p = msg + strlen(dir);
-	CHECK(*p == '/', "message: %s", msg);
+	FUZZ_CHECK(*p == '/', "message: %s", msg);
 	p = strchr(p, ':');
-	CHECK(p, "no position: %s", msg);
+	FUZZ_CHECK(p, "no position: %s", msg);
 	char *end;
 	long line = strtol(p + 1, &end, 10);
 	if (*end == ':') { /* a position: both numbers at least 1 */
 		long col = strtol(end + 1, &end, 10);
-		CHECK(line >= 1 && col >= 1 && *end == ':', "bad position: %s", msg);
+		FUZZ_CHECK(line >= 1 && col >= 1 && *end == ':', "bad position: %s", msg);
 	}
 }
 
@@ -86,11 +78,11 @@ static void one_dir(const char *dir, bool input_is_meta)
 	json_t *problems = json_array();
 	json_t *meta = NULL, *sets = NULL;
 	int r = rset_load_meta(dir, &meta, problems, err, sizeof(err));
-	CHECK(r == 0, "lenient load_meta returned %d", r);
+	FUZZ_CHECK(r == 0, "lenient load_meta returned %d", r);
 	r = rset_load_dir(dir, &sets, problems, err, sizeof(err));
-	CHECK(r == 0, "lenient load_dir returned %d", r);
+	FUZZ_CHECK(r == 0, "lenient load_dir returned %d", r);
 	r = rset_check_stages(dir, meta, sets, problems, err, sizeof(err));
-	CHECK(r == 0, "lenient check_stages returned %d", r);
+	FUZZ_CHECK(r == 0, "lenient check_stages returned %d", r);
 	size_t i;
 	json_t *p;
 	json_array_foreach(problems, i, p) check_message(json_string_value(p), dir);
@@ -102,7 +94,7 @@ static void one_dir(const char *dir, bool input_is_meta)
 		r = rset_load_dir(dir, &s2, NULL, err, sizeof(err));
 	if (!r)
 		r = rset_check_stages(dir, m2, s2, NULL, err, sizeof(err));
-	CHECK((r == -EBADMSG) == (json_array_size(problems) > 0) && (r == 0 || r == -EBADMSG),
+	FUZZ_CHECK((r == -EBADMSG) == (json_array_size(problems) > 0) && (r == 0 || r == -EBADMSG),
 	      "strict %d, lenient found %zu problems (%s)", r, json_array_size(problems), err);
 	if (r)
 		check_message(err, dir);
@@ -120,7 +112,7 @@ static void one_dir(const char *dir, bool input_is_meta)
 		return;
 	}
 	r = suite_report(dir, true, err, sizeof(err));
-	CHECK(r == 0 || r == -EINVAL, "report: %d %s", r, err);
+	FUZZ_CHECK(r == 0 || r == -EINVAL, "report: %d %s", r, err);
 	if (json_array_size(sets)) {
 		struct cmp_input in = { .path = dir, .sets = sets, .meta = meta };
 		struct cmp_opts o = { .iters = 100, .seed = 1, .threshold = 0.05 };
@@ -128,11 +120,11 @@ static void one_dir(const char *dir, bool input_is_meta)
 		char *text = NULL;
 		size_t len = 0;
 		FILE *mem = open_memstream(&text, &len);
-		CHECK(mem, "open_memstream");
+		FUZZ_CHECK(mem, "open_memstream");
 		r = cmp_render(mem, &in, &in, &o, &counts, err, sizeof(err));
 		fclose(mem);
 		free(text);
-		CHECK(r == 0 || r == -EINVAL, "compare: %d %s", r, err);
+		FUZZ_CHECK(r == 0 || r == -EINVAL, "compare: %d %s", r, err);
 	}
 	json_decref(problems);
 	json_decref(meta);
