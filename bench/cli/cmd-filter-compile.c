@@ -15,7 +15,8 @@ static void compile_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pfbench filter compile [--format FMT] [--vendor intel|amd] [--to FMT]\n"
-		"                              [--action allow|deny|auto] FILE [-o OUT]\n\n"
+		"                              [--action allow|deny|auto] [--pmu P]\n"
+		"                              [--except PATTERN]... FILE|PATTERN [-o OUT]\n\n"
 		"Reads an x86 filter (exact or masked; the set of events it allows, even a list\n"
 		"over the kernel's 300-entry limit) and writes a small masked filter (kernels\n"
 		"6.3+) that decides the same: for every event select, the allowed (or denied)\n"
@@ -26,6 +27,10 @@ static void compile_usage(FILE *out)
 		"`pfbench filter verify` does). A one-line summary goes to stderr: entries in\n"
 		"and out, action, flavor, and entries per select (past 16 selects, those with\n"
 		"one entry are only counted).\n"
+		"Instead of FILE, a pattern over a PMU model's event table (libpfm4): 'icl::MEM_*'\n"
+		"(a glob over EVENT:UMASK names), 'icl::*' (the whole PMU), with --except for\n"
+		"what to leave out; more patterns with allow/deny go in a .pmuf file\n"
+		"(docs/filter-format.md).\n"
 		"Exit 1 when FILE is refused by the kernel for another reason than its size,\n"
 		"or when the result needs more than 300 entries (nothing is written then).\n\n"
 		"  -f, --format FMT   the input format (default: by FILE's extension)\n"
@@ -36,6 +41,10 @@ static void compile_usage(FILE *out)
 		"                     ones) or auto (default: whichever needs fewer entries);\n"
 		"                     the fixed-counter bitmap is carried over for the action\n"
 		"  -o, --output OUT   the output file, written atomically (default: stdout)\n"
+		"  -P, --pmu P        the PMU model for event names without pmu:: (icl, spr,\n"
+		"                     skl, zen4, amd64_fam19h_zen4, ...); default: this host's\n"
+		"  -e, --except PAT   with a pattern FILE: leave out the events PAT matches\n"
+		"                     (repeatable)\n"
 		"  -h, --help         this text\n");
 }
 
@@ -85,16 +94,21 @@ int cmd_filter_compile(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' }, { "vendor", required_argument, NULL, 'V' },
 		{ "to", required_argument, NULL, 't' },	    { "action", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
+		{ "pmu", required_argument, NULL, 'P' },    { "except", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum pmuf_format in_fmt = PMUF_FMT_AUTO, to = PMUF_FMT_PMUF;
 	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
 	enum pmuf_action_choice choice = PMUF_CHOOSE_AUTO;
 	const char *outpath = NULL;
+	char **except = calloc((size_t)argc, sizeof(*except));
+	size_t nexcept = 0;
 	int c;
+	if (!except)
+		die_errno("calloc", ENOMEM);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:V:t:a:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:V:t:a:o:P:e:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			in_fmt = cmd_filter_format_arg(optarg);
@@ -111,6 +125,12 @@ int cmd_filter_compile(int argc, char **argv)
 		case 'o':
 			outpath = optarg;
 			break;
+		case 'P':
+			cmd_filter_pmu_arg(optarg);
+			break;
+		case 'e':
+			except[nexcept++] = optarg;
+			break;
 		case 'h':
 			compile_usage(stdout);
 			return EXIT_OK;
@@ -126,7 +146,8 @@ int cmd_filter_compile(int argc, char **argv)
 	cmd_filter_refuse_raw_tty("compile", outpath, to);
 
 	struct pmuf_filter in, out;
-	cmd_filter_load(file, in_fmt, &in);
+	cmd_filter_load_input(file, in_fmt, except, nexcept, &in);
+	free(except);
 	if (in.arch != PMUF_ARCH_X86) {
 		pmuf_free(&in);
 		die_usage("filter compile: %s is an arm64 filter; compile works on x86 filters", file);

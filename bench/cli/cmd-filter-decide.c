@@ -17,10 +17,15 @@ static void decide_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pfbench filter decide [--format FMT] [--vendor intel|amd] [--kernel K]\n"
-		"                             [--fixed I]... FILE [EVENTSEL]...\n\n"
+		"                             [--pmu P] [--fixed I]... FILE [EVENTSEL|NAME]...\n\n"
 		"For each question, in the order given, prints `allow` or `deny` on its own\n"
 		"line: EVENTSEL is the full 64-bit value a guest writes to an event-select MSR,\n"
-		"in hex (0x optional); only its select and umask matter. --fixed I asks about\n"
+		"in hex (0x optional); only its select and umask matter. NAME is an event as\n"
+		"libpfm4 (icl::MEM_INST_RETIRED:ALL_LOADS), Intel or perf (INST_RETIRED.ANY,\n"
+		"MEM_INST_RETIRED.ALL_LOADS) write it, any case; without pmu:: it is looked up\n"
+		"in --pmu's table, else this host's. Intel's fixed-counter events\n"
+		"(INST_RETIRED.ANY, CPU_CLK_UNHALTED.THREAD, .REF_TSC, TOPDOWN.SLOTS) have no\n"
+		"GP encoding: they ask about their fixed counter. --fixed I asks about\n"
 		"fixed counter I (0..31), which only the fixed-counter bitmap decides. For an\n"
 		"arm64 filter EVENTSEL is an event number in hex (the cycle counter is 0x11).\n"
 		"A filter the kernel would refuse prints its errno name and exits 1.\n\n"
@@ -31,13 +36,15 @@ static void decide_usage(FILE *out)
 		"                     (sorted exact match) or 6.3 (masked events; default);\n"
 		"                     a release such as 6.1.0 maps to its generation\n"
 		"  -x, --fixed I      ask about fixed counter I (repeatable)\n"
+		"  -P, --pmu P        the PMU model for names without pmu:: (icl, spr, skl,\n"
+		"                     zen4, amd64_fam19h_zen4, ...); default: this host's\n"
 		"  -h, --help         this text\n");
 }
 
 static void verify_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfbench filter verify [--format FMT] [--vendor intel|amd] A B\n\n"
+		"usage: pfbench filter verify [--format FMT] [--vendor intel|amd] [--pmu P] A B\n\n"
 		"Are filters A and B equivalent? x86: the same answer for every (select, umask)\n"
 		"pair (2^16 on the intel flavor's 8-bit select, 2^20 on amd's 12-bit one) with\n"
 		"the 6.3+ lookup, and for every fixed counter 0..31. arm64: the same answer for\n"
@@ -46,6 +53,7 @@ static void verify_usage(FILE *out)
 		"  -f, --format FMT   the format of both files (default: by extension)\n"
 		"  -V, --vendor V     intel or amd; default: the files' declared flavor, else\n"
 		"                     this host's (probed, else the CPU's)\n"
+		"  -P, --pmu P        the PMU model for event names without pmu:: in A, B\n"
 		"  -h, --help         this text\n");
 }
 
@@ -85,6 +93,14 @@ static uint64_t parse_hex(const char *s, const char *what)
 	return v;
 }
 
+/* Hex digits only (0x optional): an EVENTSEL, not an event name. */
+static bool is_hex(const char *s)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	return *s && strspn(s, "0123456789abcdefABCDEF") == strlen(s);
+}
+
 struct question {
 	bool fixed;
 	const char *arg;
@@ -109,7 +125,8 @@ int cmd_filter_decide(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' }, { "vendor", required_argument, NULL, 'V' },
 		{ "kernel", required_argument, NULL, 'k' }, { "fixed", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
+		{ "pmu", required_argument, NULL, 'P' },    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	enum pmuf_format fmt = PMUF_FMT_AUTO;
 	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
@@ -123,7 +140,7 @@ int cmd_filter_decide(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	/* "-": operands come back as 1, in order with --fixed */
-	while ((c = getopt_long(argc, argv, "-:f:V:k:x:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "-:f:V:k:x:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fmt = cmd_filter_format_arg(optarg);
@@ -138,6 +155,9 @@ int cmd_filter_decide(int argc, char **argv)
 			break;
 		case 'x':
 			qs[nq++] = (struct question){ .fixed = true, .arg = optarg };
+			break;
+		case 'P':
+			cmd_filter_pmu_arg(optarg);
 			break;
 		case 1:
 			if (!file)
@@ -182,6 +202,19 @@ int cmd_filter_decide(int argc, char **argv)
 			if (util_parse_u64(qs[i].arg, &v) || v > 31)
 				die_usage("filter decide: bad fixed counter '%s': expected 0..31", qs[i].arg);
 			vals[i] = v;
+		} else if (f.arch == PMUF_ARCH_X86 && !is_hex(qs[i].arg)) {
+			/* an event by name: its (select, umask), or Intel's
+			 * fixed-counter pseudo-event as that fixed counter */
+			struct pmuf_named_event ev;
+			char msg[1536];
+			if (pmuf_event_lookup(qs[i].arg, NULL, &ev, msg, sizeof(msg)))
+				die_usage("filter decide: %s", msg);
+			if (ev.fixed >= 0) {
+				qs[i].fixed = true;
+				vals[i] = (uint64_t)ev.fixed;
+			} else {
+				vals[i] = pmuf_eventsel_make(ev.select, ev.umask);
+			}
 		} else {
 			vals[i] = parse_hex(qs[i].arg, f.arch == PMUF_ARCH_X86 ? "EVENTSEL" : "event number");
 			if (f.arch == PMUF_ARCH_ARM64 && vals[i] >= pmuf_arm_nr_events(&f))
@@ -306,6 +339,7 @@ int cmd_filter_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "vendor", required_argument, NULL, 'V' },
+		{ "pmu", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -314,13 +348,16 @@ int cmd_filter_verify(int argc, char **argv)
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:V:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:V:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fmt = cmd_filter_format_arg(optarg);
 			break;
 		case 'V':
 			vendor = cmd_filter_vendor_arg(optarg);
+			break;
+		case 'P':
+			cmd_filter_pmu_arg(optarg);
 			break;
 		case 'h':
 			verify_usage(stdout);

@@ -18,7 +18,7 @@ struct common_opts {
 static void show_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfbench filter show [--format FMT] [--vendor intel|amd] FILE\n\n"
+		"usage: pfbench filter show [--format FMT] [--vendor intel|amd] [--pmu P] FILE\n\n"
 		"Prints the filter as a table: every entry's index, raw 64-bit value, kind\n"
 		"(exact, or masked include/exclude), select, umask or mask/match, and the line\n"
 		"and event name it came from. Entries the kernel would silently drop, or reject,\n"
@@ -28,13 +28,15 @@ static void show_usage(FILE *out)
 		"                     .pmuf, .json, .bin)\n"
 		"  -V, --vendor V     judge entries with KVM's intel (8-bit select) or amd\n"
 		"                     (12-bit select) flavor\n"
+		"  -P, --pmu P        the PMU model for event names without pmu:: (icl, spr,\n"
+		"                     skl, zen4, amd64_fam19h_zen4, ...); default: this host's\n"
 		"  -h, --help         this text\n");
 }
 
 static void validate_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfbench filter validate [--format FMT] [--vendor intel|amd] FILE\n\n"
+		"usage: pfbench filter validate [--format FMT] [--vendor intel|amd] [--pmu P] FILE\n\n"
 		"Answers as KVM_SET_PMU_EVENT_FILTER would (or, for arm64 filters, the\n"
 		"KVM_ARM_VCPU_PMU_V3_FILTER calls). Prints `ok` with the entry counts and every\n"
 		"entry the kernel silently drops, and exits 0; or prints the errno name the\n"
@@ -43,6 +45,8 @@ static void validate_usage(FILE *out)
 		"from KVM, else the CPU's).\n\n"
 		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
 		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit)\n"
+		"  -P, --pmu P        the PMU model for event names without pmu:: (icl, spr,\n"
+		"                     skl, zen4, amd64_fam19h_zen4, ...); default: this host's\n"
 		"  -h, --help         this text\n");
 }
 
@@ -53,6 +57,7 @@ static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FI
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "vendor", required_argument, NULL, 'V' },
+		{ "pmu", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,13 +65,16 @@ static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FI
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:V:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:V:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->fmt = cmd_filter_format_arg(optarg);
 			break;
 		case 'V':
 			o->vendor = cmd_filter_vendor_arg(optarg);
+			break;
+		case 'P':
+			cmd_filter_pmu_arg(optarg);
 			break;
 		case 'h':
 			usage(stdout);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd-filter.h"
@@ -22,10 +24,11 @@ struct filter_cmd {
 static const struct filter_cmd filter_cmds[] = {
 	{ "show", cmd_filter_show, "FILE", "a decoded table of the filter's entries" },
 	{ "validate", cmd_filter_validate, "FILE", "what KVM_SET_PMU_EVENT_FILTER would answer (ok, EINVAL, E2BIG)" },
-	{ "decide", cmd_filter_decide, "FILE EVENTSEL...", "allow or deny for guest event-select values" },
+	{ "decide", cmd_filter_decide, "FILE EVENT...", "allow or deny for guest event-select values or event names" },
 	{ "convert", cmd_filter_convert, "--to FMT FILE", "write the filter in another format" },
 	{ "verify", cmd_filter_verify, "A B", "are two filters equivalent for every event?" },
 	{ "compile", cmd_filter_compile, "FILE [-o OUT]", "a small equivalent masked filter (6.3+)" },
+	{ "events", cmd_filter_events, "[--pmu P] FILE", "a PMU's events by name, each with the filter's decision" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -75,10 +78,62 @@ enum pmuf_flavor cmd_filter_vendor_arg(const char *s)
 	return fl;
 }
 
+void cmd_filter_pmu_arg(const char *s)
+{
+	char msg[1536];
+	if (pmuf_default_pmu_set(s, msg, sizeof(msg)))
+		die_usage("--pmu: %s", msg);
+}
+
+bool cmd_filter_is_pattern(const char *arg)
+{
+	struct stat st;
+	return stat(arg, &st) && (strstr(arg, "::") || strpbrk(arg, "*?["));
+}
+
+void cmd_filter_load_input(const char *arg, enum pmuf_format fmt, char *const *except, size_t nexcept,
+			   struct pmuf_filter *f)
+{
+	if (!cmd_filter_is_pattern(arg)) {
+		if (nexcept)
+			die_usage("--except applies to a pattern input (such as 'icl::*'), not to the file %s", arg);
+		cmd_filter_load(arg, fmt, f);
+		return;
+	}
+	/* A pattern on the command line is the pmuf text "allow PATTERN" (and
+	 * "deny EXCEPT" lines), with the flavor of the pattern's PMU. */
+	const char *sep = strstr(arg, "::");
+	char pmu[64] = "", msg[1536], *buf = NULL;
+	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
+	size_t len = 0;
+	if (sep)
+		snprintf(pmu, sizeof(pmu), "%.*s", (int)(sep - arg < 63 ? sep - arg : 63), arg);
+	if (pmuf_pmu_resolve(sep ? pmu : NULL, NULL, 0, &fl, msg, sizeof(msg)))
+		die_usage("%s: %s", arg, msg);
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		die_errno("open_memstream", errno);
+	fprintf(m, "flavor %s\naction allow\nallow %s\n", pmuf_flavor_name(fl), arg);
+	for (size_t i = 0; i < nexcept; i++)
+		fprintf(m, "deny %s\n", except[i]);
+	if (fclose(m))
+		die_errno("open_memstream", ENOMEM);
+	struct pmuf_error err;
+	if (pmuf_parse_buf(buf, len, PMUF_FMT_PMUF, "<command line>", f, &err)) {
+		free(buf);
+		die_usage("%s", err.msg);
+	}
+	free(buf);
+}
+
 void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f)
 {
 	struct pmuf_error err;
 	char msg[640];
+	if (cmd_filter_is_pattern(path)) {
+		cmd_filter_load_input(path, fmt, NULL, 0, f);
+		return;
+	}
 	if (fmt == PMUF_FMT_AUTO && pmuf_format_from_path(path) == PMUF_FMT_AUTO)
 		die_usage("%s: cannot tell the format from the extension; expected .pmuf, .json or .bin, "
 			  "or --format pmuf|qemu-json|kvm-raw", path);

@@ -1,7 +1,7 @@
 /* cmd-filter.h — `pfbench filter`: the dispatcher (cmd-filter.c) and its
  * subcommands, one file per job: show and validate (cmd-filter-show.c),
  * decide and verify (cmd-filter-decide.c), convert (cmd-filter-convert.c),
- * compile (cmd-filter-compile.c).
+ * compile (cmd-filter-compile.c), events (cmd-filter-events.c).
  * Shared here: loading a filter file and choosing the PMU flavor. Every
  * subcommand returns its exit status; bad input exits 2 through
  * die_usage(). */
@@ -19,13 +19,26 @@ int cmd_filter_decide(int argc, char **argv);
 int cmd_filter_verify(int argc, char **argv);
 int cmd_filter_convert(int argc, char **argv);
 int cmd_filter_compile(int argc, char **argv);
+int cmd_filter_events(int argc, char **argv);
 
+/* --pmu's argument: the PMU model names without pmu:: use (a libpfm4
+ * name such as icl or amd64_fam19h_zen4, or an alias such as zen4);
+ * exits 2 naming the known ones when unknown. */
+void cmd_filter_pmu_arg(const char *s);
+/* Is arg a pattern over a PMU's event table ("icl::MEM_*", "icl::*")
+ * rather than a file? No file by that name, and it has "::" or a glob. */
+bool cmd_filter_is_pattern(const char *arg);
+/* A file as cmd_filter_load, or a pattern: the set of events it matches
+ * minus those the except patterns match (action allow, the flavor of the
+ * pattern's PMU); errors exit 2. */
+void cmd_filter_load_input(const char *arg, enum pmuf_format fmt, char *const *except, size_t nexcept,
+			   struct pmuf_filter *f);
 /* Parses --format's argument, or exits 2. */
 enum pmuf_format cmd_filter_format_arg(const char *s);
 /* Parses --vendor's argument (intel|amd), or exits 2. */
 enum pmuf_flavor cmd_filter_vendor_arg(const char *s);
-/* Loads path (fmt AUTO: by extension); on a parse error prints
- * "file:line:col: what was expected" and exits 2. */
+/* Loads path (fmt AUTO: by extension; a pattern as cmd_filter_load_input);
+ * on a parse error prints "file:line:col: what was expected" and exits 2. */
 void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f);
 
 /* The flavor to judge an x86 filter with: --vendor (opt, UNSET if not

@@ -357,7 +357,7 @@ static void test_decide(void **state)
 	/* bad questions: exit 2, no answers written */
 	assert_int_equal(run(&out, &err, "filter", "decide", SPECS "intel-allow-branches.pmuf", "0x4300c4", "zz", NULL), 2);
 	assert_string_equal(out, "");
-	assert_contains(err, "bad EVENTSEL 'zz': expected a hexadecimal number");
+	assert_contains(err, "filter decide: event \"zz\": ");
 	free(out);
 	free(err);
 	assert_int_equal(run(NULL, &err, "filter", "decide", SPECS "intel-allow-branches.pmuf", "0x10000000000000000", NULL), 2);
@@ -664,12 +664,83 @@ static void test_compile(void **state)
 	cli_usage_case(u5, "expected one FILE only");
 }
 
+/* Events by name: decide takes names in every spelling, events lists a
+ * PMU's table with decisions and counts, patterns are inputs. */
+static void test_names(void **state)
+{
+	(void)state;
+	char *out, *err;
+	const char *ls = SPECS "intel-masked-loads-stores.pmuf";
+	/* the selftest's loads-and-stores filter: 0x81, 0x82 allowed, 0x83 not;
+	 * INST_RETIRED.ANY is fixed counter 0, which `fixed 0` denies */
+	assert_int_equal(run(&out, &err, "filter", "decide", "--pmu", "icl", ls, "INST_RETIRED.ANY",
+			     "MEM_INST_RETIRED.ALL_LOADS", "icl::mem_inst_retired:all_stores", "MEM_INST_RETIRED.ANY",
+			     "0x4381d0", NULL), 0);
+	assert_string_equal(out, "deny\nallow\nallow\ndeny\nallow\n");
+	free(out);
+	free(err);
+	/* a near miss: exit 2, a suggestion, no answers */
+	assert_int_equal(run(&out, &err, "filter", "decide", "--pmu", "icl", ls, "0x4381d0", "MEM_INST_RETIRED.ALL_LOAD",
+			     NULL), 2);
+	assert_string_equal(out, "");
+	assert_contains(err, "did you mean icl::MEM_INST_RETIRED:ALL_LOADS?");
+	free(out);
+	free(err);
+	const char *const u1[] = { "filter", "decide", "--pmu", "zen9", ls, "INST_RETIRED.ANY", NULL };
+	cli_usage_case(u1, "--pmu: unknown PMU model 'zen9'");
+
+	/* events --allowed: exactly the two loads-and-stores events by name */
+	assert_int_equal(run(&out, NULL, "filter", "events", "--pmu", "icl", "--allowed", ls, NULL), 0);
+	assert_contains(out, "allow  0x0d0  0x81  icl::MEM_INST_RETIRED:ALL_LOADS\n");
+	assert_contains(out, "allow  0x0d0  0x82  icl::MEM_INST_RETIRED:ALL_STORES\n");
+	assert_contains(out, ": 2 allowed, ");
+	assert_true(strstr(out, "deny ") == NULL);
+	size_t lines = 0;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 3);
+	free(out);
+	/* --denied lists the rest; the counts add up to the table */
+	assert_int_equal(run(&out, NULL, "filter", "events", "--pmu", "icl", "--denied", ls, NULL), 0);
+	assert_true(strstr(out, "allow ") == NULL);
+	assert_contains(out, "deny   fixed 0      icl::INST_RETIRED:ANY\n");
+	const char *sum = strstr(out, "# ");
+	assert_non_null(sum);
+	unsigned long na = 0, nd = 0, nt = 0;
+	assert_int_equal(sscanf(strstr(sum, ": ") + 2, "%lu allowed, %lu denied of %lu events", &na, &nd, &nt), 3);
+	assert_int_equal(na, 2);
+	assert_int_equal(na + nd, nt);
+	lines = 0;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, nd + 1);
+	free(out);
+	const char *const u2[] = { "filter", "events", "--allowed", "--denied", ls, NULL };
+	cli_usage_case(u2, "--allowed and --denied exclude each other");
+	const char *const u3[] = { "filter", "events", "--pmu", "icl", SPECS "arm64-multiple.pmuf", NULL };
+	cli_usage_case(u3, "is an arm64 filter");
+
+	/* a pattern as the input: all of icl's MEM_* events, allowed */
+	assert_int_equal(run(&out, NULL, "filter", "events", "--pmu", "icl", "--denied", "icl::MEM_*", NULL), 0);
+	assert_true(strstr(out, "  icl::MEM_") == NULL);
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "events", "--pmu", "icl", "--allowed", "icl::MEM_*", NULL), 0);
+	lines = 0;
+	for (const char *p = out; (p = strstr(p, "  icl::")); p++, lines++)
+		assert_int_equal(strncmp(p, "  icl::MEM_", 11), 0);
+	assert_true(lines > 10);
+	free(out);
+	const char *const u4[] = { "filter", "show", "icl::NO_SUCH_*", NULL };
+	cli_usage_case(u4, "pattern 'icl::NO_SUCH_*' matches no event of icl");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),	cmocka_unit_test(test_show),	cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_bad_input), cmocka_unit_test(test_decide), cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_convert_tty), cmocka_unit_test(test_verify), cmocka_unit_test(test_compile),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
