@@ -190,14 +190,34 @@ struct pmuf_difference {
 int pmuf_equivalent(const struct pmuf_filter *a, const struct pmuf_filter *b, enum pmuf_flavor fl,
 		    struct pmuf_difference *diff);
 enum pmuf_action_choice { PMUF_CHOOSE_ALLOW = PMUF_ALLOW, PMUF_CHOOSE_DENY = PMUF_DENY, PMUF_CHOOSE_AUTO };
-/* A small masked (6.3+) filter deciding as in does (pmuf_equivalent):
- * per select, prime implicants of the umask set and a greedy cover (a
- * heuristic). ALLOW lists the allowed umasks, DENY the denied ones, AUTO
- * the smaller (a tie keeps in's action); the fixed-counter bitmap follows.
- * out gets the flavor, flags = MASKED. Errors as pmuf_equivalent's; -E2BIG
- * when out needs more than 300 entries (out is still filled: free it). */
+/* A small masked (6.3+) filter deciding as in does (pmuf_equivalent).
+ * Per select, the umasks the action lists (ALLOW: the allowed ones, DENY:
+ * the denied ones) are encoded the smallest of three ways: includes only
+ * (a cover by the prime implicants of the umask set), the smallest cube
+ * around the set minus excludes (a cover of the rest by primes of the
+ * complement), or in's own entries for that select (when in has the same
+ * action). Each cover is the essential primes, a greedy completion (at
+ * most H(k) ~ ln k + 1 times the minimum), then a branch and bound that
+ * proves it minimal or finds a smaller one within 100,000 search nodes
+ * (always enough when at most 16 primes remain). Last, every entry whose
+ * deletion leaves the select's decisions unchanged is deleted. So no
+ * select gets more entries than in has for it (same action), and no entry
+ * can be deleted. AUTO builds both actions and keeps the smaller (a tie
+ * keeps in's action); the fixed-counter bitmap follows. out gets the
+ * flavor, flags = MASKED. Errors as pmuf_equivalent's; -E2BIG when out
+ * needs more than 300 entries (out is still filled: free it). */
 int pmuf_compile(const struct pmuf_filter *in, enum pmuf_flavor fl, enum pmuf_action_choice choice,
 		 struct pmuf_filter *out);
+/* How the chosen action's selects were encoded. */
+struct pmuf_compile_stats {
+	size_t nselects; /* selects with entries */
+	size_t nproven;  /* ... whose entries are a proven minimum of their form */
+	size_t nown;     /* ... that kept in's own entries (smaller than any cover) */
+	size_t npruned;  /* entries the redundancy pass deleted */
+};
+/* pmuf_compile, and (st not NULL) its statistics. */
+int pmuf_compile_ex(const struct pmuf_filter *in, enum pmuf_flavor fl, enum pmuf_action_choice choice,
+		    struct pmuf_filter *out, struct pmuf_compile_stats *st);
 
 /* ---- arm64 ---- */
 unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */

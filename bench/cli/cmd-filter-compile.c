@@ -19,18 +19,27 @@ static void compile_usage(FILE *out)
 		"                              [--except PATTERN]... FILE|PATTERN [-o OUT]\n\n"
 		"Reads an x86 filter (exact or masked; the set of events it allows, even a list\n"
 		"over the kernel's 300-entry limit) and writes a small masked filter (kernels\n"
-		"6.3+) that decides the same: for every event select, the allowed (or denied)\n"
-		"umasks are covered with masked entries, includes or one include minus\n"
-		"excludes, from the prime implicants of the 8 umask bits and a greedy cover\n"
-		"(a heuristic: small, not always minimal). Before writing, every (select,\n"
-		"umask) pair and fixed counter 0..31 is checked to decide as in FILE (as\n"
-		"`pfbench filter verify` does). A one-line summary goes to stderr: entries in\n"
-		"and out, action, flavor, and entries per select (past 16 selects, those with\n"
-		"one entry are only counted).\n"
-		"Instead of FILE, a pattern over a PMU model's event table (libpfm4): 'icl::MEM_*'\n"
-		"(a glob over EVENT:UMASK names), 'icl::*' (the whole PMU), with --except for\n"
-		"what to leave out; more patterns with allow/deny go in a .pmuf file\n"
-		"(docs/filter-format.md).\n"
+		"6.3+) that decides the same. For every event select, the allowed (or denied)\n"
+		"umasks get the smallest of: includes covering them; one include (the smallest\n"
+		"cube around them) minus excludes; FILE's own entries for that select (same\n"
+		"action). So with FILE's action (or auto) no select gets more entries than in\n"
+		"FILE, and the output is never larger. The covers use the prime implicants of\n"
+		"the 8 umask bits: essential primes, a greedy completion (at most H(k) ~ ln k +\n"
+		"1 times the minimum, k the most umasks one prime covers), then a branch and\n"
+		"bound that proves the cover a minimum of its form or finds a smaller one; it is\n"
+		"exact whenever at most 14 primes remain after the essential ones, and whenever\n"
+		"the search ends within 20,000 steps; else the best cover found is kept. Last,\n"
+		"every entry whose deletion changes no decision is deleted (before the 300-entry\n"
+		"limit is judged). Before writing, every (select, umask) pair and fixed counter\n"
+		"0..31 is checked to decide as in FILE (as `pfbench filter verify` does). A one-\n"
+		"line summary goes to stderr: entries in and out, action, flavor, entries per\n"
+		"select in->out (past 16 selects, the 1->1 ones are only counted), how many\n"
+		"selects are a proven minimum of their form or kept FILE's entries, and how many\n"
+		"redundant entries were deleted.\n"
+		"Instead of FILE, a pattern over a PMU model's event table (libpfm4):\n"
+		"'icl::MEM_*' (a glob over EVENT:UMASK names), 'icl::*' (the whole PMU), with\n"
+		"--except for what to leave out; more patterns with allow/deny go in a .pmuf\n"
+		"file (docs/filter-format.md).\n"
 		"Exit 1 when FILE is refused by the kernel for another reason than its size,\n"
 		"or when the result needs more than 300 entries (nothing is written then).\n\n"
 		"  -f, --format FMT   the input format (default: by FILE's extension)\n"
@@ -59,33 +68,43 @@ static enum pmuf_action_choice action_arg(const char *s)
 	die_usage("filter compile: unknown action '%s'; expected allow, deny or auto", s);
 }
 
-/* Entries per select, in output order: "0x0c4:1 0x0d0:2 ..."; past 16
- * selects, only those with more than one entry and a count of the rest. */
+/* Entries per select before and after, "0x0c4:3->1 ..." in select order;
+ * past 16 selects, the ones with 1->1 are only counted. Then how the
+ * selects were encoded (pmuf_compile_stats). */
 static void print_summary(const char *file, const struct pmuf_filter *in, const struct pmuf_filter *out,
-			  const char *how)
+			  const char *how, const struct pmuf_compile_stats *st)
 {
-	size_t nsel = 0, singles = 0;
+	size_t *before = calloc(4096, sizeof(*before)), *after = calloc(4096, sizeof(*after));
+	size_t nsel = 0, same1 = 0;
+	if (!before || !after)
+		die_errno("calloc", ENOMEM);
+	for (size_t i = 0; i < in->nevents; i++)
+		before[pmuf_masked_select(in->events[i])]++;
 	for (size_t i = 0; i < out->nevents; i++)
-		nsel += !i || pmuf_masked_select(out->events[i]) != pmuf_masked_select(out->events[i - 1]);
+		after[pmuf_masked_select(out->events[i])]++;
+	for (unsigned sel = 0; sel < 4096; sel++)
+		nsel += before[sel] || after[sel];
 	fprintf(stderr, "pfbench: filter compile: %s: %zu entries -> %zu, action %s, flavor %s (%s);", file,
 		in->nevents, out->nevents, out->action == PMUF_DENY ? "deny" : "allow",
 		pmuf_flavor_name(out->flavor), how);
-	if (!out->nevents)
+	if (!nsel)
 		fprintf(stderr, " no entries");
-	for (size_t i = 0; i < out->nevents;) {
-		uint16_t sel = pmuf_masked_select(out->events[i]);
-		size_t j = i;
-		while (j < out->nevents && pmuf_masked_select(out->events[j]) == sel)
-			j++;
-		if (nsel > 16 && j - i == 1)
-			singles++;
+	else
+		fprintf(stderr, " per select (in->out):");
+	for (unsigned sel = 0; sel < 4096; sel++) {
+		if (!before[sel] && !after[sel])
+			continue;
+		if (nsel > 16 && before[sel] == 1 && after[sel] == 1)
+			same1++;
 		else
-			fprintf(stderr, " 0x%03x:%zu", sel, j - i);
-		i = j;
+			fprintf(stderr, " 0x%03x:%zu->%zu", sel, before[sel], after[sel]);
 	}
-	if (singles)
-		fprintf(stderr, "%s %zu more selects with 1 entry each", singles == nsel ? "" : ",", singles);
-	fprintf(stderr, "\n");
+	if (same1)
+		fprintf(stderr, "%s %zu more selects 1->1", same1 == nsel ? "" : ",", same1);
+	fprintf(stderr, "; %zu of %zu selects a proven minimum of their form, %zu kept as given, %zu redundant entries "
+			"deleted\n", st->nproven, st->nselects, st->nown, st->npruned);
+	free(before);
+	free(after);
 }
 
 int cmd_filter_compile(int argc, char **argv)
@@ -154,7 +173,8 @@ int cmd_filter_compile(int argc, char **argv)
 	}
 	const char *how;
 	enum pmuf_flavor fl = cmd_filter_flavor(&in, vendor, true, &how);
-	int err = pmuf_compile(&in, fl, choice, &out);
+	struct pmuf_compile_stats st;
+	int err = pmuf_compile_ex(&in, fl, choice, &out, &st);
 	if (err == -E2BIG) {
 		fprintf(stderr, "pfbench: filter compile: %s: the result needs %zu entries, over the kernel's "
 				"limit of %u; nothing written\n", file, out.nevents, PMUF_KVM_MAX_EVENTS);
@@ -209,7 +229,7 @@ int cmd_filter_compile(int argc, char **argv)
 		die_errno("rendering the filter", -err);
 	}
 	cmd_filter_emit(outpath, buf, len);
-	print_summary(file, &in, &out, how);
+	print_summary(file, &in, &out, how, &st);
 	free(buf);
 	pmuf_free(&in);
 	pmuf_free(&out);
