@@ -219,6 +219,23 @@ int pmuf_equivalent(const struct pmuf_filter *a, const struct pmuf_filter *b, en
 	return ret;
 }
 
+int pmuf_allowed_counts(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned *counts, size_t ncounts)
+{
+	struct decision d;
+	int err;
+	fl = pmuf_flavor_resolve(f, fl);
+	if ((err = decision_make(f, fl, false, &d)))
+		return err;
+	if (ncounts < d.nsel) {
+		decision_free(&d);
+		return -ERANGE;
+	}
+	for (unsigned sel = 0; sel < d.nsel; sel++)
+		counts[sel] = uset_count(&d.allowed[sel]);
+	decision_free(&d);
+	return 0;
+}
+
 /* ---- covering a umask set with cubes ---- */
 
 struct cube {

@@ -189,6 +189,11 @@ struct pmuf_difference {
  * has no flavor (-ENODATA), or -ENOMEM. */
 int pmuf_equivalent(const struct pmuf_filter *a, const struct pmuf_filter *b, enum pmuf_flavor fl,
 		    struct pmuf_difference *diff);
+/* How many umasks f allows per select (6.3+ lookup; over 300 entries
+ * judged as pmuf_equivalent does): counts[sel] for every select of fl's
+ * width (ncounts must be at least 256, or 4096 on AMD: else -ERANGE).
+ * Errors as pmuf_equivalent's. */
+int pmuf_allowed_counts(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned *counts, size_t ncounts);
 enum pmuf_action_choice { PMUF_CHOOSE_ALLOW = PMUF_ALLOW, PMUF_CHOOSE_DENY = PMUF_DENY, PMUF_CHOOSE_AUTO };
 /* A small masked (6.3+) filter deciding as in does (pmuf_equivalent).
  * Per select, the umasks the action lists (ALLOW: the allowed ones, DENY:

@@ -28,6 +28,7 @@ static const struct filter_cmd filter_cmds[] = {
 	{ "convert", cmd_filter_convert, "--to FMT FILE", "write the filter in another format" },
 	{ "verify", cmd_filter_verify, "A B", "are two filters equivalent for every event?" },
 	{ "compile", cmd_filter_compile, "FILE [-o OUT]", "a small equivalent masked filter (6.3+)" },
+	{ "fit", cmd_filter_fit, "[--limit N] FILE", "does the set fit the kernel's limit, exact and compiled?" },
 	{ "events", cmd_filter_events, "[--pmu P] FILE", "a PMU's events by name, each with the filter's decision" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1,7 +1,8 @@
 /* cmd-filter.h — `pfbench filter`: the dispatcher (cmd-filter.c) and its
  * subcommands, one file per job: show and validate (cmd-filter-show.c),
  * decide and verify (cmd-filter-decide.c), convert (cmd-filter-convert.c),
- * compile (cmd-filter-compile.c), events (cmd-filter-events.c).
+ * compile (cmd-filter-compile.c), events (cmd-filter-events.c), fit
+ * (cmd-filter-fit.c).
  * Shared here: loading a filter file and choosing the PMU flavor. Every
  * subcommand returns its exit status; bad input exits 2 through
  * die_usage(). */
@@ -20,6 +21,7 @@ int cmd_filter_verify(int argc, char **argv);
 int cmd_filter_convert(int argc, char **argv);
 int cmd_filter_compile(int argc, char **argv);
 int cmd_filter_events(int argc, char **argv);
+int cmd_filter_fit(int argc, char **argv);
 
 /* --pmu's argument: the PMU model names without pmu:: use (a libpfm4
  * name such as icl or amd64_fam19h_zen4, or an alias such as zen4);

@@ -734,13 +734,57 @@ static void test_names(void **state)
 	cli_usage_case(u4, "pattern 'icl::NO_SUCH_*' matches no event of icl");
 }
 
+/* fit: exact and compiled counts against the limit; the exit answers. */
+static void test_fit(void **state)
+{
+	(void)state;
+	char *out, *err;
+	/* 0x81, 0x82, 0x83 of 0xD0: 3 exact, 2 compiled */
+	const char *tri = tmptext("fit-tri.pmuf", "flavor intel\naction allow\nevent 0xd0 0x81\nevent 0xd0 0x82\nevent 0xd0 0x83\n");
+	assert_int_equal(run(&out, &err, "filter", "fit", tri, NULL), 0);
+	assert_contains(out, "exact           3 entries (an allow list; a deny list needs 65533)  fits\n");
+	assert_contains(out, "compiled        2 entries (masked, action allow; kernels 6.3+)  fits\n");
+	assert_contains(out, "0x0d0      2      3\n");
+	assert_contains(out, "fits: as compiled masked entries and as exact entries (limit 300)\n");
+	free(out);
+	free(err);
+	/* limit 2: compiled fits, exact does not */
+	assert_int_equal(run(&out, NULL, "filter", "fit", "--limit", "2", tri, NULL), 0);
+	assert_contains(out, "exact           3 entries (an allow list; a deny list needs 65533)  does not fit\n");
+	assert_contains(out, "fits: as compiled masked entries (limit 2)\n");
+	free(out);
+	assert_int_equal(run(&out, NULL, "filter", "fit", "--limit", "1", tri, NULL), 1);
+	assert_contains(out, "does not fit: 2 compiled masked entries and 3 exact entries, both over the limit of 1\n");
+	free(out);
+	/* odd parity on 3 selects: 384 either way, exit 1 */
+	static char buf[16384];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "flavor intel\naction allow\n");
+	for (unsigned sel = 0x10; sel < 0x13; sel++)
+		for (unsigned u = 0; u < 256; u++)
+			if (__builtin_popcount(u) & 1)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "event 0x%x 0x%x\n", sel, u);
+	assert_int_equal(run(&out, NULL, "filter", "fit", tmptext("fit-parity.pmuf", buf), NULL), 1);
+	assert_contains(out, "exact         384 entries");
+	assert_contains(out, "compiled      384 entries");
+	assert_contains(out, "0x010    128    128\n");
+	free(out);
+	/* a pattern with --except */
+	assert_int_equal(run(&out, NULL, "filter", "fit", "icl::MEM_INST_RETIRED:*", "--except", "icl::MEM_INST_RETIRED:ALL_*", NULL), 0);
+	assert_contains(out, "# icl::MEM_INST_RETIRED:*: flavor intel");
+	free(out);
+	const char *const u1[] = { "filter", "fit", "--limit", "0", tri, NULL };
+	cli_usage_case(u1, "bad --limit '0'");
+	const char *const u2[] = { "filter", "fit", "--except", "icl::*", tri, NULL };
+	cli_usage_case(u2, "--except applies to a pattern input");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),	cmocka_unit_test(test_show),	cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_bad_input), cmocka_unit_test(test_decide), cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_convert_tty), cmocka_unit_test(test_verify), cmocka_unit_test(test_compile),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names), cmocka_unit_test(test_fit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
