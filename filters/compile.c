@@ -236,6 +236,21 @@ int pmuf_allowed_counts(const struct pmuf_filter *f, enum pmuf_flavor fl, unsign
 	return 0;
 }
 
+int pmuf_decide_all(const struct pmuf_filter *f, enum pmuf_flavor fl, uint64_t **bits, unsigned *nsel)
+{
+	struct decision d;
+	int err;
+	*bits = NULL;
+	fl = pmuf_flavor_resolve(f, fl);
+	if ((err = decision_make(f, fl, false, &d)))
+		return err;
+	*nsel = d.nsel;
+	*bits = (uint64_t *)d.allowed; /* nsel sets of 256 bits, in order */
+	d.allowed = NULL;
+	decision_free(&d);
+	return 0;
+}
+
 /* ---- covering a umask set with cubes ---- */
 
 struct cube {

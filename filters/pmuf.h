@@ -194,6 +194,10 @@ int pmuf_equivalent(const struct pmuf_filter *a, const struct pmuf_filter *b, en
  * width (ncounts must be at least 256, or 4096 on AMD: else -ERANGE).
  * Errors as pmuf_equivalent's. */
 int pmuf_allowed_counts(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned *counts, size_t ncounts);
+/* Every (select, umask) decision of f at once (6.3+ lookup; a filter over
+ * 300 entries judged as pmuf_equivalent does): *bits (malloc'd) has
+ * *nsel * 256 bits, bit sel * 256 + umask set when allowed. */
+int pmuf_decide_all(const struct pmuf_filter *f, enum pmuf_flavor fl, uint64_t **bits, unsigned *nsel);
 enum pmuf_action_choice { PMUF_CHOOSE_ALLOW = PMUF_ALLOW, PMUF_CHOOSE_DENY = PMUF_DENY, PMUF_CHOOSE_AUTO };
 /* A small masked (6.3+) filter deciding as in does (pmuf_equivalent).
  * Per select, the umasks the action lists (ALLOW: the allowed ones, DENY:

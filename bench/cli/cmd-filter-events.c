@@ -24,7 +24,9 @@ static void events_usage(FILE *out)
 		"`fixed N` instead of select and umask and are decided by the fixed-counter\n"
 		"bitmap. A last line starting with # counts the allowed and denied events.\n"
 		"FILE may also be a pattern such as 'icl::MEM_*' (see `filter compile`).\n"
-		"A filter the kernel would refuse prints its errno name and exits 1.\n\n"
+		"A filter over the kernel's 300-entry limit is decided as if the kernel took it\n"
+		"(the last line says so; with --kernel 6.3); a filter the kernel would refuse\n"
+		"for another reason prints its errno name and exits 1.\n\n"
 		"  -P, --pmu P        the PMU model: a libpfm4 name (icl, spr, skl, icx,\n"
 		"                     amd64_fam19h_zen4, ...) or alias (zen3, zen4, ...);\n"
 		"                     default: this host's, as libpfm4 detects it\n"
@@ -106,8 +108,14 @@ int cmd_filter_events(int argc, char **argv)
 	}
 	const char *how;
 	enum pmuf_flavor fl = cmd_filter_flavor(&f, vendor, true, &how);
+	/* A set over the kernel's limit (a long list, a pattern) is decided as
+	 * if the kernel took it, as filter compile and fit judge it. */
+	bool over = f.nevents > PMUF_KVM_MAX_EVENTS && kernel == PMUF_KERNEL_6_3;
+	uint64_t *all = NULL;
+	unsigned nsel = 0;
 	struct pmuf_decider d;
-	err = pmuf_decider_init(&f, fl, kernel, &d);
+	memset(&d, 0, sizeof(d));
+	err = over ? pmuf_decide_all(&f, fl, &all, &nsel) : pmuf_decider_init(&f, fl, kernel, &d);
 	if (err) {
 		struct pmuf_verdict v;
 		int e = pmuf_validate(&f, fl, &v);
@@ -127,8 +135,15 @@ int cmd_filter_events(int argc, char **argv)
 	size_t nallow = 0, ndeny = 0;
 	for (size_t i = 0; i < t.nevents; i++) {
 		const struct pmuf_pmu_event *e = &t.events[i];
-		bool allowed = e->fixed >= 0 ? pmuf_decide_fixed(&f, (unsigned)e->fixed)
-					     : pmuf_decider_allows(&d, pmuf_eventsel_make(e->select, e->umask));
+		bool allowed;
+		if (e->fixed >= 0) {
+			allowed = pmuf_decide_fixed(&f, (unsigned)e->fixed);
+		} else if (over) {
+			size_t bit = (size_t)(e->select & (nsel - 1)) * 256 + e->umask;
+			allowed = (all[bit / 64] >> (bit % 64)) & 1;
+		} else {
+			allowed = pmuf_decider_allows(&d, pmuf_eventsel_make(e->select, e->umask));
+		}
 		*(allowed ? &nallow : &ndeny) += 1;
 		if (only >= 0 && only != allowed)
 			continue;
@@ -138,8 +153,10 @@ int cmd_filter_events(int argc, char **argv)
 			printf("%-5s  0x%03x  0x%02x  %s::%s\n", allowed ? "allow" : "deny", e->select, e->umask,
 			       t.pmu, e->name);
 	}
-	printf("# %s: %zu allowed, %zu denied of %zu events of %s (%s); flavor %s (%s), %s lookup\n", file,
-	       nallow, ndeny, t.nevents, t.pmu, t.desc, pmuf_flavor_name(fl), how, pmuf_kernel_name(kernel));
+	printf("# %s: %zu allowed, %zu denied of %zu events of %s (%s); flavor %s (%s), %s lookup%s\n", file,
+	       nallow, ndeny, t.nevents, t.pmu, t.desc, pmuf_flavor_name(fl), how, pmuf_kernel_name(kernel),
+	       over ? "; over the kernel's 300-entry limit, decided as if the kernel took it" : "");
+	free(all);
 	pmuf_decider_free(&d);
 	pmuf_free(&f);
 	pmuf_pmu_table_free(&t);
