@@ -4,14 +4,18 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd-filter.h"
+#include "kvm-sys.h"
 #include "util.h"
 
 struct common_opts {
 	enum pmuf_format fmt;
 	enum pmuf_flavor vendor;
+	bool kernel; /* validate --kernel: ask the running kernel too */
 	const char *file;
 };
 
@@ -36,13 +40,23 @@ static void show_usage(FILE *out)
 static void validate_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfbench filter validate [--format FMT] [--vendor intel|amd] [--pmu P] FILE\n\n"
+		"usage: pfbench filter validate [--kernel] [--format FMT] [--vendor intel|amd]\n"
+		"                               [--pmu P] FILE\n\n"
 		"Answers as KVM_SET_PMU_EVENT_FILTER would (or, for arm64 filters, the\n"
 		"KVM_ARM_VCPU_PMU_V3_FILTER calls). Prints `ok` with the entry counts and every\n"
 		"entry the kernel silently drops, and exits 0; or prints the errno name the\n"
 		"kernel returns (EINVAL, E2BIG) as the first word, with the reason, and exits 1.\n"
 		"The flavor: --vendor, else the one the file declares, else this host's (probed\n"
-		"from KVM, else the CPU's).\n\n"
+		"from KVM, else the CPU's).\n"
+		"With --kernel, the running kernel answers too: FILE is installed with\n"
+		"KVM_SET_PMU_EVENT_FILTER on a scratch VM (no memory, no vCPU), and the model\n"
+		"is asked with the flavor probed from KVM. Prints `kernel: ...`, `model: ...`\n"
+		"and `agree` or `DISAGREE: ...`; exits 0 when the kernel accepts and both\n"
+		"agree, 1 when it refuses or they disagree, 4 when /dev/kvm or the filter\n"
+		"ioctl is missing. The ioctl shows acceptance only: which entries the kernel\n"
+		"drops and what it decides are not visible through it (`pfbench check`\n"
+		"counts events on a host with a vPMU).\n\n"
+		"  -K, --kernel       ask the running kernel (a scratch VM) as well as the model\n"
 		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
 		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit)\n"
 		"  -P, --pmu P        the PMU model for event names without pmu:: (icl, spr,\n"
@@ -54,7 +68,9 @@ static void validate_usage(FILE *out)
 static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FILE *),
 			struct common_opts *o)
 {
+	bool validate = !strcmp(sub, "validate");
 	static const struct option opts[] = {
+		{ "kernel", no_argument, NULL, 'K' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "vendor", required_argument, NULL, 'V' },
 		{ "pmu", required_argument, NULL, 'P' },
@@ -65,8 +81,13 @@ static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FI
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:V:P:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, validate ? ":f:V:P:Kh" : ":f:V:P:h", opts, NULL)) != -1) {
+		if (c == 'K' && !validate)
+			c = '?';
 		switch (c) {
+		case 'K':
+			o->kernel = true;
+			break;
 		case 'f':
 			o->fmt = cmd_filter_format_arg(optarg);
 			break;
@@ -239,6 +260,59 @@ int cmd_filter_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* validate --kernel: the running kernel's answer on a scratch VM beside
+ * the model's, with the flavor KVM validates with. */
+static int cmd_filter_validate_kernel(const char *file, const struct pmuf_filter *f, enum pmuf_flavor vendor)
+{
+	if (f->arch != PMUF_ARCH_X86) {
+		printf("skipped: %s is an arm64 filter; --kernel installs x86 filters "
+		       "(KVM_SET_PMU_EVENT_FILTER) only\n", file);
+		return EXIT_SKIP;
+	}
+	int kvm = kvm_sys_open();
+	if (kvm < 0) {
+		printf("skipped: /dev/kvm: %s; the kernel cannot be asked here\n", strerror(-kvm));
+		return EXIT_SKIP;
+	}
+	if (kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) <= 0) {
+		close(kvm);
+		printf("skipped: this KVM has no KVM_CAP_PMU_EVENT_FILTER\n");
+		return EXIT_SKIP;
+	}
+	enum pmuf_flavor fl;
+	const char *how = "probed from KVM";
+	int r = kvm_sys_probe_flavor(&fl);
+	if (r < 0) { /* no masked events: any flavor judges an unmasked filter alike */
+		fl = cmd_filter_flavor(f, vendor, true, &how);
+	} else if (vendor != PMUF_FLAVOR_UNSET && vendor != fl) {
+		printf("# --vendor %s is not this KVM's flavor (%s, probed); the model uses KVM's\n",
+		       pmuf_flavor_name(vendor), pmuf_flavor_name(fl));
+	}
+	int vm = kvm_sys_create_vm(kvm);
+	close(kvm);
+	if (vm < 0)
+		die_errno("KVM_CREATE_VM", -vm);
+	int kr = __vm_set_pmu_filter(vm, f);
+	close(vm);
+	if (kr == -ENOMEM)
+		die_errno("pmuf_to_kvm", ENOMEM);
+	struct pmuf_verdict v;
+	int mr = pmuf_validate(f, fl, &v);
+	printf("kernel: %s (KVM_SET_PMU_EVENT_FILTER on a scratch VM)\n", pmuf_errno_name(kr));
+	printf("model:  %s%s%s (flavor %s, %s)\n", pmuf_errno_name(mr), mr ? " " : "", mr ? v.reason : "",
+	       pmuf_flavor_name(fl), how);
+	int st = kr ? EXIT_FAIL : EXIT_OK;
+	if (kr == mr) {
+		printf("agree\n");
+	} else {
+		printf("DISAGREE: the kernel answers %s, pfbench's model %s; the model is wrong for this "
+		       "kernel (please report it with this file)\n", pmuf_errno_name(kr), pmuf_errno_name(mr));
+		st = EXIT_FAIL;
+	}
+	pmuf_verdict_free(&v);
+	return st;
+}
+
 /* " (entry 3, line 7: icl::...)" for the entry a verdict names. */
 static void where(const struct pmuf_filter *f, size_t i, char *buf, size_t len)
 {
@@ -266,6 +340,11 @@ int cmd_filter_validate(int argc, char **argv)
 	if (parse_common(argc, argv, "validate", validate_usage, &o))
 		return EXIT_OK;
 	cmd_filter_load(o.file, o.fmt, &f);
+	if (o.kernel) {
+		int st = cmd_filter_validate_kernel(o.file, &f, o.vendor);
+		pmuf_free(&f);
+		return st;
+	}
 	if (f.arch == PMUF_ARCH_X86)
 		fl = cmd_filter_flavor(&f, o.vendor, true, &how);
 	int err = pmuf_validate(&f, fl, &v);
