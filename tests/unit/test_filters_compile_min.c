@@ -260,8 +260,7 @@ static void test_kvm_accepts(void **state)
 	int r = kvm_sys_probe_flavor(&fl);
 	if (r < 0) {
 		close(kvm);
-		print_message("SKIP: cannot probe KVM's PMU flavor: %s\n", strerror(-r));
-		skip();
+		need_skip("kvm", "cannot probe KVM's PMU flavor: %s", strerror(-r));
 	}
 	struct pmuf_rng rng;
 	pmuf_rng_seed(&rng, 0x5EED0014);
