@@ -127,6 +127,35 @@ void cmd_filter_load_input(const char *arg, enum pmuf_format fmt, char *const *e
 	free(buf);
 }
 
+void cmd_filter_user_load(const char *arg, struct user_filter *uf)
+{
+	memset(uf, 0, sizeof(*uf));
+	const char *base = strrchr(arg, '/');
+	snprintf(uf->name, sizeof(uf->name), "%s", cmd_filter_is_pattern(arg) || !base ? arg : base + 1);
+	cmd_filter_load(arg, PMUF_FMT_AUTO, &uf->f);
+	if (uf->f.arch != PMUF_ARCH_X86)
+		die_usage("--filter %s: an arm64 filter; the benchmarks install x86 filters", arg);
+	/* the hash of the file's bytes (of the pattern text for a pattern) */
+	FILE *in = cmd_filter_is_pattern(arg) ? NULL : fopen(arg, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	if (in) {
+		FILE *m = open_memstream(&buf, &len);
+		char chunk[4096];
+		size_t n;
+		if (!m)
+			die_errno("open_memstream", errno);
+		while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+			fwrite(chunk, 1, n, m);
+		fclose(in);
+		fclose(m);
+		user_filter_hash(buf, len, uf->hash);
+		free(buf);
+	} else {
+		user_filter_hash(arg, strlen(arg), uf->hash);
+	}
+}
+
 void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f)
 {
 	struct pmuf_error err;

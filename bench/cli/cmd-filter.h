@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "pmuf.h"
+#include "user-filter.h"
 
 int cmd_filter_show(int argc, char **argv);
 int cmd_filter_validate(int argc, char **argv);
@@ -35,6 +36,9 @@ bool cmd_filter_is_pattern(const char *arg);
  * pattern's PMU); errors exit 2. */
 void cmd_filter_load_input(const char *arg, enum pmuf_format fmt, char *const *except, size_t nexcept,
 			   struct pmuf_filter *f);
+/* --filter FILE of a benchmark: the filter (any format by extension, or a
+ * pattern), its file name and content hash; x86 only; bad input exits 2. */
+void cmd_filter_user_load(const char *arg, struct user_filter *uf);
 /* Parses --format's argument, or exits 2. */
 enum pmuf_format cmd_filter_format_arg(const char *s);
 /* Parses --vendor's argument (intel|amd), or exits 2. */

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "install-bench.h"
 #include "kvm-compat.h"
@@ -37,7 +38,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: pfbench install [--quick] [-o DIR] [-n N] [--warmup N] [--sizes LIST]\n"
 		"                       [--vcpus LIST] [--no-in-guest] [--cpu N] [--raw]\n"
-		"                       [--timeout-ms MS] [--no-fifo]\n\n"
+		"                       [--timeout-ms MS] [--no-fifo] [--filter FILE]...\n\n"
 		"Times KVM_SET_PMU_EVENT_FILTER (one ioctl per sample, serialized TSC, timer\n"
 		"overhead subtracted) for filters of each size and encoding (exact, masked;\n"
 		"action allow), on VMs with each number of vCPUs in LIST (every vCPU has run a\n"
@@ -66,6 +67,12 @@ static void usage(FILE *out)
 		"                    ioctl sleeps in an SRCU grace period, and on a busy host a\n"
 		"                    normal thread may then wait out other tasks' time slices\n"
 		"                    (context.install.sched says which policy was used)\n"
+		"  --filter FILE     also time installing FILE as it is (case \"user\"; any\n"
+		"                    format the filter commands read: .pmuf, QEMU .json,\n"
+		"                    kvm-raw .bin, or a pattern such as 'icl::MEM_*');\n"
+		"                    repeatable (up to 16). Its records carry \"filter\" (the\n"
+		"                    file name) and \"filter_hash\" (of its bytes), and the\n"
+		"                    kernel's answer, whatever it is\n"
 		"  -h, --help        this text\n\n"
 		"exit status: 0 ok (configurations this host cannot run are listed as\n"
 		"skipped), 1 failure, 2 usage, 4 skipped (no /dev/kvm or no filter ioctl)\n",
@@ -108,10 +115,10 @@ static void print_table(const json_t *set)
 	size_t i;
 	json_t *r;
 	printf("# KVM_SET_PMU_EVENT_FILTER latency (ns, TSC overhead subtracted)\n");
-	printf("# %-20s %-7s %5s %6s %-9s %-7s %10s %10s %10s %8s\n", "case", "enc", "size",
-	       "vcpus", "state", "path", "median", "p90", "p99", "samples");
+	printf("# %-20s %-7s %5s %6s %-9s %-7s %10s %10s %10s %8s  %s\n", "case", "enc", "size",
+	       "vcpus", "state", "path", "median", "p90", "p99", "samples", "filter");
 	json_array_foreach(json_object_get(set, "records"), i, r) {
-		printf("  %-20s %-7s %5lld %6lld %-9s %-7s %10.0f %10.0f %10.0f %8lld\n",
+		printf("  %-20s %-7s %5lld %6lld %-9s %-7s %10.0f %10.0f %10.0f %8lld  %s\n",
 		       json_string_value(json_object_get(r, "case")),
 		       json_string_value(json_object_get(r, "encoding")),
 		       json_integer_value(json_object_get(r, "size")),
@@ -121,7 +128,9 @@ static void print_table(const json_t *set)
 		       json_number_value(json_object_get(r, "median_ns")),
 		       json_number_value(json_object_get(r, "p90_ns")),
 		       json_number_value(json_object_get(r, "p99_ns")),
-		       json_integer_value(json_object_get(r, "samples")));
+		       json_integer_value(json_object_get(r, "samples")),
+		       json_is_string(json_object_get(r, "filter")) ?
+			       json_string_value(json_object_get(r, "filter")) : "");
 	}
 	json_array_foreach(json_object_get(set, "skipped"), i, r)
 		printf("# skipped: %s: %s\n", json_string_value(json_object_get(r, "what")),
@@ -174,7 +183,7 @@ static const char *set_sched(bool fifo)
 
 int cmd_install(int argc, char **argv)
 {
-	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT, O_FIFO, O_CPU };
+	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT, O_FIFO, O_CPU, O_FILTER };
 	static const struct option opts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' },
@@ -188,10 +197,12 @@ int cmd_install(int argc, char **argv)
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
 		{ "no-fifo", no_argument, NULL, O_FIFO },
+		{ "filter", required_argument, NULL, O_FILTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static unsigned sizes[INSTALL_MAX_SIZES], vcpus[INSTALL_MAX_VCPU_CONFIGS];
+	static struct user_filter ufs[USER_FILTER_MAX];
 	struct install_opts o = { .in_guest = true, .timeout_ms = 10000 };
 	bool quick = false, fifo = true;
 	long samples = -1, warmup = -1;
@@ -238,6 +249,12 @@ int cmd_install(int argc, char **argv)
 			break;
 		case O_FIFO:
 			fifo = false;
+			break;
+		case O_FILTER:
+			if (o.nfilters == USER_FILTER_MAX)
+				die_usage_help(usage, "install: more than %d --filter files", USER_FILTER_MAX);
+			cmd_filter_user_load(optarg, &ufs[o.nfilters++]);
+			o.filters = ufs;
 			break;
 		case 'h':
 			usage(stdout);
@@ -294,11 +311,12 @@ int cmd_install(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "install", params_json(&o));
 	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
+	json_object_set_new(json_object_get(ctx, "install"), "filters", user_filters_json(ufs, o.nfilters));
 	json_t *set = out_set_new("install", ctx);
 	if (!set)
 		die("install: out of memory");
 	json_object_set_new(set, "key_columns",
-			    json_pack("[s,s,s,s,s,s,s,s,s]", "case", "path", "errno", "encoding",
+			    json_pack("[s,s,s,s,s,s,s,s,s,s,s]", "case", "filter", "filter_hash", "path", "errno", "encoding",
 				      "size", "action", "flags", "vcpus", "vcpu_state"));
 
 	util_timer_info("install", set);
@@ -328,6 +346,8 @@ int cmd_install(int argc, char **argv)
 		print_table(set);
 	}
 	json_decref(set);
+	for (size_t i = 0; i < o.nfilters; i++)
+		pmuf_free(&ufs[i].f);
 	if (fflush(stdout) != 0)
 		die_errno("install: writing to stdout", errno);
 	return status;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "progress.h"
+#include "user-filter.h"
 #include "tsc.h"
 
 #define INSTALL_MAX_SIZES 64
@@ -29,6 +30,8 @@ struct install_opts {
 	int guest_core;        /* core for that thread (pin_thread numbering) */
 	unsigned timeout_ms;   /* watchdog for every guest run */
 	bool raw;              /* keep samples_ns */
+	const struct user_filter *filters; /* --filter FILE: timed as case "user" on every VM */
+	size_t nfilters;
 };
 
 /* Progress steps install_bench() takes (one per configuration). */
