@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "exit-bench.h"
 #include "out.h"
@@ -25,7 +26,8 @@ static void usage(FILE *out)
 		"usage: pfbench exit [--quick] [-o DIR] [--samples N] [--warmup N]\n"
 		"                    [--blocks N] [--block-len N] [--sizes LIST] [--timeout-ms MS]\n"
 		"                    [--loops N] [--writes-only] [--no-raw] [--no-vmcall]\n"
-		"                    [--rounds N] [--cpu N] [--only baselines|sweep]\n\n"
+		"                    [--rounds N] [--cpu N] [--only baselines|sweep]\n"
+		"                    [--filter FILE]...\n\n"
 		"Guest exit latency of counter reprogramming under PMU event filters, beside\n"
 		"baseline exits, timed inside a guest with serialized TSC reads.\n\n"
 		"Baselines: CPUID, RDMSR and WRMSR of an MSR KVM handles in the kernel (the first\n"
@@ -60,7 +62,13 @@ static void usage(FILE *out)
 		"  --no-vmcall      skip the VMCALL baseline\n"
 		"  --only WHAT      baselines or sweep\n"
 		"  --cpu N          pin the vCPU thread to core N (default: the last core;\n"
-		"                   recorded as context.binding)\n\n"
+		"                   recorded as context.binding)\n"
+		"  --filter FILE    also sweep with FILE installed as it is (.pmuf, QEMU .json,\n"
+		"                   kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
+		"                   repeatable, up to 16): the guest programs the event of\n"
+		"                   its first entry (position first-entry) and one of a\n"
+		"                   select no entry names (unnamed-select); the records carry\n"
+		"                   filter (the file name) and filter_hash\n\n"
 		"exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm; exit.json\n"
 		"and exit.csv then hold no records, \"complete\": false and the reason under\n"
 		"\"skipped\")\n", EXIT_MAX_ROUNDS);
@@ -178,6 +186,7 @@ int cmd_exit(int argc, char **argv)
 		{ "only", required_argument, NULL, 'O' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "cpu", required_argument, NULL, 'c' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -186,7 +195,8 @@ int cmd_exit(int argc, char **argv)
 	long samples = -1, warmup = -1, blocks = -1, block_len = -1, timeout = -1, loops = 100;
 	long rounds = 15, cpu = -1;
 	unsigned sizes[MAX_SIZES];
-	size_t nsizes = 0;
+	size_t nsizes = 0, nfilters = 0;
+	static struct user_filter ufs[USER_FILTER_MAX];
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -206,6 +216,11 @@ int cmd_exit(int argc, char **argv)
 		case 'V': no_vmcall = true; break;
 		case 'r': rounds = util_parse_range(NULL, "--rounds", optarg, 1, EXIT_MAX_ROUNDS); break;
 		case 'c': cpu = util_parse_range(NULL, "--cpu", optarg, 0, 4095); break;
+		case 'F':
+			if (nfilters == USER_FILTER_MAX)
+				die_usage("exit: more than %d --filter files", USER_FILTER_MAX);
+			cmd_filter_user_load(optarg, &ufs[nfilters++]);
+			break;
 		case 'O':
 			if (strcmp(optarg, "baselines") && strcmp(optarg, "sweep"))
 				die_usage("--only: expected 'baselines' or 'sweep', got '%s'", optarg);
@@ -234,6 +249,8 @@ int cmd_exit(int argc, char **argv)
 		.writes_only = writes_only,
 		.raw = raw,
 		.skip_vmcall = no_vmcall,
+		.filters = ufs,
+		.nfilters = nfilters,
 	};
 	if (nsizes) {
 		o.sizes = sizes;
@@ -290,6 +307,7 @@ int cmd_exit(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
 	json_object_set_new(ctx, "load_before", disturb_load_json());
+	json_object_set_new(json_object_get(ctx, "exit"), "filters", user_filters_json(ufs, nfilters));
 	json_t *set = out_set_new("exit", ctx);
 	if (!set)
 		die("exit: out of memory");
@@ -313,5 +331,7 @@ int cmd_exit(int argc, char **argv)
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));
 	json_decref(set);
+	for (size_t i = 0; i < nfilters; i++)
+		pmuf_free(&ufs[i].f);
 	return EXIT_OK;
 }

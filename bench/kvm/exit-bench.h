@@ -14,6 +14,7 @@
 #include "abi.h"
 #include "pmuf.h"
 #include "tsc.h"
+#include "user-filter.h"
 
 #define EXIT_MAX_ROUNDS 64
 
@@ -31,6 +32,8 @@ struct exit_opts {
 	bool writes_only;       /* reprogram: timed WRMSRs only (GUEST_F_WRITES_ONLY) */
 	bool raw;               /* keep samples_ns in records */
 	bool skip_vmcall;
+	const struct user_filter *filters; /* --filter FILE: swept after the generated filters */
+	size_t nfilters;
 };
 
 /* What the host offers, probed once (exit_probe). */
