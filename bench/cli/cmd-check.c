@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "out.h"
 #include "util.h"
@@ -27,7 +28,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pfbench check [--json] [-o DIR] [--count N] [--seed S] [--loops N]\n"
-		"                     [--timeout-ms MS] [--assume-vpmu]\n\n"
+		"                     [--timeout-ms MS] [--assume-vpmu] [--filter FILE]...\n\n"
 		"Checks that this host's KVM PMU event filter behaves as documented and prints\n"
 		"one line per check: 'pass  NAME', 'fail  NAME: what differed' or\n"
 		"'skipped  NAME: why' (a pass may carry a note), then a summary.\n"
@@ -44,7 +45,13 @@ static void usage(FILE *out)
 		"                      filters\n"
 		"  count/*             with a vPMU: events counted in a guest under filters\n"
 		"                      (member/non-member allow/deny, masked entries, the\n"
-		"                      fixed-counter bitmap); skipped without one\n\n"
+		"                      fixed-counter bitmap); skipped without one\n"
+		"  user/NAME/*         per --filter FILE: install (the kernel's answer on a\n"
+		"                      scratch VM agrees with the library's), and with a vPMU\n"
+		"                      count/first-entry and count/unnamed-select (the event of\n"
+		"                      its first entry and one of a select no entry names count\n"
+		"                      exactly when the filter allows them; an allowed event\n"
+		"                      that reads 0 is skipped: it may not occur)\n\n"
 		"  --json          print the result set (JSON) instead of the lines\n"
 		"  -o, --output DIR  also write DIR/check.json and DIR/check.csv\n"
 		"  --count N       random filters in ioctl/differential (default %d)\n"
@@ -53,6 +60,8 @@ static void usage(FILE *out)
 		"  --timeout-ms MS watchdog for each guest run (default 10000)\n"
 		"  --assume-vpmu   run count/* even when KVM reports no vPMU (to debug the\n"
 		"                  harness: on such a host they fail)\n"
+		"  --filter FILE   also check FILE (.pmuf, QEMU .json, kvm-raw .bin, or a\n"
+		"                  pattern such as 'icl::MEM_*'); repeatable, up to 16\n"
 		"  -h, --help      this text\n\n"
 		"exit status: 0 no check failed (skips allowed), 1 a check failed, 2 usage,\n"
 		"4 every check skipped (no /dev/kvm or no filter ioctl)\n",
@@ -109,7 +118,7 @@ static unsigned long long parse_num(const char *opt, const char *s, unsigned lon
 
 int cmd_check(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_COUNT, O_SEED, O_LOOPS, O_TIMEOUT, O_ASSUME };
+	enum { O_JSON = 256, O_COUNT, O_SEED, O_LOOPS, O_TIMEOUT, O_ASSUME, O_FILTER };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "output", required_argument, NULL, 'o' },
@@ -118,6 +127,7 @@ int cmd_check(int argc, char **argv)
 		{ "loops", required_argument, NULL, O_LOOPS },
 		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
 		{ "assume-vpmu", no_argument, NULL, O_ASSUME },
+		{ "filter", required_argument, NULL, O_FILTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +135,7 @@ int cmd_check(int argc, char **argv)
 				.timeout_ms = 10000, .workload_loops = DEFAULT_LOOPS };
 	bool json = false;
 	const char *dir = NULL;
+	static struct user_filter ufs[USER_FILTER_MAX];
 	int c;
 
 	opterr = 0;
@@ -152,6 +163,12 @@ int cmd_check(int argc, char **argv)
 		case O_ASSUME:
 			o.assume_vpmu = true;
 			break;
+		case O_FILTER:
+			if (o.nfilters == USER_FILTER_MAX)
+				die_usage_help(usage, "check: more than %d --filter files", USER_FILTER_MAX);
+			cmd_filter_user_load(optarg, &ufs[o.nfilters++]);
+			o.filters = ufs;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -174,6 +191,7 @@ int cmd_check(int argc, char **argv)
 	struct check_run run = { .o = &o, .report = report, .arg = &sink };
 	check_probe(&run);
 	json_object_set_new(ctx, "check", host_json(&run.h, &o));
+	json_object_set_new(json_object_get(ctx, "check"), "filters", user_filters_json(ufs, o.nfilters));
 	check_all(&run);
 	check_close(&run);
 
@@ -194,6 +212,8 @@ int cmd_check(int argc, char **argv)
 		putchar('\n');
 	}
 	json_decref(set);
+	for (size_t i = 0; i < o.nfilters; i++)
+		pmuf_free(&ufs[i].f);
 	if (fflush(stdout) != 0)
 		die_errno("check: writing to stdout", errno);
 	return status;

@@ -11,7 +11,9 @@
  *    filters (filters/pmuf-random.h);
  *  - count/...: with a vPMU, selftest-style counting in a guest (payload
  *    "pmu", VERIFY): member/non-member allow/deny, masked entries,
- *    the fixed-counter bitmap (check-count.c).
+ *    the fixed-counter bitmap (check-count.c);
+ *  - user/NAME/...: the user's --filter files: installed on a scratch VM
+ *    (the kernel's answer against the model's) and, with a vPMU, counted.
  * Prints nothing; bench/cmd-check.c prints and writes the results. */
 #ifndef PFBENCH_CHECK_H
 #define PFBENCH_CHECK_H
@@ -21,6 +23,7 @@
 
 #include "kvm-sys.h"
 #include "pmuf.h"
+#include "user-filter.h"
 
 enum check_result { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_SKIP = 2 };
 const char *check_result_name(enum check_result r); /* "pass", "fail", "skipped" */
@@ -31,6 +34,8 @@ struct check_opts {
 	unsigned timeout_ms;     /* watchdog per guest run */
 	unsigned workload_loops; /* `loop` iterations the guest counts over */
 	bool assume_vpmu;        /* run count/... even when KVM reports no vPMU */
+	const struct user_filter *filters; /* --filter FILE: the user/... checks */
+	size_t nfilters;
 };
 
 /* What the host offers, probed once by check_probe(). */
@@ -70,6 +75,11 @@ void check_flavor(struct check_run *c);
 void check_ioctl_cases(struct check_run *c);
 void check_differential(struct check_run *c);
 void check_counting(struct check_run *c);     /* check-count.c */
+/* Per --filter file: user/NAME/install (the kernel's answer on a scratch
+ * VM agrees with pmuf_validate), and with a vPMU user/NAME/count/... (the
+ * event of its first entry and one of a select no entry names count as
+ * the filter decides). */
+void check_user_filters(struct check_run *c); /* check-count.c */
 
 /* All of the above in order. */
 void check_all(struct check_run *c);
