@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "hostinfo.h"
 #include "lookup-bench.h"
@@ -52,6 +53,13 @@ static void usage(FILE *out)
 		"      --inputs N      events per input stream (default 512)\n"
 		"      --seed N        seed of the generated filters and inputs (default 1)\n"
 		"      --raw           keep every sample (samples_ns) in lookup.json\n"
+		"      --filter FILE   time every design on FILE as it is (.pmuf, QEMU .json,\n"
+		"                      kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
+		"                      repeatable, up to 16), filter_shape \"user\", with inputs\n"
+		"                      from its own selects (hit, miss, mixed, same-select)\n"
+		"                      and, with --pmu, from the PMU's event table (pmu);\n"
+		"                      records carry filter (the file name) and filter_hash.\n"
+		"                      Without --sizes, only the --filter files are timed\n"
 		"  -h, --help          this text\n\n"
 		"exit status: 0 ok, 1 failure (a design disagreed with the reference: the\n"
 		"files are still written, \"complete\": false), 2 usage\n");
@@ -189,6 +197,7 @@ enum {
 	OPT_INPUTS,
 	OPT_SEED,
 	OPT_RAW,
+	OPT_FILTER,
 	OPT_QUICK,
 };
 
@@ -212,6 +221,7 @@ int cmd_lookup(int argc, char **argv)
 		{ "inputs", required_argument, NULL, OPT_INPUTS },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "raw", no_argument, NULL, OPT_RAW },
+		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +229,8 @@ int cmd_lookup(int argc, char **argv)
 		   *modes = NULL, *designs = NULL, *pmu = NULL, *flavor = NULL;
 	const char *samples = NULL, *repeats = NULL, *inputs = NULL, *seed = NULL, *cpu = NULL;
 	bool quick = false, beyond = false, raw = false;
+	static struct user_filter ufs[USER_FILTER_MAX];
+	size_t nfilters = 0;
 	struct lookup_bench_opts o;
 	char msg[512], dirbuf[128];
 	size_t errors = 0, i;
@@ -245,6 +257,11 @@ int cmd_lookup(int argc, char **argv)
 		case OPT_INPUTS: inputs = optarg; break;
 		case OPT_SEED: seed = optarg; break;
 		case OPT_RAW: raw = true; break;
+		case OPT_FILTER:
+			if (nfilters == USER_FILTER_MAX)
+				die_usage("lookup: more than %d --filter files", USER_FILTER_MAX);
+			cmd_filter_user_load(optarg, &ufs[nfilters++]);
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -264,9 +281,13 @@ int cmd_lookup(int argc, char **argv)
 	o.beyond_limit = beyond;
 	o.keep_raw = raw;
 	o.pmu = pmu;
+	o.filters = ufs;
+	o.nfilters = nfilters;
 	if (sizes) {
 		o.nsizes = 0;
 		each_item("--sizes", sizes, add_size, &o);
+	} else if (nfilters) {
+		o.nsizes = 0; /* only the user's filters, unless --sizes asks for the sweep too */
 	} else if (beyond) {
 		for (size_t s = 512; s <= 65536 && o.nsizes < LOOKUP_MAX_SIZES; s *= 2)
 			o.sizes[o.nsizes++] = s;

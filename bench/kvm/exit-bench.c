@@ -600,6 +600,8 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 	json_object_set_new(rec, "filter", json_string(f ? "installed" : "none"));
 	if (uf)
 		user_filter_put(rec, uf);
+	else
+		json_object_set_new(rec, "filter_hash", json_null());
 	if (f) {
 		json_object_set_new(rec, "filter_size", json_integer(size));
 		json_object_set_new(rec, "encoding", json_string(masked ? "masked" : "exact"));

@@ -295,8 +295,10 @@ static void measure(struct ctx *c, const struct cfg *g, const char *casename, bo
 	json_object_set_new(r, "vcpu_state", json_string(g->state));
 	if (uf)
 		user_filter_put(r, uf);
-	else
+	else {
 		json_object_set_new(r, "filter", json_null());
+		json_object_set_new(r, "filter_hash", json_null());
+	}
 	if (out_record_stats(r, "", c->ticks, c->o->samples, c->cal, c->o->raw) < 0) {
 		json_decref(r);
 		out_set_skip(c->set, what, "statistics failed (non-finite sample)");

@@ -81,7 +81,23 @@ struct bctx {
 	json_t *skipped_once; /* what -> true, to report a skip reason once */
 	const struct lookup_design *all[LOOKUP_MAX_DESIGNS + 1];
 	size_t nall;
+	const struct user_filter *uf; /* the --filter file being run, or NULL */
 };
+
+/* A user's filter as it is: its encoding has no generated umask density. */
+static const struct lookup_encoding user_encs[2] = {
+	{ "exact", false, 0 },
+	{ "masked", true, 0 },
+};
+
+/* Does pattern p run on filters of this shape? A user's filter takes the
+ * patterns that need no particular shape, and pmu when a table is loaded. */
+static bool pattern_fits(const struct bctx *b, enum lookup_pattern p, const char *shape)
+{
+	if (!strcmp(shape, "user"))
+		return p != LOOKUP_PAT_WALK && (p != LOOKUP_PAT_PMU || b->have_pmu);
+	return !strcmp(lookup_pattern_shape(p), shape);
+}
 
 static void skip_once(struct bctx *b, const char *what, const char *why)
 {
@@ -208,7 +224,7 @@ static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
 	json_object_set_new(rec, "encoding", json_string(enc->masked ? "masked" : "exact"));
 	json_object_set_new(rec, "encoding_name", json_string(enc->name));
 	json_object_set_new(rec, "umask_density",
-			    enc->masked ? json_integer(enc->density) : json_null());
+			    enc->masked && enc->density ? json_integer(enc->density) : json_null());
 	json_object_set_new(rec, "action", json_string(f->action == PMUF_ALLOW ? "allow" : "deny"));
 	json_object_set_new(rec, "filter_shape", json_string(shape));
 	json_object_set_new(rec, "flavor", json_string(pmuf_flavor_name(o->flavor)));
@@ -270,6 +286,8 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 	int err;
 
 	filter_name(fname, sizeof(fname), f, enc, shape);
+	if (b->uf)
+		snprintf(fname, sizeof(fname), "%s", b->uf->name);
 	err = lookup_entries_get(f, o->flavor, &ent);
 	if (err)
 		return err;
@@ -339,7 +357,7 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 		double hit = 0;
 		char why[160];
 
-		if (strcmp(lookup_pattern_shape(pat), shape))
+		if (!pattern_fits(b, pat, shape))
 			continue;
 		err = lookup_gen_inputs(pat, f, o->flavor, ref[PMUF_KERNEL_6_3],
 					b->have_pmu ? &b->pmu : NULL, seed ^ (0x100 + p), ev,
@@ -371,6 +389,12 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 				}
 				rec = json_object();
 				rec_filter_fields(rec, o, d, f, enc, shape, &ent);
+				if (b->uf) {
+					user_filter_put(rec, b->uf);
+				} else {
+					json_object_set_new(rec, "filter", json_null());
+					json_object_set_new(rec, "filter_hash", json_null());
+				}
 				json_object_set_new(rec, "pattern",
 						    json_string(lookup_pattern_name(pat)));
 				json_object_set_new(rec, "mode",
@@ -492,6 +516,7 @@ static json_t *lookup_context(struct bctx *b)
 	if (b->have_pmu)
 		json_object_set_new(l, "pmu", json_pack("{s:s, s:I}", "name", b->pmu.pmu, "events",
 							(json_int_t)b->pmu.n));
+	json_object_set_new(l, "filters", user_filters_json(o->filters, o->nfilters));
 	return l;
 }
 
@@ -563,14 +588,18 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	 * are not keys. */
 	if (b.set)
 		json_object_set_new(b.set, "key_columns",
-				    json_pack("[s,s,s,s,s,s,s,s,s]", "design", "size", "encoding",
-					      "umask_density", "action", "filter_shape", "pattern",
-					      "mode", "flavor"));
+				    json_pack("[s,s,s,s,s,s,s,s,s,s,s]", "design", "size", "encoding",
+					      "umask_density", "action", "filter_shape", "filter", "filter_hash",
+					      "pattern", "mode", "flavor"));
 	b.skipped_once = json_object();
 
 	for (s = 0; s < o->nsizes; s++)
 		for (int sh = 0; sh < NSHAPES; sh++)
 			total += o->nencs * o->nactions * patterns_of(o, shapes[sh]) *
+				 ((size_t)o->throughput + (size_t)o->latency) * b.nall;
+	for (i = 0; i < o->nfilters; i++)
+		for (size_t p = 0; p < o->npatterns; p++)
+			total += pattern_fits(&b, o->patterns[p], "user") *
 				 ((size_t)o->throughput + (size_t)o->latency) * b.nall;
 	progress_begin(&b.prog, "lookup", total);
 
@@ -618,6 +647,15 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 						goto fail;
 				}
 			}
+	/* The user's filters (--filter), each as it is. */
+	for (i = 0; i < o->nfilters; i++) {
+		b.uf = &o->filters[i];
+		err = run_filter(&b, &b.uf->f, &user_encs[pmuf_is_masked(&b.uf->f)], "user",
+				 o->seed * 0x9E3779B97F4A7C15ull + 0x5553 + i, msg, msglen);
+		b.uf = NULL;
+		if (err)
+			goto fail;
+	}
 	json_object_set_new(json_object_get(b.set, "context"), "load_after", disturb_load_json());
 	out_set_complete(b.set, b.errors == 0);
 	*errors = b.errors;

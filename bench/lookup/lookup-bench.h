@@ -18,6 +18,7 @@
 
 #include "lookup.h"
 #include "patterns.h"
+#include "user-filter.h"
 
 #define LOOKUP_MAX_SIZES 64
 #define LOOKUP_MAX_DESIGNS 32
@@ -46,6 +47,8 @@ struct lookup_bench_opts {
 	uint64_t seed;
 	bool keep_raw;            /* samples_ns arrays in the JSON */
 	bool quick;
+	const struct user_filter *filters; /* --filter FILE: timed as shape "user" after the sweep */
+	size_t nfilters;
 };
 
 /* Fills opts with the defaults (full sweep, or --quick's). */
