@@ -413,47 +413,58 @@ static void bb_search(struct bb *b, const struct uset *left)
  * umasks one prime covers); then, when the search budget allows, a branch
  * and bound that either proves the greedy cover minimal or finds a
  * smaller one (*proven: the result is a minimum cover). */
-#define BB_BUDGET 20000ul /* search nodes per cover; 2^14 < 20000: enough for <= 14 candidates */
+#define BB_BUDGET 5000ul /* search nodes per cover; 2^12 < 5000: enough for <= 12 candidates */
+static unsigned uset_and_count(const struct uset *a, const struct uset *b)
+{
+	unsigned n = 0;
+	for (int i = 0; i < NWORDS; i++)
+		n += (unsigned)__builtin_popcountll(a->w[i] & b->w[i]);
+	return n;
+}
+
 static size_t cover(const struct uset *on, const struct cube *primes, size_t np, struct cube *out,
 		    bool *proven)
 {
 	struct uset left = *on;
 	size_t n = 0;
 	bool *used = calloc(np ? np : 1, sizeof(*used));
+	struct uset *ps = malloc((np ? np : 1) * sizeof(*ps)); /* each prime's umasks */
+	unsigned hits[NUMASK] = { 0 };
+	size_t only[NUMASK];
 
 	*proven = false;
-	if (!used)
+	if (!used || !ps) {
+		free(used);
+		free(ps);
 		return SIZE_MAX;
+	}
+	for (size_t i = 0; i < np; i++) {
+		ps[i] = cube_set(primes[i]);
+		for (int w = 0; w < NWORDS; w++)
+			for (uint64_t bits = ps[i].w[w] & left.w[w]; bits; bits &= bits - 1) {
+				unsigned u = (unsigned)(w * 64 + __builtin_ctzll(bits));
+				hits[u]++;
+				only[u] = i;
+			}
+	}
 	/* essential primes: the only one covering some umask */
 	for (unsigned u = 0; u < NUMASK; u++) {
-		size_t only = SIZE_MAX, hits = 0;
-		if (!uset_has(&left, u))
+		if (!uset_has(&left, u) || hits[u] != 1 || used[only[u]])
 			continue;
-		for (size_t i = 0; i < np && hits < 2; i++)
-			if (cube_has(primes[i], u)) {
-				only = i;
-				hits++;
-			}
-		if (hits == 1 && !used[only]) {
-			used[only] = true;
-			out[n++] = primes[only];
-			for (unsigned v = 0; v < NUMASK; v++)
-				if (cube_has(primes[only], v))
-					left.w[v / 64] &= ~(1ull << (v % 64));
-		}
+		used[only[u]] = true;
+		out[n++] = primes[only[u]];
+		uset_andnot(&left, &ps[only[u]]);
 	}
 	size_t nessential = n;
 	struct uset core = left; /* what the essential primes leave */
 	/* greedy: the prime covering the most umasks still left */
-	while (uset_count(&left)) {
+	while (!uset_empty(&left)) {
 		size_t best = SIZE_MAX;
 		unsigned best_n = 0;
 		for (size_t i = 0; i < np; i++) {
-			unsigned k = 0;
 			if (used[i])
 				continue;
-			for (unsigned v = 0; v < NUMASK; v++)
-				k += cube_has(primes[i], v) && uset_has(&left, v);
+			unsigned k = uset_and_count(&ps[i], &left);
 			if (k > best_n) {
 				best_n = k;
 				best = i;
@@ -461,17 +472,17 @@ static size_t cover(const struct uset *on, const struct cube *primes, size_t np,
 		}
 		if (best == SIZE_MAX) { /* primes do not cover `on`: cannot happen */
 			free(used);
+			free(ps);
 			return SIZE_MAX;
 		}
 		used[best] = true;
 		out[n++] = primes[best];
-		for (unsigned v = 0; v < NUMASK; v++)
-			if (cube_has(primes[best], v))
-				left.w[v / 64] &= ~(1ull << (v % 64));
+		uset_andnot(&left, &ps[best]);
 	}
 	if (n - nessential <= 1) { /* nothing left, or one prime: minimal */
 		*proven = true;
 		free(used);
+		free(ps);
 		return n;
 	}
 	/* branch and bound over the primes that cover part of the core */
@@ -485,7 +496,7 @@ static size_t cover(const struct uset *on, const struct cube *primes, size_t np,
 		goto out; /* keep the greedy cover */
 	size_t total = 0;
 	for (size_t i = 0; i < np; i++) {
-		struct uset c = cube_set(primes[i]);
+		struct uset c = ps[i];
 		uset_and(&c, &core);
 		if (uset_empty(&c))
 			continue;
@@ -529,6 +540,7 @@ out:
 	free(b.best);
 	free(b.by_u);
 	free(used);
+	free(ps);
 	return n;
 }
 

@@ -207,8 +207,8 @@ enum pmuf_action_choice { PMUF_CHOOSE_ALLOW = PMUF_ALLOW, PMUF_CHOOSE_DENY = PMU
  * complement), or in's own entries for that select (when in has the same
  * action). Each cover is the essential primes, a greedy completion (at
  * most H(k) ~ ln k + 1 times the minimum), then a branch and bound that
- * proves it minimal or finds a smaller one within 100,000 search nodes
- * (always enough when at most 16 primes remain). Last, every entry whose
+ * proves it minimal or finds a smaller one within 5,000 search nodes
+ * (always enough when at most 12 primes remain). Last, every entry whose
  * deletion leaves the select's decisions unchanged is deleted. So no
  * select gets more entries than in has for it (same action), and no entry
  * can be deleted. AUTO builds both actions and keeps the smaller (a tie

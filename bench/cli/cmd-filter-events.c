@@ -91,23 +91,24 @@ int cmd_filter_events(int argc, char **argv)
 	if (pmu)
 		cmd_filter_pmu_arg(pmu);
 
-	struct pmuf_pmu_table t;
-	char msg[1536];
-	int err = pmuf_pmu_table_load(NULL, &t, msg, sizeof(msg));
-	if (err == -ENOMEM)
-		die_errno("reading the PMU's event table", ENOMEM);
-	if (err)
-		die_usage("filter events: %s", msg);
-
 	struct pmuf_filter f;
 	cmd_filter_load(file, fmt, &f);
 	if (f.arch != PMUF_ARCH_X86) {
 		pmuf_free(&f);
-		pmuf_pmu_table_free(&t);
 		die_usage("filter events: %s is an arm64 filter; events lists x86 PMU tables", file);
 	}
 	const char *how;
 	enum pmuf_flavor fl = cmd_filter_flavor(&f, vendor, true, &how);
+
+	struct pmuf_pmu_table t;
+	char msg[1536];
+	int err = pmuf_pmu_table_load(NULL, &t, msg, sizeof(msg));
+	if (err) {
+		pmuf_free(&f);
+		if (err == -ENOMEM)
+			die_errno("reading the PMU's event table", ENOMEM);
+		die_usage("filter events: %s", msg);
+	}
 	/* A set over the kernel's limit (a long list, a pattern) is decided as
 	 * if the kernel took it, as filter compile and fit judge it. */
 	bool over = f.nevents > PMUF_KVM_MAX_EVENTS && kernel == PMUF_KERNEL_6_3;

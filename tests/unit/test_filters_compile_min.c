@@ -35,39 +35,62 @@
 #define MASKED KVM_PMU_EVENT_FLAG_MASKED_EVENTS
 #define NRANDOM 1000
 
-/* What a select's entries match: umask u matches when an include matches
- * and no exclude does (the 6.3 lookup, written out again here). */
-static void matched(const struct pmuf_filter *f, uint16_t sel, size_t skip, bool m[256])
+/* The umasks a masked entry matches, as 256 bits. */
+struct bits256 {
+	uint64_t w[4];
+};
+
+static struct bits256 entry_bits(uint64_t e)
 {
-	for (unsigned u = 0; u < 256; u++) {
-		bool inc = false, exc = false;
-		for (size_t i = 0; i < f->nevents; i++) {
-			uint64_t e = f->events[i];
-			if (i == skip || pmuf_masked_select(e) != sel)
-				continue;
-			if ((u & pmuf_masked_mask(e)) != pmuf_masked_match(e))
-				continue;
-			if (pmuf_masked_exclude(e))
-				exc = true;
-			else
-				inc = true;
-		}
-		m[u] = inc && !exc;
-	}
+	struct bits256 b = { { 0 } };
+	for (unsigned u = 0; u < 256; u++)
+		if ((u & pmuf_masked_mask(e)) == pmuf_masked_match(e))
+			b.w[u / 64] |= 1ull << (u % 64);
+	return b;
 }
 
-/* No entry of a compiled (masked) filter can be deleted. */
+/* What a select's entries match, leaving entry `skip` out: an include
+ * matches and no exclude does (the 6.3 lookup, written out again here). */
+static struct bits256 matched(const uint64_t *ents, const struct bits256 *bits, size_t n, size_t skip)
+{
+	struct bits256 inc = { { 0 } }, exc = { { 0 } };
+	for (size_t i = 0; i < n; i++) {
+		if (i == skip)
+			continue;
+		struct bits256 *t = pmuf_masked_exclude(ents[i]) ? &exc : &inc;
+		for (int w = 0; w < 4; w++)
+			t->w[w] |= bits[i].w[w];
+	}
+	for (int w = 0; w < 4; w++)
+		inc.w[w] &= ~exc.w[w];
+	return inc;
+}
+
+/* No entry of a compiled (masked) filter can be deleted: deleting an
+ * entry only changes its own select, so each select is checked alone. */
 static void assert_no_deletable(const struct pmuf_filter *out, const char *what)
 {
+	uint64_t *ents = malloc((out->nevents + 1) * sizeof(*ents));
+	struct bits256 *bits = malloc((out->nevents + 1) * sizeof(*bits));
+	assert_non_null(ents);
+	assert_non_null(bits);
 	for (size_t i = 0; i < out->nevents; i++) {
-		bool all[256], without[256];
 		uint16_t sel = pmuf_masked_select(out->events[i]);
-		matched(out, sel, SIZE_MAX, all);
-		matched(out, sel, i, without);
-		if (!memcmp(all, without, sizeof(all)))
+		size_t n = 0, self = 0;
+		for (size_t j = 0; j < out->nevents; j++)
+			if (pmuf_masked_select(out->events[j]) == sel) {
+				if (j == i)
+					self = n;
+				ents[n] = out->events[j];
+				bits[n++] = entry_bits(out->events[j]);
+			}
+		struct bits256 all = matched(ents, bits, n, SIZE_MAX), without = matched(ents, bits, n, self);
+		if (!memcmp(&all, &without, sizeof(all)))
 			fail_msg("%s: entry %zu (0x%016llx, select 0x%03x) can be deleted", what, i,
 				 (unsigned long long)out->events[i], sel);
 	}
+	free(ents);
+	free(bits);
 }
 
 static void compile_ok(const struct pmuf_filter *in, enum pmuf_flavor fl, enum pmuf_action_choice ch,
