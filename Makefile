@@ -19,9 +19,25 @@ else
 Q := @
 endif
 
-CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-Iinclude -Ifilters -Ibench/common -Ibench/lookup -Ibench/kvm \
-	-Ibench/kvm/$(ARCH) -Ibench/report -Ibench/suite -Ibench/cli -Iguest-payloads
+CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+
+# Per-module include paths: each folder sees itself and the layers below
+# it, so an include from a lower layer to a higher one fails to build.
+# filters < common < lookup, kvm < suite < report < cli (and the tests).
+INC_FILTERS := -Iinclude -Ifilters
+INC_COMMON := $(INC_FILTERS) -Ibench/common
+INC_LOOKUP := $(INC_COMMON) -Ibench/lookup
+INC_KVM := $(INC_COMMON) -Ibench/kvm -Ibench/kvm/$(ARCH) -Iguest-payloads
+INC_SUITE := $(INC_COMMON) -Ibench/suite
+INC_REPORT := $(INC_SUITE) -Ibench/lookup -Ibench/kvm -Iguest-payloads -Ibench/report
+INC_ALL := $(INC_REPORT) -Ibench/kvm/$(ARCH) -Ibench/cli
+$(BUILD)/filters/%.o: INC := $(INC_FILTERS)
+$(BUILD)/bench/common/%.o: INC := $(INC_COMMON)
+$(BUILD)/bench/lookup/%.o: INC := $(INC_LOOKUP)
+$(BUILD)/bench/kvm/%.o: INC := $(INC_KVM)
+$(BUILD)/bench/suite/%.o: INC := $(INC_SUITE)
+$(BUILD)/bench/report/%.o: INC := $(INC_REPORT)
+$(BUILD)/bench/cli/%.o: INC := $(INC_ALL)
 ifeq ($(SAN),1)
 CFLAGS_OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_SAN := -fsanitize=address,undefined
@@ -59,7 +75,7 @@ $(BUILD)/bench/common/context.o: $(GIT_REV_STAMP)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/libpfbench.a: $(LIB_OBJS) $(PAYLOAD_OBJS)
 	@rm -f $@
@@ -71,7 +87,7 @@ $(BUILD)/pfbench: $(BUILD)/bench/cli/pfbench.o $(BUILD)/libpfbench.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpfbench.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpfbench.a $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(INC_ALL) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpfbench.a $(LDLIBS) -lcmocka
 
 deps:
 	scripts/deps.sh

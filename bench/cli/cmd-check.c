@@ -17,6 +17,8 @@
 #include "check.h"
 #include "cmd-filter.h"
 #include "cmds.h"
+#include "options.h"
+#include "topology.h"
 #include "out.h"
 #include "util.h"
 
@@ -24,12 +26,10 @@
 #define DEFAULT_SEED 0x9E3779B97F4A7C15ull
 #define DEFAULT_LOOPS 1000
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench check [--json] [-o DIR] [--count N] [--seed S] [--loops N]\n"
-		"                     [--timeout-ms MS] [--assume-vpmu] [--filter FILE]...\n\n"
-		"Checks that this host's KVM PMU event filter behaves as documented and prints\n"
+static const struct opt_doc doc = {
+	.cmd = "check",
+	.synopsis = "[--json] [-o DIR] [options]",
+	.about = "Checks that this host's KVM PMU event filter behaves as documented and prints\n"
 		"one line per check: 'pass  NAME', 'fail  NAME: what differed' or\n"
 		"'skipped  NAME: why' (a pass may carry a note), then a summary.\n"
 		"  caps/*              the KVM capabilities agree with what the ioctls do\n"
@@ -51,21 +51,66 @@ static void usage(FILE *out)
 		"                      count/first-entry and count/unnamed-select (the event of\n"
 		"                      its first entry and one of a select no entry names count\n"
 		"                      exactly when the filter allows them; an allowed event\n"
-		"                      that reads 0 is skipped: it may not occur)\n\n"
-		"  --json          print the result set (JSON) instead of the lines\n"
-		"  -o, --output DIR  also write DIR/check.json and DIR/check.csv\n"
-		"  --count N       random filters in ioctl/differential (default %d)\n"
-		"  --seed S        their seed (default 0x%llx)\n"
-		"  --loops N       workload iterations the guest counts over (default %d)\n"
-		"  --timeout-ms MS watchdog for each guest run (default 10000)\n"
-		"  --assume-vpmu   run count/* even when KVM reports no vPMU (to debug the\n"
-		"                  harness: on such a host they fail)\n"
-		"  --filter FILE   also check FILE (.pmuf, QEMU .json, kvm-raw .bin, or a\n"
-		"                  pattern such as 'icl::MEM_*'); repeatable, up to 16\n"
-		"  -h, --help      this text\n\n"
-		"exit status: 0 no check failed (skips allowed), 1 a check failed, 2 usage,\n"
-		"4 every check skipped (no /dev/kvm or no filter ioctl)\n",
-		DEFAULT_NDIFF, (unsigned long long)DEFAULT_SEED, DEFAULT_LOOPS);
+		"                      that reads 0 is skipped: it may not occur)\n\n",
+	.status = "exit status: 0 no check failed (skips allowed), 1 a check failed, 2 usage,\n"
+		  "4 every check skipped (no /dev/kvm or no filter ioctl)",
+};
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const struct bench_opts_spec spec = {
+	.which = BOPT_BENCH | BOPT_TIMEOUT | BOPT_FILTER,
+	.quick_help = "200 random filters in ioctl/differential (default " STR(DEFAULT_NDIFF) ")",
+	.output_help = "also write DIR/check.json and DIR/check.csv",
+	.cpu_help = "pin the checking thread (and the vCPUs it runs) to core N\n"
+		    "(default: not pinned)",
+	.samples_max = 10000000,
+	.samples_zero_ok = true,
+	.samples_help = "random filters sampled in ioctl/differential\n"
+			"(default " STR(DEFAULT_NDIFF) "; --quick 200)",
+	.samples_alias = "count",
+	.seed_help = "their seed (default 0x9e3779b97f4a7c15)",
+	.timeout_min = 1,
+	.timeout_help = "watchdog for each guest run (default 10000)",
+	.filter_help = "also check FILE (.pmuf, QEMU .json, kvm-raw .bin, or a\n"
+		       "pattern such as 'icl::MEM_*'); repeatable, up to 16",
+};
+
+/* Everything check's command line sets. */
+struct check_cli {
+	struct bench_opts b;
+	bool json, assume_vpmu;
+	unsigned long long loops;
+};
+
+static void parse(struct check_cli *c, int argc, char **argv)
+{
+	const struct opt opts[] = {
+		OPT_FLAG(0, "json", &c->json, "print the result set (JSON) instead of the lines"),
+		OPT_PARENT(bench_opts_table(&c->b, &spec)),
+		OPT_UINT(0, "loops", "N", &c->loops, NULL, 1, 100000000,
+			 "workload iterations the guest counts over (default " STR(DEFAULT_LOOPS) ")"),
+		OPT_FLAG(0, "assume-vpmu", &c->assume_vpmu,
+			 "run count/* even when KVM reports no vPMU (to debug the\n"
+			 "harness: on such a host they fail)"),
+		OPT_END(),
+	};
+	int i = opts_parse(&doc, opts, argc, argv);
+	if (i < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[i]);
+	bench_opts_apply(&c->b);
+}
+
+static void to_opts(const struct check_cli *c, struct check_opts *o)
+{
+	*o = (struct check_opts){
+		.ndiff = c->b.samples_given ? (unsigned)c->b.samples : c->b.quick ? 200 : DEFAULT_NDIFF,
+		.seed = c->b.seed_given ? c->b.seed : DEFAULT_SEED,
+		.timeout_ms = c->b.timeout_given ? (unsigned)c->b.timeout_ms : 10000,
+		.workload_loops = (unsigned)c->loops,
+		.assume_vpmu = c->assume_vpmu,
+	};
 }
 
 struct sink {
@@ -110,83 +155,31 @@ static json_t *host_json(const struct check_host *h, const struct check_opts *o)
 	return j;
 }
 
-static unsigned long long parse_num(const char *opt, const char *s, unsigned long long lo,
-				    unsigned long long hi)
-{
-	return util_parse_range("check", opt, s, lo, hi);
-}
-
 int cmd_check(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_COUNT, O_SEED, O_LOOPS, O_TIMEOUT, O_ASSUME, O_FILTER };
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, O_JSON },
-		{ "output", required_argument, NULL, 'o' },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "loops", required_argument, NULL, O_LOOPS },
-		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
-		{ "assume-vpmu", no_argument, NULL, O_ASSUME },
-		{ "filter", required_argument, NULL, O_FILTER },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct check_opts o = { .ndiff = DEFAULT_NDIFF, .seed = DEFAULT_SEED,
-				.timeout_ms = 10000, .workload_loops = DEFAULT_LOOPS };
-	bool json = false;
-	const char *dir = NULL;
+	struct check_cli cli = { .loops = DEFAULT_LOOPS };
+	struct check_opts o;
+	parse(&cli, argc, argv);
+	to_opts(&cli, &o);
 	static struct user_filter ufs[USER_FILTER_MAX];
-	int c;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON:
-			json = true;
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		case O_COUNT:
-			o.ndiff = (unsigned)parse_num("--count", optarg, 0, 10000000);
-			break;
-		case O_SEED:
-			o.seed = parse_num("--seed", optarg, 0, ~0ull);
-			break;
-		case O_LOOPS:
-			o.workload_loops = (unsigned)parse_num("--loops", optarg, 1, 100000000);
-			break;
-		case O_TIMEOUT:
-			o.timeout_ms = (unsigned)parse_num("--timeout-ms", optarg, 1, 3600000);
-			break;
-		case O_ASSUME:
-			o.assume_vpmu = true;
-			break;
-		case O_FILTER:
-			if (o.nfilters == USER_FILTER_MAX)
-				die_usage_help(usage, "check: more than %d --filter files", USER_FILTER_MAX);
-			cmd_filter_user_load(optarg, &ufs[o.nfilters++]);
-			o.filters = ufs;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			if (optopt == 'o')
-				die_usage_help(usage, "check: option '-o' needs an argument");
-			die_usage_help(usage, "check: unknown option or missing argument: '%s'",
-				       argv[optind - 1]);
-		}
+	o.nfilters = cmd_filter_user_load_all("check", &cli.b.filters, ufs);
+	o.filters = ufs;
+	bool json = cli.json;
+	const char *dir = cli.b.output;
+	json_t *binding = NULL;
+	if (cli.b.cpu_given) {
+		int r = pin_thread((int)cli.b.cpu, &binding);
+		if (r < 0)
+			warn("check: cannot pin to core %llu (%s); running unpinned", cli.b.cpu,
+			     strerror(-r));
 	}
-	if (optind < argc)
-		die_usage_help(usage, "check: unexpected argument '%s'", argv[optind]);
 
 	json_t *ctx = out_context(argc, argv, NULL);
-	json_t *set = ctx ? out_set_new("check", ctx) : NULL;
+	if (ctx && binding)
+		json_object_set_new(ctx, "binding", binding);
+	json_t *set = ctx ? out_set_new(&check_schema, ctx) : NULL;
 	if (!set)
 		die("check: out of memory");
-	json_object_set_new(set, "key_columns", json_pack("[s]", "name"));
 	struct sink sink = { .lines = !json, .set = set };
 	struct check_run run = { .o = &o, .report = report, .arg = &sink };
 	check_probe(&run);

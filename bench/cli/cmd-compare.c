@@ -2,7 +2,6 @@
  * A [B]`: result sets side by side as a Markdown table of ratios B/A with
  * bootstrap 95% CIs and verdicts (compare.h). */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,21 +10,19 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "options.h"
 #include "compare.h"
 #include "out-text.h"
 #include "rset.h"
 #include "util.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench compare [options] A B\n"
-		"       pfbench compare [options] --pair COL=VA,VB A [B]\n"
-		"\n"
-		"Compares result sets (each a result directory such as\n"
+static const struct opt_doc doc = {
+	.cmd = "compare",
+	.synopsis = "[options] A B\n       pfbench compare [options] --pair COL=VA,VB A [B]",
+	.about = "Compares result sets (each a result directory such as\n"
 		"results/<host-id>/<UTC>/, or one <bench>.json file) as a Markdown table:\n"
 		"records matched on their key columns, the ratio B/A of their medians,\n"
-		"its 95%% CI by bootstrap over the raw samples (samples_ns; the records'\n"
+		"its 95% CI by bootstrap over the raw samples (samples_ns; the records'\n"
 		"own CIs when raw samples are absent, which the table says), and each\n"
 		"difference marked significant (the CI lies outside 1 +- the threshold),\n"
 		"small (the CI excludes 1 but not the band) or within noise (the CI\n"
@@ -37,34 +34,17 @@ static void usage(FILE *out)
 		"or between two sets (A's VA rows against B's VB rows). Rows are matched\n"
 		"on the set's key columns without COL. A row that matches several rows\n"
 		"is an error naming the columns that tell them apart.\n"
-		"\n"
-		"  -o, --output FILE    write the table to FILE (atomically) instead of stdout\n"
-		"  --pair COL=VA,VB     compare value VA of column COL (side A) with VB (side B)\n"
-		"  --ignore COLS        key columns left out of matching, comma-separated\n"
-		"                       (e.g. kernel_replica when it follows from --pair's\n"
-		"                       column); their values stay visible in the table\n"
-		"  --threshold PCT      practical-significance band in %% of A (default %g;\n"
-		"                       0: significant whenever the CI excludes 1)\n"
-		"  --iters N            bootstrap resamples (default %d)\n"
-		"  --seed N             bootstrap seed (default 1; the table is deterministic)\n"
-		"  -h, --help           this text\n"
-		"\n"
-		"exit status: 0 ok, 1 failure, 2 bad input, an ambiguous match or nothing\n"
-		"to compare\n",
-		CMP_DEFAULT_THRESHOLD * 100, CMP_DEFAULT_ITERS);
-}
+		"\n",
+	.status = "exit status: 0 ok, 1 failure, 2 bad input, an ambiguous match or nothing\n"
+		  "to compare",
+};
 
-static json_t *split_list(const char *s)
+static int add_name(const char *item, void *arg, char *why, size_t len)
 {
-	json_t *arr = json_array();
-	char *dup = strdup(s), *save = NULL;
-	if (!dup)
-		die_errno("strdup", ENOMEM);
-	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (*t)
-			json_array_append_new(arr, json_string(t));
-	free(dup);
-	return arr;
+	(void)why;
+	(void)len;
+	json_array_append_new(arg, json_string(item));
+	return 0;
 }
 
 /* "COL=VA,VB" into its three parts (pointers into a malloc'd copy *buf). */
@@ -107,77 +87,76 @@ static json_t *load_meta(const char *path)
 	return m;
 }
 
+/* Everything compare's command line sets. */
+struct compare_cli {
+	const char *output, *ignore, *pair, *threshold;
+	unsigned long long iters, seed;
+};
+
+/* Parses argv into c and co; returns the index of the first operand. */
+static int parse(struct compare_cli *c, struct cmp_opts *co, json_t **ignore, char **pair_buf,
+		 int argc, char **argv)
+{
+	static char thr_help[120], iters_help[40];
+	snprintf(thr_help, sizeof(thr_help), "practical-significance band in %% of A (default %g;\n"
+		 "0: significant whenever the CI excludes 1)", CMP_DEFAULT_THRESHOLD * 100);
+	snprintf(iters_help, sizeof(iters_help), "bootstrap resamples (default %d)",
+		 CMP_DEFAULT_ITERS);
+	const struct opt opts[] = {
+		OPT_STRING('o', "output", "FILE", &c->output,
+			   "write the table to FILE (atomically) instead of stdout"),
+		OPT_STRING(0, "pair", "COL=VA,VB", &c->pair,
+			   "compare value VA of column COL (side A) with VB (side B)"),
+		OPT_STRING(0, "ignore", "COLS", &c->ignore,
+			   "key columns left out of matching, comma-separated\n"
+			   "(e.g. kernel_replica when it follows from --pair's\n"
+			   "column); their values stay visible in the table"),
+		OPT_STRING(0, "threshold", "PCT", &c->threshold, thr_help),
+		OPT_UINT(0, "iters", "N", &c->iters, NULL, 100, 1000000, iters_help),
+		OPT_UINT(0, "seed", "N", &c->seed, NULL, 0, ~0ull,
+			 "bootstrap seed (default 1; the table is deterministic)"),
+		OPT_END(),
+	};
+	int first = opts_parse(&doc, opts, argc, argv);
+	char why[200];
+	*ignore = json_array();
+	if (c->ignore && opts_each_item(c->ignore, add_name, *ignore, why, sizeof(why)))
+		opts_die(&doc, opts, "--ignore: %s", why);
+	if (c->pair)
+		parse_pair(c->pair, pair_buf, co);
+	if (c->threshold) {
+		char *end;
+		errno = 0;
+		double t = strtod(c->threshold, &end);
+		if (errno || end == c->threshold || *end || !(t >= 0 && t < 100))
+			opts_die(&doc, opts, "--threshold: want a percentage from 0 to below 100, got '%s'",
+				 c->threshold);
+		co->threshold = t / 100;
+	}
+	co->iters = (unsigned)c->iters;
+	co->seed = c->seed;
+	int nargs = argc - first;
+	if (co->pair_col ? nargs < 1 || nargs > 2 : nargs != 2)
+		opts_die(&doc, opts, co->pair_col ? "--pair: want one or two result sets"
+						  : "want two result sets, A and B");
+	return first;
+}
+
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "ignore", required_argument, NULL, 'i' },
-		{ "pair", required_argument, NULL, 'p' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "iters", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *output = NULL;
+	struct compare_cli cli = { .iters = CMP_DEFAULT_ITERS, .seed = 1 };
+	struct cmp_opts co = { .threshold = CMP_DEFAULT_THRESHOLD };
 	json_t *ignore = NULL;
 	char *pair_buf = NULL;
-	struct cmp_opts co = { .iters = CMP_DEFAULT_ITERS, .seed = 1,
-			       .threshold = CMP_DEFAULT_THRESHOLD };
-	unsigned long long v;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'i':
-			json_decref(ignore);
-			ignore = split_list(optarg);
-			break;
-		case 'p':
-			parse_pair(optarg, &pair_buf, &co);
-			break;
-		case 't': {
-			char *end;
-			errno = 0;
-			double t = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(t >= 0 && t < 100))
-				die_usage("compare: --threshold: want a percentage from 0 to below "
-					  "100, got '%s'", optarg);
-			co.threshold = t / 100;
-			break;
-		}
-		case 'n':
-			if (util_parse_u64(optarg, &v) || v < 100 || v > 1000000)
-				die_usage("compare: --iters: want a number from 100 to 1000000, got '%s'",
-					  optarg);
-			co.iters = (unsigned)v;
-			break;
-		case 's':
-			if (util_parse_u64(optarg, &v))
-				die_usage("compare: --seed: want an unsigned number, got '%s'", optarg);
-			co.seed = v;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	int nargs = argc - optind;
-	if (co.pair_col ? nargs < 1 || nargs > 2 : nargs != 2)
-		die_usage_help(usage, co.pair_col ? "compare: --pair: want one or two result sets"
-						  : "compare: want two result sets, A and B");
+	int first = parse(&cli, &co, &ignore, &pair_buf, argc, argv);
+	const char *output = cli.output;
+	int nargs = argc - first;
 	if (co.pair_col && nargs == 1 && !strcmp(co.pair_a, co.pair_b))
 		die_usage("compare: --pair %s=%s,%s: within one set the two values must differ",
 			  co.pair_col, co.pair_a, co.pair_b);
 	if (co.pair_col && rset_in_list(ignore, co.pair_col))
 		die_usage("compare: --pair's column %s is also in --ignore", co.pair_col);
-	const char *pa = argv[optind], *pb = argv[optind + nargs - 1];
+	const char *pa = argv[first], *pb = argv[first + nargs - 1];
 	char err[4096];
 	json_t *sa = NULL, *sb = NULL;
 	if (rset_load(pa, &sa, err, sizeof(err)) || rset_load(pb, &sb, err, sizeof(err)))

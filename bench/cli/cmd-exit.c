@@ -10,6 +10,7 @@
 
 #include "cmd-filter.h"
 #include "cmds.h"
+#include "options.h"
 #include "exit-bench.h"
 #include "out.h"
 #include "topology.h"
@@ -18,17 +19,11 @@
 
 static const unsigned sizes_full[] = { 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300 };
 static const unsigned sizes_quick[] = { 0, 1, 16, 300 };
-#define MAX_SIZES 64
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench exit [--quick] [-o DIR] [--samples N] [--warmup N]\n"
-		"                    [--blocks N] [--block-len N] [--sizes LIST] [--timeout-ms MS]\n"
-		"                    [--loops N] [--writes-only] [--no-raw] [--no-vmcall]\n"
-		"                    [--rounds N] [--cpu N] [--only baselines|sweep]\n"
-		"                    [--filter FILE]...\n\n"
-		"Guest exit latency of counter reprogramming under PMU event filters, beside\n"
+static const struct opt_doc doc = {
+	.cmd = "exit",
+	.synopsis = "[--quick] [-o DIR] [options]",
+	.about = "Guest exit latency of counter reprogramming under PMU event filters, beside\n"
 		"baseline exits, timed inside a guest with serialized TSC reads.\n\n"
 		"Baselines: CPUID, RDMSR and WRMSR of an MSR KVM handles in the kernel (the first\n"
 		"of IA32_TSC_ADJUST, IA32_SPEC_CTRL, IA32_TSC_AUX a guest can write), a port write\n"
@@ -44,112 +39,180 @@ static void usage(FILE *out)
 		"filter is installed with KVM_SET_PMU_EVENT_FILTER and the guest times every\n"
 		"event-select WRMSR (program, enable, --loops workload, RDPMC and RDMSR, disable;\n"
 		"--writes-only: the timed writes alone). Without a vPMU (enable_pmu=N) this\n"
-		"measures KVM's PMU MSR path without a vPMU, not a filter lookup, and says so.\n\n"
-		"  --quick          few sizes and samples (a few seconds)\n"
-		"  -o, --out DIR    write DIR/exit.json and DIR/exit.csv (default: .)\n"
-		"  --samples N      timed samples per measurement (default 1000; quick: 600 per\n"
-		"                   baseline mode, 200 per sweep configuration)\n"
-		"  --warmup N       untimed executions first (default 50; quick 20)\n"
-		"  --blocks N       amortized mode: blocks timed (default 150; quick 90)\n"
-		"  --rounds N       baselines: interleaved rounds, 1..%d (default 15)\n"
-		"  --block-len N    amortized mode: instructions per block (default 64; quick 16)\n"
-		"  --sizes LIST     filter sizes, comma-separated, 0..300\n"
-		"                   (default 0,1,2,4,8,16,32,64,128,256,300; quick 0,1,16,300)\n"
-		"  --timeout-ms MS  watchdog per guest run (default 10000; quick 3000)\n"
-		"  --loops N        workload `loop` iterations per reprogram cycle (default 100)\n"
-		"  --writes-only    reprogram: only the timed event-select writes\n"
-		"  --no-raw         leave raw samples (samples_ns) out of exit.json\n"
-		"  --no-vmcall      skip the VMCALL baseline\n"
-		"  --only WHAT      baselines or sweep\n"
-		"  --cpu N          pin the vCPU thread to core N (default: the last core;\n"
-		"                   recorded as context.binding)\n"
-		"  --filter FILE    also sweep with FILE installed as it is (.pmuf, QEMU .json,\n"
-		"                   kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
-		"                   repeatable, up to 16): the guest programs the event of\n"
-		"                   its first entry (position first-entry) and one of a\n"
-		"                   select no entry names (unnamed-select); the records carry\n"
-		"                   filter (the file name) and filter_hash\n\n"
-		"exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm; exit.json\n"
-		"and exit.csv then hold no records, \"complete\": false and the reason under\n"
-		"\"skipped\")\n", EXIT_MAX_ROUNDS);
+		"measures KVM's PMU MSR path without a vPMU, not a filter lookup, and says so.\n\n",
+	.status = "exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm; exit.json\n"
+		  "and exit.csv then hold no records, \"complete\": false and the reason under\n"
+		  "\"skipped\")",
+};
+
+static const struct bench_opts_spec spec = {
+	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
+	.quick_help = "few sizes and samples (a few seconds)",
+	.output_help = "write DIR/exit.json and DIR/exit.csv (default: .)",
+	.output_alias = "out",
+	.cpu_help = "pin the vCPU thread to core N (default: the last core)",
+	.samples_max = GUEST_MAX_SAMPLES,
+	.samples_help = "timed samples per measurement (default 1000; quick: 600 per\n"
+			"baseline mode, 200 per sweep configuration)",
+	.sizes_max = 300,
+	.sizes_help = "filter sizes, comma-separated, 0..300\n"
+		      "(default 0,1,2,4,8,16,32,64,128,256,300; quick 0,1,16,300)",
+	.timeout_min = 10,
+	.timeout_help = "watchdog per guest run (default 10000; quick 3000)",
+	.filter_help = "also sweep with FILE installed as it is (.pmuf, QEMU .json,\n"
+		       "kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
+		       "repeatable, up to 16): the guest programs the event of\n"
+		       "its first entry (position first-entry) and one of a\n"
+		       "select no entry names (unnamed-select); the records carry\n"
+		       "filter (the file name) and filter_hash",
+};
+
+/* Everything exit's command line sets. */
+struct exit_cli {
+	struct bench_opts b;
+	unsigned long long warmup, blocks, block_len, loops, rounds;
+	bool warmup_given, blocks_given, block_len_given;
+	bool writes_only, raw, no_vmcall;
+	const char *only;
+};
+
+static void parse(struct exit_cli *c, int argc, char **argv)
+{
+	static char rounds_help[64];
+	snprintf(rounds_help, sizeof(rounds_help), "baselines: interleaved rounds, 1..%d (default 15)",
+		 EXIT_MAX_ROUNDS);
+	const struct opt opts[] = {
+		OPT_PARENT(bench_opts_table(&c->b, &spec)),
+		OPT_UINT(0, "warmup", "N", &c->warmup, &c->warmup_given, 0, 1000000,
+			 "untimed executions first (default 50; quick 20)"),
+		OPT_UINT(0, "blocks", "N", &c->blocks, &c->blocks_given, 1, GUEST_MAX_SAMPLES,
+			 "amortized mode: blocks timed (default 150; quick 90)"),
+		OPT_UINT(0, "rounds", "N", &c->rounds, NULL, 1, EXIT_MAX_ROUNDS, rounds_help),
+		OPT_UINT(0, "block-len", "N", &c->block_len, &c->block_len_given, 1, 1u << 20,
+			 "amortized mode: instructions per block (default 64; quick 16)"),
+		OPT_UINT(0, "loops", "N", &c->loops, NULL, 1, 1u << 24,
+			 "workload `loop` iterations per reprogram cycle (default 100)"),
+		OPT_FLAG(0, "writes-only", &c->writes_only,
+			 "reprogram: only the timed event-select writes"),
+		OPT_NOFLAG(0, "no-raw", &c->raw, "leave raw samples (samples_ns) out of exit.json"),
+		OPT_FLAG(0, "no-vmcall", &c->no_vmcall, "skip the VMCALL baseline"),
+		OPT_STRING(0, "only", "WHAT", &c->only, "baselines or sweep"),
+		OPT_END(),
+	};
+	int i = opts_parse(&doc, opts, argc, argv);
+	if (i < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[i]);
+	if (c->only && strcmp(c->only, "baselines") && strcmp(c->only, "sweep"))
+		opts_die(&doc, opts, "--only: expected 'baselines' or 'sweep', got '%s'", c->only);
+	bench_opts_apply(&c->b);
 }
 
-static size_t parse_sizes(const char *s, unsigned *out)
+/* The exit_opts the command line asks for (defaults by --quick). */
+static void to_opts(const struct exit_cli *c, struct exit_opts *o)
 {
-	size_t n = 0;
-	const char *p = s;
-	while (*p) {
-		char tok[32];
-		size_t len = strcspn(p, ",");
-		if (len == 0 || len >= sizeof(tok))
-			die_usage("--sizes: expected a comma-separated list of 0..300 at column %zu of '%s'",
-				  (size_t)(p - s) + 1, s);
-		memcpy(tok, p, len);
-		tok[len] = 0;
-		unsigned long long v;
-		if (util_parse_u64(tok, &v) || v > 300)
-			die_usage("--sizes: '%s' (column %zu) is not a filter size in 0..300", tok,
-				  (size_t)(p - s) + 1);
-		if (n == MAX_SIZES)
-			die_usage("--sizes: more than %d sizes", MAX_SIZES);
-		out[n++] = (unsigned)v;
-		p += len;
-		if (*p == ',' && *++p == 0)
-			die_usage("--sizes: trailing comma in '%s'", s);
+	static unsigned sizes[OPT_LIST_MAX];
+	bool quick = c->b.quick, n = c->b.samples_given;
+	*o = (struct exit_opts){
+		.samples = n ? (unsigned)c->b.samples : quick ? 200 : 1000,
+		.bl_samples = n ? (unsigned)c->b.samples : quick ? 600 : 1000,
+		.rounds = (unsigned)c->rounds,
+		.warmup = c->warmup_given ? (unsigned)c->warmup : quick ? 20 : 50,
+		.blocks = c->blocks_given ? (unsigned)c->blocks : quick ? 90 : 150,
+		.block_len = c->block_len_given ? (unsigned)c->block_len : quick ? 16 : 64,
+		.timeout_ms = c->b.timeout_given ? (unsigned)c->b.timeout_ms : quick ? 3000 : 10000,
+		.workload_loops = (unsigned)c->loops,
+		.writes_only = c->writes_only,
+		.raw = c->raw,
+		.skip_vmcall = c->no_vmcall,
+	};
+	if (c->b.sizes_given) {
+		for (size_t i = 0; i < c->b.sizes.n; i++)
+			sizes[i] = (unsigned)c->b.sizes.v[i];
+		o->sizes = sizes;
+		o->nsizes = c->b.sizes.n;
+	} else if (quick) {
+		o->sizes = sizes_quick;
+		o->nsizes = sizeof(sizes_quick) / sizeof(sizes_quick[0]);
+	} else {
+		o->sizes = sizes_full;
+		o->nsizes = sizeof(sizes_full) / sizeof(sizes_full[0]);
 	}
-	if (!n)
-		die_usage("--sizes: empty list");
-	return n;
 }
 
-/* A number column, "-" when the record has none. */
-static void num(const json_t *r, const char *key)
+/* The summary reads records through the set's declared columns: a name
+ * the schema (schema-exit.c) does not declare is a bug, not a blank. */
+static const json_t *field(const json_t *set, const json_t *r, const char *name)
 {
-	const json_t *v = json_object_get(r, key);
-	if (json_is_number(v))
-		printf(" %12.0f", json_number_value(v));
-	else
-		printf(" %12s", "-");
+	if (!schema_column(json_object_get(set, "columns"), name))
+		die("exit: the summary reads \"%s\", which exit's schema does not declare (a bug)",
+		    name);
+	return json_object_get(r, name);
 }
+
+static const char *str(const json_t *set, const json_t *r, const char *name)
+{
+	return json_string_value(field(set, r, name)) ?: "";
+}
+
+static double fnum(const json_t *set, const json_t *r, const char *name)
+{
+	const json_t *v = field(set, r, name);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The baseline table: a label and a measure, whose unit the schema gives. */
+static const struct {
+	const char *label, *col;
+} base_cols[] = {
+	{ "median", "median_ns" },
+	{ "net", "net_median_ns" },
+};
 
 /* A few lines for the terminal, read back from the records. */
 static void summary(const json_t *set)
 {
-	const json_t *recs = json_object_get(set, "records");
-	size_t i;
+	const json_t *recs = json_object_get(set, "records"), *cols = json_object_get(set, "columns");
+	size_t i, c;
 	json_t *r;
-	printf("# %-6s %-9s %12s %12s %12s  %s\n", "exit", "mode", "median_ns", "net_ns", "host_ns/exit",
-	       "status");
+	printf("# %-6s %-9s", "exit", "mode");
+	for (c = 0; c < sizeof(base_cols) / sizeof(base_cols[0]); c++) {
+		char head[40];
+		const char *unit = json_string_value(
+			json_object_get(schema_column(cols, base_cols[c].col), "unit"));
+		snprintf(head, sizeof(head), "%s %s", base_cols[c].label, unit ? unit : "");
+		printf(" %12s", head);
+	}
+	printf("  status\n");
 	json_array_foreach(recs, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "baseline"))
+		if (strcmp(str(set, r, "group"), "baseline"))
 			continue;
-		printf("  %-8s %-9s", json_string_value(json_object_get(r, "exit")),
-		       json_string_value(json_object_get(r, "mode")));
-		num(r, "median_ns");
-		num(r, "net_median_ns");
-		num(r, "host_run_ns_per_exit");
-		printf("  %s\n", json_string_value(json_object_get(r, "status")));
+		printf("  %-8s %-9s", str(set, r, "exit"), str(set, r, "mode"));
+		for (c = 0; c < sizeof(base_cols) / sizeof(base_cols[0]); c++) {
+			double v = fnum(set, r, base_cols[c].col);
+			if (isfinite(v))
+				printf(" %12.0f", v);
+			else
+				printf(" %12s", "-");
+		}
+		printf("  %s\n", str(set, r, "status"));
 	}
 	json_array_foreach(recs, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "validity"))
+		if (strcmp(str(set, r, "group"), "validity"))
 			continue;
 		printf("# validity %-6s each %.0f ns vs amortized %.0f ns (net): ratio %.3f "
-		       "(median of %lld rounds, %lld within 10%%; pooled %.3f)\n",
-		       json_string_value(json_object_get(r, "exit")),
-		       json_number_value(json_object_get(r, "each_net_ns")),
-		       json_number_value(json_object_get(r, "amortized_net_ns")),
-		       json_number_value(json_object_get(r, "ratio_each_over_amortized")),
-		       json_integer_value(json_object_get(r, "rounds_compared")),
-		       json_integer_value(json_object_get(r, "rounds_within_10pct")),
-		       json_number_value(json_object_get(r, "ratio_pooled")));
+		       "(median of %.0f rounds, %.0f within 10%%; pooled %.3f)\n",
+		       str(set, r, "exit"), fnum(set, r, "each_net_ns"),
+		       fnum(set, r, "amortized_net_ns"), fnum(set, r, "ratio_each_over_amortized"),
+		       fnum(set, r, "rounds_compared"), fnum(set, r, "rounds_within_10pct"),
+		       fnum(set, r, "ratio_pooled"));
 	}
 	size_t ok = 0, bad = 0;
 	double lo = INFINITY, hi = -INFINITY;
 	json_array_foreach(recs, i, r) {
-		if (strcmp(json_string_value(json_object_get(r, "group")) ?: "", "reprogram"))
+		if (strcmp(str(set, r, "group"), "reprogram"))
 			continue;
-		double m = json_number_value(json_object_get(r, "median_ns"));
-		if (!strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
+		double m = fnum(set, r, "median_ns");
+		if (!strcmp(str(set, r, "status"), "ok")) {
 			ok++;
 			lo = fmin(lo, m);
 			hi = fmax(hi, m);
@@ -170,104 +233,18 @@ static void summary(const json_t *set)
 
 int cmd_exit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "samples", required_argument, NULL, 's' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "blocks", required_argument, NULL, 'b' },
-		{ "block-len", required_argument, NULL, 'l' },
-		{ "sizes", required_argument, NULL, 'z' },
-		{ "timeout-ms", required_argument, NULL, 't' },
-		{ "loops", required_argument, NULL, 'L' },
-		{ "writes-only", no_argument, NULL, 'W' },
-		{ "no-raw", no_argument, NULL, 'R' },
-		{ "no-vmcall", no_argument, NULL, 'V' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "filter", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool quick = false, writes_only = false, raw = true, no_vmcall = false;
-	const char *dir = ".", *only = NULL;
-	long samples = -1, warmup = -1, blocks = -1, block_len = -1, timeout = -1, loops = 100;
-	long rounds = 15, cpu = -1;
-	unsigned sizes[MAX_SIZES];
-	size_t nsizes = 0, nfilters = 0;
+	struct exit_cli cli = { .b.output = ".", .loops = 100, .rounds = 15, .raw = true };
+	struct exit_opts o;
+	parse(&cli, argc, argv);
+	to_opts(&cli, &o);
 	static struct user_filter ufs[USER_FILTER_MAX];
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q': quick = true; break;
-		case 'o': dir = optarg; break;
-		case 's': samples = util_parse_range(NULL, "--samples", optarg, 1, GUEST_MAX_SAMPLES); break;
-		case 'w': warmup = util_parse_range(NULL, "--warmup", optarg, 0, 1000000); break;
-		case 'b': blocks = util_parse_range(NULL, "--blocks", optarg, 1, GUEST_MAX_SAMPLES); break;
-		case 'l': block_len = util_parse_range(NULL, "--block-len", optarg, 1, 1u << 20); break;
-		case 'z': nsizes = parse_sizes(optarg, sizes); break;
-		case 't': timeout = util_parse_range(NULL, "--timeout-ms", optarg, 10, 3600000); break;
-		case 'L': loops = util_parse_range(NULL, "--loops", optarg, 1, 1u << 24); break;
-		case 'W': writes_only = true; break;
-		case 'R': raw = false; break;
-		case 'V': no_vmcall = true; break;
-		case 'r': rounds = util_parse_range(NULL, "--rounds", optarg, 1, EXIT_MAX_ROUNDS); break;
-		case 'c': cpu = util_parse_range(NULL, "--cpu", optarg, 0, 4095); break;
-		case 'F':
-			if (nfilters == USER_FILTER_MAX)
-				die_usage("exit: more than %d --filter files", USER_FILTER_MAX);
-			cmd_filter_user_load(optarg, &ufs[nfilters++]);
-			break;
-		case 'O':
-			if (strcmp(optarg, "baselines") && strcmp(optarg, "sweep"))
-				die_usage("--only: expected 'baselines' or 'sweep', got '%s'", optarg);
-			only = optarg;
-			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		case ':':
-			die_usage("exit: option '%s' needs a value (see pfbench exit --help)",
-				  argv[optind - 1]);
-		default:
-			die_usage("exit: unknown option '%s' (see pfbench exit --help)", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		die_usage("exit: unexpected argument '%s' (see pfbench exit --help)", argv[optind]);
-
-	struct exit_opts o = {
-		.samples = samples >= 0 ? (unsigned)samples : quick ? 200 : 1000,
-		.bl_samples = samples >= 0 ? (unsigned)samples : quick ? 600 : 1000,
-		.rounds = (unsigned)rounds,
-		.warmup = warmup >= 0 ? (unsigned)warmup : quick ? 20 : 50,
-		.blocks = blocks >= 0 ? (unsigned)blocks : quick ? 90 : 150,
-		.block_len = block_len >= 0 ? (unsigned)block_len : quick ? 16 : 64,
-		.timeout_ms = timeout >= 0 ? (unsigned)timeout : quick ? 3000 : 10000,
-		.workload_loops = (unsigned)loops,
-		.writes_only = writes_only,
-		.raw = raw,
-		.skip_vmcall = no_vmcall,
-		.filters = ufs,
-		.nfilters = nfilters,
-	};
-	if (nsizes) {
-		o.sizes = sizes;
-		o.nsizes = nsizes;
-	} else if (quick) {
-		o.sizes = sizes_quick;
-		o.nsizes = sizeof(sizes_quick) / sizeof(sizes_quick[0]);
-	} else {
-		o.sizes = sizes_full;
-		o.nsizes = sizeof(sizes_full) / sizeof(sizes_full[0]);
-	}
+	o.nfilters = cmd_filter_user_load_all("exit", &cli.b.filters, ufs);
+	o.filters = ufs;
+	const char *dir = cli.b.output, *only = cli.only;
+	long cpu = cli.b.cpu_given ? (long)cli.b.cpu : -1;
 
 	/* The vCPU runs on this thread: pin it (hwloc), default the last core. */
 	int ncores = topo_ncores();
-	if (cpu >= ncores)
-		die_usage("exit: --cpu %ld: this host has %d cores (0..%d) (see pfbench exit --help)",
-			  cpu, ncores, ncores - 1);
 	json_t *binding = NULL;
 	int err = pin_thread((int)cpu, &binding);
 	if (err)
@@ -283,10 +260,9 @@ int cmd_exit(int argc, char **argv)
 		struct tsc_calib cal;
 		json_t *ctx = out_context(argc, argv, tsc_calibrate(&cal) ? NULL : &cal);
 		json_object_set_new(ctx, "binding", binding ? binding : json_null());
-		json_t *set = out_set_new("exit", ctx);
+		json_t *set = out_set_new(&exit_schema, ctx);
 		if (!set)
 			die("exit: out of memory");
-		json_object_set_new(set, "key_columns", exit_key_columns());
 		out_set_skip(set, "exit", why);
 		util_write_set(set, dir);
 		json_decref(set);
@@ -298,20 +274,17 @@ int cmd_exit(int argc, char **argv)
 	if (!h.vpmu)
 		info("exit: no vPMU (%s): the reprogram sweep measures KVM's PMU MSR path without a "
 		     "vPMU, not a filter lookup", h.vpmu_why);
-	if (h.emulated_per_insn > 1.5)
-		info("exit: KVM emulates this guest instruction by instruction (%.1f emulated "
-		     "instructions per CPUID): every number is an emulator cost, not a VM-exit cost",
-		     h.emulated_per_insn);
+	if (h.exec != EXIT_EXEC_NATIVE)
+		info("exit: guest execution %s: %s", exit_exec_name(h.exec), h.exec_why);
 
 	json_t *ctx = out_context(argc, argv, &h.cal);
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
 	json_object_set_new(ctx, "load_before", disturb_load_json());
-	json_object_set_new(json_object_get(ctx, "exit"), "filters", user_filters_json(ufs, nfilters));
-	json_t *set = out_set_new("exit", ctx);
+	json_object_set_new(json_object_get(ctx, "exit"), "filters", user_filters_json(ufs, o.nfilters));
+	json_t *set = out_set_new(&exit_schema, ctx);
 	if (!set)
 		die("exit: out of memory");
-	json_object_set_new(set, "key_columns", exit_key_columns());
 	util_timer_info("exit", set);
 	if (!only || !strcmp(only, "baselines")) {
 		err = exit_bench_baselines(&o, &h, set);
@@ -331,7 +304,7 @@ int cmd_exit(int argc, char **argv)
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));
 	json_decref(set);
-	for (size_t i = 0; i < nfilters; i++)
+	for (size_t i = 0; i < o.nfilters; i++)
 		pmuf_free(&ufs[i].f);
 	return EXIT_OK;
 }

@@ -134,7 +134,7 @@ void cmd_filter_user_load(const char *arg, struct user_filter *uf)
 	snprintf(uf->name, sizeof(uf->name), "%s", cmd_filter_is_pattern(arg) || !base ? arg : base + 1);
 	cmd_filter_load(arg, PMUF_FMT_AUTO, &uf->f);
 	if (uf->f.arch != PMUF_ARCH_X86)
-		die_usage("--filter %s: an arm64 filter; the benchmarks install x86 filters", arg);
+		die_usage("%s: an arm64 filter; the benchmarks install x86 filters", arg);
 	/* the hash of the file's bytes (of the pattern text for a pattern) */
 	FILE *in = cmd_filter_is_pattern(arg) ? NULL : fopen(arg, "rb");
 	char *buf = NULL;
@@ -154,6 +154,20 @@ void cmd_filter_user_load(const char *arg, struct user_filter *uf)
 	} else {
 		user_filter_hash(arg, strlen(arg), uf->hash);
 	}
+}
+
+_Static_assert(BOPT_FILTERS_MAX == USER_FILTER_MAX, "--filter's limit is user-filter.h's");
+
+size_t cmd_filter_user_load_all(const char *cmd, const struct opt_strings *files,
+				struct user_filter *ufs)
+{
+	char ctx[64];
+	snprintf(ctx, sizeof(ctx), "%s: --filter", cmd);
+	util_usage_context(ctx);
+	for (size_t i = 0; i < files->n; i++)
+		cmd_filter_user_load(files->v[i], &ufs[i]);
+	util_usage_context(NULL);
+	return files->n;
 }
 
 void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f)

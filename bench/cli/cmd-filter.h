@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "pmuf.h"
+#include "options.h"
 #include "user-filter.h"
 
 int cmd_filter_show(int argc, char **argv);
@@ -39,6 +40,11 @@ void cmd_filter_load_input(const char *arg, enum pmuf_format fmt, char *const *e
 /* --filter FILE of a benchmark: the filter (any format by extension, or a
  * pattern), its file name and content hash; x86 only; bad input exits 2. */
 void cmd_filter_user_load(const char *arg, struct user_filter *uf);
+/* Every --filter benchmark cmd was given (bench_opts' filters), in order,
+ * into ufs[USER_FILTER_MAX]; errors read "pfbench CMD: --filter: ...",
+ * exit 2. Returns how many. */
+size_t cmd_filter_user_load_all(const char *cmd, const struct opt_strings *files,
+				struct user_filter *ufs);
 /* Parses --format's argument, or exits 2. */
 enum pmuf_format cmd_filter_format_arg(const char *s);
 /* Parses --vendor's argument (intel|amd), or exits 2. */

@@ -2,7 +2,6 @@
  * grouped for people or as the hostinfo JSON. Missing things are stated,
  * never an error: the command exits 0 whatever the host lacks. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,24 +10,22 @@
 #include <jansson.h>
 
 #include "cmds.h"
+#include "options.h"
 #include "hostinfo.h"
 #include "util.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench info [--json]\n\n"
-		"Describes this host: CPU vendor/family/model/stepping and microcode, the PMU\n"
-		"model libpfm4 detects, the hwloc topology, the kernel release, whether /dev/kvm\n"
-		"is usable, the KVM capabilities PMU_EVENT_FILTER, PMU_EVENT_MASKED_EVENTS,\n"
-		"BINARY_STATS_FD and PMU_CAPABILITY, the filter flavor KVM validates with\n"
-		"(probed on a scratch VM), enable_pmu and the mediated-vPMU parameter, the\n"
-		"vPMU KVM offers (KVM_GET_SUPPORTED_CPUID), and whether hardware counters\n"
-		"really open. Everything missing is listed with what it disables.\n\n"
-		"  --json      print the hostinfo object as JSON (the context block of results)\n"
-		"  -h, --help  this text\n\n"
-		"exit status: 0 (a host that lacks something is not an error), 2 usage\n");
-}
+static const struct opt_doc doc = {
+	.cmd = "info",
+	.synopsis = "[--json]",
+	.about = "Describes this host: CPU vendor/family/model/stepping and microcode, the PMU\n"
+		 "model libpfm4 detects, the hwloc topology, the kernel release, whether /dev/kvm\n"
+		 "is usable, the KVM capabilities PMU_EVENT_FILTER, PMU_EVENT_MASKED_EVENTS,\n"
+		 "BINARY_STATS_FD and PMU_CAPABILITY, the filter flavor KVM validates with\n"
+		 "(probed on a scratch VM), enable_pmu and the mediated-vPMU parameter, the\n"
+		 "vPMU KVM offers (KVM_GET_SUPPORTED_CPUID), and whether hardware counters\n"
+		 "really open. Everything missing is listed with what it disables.\n",
+	.status = "exit status: 0 (a host that lacks something is not an error), 2 usage",
+};
 
 /* ---- human-readable rendering of the hostinfo object ---- */
 
@@ -191,29 +188,15 @@ static void print_human(json_t *h)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool json = false;
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			die_usage_help(usage, "info: unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		die_usage_help(usage, "info: unexpected argument '%s'", argv[optind]);
+	const struct opt opts[] = {
+		OPT_FLAG(0, "json", &json,
+			 "print the hostinfo object as JSON (the context block of results)"),
+		OPT_END(),
+	};
+	int first = opts_parse(&doc, opts, argc, argv);
+	if (first < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[first]);
 
 	json_t *h = hostinfo_json();
 	if (!h)

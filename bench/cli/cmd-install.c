@@ -15,6 +15,7 @@
 
 #include "cmd-filter.h"
 #include "cmds.h"
+#include "options.h"
 #include "install-bench.h"
 #include "kvm-compat.h"
 #include "out.h"
@@ -33,12 +34,10 @@ static const unsigned full_vcpus[] = { 0, 1, 2, 4, 8 };
 #define FULL_WARMUP 100
 #define MAX_SAMPLES 1000000u
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench install [--quick] [-o DIR] [-n N] [--warmup N] [--sizes LIST]\n"
-		"                       [--vcpus LIST] [--no-in-guest] [--cpu N] [--raw]\n"
-		"                       [--timeout-ms MS] [--no-fifo] [--filter FILE]...\n\n"
+static const struct opt_doc doc = {
+	.cmd = "install",
+	.synopsis = "[--quick] [-o DIR] [options]",
+	.about =
 		"Times KVM_SET_PMU_EVENT_FILTER (one ioctl per sample, serialized TSC, timer\n"
 		"overhead subtracted) for filters of each size and encoding (exact, masked;\n"
 		"action allow), on VMs with each number of vCPUs in LIST (every vCPU has run a\n"
@@ -47,67 +46,102 @@ static void usage(FILE *out)
 		"paths are timed the same way: nevents 301 (E2BIG), action 2, flags 2 and a\n"
 		"masked entry with stray bit 16 (EINVAL). Each configuration: warm-up, then N\n"
 		"samples; median, p90, p99, min, max, MAD, CV and a bootstrap CI in ns and TSC\n"
-		"ticks (*_cycles: TSC ticks, not core clock cycles).\n\n"
-		"  --quick           100 samples, 10 warm-up, vCPUs 0,1,4 (seconds on a quiet host)\n"
-		"                    (default: 2000 samples, 100 warm-up, vCPUs 0,1,2,4,8)\n"
-		"  -o, --output DIR  write DIR/install.json and DIR/install.csv (else a table)\n"
-		"  -n, --samples N   timed ioctls per configuration\n"
-		"  --warmup N        untimed ioctls first\n"
-		"  --sizes LIST      filter sizes, comma-separated, each 0..300\n"
-		"                    (default 0,1,2,4,8,16,32,64,128,256,300)\n"
-		"  --vcpus LIST      vCPU counts, comma-separated, each 0..%d\n"
-		"  --no-in-guest     skip the configuration with a vCPU held in the guest\n"
-		"  --cpu N           pin the measuring thread to core N (default: the last;\n"
-		"                    the held vCPU's thread takes another; recorded as\n"
-		"                    context.binding). --core N is an alias\n"
-		"  --raw             keep every sample (samples_ns) in the records\n"
-		"  --timeout-ms MS   watchdog for each guest run (default 10000)\n"
-		"  --no-fifo         measure with the normal scheduling policy. By default the\n"
-		"                    measuring thread runs SCHED_FIFO when allowed (root): the\n"
-		"                    ioctl sleeps in an SRCU grace period, and on a busy host a\n"
-		"                    normal thread may then wait out other tasks' time slices\n"
-		"                    (context.install.sched says which policy was used)\n"
-		"  --filter FILE     also time installing FILE as it is (case \"user\"; any\n"
-		"                    format the filter commands read: .pmuf, QEMU .json,\n"
-		"                    kvm-raw .bin, or a pattern such as 'icl::MEM_*');\n"
-		"                    repeatable (up to 16). Its records carry \"filter\" (the\n"
-		"                    file name) and \"filter_hash\" (of its bytes), and the\n"
-		"                    kernel's answer, whatever it is\n"
-		"  -h, --help        this text\n\n"
-		"exit status: 0 ok (configurations this host cannot run are listed as\n"
-		"skipped), 1 failure, 2 usage, 4 skipped (no /dev/kvm or no filter ioctl)\n",
-		VM_MAX_VCPUS);
+		"ticks (*_cycles: TSC ticks, not core clock cycles).\n",
+	.status = "exit status: 0 ok (configurations this host cannot run are listed as\n"
+		  "skipped), 1 failure, 2 usage, 4 skipped (no /dev/kvm or no filter ioctl)",
+};
+
+static const struct bench_opts_spec spec = {
+	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
+	.quick_help = "100 samples, 10 warm-up, vCPUs 0,1,4 (seconds on a quiet host)\n"
+		      "(default: 2000 samples, 100 warm-up, vCPUs 0,1,2,4,8)",
+	.output_help = "write DIR/install.json and DIR/install.csv (else a table)",
+	.cpu_help = "pin the measuring thread to core N (default: the last;\n"
+		    "the held vCPU's thread takes another)",
+	.cpu_alias = "core",
+	.samples_max = MAX_SAMPLES,
+	.samples_help = "timed ioctls per configuration",
+	.sizes_max = PMUF_KVM_MAX_EVENTS,
+	.sizes_help = "filter sizes, comma-separated, each 0..300\n"
+		      "(default 0,1,2,4,8,16,32,64,128,256,300)",
+	.timeout_min = 1,
+	.timeout_help = "watchdog for each guest run (default 10000)",
+	.filter_help = "also time installing FILE as it is (case \"user\"; any\n"
+		       "format the filter commands read: .pmuf, QEMU .json,\n"
+		       "kvm-raw .bin, or a pattern such as 'icl::MEM_*');\n"
+		       "repeatable (up to 16). Its records carry \"filter\" (the\n"
+		       "file name) and \"filter_hash\" (of its bytes), and the\n"
+		       "kernel's answer, whatever it is",
+};
+
+/* Everything install's command line sets. */
+struct install_cli {
+	struct bench_opts b;
+	unsigned long long warmup;
+	bool warmup_given, in_guest, fifo;
+	struct opt_list vcpus;
+	bool vcpus_given;
+};
+
+static void parse(struct install_cli *c, int argc, char **argv)
+{
+	static char vcpus_help[80];
+	snprintf(vcpus_help, sizeof(vcpus_help), "vCPU counts, comma-separated, each 0..%d",
+		 VM_MAX_VCPUS);
+	const struct opt opts[] = {
+		OPT_PARENT(bench_opts_table(&c->b, &spec)),
+		OPT_UINT(0, "warmup", "N", &c->warmup, &c->warmup_given, 0, MAX_SAMPLES,
+			 "untimed ioctls first"),
+		OPT_LIST(0, "vcpus", &c->vcpus, &c->vcpus_given, 0, VM_MAX_VCPUS, vcpus_help),
+		OPT_NOFLAG(0, "no-in-guest", &c->in_guest,
+			   "skip the configuration with a vCPU held in the guest"),
+		OPT_NOFLAG(0, "no-fifo", &c->fifo,
+			   "measure with the normal scheduling policy. By default the\n"
+			   "measuring thread runs SCHED_FIFO when allowed (root): the\n"
+			   "ioctl sleeps in an SRCU grace period, and on a busy host a\n"
+			   "normal thread may then wait out other tasks' time slices\n"
+			   "(context.install.sched says which policy was used)"),
+		OPT_END(),
+	};
+	int i = opts_parse(&doc, opts, argc, argv);
+	if (i < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[i]);
+	if (c->b.sizes.n > INSTALL_MAX_SIZES)
+		opts_die(&doc, opts, "--sizes: more than %d sizes", INSTALL_MAX_SIZES);
+	if (c->vcpus.n > INSTALL_MAX_VCPU_CONFIGS)
+		opts_die(&doc, opts, "--vcpus: more than %d vCPU counts", INSTALL_MAX_VCPU_CONFIGS);
+	bench_opts_apply(&c->b);
 }
 
-static unsigned parse_num(const char *opt, const char *s, unsigned lo, unsigned hi)
+/* The install_opts the command line asks for (defaults by --quick). */
+static void to_opts(const struct install_cli *c, struct install_opts *o)
 {
-	return (unsigned)util_parse_range("install", opt, s, lo, hi);
-}
-
-/* "a,b,c" into out[max]; each in lo..hi. Returns the count. */
-static size_t parse_list(const char *opt, const char *s, unsigned *out, size_t max, unsigned lo,
-			 unsigned hi)
-{
-	size_t n = 0;
-	const char *p = s;
-	if (!*s)
-		die_usage("install: %s: empty list", opt);
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		char item[32];
-		if (len == 0 || len >= sizeof(item))
-			die_usage("install: %s: bad item at column %zu of '%s' (expected a number)",
-				  opt, (size_t)(p - s) + 1, s);
-		if (n == max)
-			die_usage("install: %s: more than %zu items", opt, max);
-		memcpy(item, p, len);
-		item[len] = '\0';
-		out[n++] = parse_num(opt, item, lo, hi);
-		if (!p[len])
-			break;
-		p += len + 1;
+	static unsigned sizes[INSTALL_MAX_SIZES], vcpus[INSTALL_MAX_VCPU_CONFIGS];
+	bool quick = c->b.quick;
+	o->in_guest = c->in_guest;
+	o->raw = c->b.raw;
+	o->timeout_ms = c->b.timeout_given ? (unsigned)c->b.timeout_ms : 10000;
+	o->samples = c->b.samples_given ? (unsigned)c->b.samples : quick ? QUICK_SAMPLES : FULL_SAMPLES;
+	o->warmup = c->warmup_given ? (unsigned)c->warmup : quick ? QUICK_WARMUP : FULL_WARMUP;
+	if (c->b.sizes_given) {
+		for (size_t i = 0; i < c->b.sizes.n; i++)
+			sizes[i] = (unsigned)c->b.sizes.v[i];
+		o->sizes = sizes;
+		o->nsizes = c->b.sizes.n;
+	} else {
+		o->sizes = default_sizes;
+		o->nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
 	}
-	return n;
+	if (c->vcpus_given) {
+		for (size_t i = 0; i < c->vcpus.n; i++)
+			vcpus[i] = (unsigned)c->vcpus.v[i];
+		o->vcpus = vcpus;
+		o->nvcpus = c->vcpus.n;
+	} else {
+		o->vcpus = quick ? quick_vcpus : full_vcpus;
+		o->nvcpus = quick ? sizeof(quick_vcpus) / sizeof(quick_vcpus[0])
+				  : sizeof(full_vcpus) / sizeof(full_vcpus[0]);
+	}
 }
 
 static void print_table(const json_t *set)
@@ -183,118 +217,21 @@ static const char *set_sched(bool fifo)
 
 int cmd_install(int argc, char **argv)
 {
-	enum { O_WARMUP = 256, O_SIZES, O_VCPUS, O_NO_IN_GUEST, O_CORE, O_RAW, O_TIMEOUT, O_FIFO, O_CPU, O_FILTER };
-	static const struct option opts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "samples", required_argument, NULL, 'n' },
-		{ "warmup", required_argument, NULL, O_WARMUP },
-		{ "sizes", required_argument, NULL, O_SIZES },
-		{ "vcpus", required_argument, NULL, O_VCPUS },
-		{ "no-in-guest", no_argument, NULL, O_NO_IN_GUEST },
-		{ "cpu", required_argument, NULL, O_CPU },
-		{ "core", required_argument, NULL, O_CORE },
-		{ "raw", no_argument, NULL, O_RAW },
-		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
-		{ "no-fifo", no_argument, NULL, O_FIFO },
-		{ "filter", required_argument, NULL, O_FILTER },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static unsigned sizes[INSTALL_MAX_SIZES], vcpus[INSTALL_MAX_VCPU_CONFIGS];
+	struct install_cli cli = { .in_guest = true, .fifo = true };
+	struct install_opts o = { 0 };
+	parse(&cli, argc, argv);
+	to_opts(&cli, &o);
 	static struct user_filter ufs[USER_FILTER_MAX];
-	struct install_opts o = { .in_guest = true, .timeout_ms = 10000 };
-	bool quick = false, fifo = true;
-	long samples = -1, warmup = -1;
-	int core = -1;
-	const char *dir = NULL, *sizes_arg = NULL, *vcpus_arg = NULL;
-	int c;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qo:n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			quick = true;
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		case 'n':
-			samples = parse_num("--samples", optarg, 1, MAX_SAMPLES);
-			break;
-		case O_WARMUP:
-			warmup = parse_num("--warmup", optarg, 0, MAX_SAMPLES);
-			break;
-		case O_SIZES:
-			sizes_arg = optarg;
-			break;
-		case O_VCPUS:
-			vcpus_arg = optarg;
-			break;
-		case O_NO_IN_GUEST:
-			o.in_guest = false;
-			break;
-		case O_CORE:
-			core = (int)parse_num("--core", optarg, 0, 4095);
-			break;
-		case O_CPU:
-			core = (int)parse_num("--cpu", optarg, 0, 4095);
-			break;
-		case O_RAW:
-			o.raw = true;
-			break;
-		case O_TIMEOUT:
-			o.timeout_ms = parse_num("--timeout-ms", optarg, 1, 3600000);
-			break;
-		case O_FIFO:
-			fifo = false;
-			break;
-		case O_FILTER:
-			if (o.nfilters == USER_FILTER_MAX)
-				die_usage_help(usage, "install: more than %d --filter files", USER_FILTER_MAX);
-			cmd_filter_user_load(optarg, &ufs[o.nfilters++]);
-			o.filters = ufs;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			if (optopt && optopt != '?' && strchr("on", optopt))
-				die_usage_help(usage, "install: option '-%c' needs an argument", optopt);
-			die_usage_help(usage, "install: unknown option or missing argument: '%s'",
-				       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		die_usage_help(usage, "install: unexpected argument '%s'", argv[optind]);
-	o.samples = samples >= 0 ? (unsigned)samples : quick ? QUICK_SAMPLES : FULL_SAMPLES;
-	o.warmup = warmup >= 0 ? (unsigned)warmup : quick ? QUICK_WARMUP : FULL_WARMUP;
-	if (sizes_arg) {
-		o.nsizes = parse_list("--sizes", sizes_arg, sizes, INSTALL_MAX_SIZES, 0,
-				      PMUF_KVM_MAX_EVENTS);
-		o.sizes = sizes;
-	} else {
-		o.sizes = default_sizes;
-		o.nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
-	}
-	if (vcpus_arg) {
-		o.nvcpus = parse_list("--vcpus", vcpus_arg, vcpus, INSTALL_MAX_VCPU_CONFIGS, 0,
-				      VM_MAX_VCPUS);
-		o.vcpus = vcpus;
-	} else {
-		o.vcpus = quick ? quick_vcpus : full_vcpus;
-		o.nvcpus = quick ? sizeof(quick_vcpus) / sizeof(quick_vcpus[0])
-				 : sizeof(full_vcpus) / sizeof(full_vcpus[0]);
-	}
+	o.nfilters = cmd_filter_user_load_all("install", &cli.b.filters, ufs);
+	o.filters = ufs;
+	const char *dir = cli.b.output;
+	bool fifo = cli.fifo;
+	int core = cli.b.cpu_given ? (int)cli.b.cpu : -1;
 
 	/* Pin the measuring thread; the held vCPU's thread gets another core. */
 	json_t *binding = NULL;
 	int ncores = topo_ncores();
 	int mycore = core >= 0 ? core : ncores - 1;
-	if (mycore >= ncores)
-		die_usage_help(usage, "install: --cpu %d: this host has %d cores (0..%d)", core, ncores,
-			       ncores - 1);
 	int r = pin_thread(mycore, &binding);
 	if (r < 0)
 		warn("install: cannot pin to core %d (%s); measuring unpinned", mycore, strerror(-r));
@@ -312,12 +249,9 @@ int cmd_install(int argc, char **argv)
 	json_object_set_new(ctx, "install", params_json(&o));
 	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
 	json_object_set_new(json_object_get(ctx, "install"), "filters", user_filters_json(ufs, o.nfilters));
-	json_t *set = out_set_new("install", ctx);
+	json_t *set = out_set_new(&install_schema, ctx);
 	if (!set)
 		die("install: out of memory");
-	json_object_set_new(set, "key_columns",
-			    json_pack("[s,s,s,s,s,s,s,s,s,s,s]", "case", "filter", "filter_hash", "path", "errno", "encoding",
-				      "size", "action", "flags", "vcpus", "vcpu_state"));
 
 	util_timer_info("install", set);
 	struct progress pg;

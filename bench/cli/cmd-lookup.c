@@ -12,58 +12,46 @@
 
 #include "cmd-filter.h"
 #include "cmds.h"
+#include "options.h"
 #include "hostinfo.h"
 #include "lookup-bench.h"
 #include "out.h"
 #include "topology.h"
 #include "util.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench lookup [--quick] [-o DIR] [options]\n\n"
-		"Times one PMU event filter lookup (\"is this guest event-select allowed?\") for\n"
+static const struct opt_doc doc = {
+	.cmd = "lookup",
+	.synopsis = "[--quick] [-o DIR] [options]",
+	.about = "Times one PMU event filter lookup (\"is this guest event-select allowed?\") for\n"
 		"the kernel's algorithms (5.3 linear, 5.17 bsearch, 6.3+ masked) and alternative\n"
 		"designs, by filter size, encoding, action, hit pattern and mode, beside a floor\n"
 		"row (one L1 load per lookup, dependent in latency mode). Every design is\n"
 		"checked against the reference decision for every (select, umask) before it is\n"
 		"timed; a mismatch is an error and gives no number. Writes DIR/lookup.json and\n"
-		"DIR/lookup.csv.\n\n"
-		"  --quick             short sweep (sizes 1,16,64,300; exact and masked/16;\n"
-		"                      allow; 21 samples)\n"
-		"  -o, --output DIR    output directory (default results/lookup-<UTC time>)\n"
-		"  -d, --designs LIST  all | help | name,name,... (default all)\n"
-		"  -s, --sizes LIST    filter sizes (default 1,2,4,...,256,300)\n"
-		"      --beyond-limit  allow sizes above the kernel's 300 (every design, the\n"
-		"                      kernel replicas too, runs without the cap); without\n"
-		"                      --sizes adds 512,1024,...,65536\n"
-		"  -e, --encodings LIST  exact,masked/1,masked/16,masked/128 (default all):\n"
-		"                      masked/N: each include matches N umasks of its select\n"
-		"  -a, --actions LIST  allow,deny (default both)\n"
-		"  -p, --patterns LIST hit,miss,mixed,same-select,walk-worst,pmu\n"
-		"                      (default all but pmu; pmu is added by --pmu)\n"
-		"  -m, --modes LIST    throughput,latency (default both)\n"
-		"      --pmu NAME      libpfm4 PMU whose event table feeds the pmu pattern\n"
-		"                      (e.g. icl, spr, amd64_fam19h_zen4)\n"
-		"      --flavor F      intel | amd: KVM's event-select width (default: probed)\n"
-		"      --cpu N         pin to core N (default: the last core)\n"
-		"      --samples N     timed samples per record (default 101; --quick 21)\n"
-		"      --repeats N     passes over the input events per sample (default: auto,\n"
-		"                      samples of about 10 us; --quick 4 us)\n"
-		"      --inputs N      events per input stream (default 512)\n"
-		"      --seed N        seed of the generated filters and inputs (default 1)\n"
-		"      --raw           keep every sample (samples_ns) in lookup.json\n"
-		"      --filter FILE   time every design on FILE as it is (.pmuf, QEMU .json,\n"
-		"                      kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
-		"                      repeatable, up to 16), filter_shape \"user\", with inputs\n"
-		"                      from its own selects (hit, miss, mixed, same-select)\n"
-		"                      and, with --pmu, from the PMU's event table (pmu);\n"
-		"                      records carry filter (the file name) and filter_hash.\n"
-		"                      Without --sizes, only the --filter files are timed\n"
-		"  -h, --help          this text\n\n"
-		"exit status: 0 ok, 1 failure (a design disagreed with the reference: the\n"
-		"files are still written, \"complete\": false), 2 usage\n");
-}
+		"DIR/lookup.csv.\n\n",
+	.status = "exit status: 0 ok, 1 failure (a design disagreed with the reference: the\n"
+		  "files are still written, \"complete\": false), 2 usage",
+};
+
+static const struct bench_opts_spec spec = {
+	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_FILTER,
+	.quick_help = "short sweep (sizes 1,16,64,300; exact and masked/16;\nallow; 21 samples)",
+	.output_help = "output directory (default results/lookup-<UTC time>)",
+	.cpu_help = "pin to core N (default: the last core)",
+	.samples_max = 1000000,
+	.samples_help = "timed samples per record (default 101; --quick 21)",
+	.seed_help = "seed of the generated filters and inputs (default 1)",
+	.sizes_max = 65536,
+	.sizes_short = 's',
+	.sizes_help = "filter sizes (default 1,2,4,...,256,300)",
+	.filter_help = "time every design on FILE as it is (.pmuf, QEMU .json,\n"
+		       "kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
+		       "repeatable, up to 16), filter_shape \"user\", with inputs\n"
+		       "from its own selects (hit, miss, mixed, same-select)\n"
+		       "and, with --pmu, from the PMU's event table (pmu);\n"
+		       "records carry filter (the file name) and filter_hash.\n"
+		       "Without --sizes, only the --filter files are timed",
+};
 
 static void list_designs(void)
 {
@@ -79,49 +67,28 @@ static void list_designs(void)
 	printf("floor-l1 always runs; -d all selects every other design.\n");
 }
 
-/* Splits a comma list; calls fn on each item. */
-static void each_item(const char *opt, const char *list, void (*fn)(const char *opt,
-								    const char *item, void *arg),
-		      void *arg)
+/* One item of a name list (opts_each_item()): 0, or -EINVAL with why. */
+static int unknown(char *why, size_t len, const char *what, const char *item, const char *known)
 {
-	char *dup = strdup(list), *save = NULL, *tok;
-
-	if (!dup)
-		die("out of memory");
-	if (!*list)
-		die_usage("%s: empty list", opt);
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		fn(opt, tok, arg);
-	free(dup);
+	snprintf(why, len, "unknown %s '%s' (%s)", what, item, known);
+	return -EINVAL;
 }
 
-static void add_size(const char *opt, const char *item, void *arg)
-{
-	struct lookup_bench_opts *o = arg;
-	unsigned long long v;
-
-	if (util_parse_u64(item, &v) || v > 65536)
-		die_usage("%s: '%s' is not a filter size (0..65536)", opt, item);
-	if (o->nsizes >= LOOKUP_MAX_SIZES)
-		die_usage("%s: more than %d sizes", opt, LOOKUP_MAX_SIZES);
-	o->sizes[o->nsizes++] = (size_t)v;
-}
-
-static void add_enc(const char *opt, const char *item, void *arg)
+static int add_enc(const char *item, void *arg, char *why, size_t len)
 {
 	struct lookup_bench_opts *o = arg;
 	const struct lookup_encoding *e = lookup_encoding_find(item);
 
 	if (!e)
-		die_usage("%s: unknown encoding '%s' (exact, masked/1, masked/16, masked/128)", opt,
-			  item);
+		return unknown(why, len, "encoding", item, "exact, masked/1, masked/16, masked/128");
 	for (size_t i = 0; i < o->nencs; i++)
 		if (o->encs[i] == e)
-			return;
+			return 0;
 	o->encs[o->nencs++] = e;
+	return 0;
 }
 
-static void add_action(const char *opt, const char *item, void *arg)
+static int add_action(const char *item, void *arg, char *why, size_t len)
 {
 	struct lookup_bench_opts *o = arg;
 	uint32_t a;
@@ -131,29 +98,30 @@ static void add_action(const char *opt, const char *item, void *arg)
 	else if (!strcmp(item, "deny"))
 		a = PMUF_DENY;
 	else
-		die_usage("%s: unknown action '%s' (allow, deny)", opt, item);
+		return unknown(why, len, "action", item, "allow, deny");
 	for (size_t i = 0; i < o->nactions; i++)
 		if (o->actions[i] == a)
-			return;
+			return 0;
 	o->actions[o->nactions++] = a;
+	return 0;
 }
 
-static void add_pattern(const char *opt, const char *item, void *arg)
+static int add_pattern(const char *item, void *arg, char *why, size_t len)
 {
 	struct lookup_bench_opts *o = arg;
 	enum lookup_pattern p;
 
 	if (lookup_pattern_parse(item, &p))
-		die_usage("%s: unknown pattern '%s' (hit, miss, mixed, same-select, walk-worst, "
-			  "pmu)",
-			  opt, item);
+		return unknown(why, len, "pattern", item,
+			       "hit, miss, mixed, same-select, walk-worst, pmu");
 	for (size_t i = 0; i < o->npatterns; i++)
 		if (o->patterns[i] == p)
-			return;
+			return 0;
 	o->patterns[o->npatterns++] = p;
+	return 0;
 }
 
-static void add_mode(const char *opt, const char *item, void *arg)
+static int add_mode(const char *item, void *arg, char *why, size_t len)
 {
 	struct lookup_bench_opts *o = arg;
 
@@ -162,187 +130,216 @@ static void add_mode(const char *opt, const char *item, void *arg)
 	else if (!strcmp(item, "latency"))
 		o->latency = true;
 	else
-		die_usage("%s: unknown mode '%s' (throughput, latency)", opt, item);
+		return unknown(why, len, "mode", item, "throughput, latency");
+	return 0;
 }
 
-static void add_design(const char *opt, const char *item, void *arg)
+static int add_design(const char *item, void *arg, char *why, size_t len)
 {
 	struct lookup_bench_opts *o = arg;
 	const struct lookup_design *d = lookup_find(item);
 
 	if (!d)
-		die_usage("%s: unknown design '%s' (`pfbench lookup -d help` lists them)", opt,
-			  item);
+		return unknown(why, len, "design", item, "`pfbench lookup -d help` lists them");
 	if (d->flags & LOOKUP_F_FLOOR)
-		return; /* always there */
+		return 0; /* always there */
 	for (size_t i = 0; i < o->ndesigns; i++)
 		if (o->designs[i] == d)
-			return;
+			return 0;
 	o->designs[o->ndesigns++] = d;
+	return 0;
 }
 
-static size_t parse_count(const char *opt, const char *s, unsigned long long min,
-			  unsigned long long max)
-{
-	return (size_t)util_parse_range(NULL, opt, s, min, max);
-}
-
-enum {
-	OPT_BEYOND = 256,
-	OPT_PMU,
-	OPT_FLAVOR,
-	OPT_CPU,
-	OPT_SAMPLES,
-	OPT_REPEATS,
-	OPT_INPUTS,
-	OPT_SEED,
-	OPT_RAW,
-	OPT_FILTER,
-	OPT_QUICK,
+/* Everything lookup's command line sets. */
+struct lookup_cli {
+	struct bench_opts b;
+	const char *designs, *encs, *actions, *pats, *modes, *pmu, *flavor, *kernel, *cache;
+	bool beyond, evict_buffer;
+	unsigned long long repeats, inputs;
+	bool repeats_given, inputs_given;
+	struct opt table[20];
 };
+
+static const struct opt *cli_table(struct lookup_cli *c)
+{
+	const struct opt rows[] = {
+		OPT_PARENT(bench_opts_table(&c->b, &spec)),
+		OPT_STRING('d', "designs", "LIST", &c->designs, "all | help | name,name,... (default all)"),
+		OPT_FLAG(0, "beyond-limit", &c->beyond,
+			 "allow sizes above the kernel's 300 (every design, the\n"
+			 "kernel replicas too, runs without the cap); without\n"
+			 "--sizes adds 512,1024,...,65536"),
+		OPT_STRING('e', "encodings", "LIST", &c->encs,
+			   "exact,masked/1,masked/16,masked/128 (default all):\n"
+			   "masked/N: each include matches N umasks of its select"),
+		OPT_STRING('a', "actions", "LIST", &c->actions, "allow,deny (default both)"),
+		OPT_STRING('p', "patterns", "LIST", &c->pats,
+			   "hit,miss,mixed,same-select,walk-worst,pmu\n"
+			   "(default all but pmu; pmu is added by --pmu)"),
+		OPT_STRING('m', "modes", "LIST", &c->modes, "throughput,latency (default both)"),
+		OPT_STRING(0, "pmu", "NAME", &c->pmu,
+			   "libpfm4 PMU whose event table feeds the pmu pattern\n"
+			   "(e.g. icl, spr, amd64_fam19h_zen4)"),
+		OPT_STRING(0, "flavor", "F", &c->flavor,
+			   "intel | amd: KVM's event-select width (default: probed)"),
+		OPT_STRING(0, "kernel", "V", &c->kernel,
+			   "kernel release whose lib/sort.c the 6.3+ replicas' install\n"
+			   "uses: <6.9, 6.9-6.10 or 6.11+ (default: the running\n"
+			   "kernel's; e.g. --kernel 6.18)"),
+		OPT_STRING(0, "cache", "C", &c->cache,
+			   "warm | cold | both (default warm): cold times each\n"
+			   "lookup alone right after evicting the design's memory\n"
+			   "from the caches (clflush / dc civac; latency mode only);\n"
+			   "records get cache=warm|cold"),
+		OPT_FLAG(0, "evict-buffer", &c->evict_buffer,
+			 "cold: evict by walking a buffer of twice the LLC\n"
+			 "instead of flushing the design's lines"),
+		OPT_UINT(0, "repeats", "N", &c->repeats, &c->repeats_given, 1, 1u << 20,
+			 "passes over the input events per sample (default: auto,\n"
+			 "samples of about 10 us; --quick 4 us)"),
+		OPT_UINT(0, "inputs", "N", &c->inputs, &c->inputs_given, 1, 1u << 20,
+			 "events per input stream (default 512)"),
+		OPT_END(),
+	};
+	memcpy(c->table, rows, sizeof(rows));
+	return c->table;
+}
+
+/* A name list option through the one splitter, or the usage error. */
+static void name_list(const struct opt *opts, const char *opt, const char *list,
+		      int (*fn)(const char *, void *, char *, size_t), struct lookup_bench_opts *o)
+{
+	char why[200];
+	if (opts_each_item(list, fn, o, why, sizeof(why)))
+		opts_die(&doc, opts, "%s: %s", opt, why);
+}
+
+/* Sizes: the list given, or the defaults (with --beyond-limit, up to
+ * 65536); above 300 only with --beyond-limit. */
+static void set_sizes(const struct lookup_cli *c, const struct opt *opts,
+		      struct lookup_bench_opts *o)
+{
+	if (c->b.sizes_given) {
+		if (c->b.sizes.n > LOOKUP_MAX_SIZES)
+			opts_die(&doc, opts, "--sizes: more than %d sizes", LOOKUP_MAX_SIZES);
+		o->nsizes = 0;
+		for (size_t i = 0; i < c->b.sizes.n; i++)
+			o->sizes[o->nsizes++] = (size_t)c->b.sizes.v[i];
+	} else if (c->b.filters.n) {
+		o->nsizes = 0; /* only the user's filters, unless --sizes asks for the sweep too */
+	} else if (c->beyond) {
+		for (size_t s = 512; s <= 65536 && o->nsizes < LOOKUP_MAX_SIZES; s *= 2)
+			o->sizes[o->nsizes++] = s;
+	}
+	for (size_t i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > PMUF_KVM_MAX_EVENTS && !c->beyond)
+			opts_die(&doc, opts, "--sizes: %zu is above the kernel's limit of %u entries; "
+				 "add --beyond-limit to measure it", o->sizes[i], PMUF_KVM_MAX_EVENTS);
+}
+
+static void set_lists(const struct lookup_cli *c, const struct opt *opts,
+		      struct lookup_bench_opts *o)
+{
+	if (c->encs) {
+		o->nencs = 0;
+		name_list(opts, "--encodings", c->encs, add_enc, o);
+	}
+	if (c->actions) {
+		o->nactions = 0;
+		name_list(opts, "--actions", c->actions, add_action, o);
+	}
+	if (c->pats) {
+		o->npatterns = 0;
+		name_list(opts, "--patterns", c->pats, add_pattern, o);
+	} else if (c->pmu) {
+		o->patterns[o->npatterns++] = LOOKUP_PAT_PMU;
+	}
+	for (size_t i = 0; i < o->npatterns; i++)
+		if (o->patterns[i] == LOOKUP_PAT_PMU && !c->pmu)
+			opts_die(&doc, opts, "--patterns: the pmu pattern needs --pmu NAME (e.g. --pmu icl)");
+	if (c->modes) {
+		o->throughput = o->latency = false;
+		name_list(opts, "--modes", c->modes, add_mode, o);
+	}
+	if (c->designs && strcmp(c->designs, "all")) {
+		o->ndesigns = 0;
+		name_list(opts, "--designs", c->designs, add_design, o);
+	}
+}
+
+/* The sweep the command line asks for (defaults by --quick). */
+static void to_opts(const struct lookup_cli *c, const struct opt *opts,
+		    struct lookup_bench_opts *o)
+{
+	lookup_bench_defaults(o, c->b.quick);
+	o->beyond_limit = c->beyond;
+	o->keep_raw = c->b.raw;
+	o->pmu = c->pmu;
+	set_sizes(c, opts, o);
+	set_lists(c, opts, o);
+	if (c->flavor) {
+		if (pmuf_flavor_parse(c->flavor, &o->flavor))
+			opts_die(&doc, opts, "--flavor: '%s' is not intel or amd", c->flavor);
+		o->flavor_how = "option";
+	} else {
+		o->flavor = hostinfo_default_flavor(&o->flavor_how);
+		if (o->flavor == PMUF_FLAVOR_UNSET) {
+			o->flavor = PMUF_FLAVOR_INTEL;
+			o->flavor_how = "default (neither probed nor known from the CPU)";
+		}
+	}
+	{
+		int gen = (int)o->sort_gen;
+
+		util_kernel_option(c->kernel, o->kernel, sizeof(o->kernel), &o->kernel_how, &gen);
+		o->sort_gen = (enum klib_sort_gen)gen;
+	}
+	if (c->cache) {
+		o->cache_warm = !strcmp(c->cache, "warm") || !strcmp(c->cache, "both");
+		o->cache_cold = !strcmp(c->cache, "cold") || !strcmp(c->cache, "both");
+		if (!o->cache_warm && !o->cache_cold)
+			opts_die(&doc, opts, "--cache: '%s' is not warm, cold or both", c->cache);
+		if (o->cache_cold && !o->latency)
+			opts_die(&doc, opts,
+				 "--cache: cold lookups are timed in latency mode; add latency to "
+				 "--modes");
+	}
+	o->evict_buffer = c->evict_buffer;
+	if (c->b.cpu_given)
+		o->cpu = (int)c->b.cpu;
+	if (c->b.samples_given)
+		o->samples = (size_t)c->b.samples;
+	if (c->repeats_given)
+		o->repeats = (size_t)c->repeats;
+	if (c->inputs_given)
+		o->ninputs = (size_t)c->inputs;
+	if (c->b.seed_given)
+		o->seed = c->b.seed;
+}
 
 int cmd_lookup(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "quick", no_argument, NULL, OPT_QUICK },
-		{ "output", required_argument, NULL, 'o' },
-		{ "designs", required_argument, NULL, 'd' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "beyond-limit", no_argument, NULL, OPT_BEYOND },
-		{ "encodings", required_argument, NULL, 'e' },
-		{ "actions", required_argument, NULL, 'a' },
-		{ "patterns", required_argument, NULL, 'p' },
-		{ "modes", required_argument, NULL, 'm' },
-		{ "pmu", required_argument, NULL, OPT_PMU },
-		{ "flavor", required_argument, NULL, OPT_FLAVOR },
-		{ "cpu", required_argument, NULL, OPT_CPU },
-		{ "samples", required_argument, NULL, OPT_SAMPLES },
-		{ "repeats", required_argument, NULL, OPT_REPEATS },
-		{ "inputs", required_argument, NULL, OPT_INPUTS },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "raw", no_argument, NULL, OPT_RAW },
-		{ "filter", required_argument, NULL, OPT_FILTER },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *outdir = NULL, *sizes = NULL, *encs = NULL, *actions = NULL, *pats = NULL,
-		   *modes = NULL, *designs = NULL, *pmu = NULL, *flavor = NULL;
-	const char *samples = NULL, *repeats = NULL, *inputs = NULL, *seed = NULL, *cpu = NULL;
-	bool quick = false, beyond = false, raw = false;
-	static struct user_filter ufs[USER_FILTER_MAX];
-	size_t nfilters = 0;
+	struct lookup_cli cli = { 0 };
+	const struct opt *opts = cli_table(&cli);
 	struct lookup_bench_opts o;
+	static struct user_filter ufs[USER_FILTER_MAX];
 	char msg[512], dirbuf[128];
-	size_t errors = 0, i;
+	struct lookup_failures fails = { 0 };
 	json_t *set = NULL;
-	int c, err;
+	int err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:d:s:e:a:p:m:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_QUICK: quick = true; break;
-		case 'o': outdir = optarg; break;
-		case 'd': designs = optarg; break;
-		case 's': sizes = optarg; break;
-		case OPT_BEYOND: beyond = true; break;
-		case 'e': encs = optarg; break;
-		case 'a': actions = optarg; break;
-		case 'p': pats = optarg; break;
-		case 'm': modes = optarg; break;
-		case OPT_PMU: pmu = optarg; break;
-		case OPT_FLAVOR: flavor = optarg; break;
-		case OPT_CPU: cpu = optarg; break;
-		case OPT_SAMPLES: samples = optarg; break;
-		case OPT_REPEATS: repeats = optarg; break;
-		case OPT_INPUTS: inputs = optarg; break;
-		case OPT_SEED: seed = optarg; break;
-		case OPT_RAW: raw = true; break;
-		case OPT_FILTER:
-			if (nfilters == USER_FILTER_MAX)
-				die_usage("lookup: more than %d --filter files", USER_FILTER_MAX);
-			cmd_filter_user_load(optarg, &ufs[nfilters++]);
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		die_usage("lookup: unexpected argument '%s'", argv[optind]);
-	if (designs && !strcmp(designs, "help")) {
+	int first = opts_parse(&doc, opts, argc, argv);
+	if (first < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[first]);
+	bench_opts_apply(&cli.b);
+	if (cli.designs && !strcmp(cli.designs, "help")) {
 		list_designs();
 		return EXIT_OK;
 	}
-
-	lookup_bench_defaults(&o, quick);
-	o.beyond_limit = beyond;
-	o.keep_raw = raw;
-	o.pmu = pmu;
+	to_opts(&cli, opts, &o);
 	o.filters = ufs;
-	o.nfilters = nfilters;
-	if (sizes) {
-		o.nsizes = 0;
-		each_item("--sizes", sizes, add_size, &o);
-	} else if (nfilters) {
-		o.nsizes = 0; /* only the user's filters, unless --sizes asks for the sweep too */
-	} else if (beyond) {
-		for (size_t s = 512; s <= 65536 && o.nsizes < LOOKUP_MAX_SIZES; s *= 2)
-			o.sizes[o.nsizes++] = s;
-	}
-	for (i = 0; i < o.nsizes; i++)
-		if (o.sizes[i] > PMUF_KVM_MAX_EVENTS && !beyond)
-			die_usage("--sizes: %zu is above the kernel's limit of %u entries; add "
-				  "--beyond-limit to measure it",
-				  o.sizes[i], PMUF_KVM_MAX_EVENTS);
-	if (encs) {
-		o.nencs = 0;
-		each_item("--encodings", encs, add_enc, &o);
-	}
-	if (actions) {
-		o.nactions = 0;
-		each_item("--actions", actions, add_action, &o);
-	}
-	if (pats) {
-		o.npatterns = 0;
-		each_item("--patterns", pats, add_pattern, &o);
-	} else if (pmu) {
-		o.patterns[o.npatterns++] = LOOKUP_PAT_PMU;
-	}
-	for (i = 0; i < o.npatterns; i++)
-		if (o.patterns[i] == LOOKUP_PAT_PMU && !pmu)
-			die_usage("--patterns: the pmu pattern needs --pmu NAME (e.g. --pmu icl)");
-	if (modes) {
-		o.throughput = o.latency = false;
-		each_item("--modes", modes, add_mode, &o);
-	}
-	if (designs && strcmp(designs, "all")) {
-		o.ndesigns = 0;
-		each_item("--designs", designs, add_design, &o);
-	}
-	if (flavor) {
-		if (pmuf_flavor_parse(flavor, &o.flavor))
-			die_usage("--flavor: '%s' is not intel or amd", flavor);
-		o.flavor_how = "option";
-	} else {
-		o.flavor = hostinfo_default_flavor(&o.flavor_how);
-		if (o.flavor == PMUF_FLAVOR_UNSET) {
-			o.flavor = PMUF_FLAVOR_INTEL;
-			o.flavor_how = "default (neither probed nor known from the CPU)";
-		}
-	}
-	if (cpu) /* a core this host has: a bad value is a usage error, not a failed run */
-		o.cpu = (int)parse_count("--cpu", cpu, 0, (unsigned long long)topo_ncores() - 1);
-	if (samples)
-		o.samples = parse_count("--samples", samples, 1, 1000000);
-	if (repeats)
-		o.repeats = parse_count("--repeats", repeats, 1, 1u << 20);
-	if (inputs)
-		o.ninputs = parse_count("--inputs", inputs, 1, 1u << 20);
-	if (seed)
-		o.seed = parse_count("--seed", seed, 0, ~0ull);
+	o.nfilters = cmd_filter_user_load_all("lookup", &cli.b.filters, ufs);
+	const char *outdir = cli.b.output, *pmu = cli.pmu;
 
 	if (!outdir) {
 		time_t now = time(NULL);
@@ -362,36 +359,31 @@ int cmd_lookup(int argc, char **argv)
 		die("out of memory");
 	full[0] = (char *)"pfbench";
 	memcpy(full + 1, argv, (size_t)argc * sizeof(*full));
-	err = lookup_bench_run(&o, argc + 1, full, &set, &errors, msg, sizeof(msg));
+	err = lookup_bench_run(&o, argc + 1, full, &set, &fails, msg, sizeof(msg));
 	free(full);
 	if (err == -ENOENT && pmu)
 		die_usage("--pmu: %s", msg);
 	if (err)
 		die("lookup: %s", msg);
-	err = out_write_set(set, outdir);
-	if (err) {
-		json_decref(set);
-		die_errno(outdir, err);
-	}
+	util_write_set(set, outdir);
 	util_timer_info("lookup", set);
 	util_noisy_info("lookup", set);
 	info("lookup: wrote %s/lookup.json and %s/lookup.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
-	if (errors) {
-		json_t *sk = json_object_get(set, "skipped"), *v;
+	if (fails.errors) {
+		json_t *v;
 		size_t k;
 
-		json_array_foreach(sk, k, v) {
-			const char *why = json_string_value(json_object_get(v, "why"));
-
-			if (why && strstr(why, "reference says"))
-				warn("%s: %s", json_string_value(json_object_get(v, "what")), why);
-		}
+		json_array_foreach(fails.mismatches, k, v)
+			warn("%s: %s", json_string_value(json_object_get(v, "what")),
+			     json_string_value(json_object_get(v, "why")));
+		json_decref(fails.mismatches);
 		json_decref(set);
 		die("lookup: %zu design/filter pairs failed their check or build; no numbers for "
 		    "them",
-		    errors);
+		    fails.errors);
 	}
+	json_decref(fails.mismatches);
 	json_decref(set);
 	return EXIT_OK;
 }

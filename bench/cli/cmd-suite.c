@@ -6,7 +6,6 @@
  * SIGINT/SIGTERM stop it, keeping what finished (complete: false). */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "options.h"
 #include "hostinfo.h"
 #include "out-text.h"
 #include "out.h"
@@ -62,18 +62,23 @@ static const struct stage stages[] = {
 	  { 300, 300, 1200 } },
 	{ "check", "does this host enforce and validate filters as documented", true,
 	  { { "--count", "50" }, { NULL }, { NULL } }, { 300, 300, 1200 } },
+	{ "limits", "what a filter limit of N would cost: lookup warm/cold, install sort, memory",
+	  true,
+	  { { "--quick", "--sizes", "300,1000", "--samples", "5", "--pmus", "icl" },
+	    { "--quick" },
+	    { NULL } },
+	  { 300, 900, 1800 } },
 };
 #define NSTAGES (sizeof(stages) / sizeof(stages[0]))
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench suite [--quick|--full|--tiny] [-o ROOT] [--name NAME | --dir DIR]\n"
-		"                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--timeout S]\n"
-		"                     [--no-plots]\n"
-		"\n"
-		"Runs the stages info, lookup, install, exit and check as child processes\n"
-		"(the same binary, or --pfbench PATH) into ROOT/<host-id>/<UTC time>/, then\n"
+static const struct opt_doc doc = {
+	.cmd = "suite",
+	.synopsis = "[--quick|--full|--tiny] [-o ROOT] [--name NAME | --dir DIR]\n"
+		    "                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--timeout S]\n"
+		    "                     [--no-plots]",
+	.about = "Runs the stages info, lookup, install, exit, check and limits as child\n"
+		"processes (the same binary, or --pfbench PATH) into\n"
+		"ROOT/<host-id>/<UTC time>/, then\n"
 		"makes the plots (gnuplot, PNG and SVG) and report.md and prints the path of\n"
 		"the report. Each stage's outcome (ok, skipped, failed, timeout, interrupted),\n"
 		"exit code, duration and reason go to metadata.json as soon as it ends; a\n"
@@ -81,23 +86,10 @@ static void usage(FILE *out)
 		"is passed to the running stage, finished stages' results are kept,\n"
 		"metadata.json says \"complete\": false and the suite exits 128+signal.\n"
 		"An existing run directory is never written into.\n"
-		"\n"
-		"  --quick          the quick suite (default; `make run`), under a minute\n"
-		"  --full           the full sweep (`make suite`)\n"
-		"  --tiny           tiny parameters for every stage (for the tests)\n"
-		"  -o, --output ROOT  results root (default: results)\n"
-		"  --name NAME      run directory name instead of the UTC time; if it exists,\n"
-		"                   NAME-2, NAME-3 ... is used (the same for the UTC time)\n"
-		"  --dir DIR        exact run directory; an error if it exists\n"
-		"  --pfbench PATH   the pfbench binary that runs the stages (default: this one)\n"
-		"  --only STAGES    run only these stages (comma-separated: info,lookup,...)\n"
-		"  --timeout S      stop a stage after S seconds (default: per stage and mode)\n"
-		"  --no-plots       skip gnuplot\n"
-		"  -h, --help       this text\n"
-		"\n"
-		"exit status: 0 every stage ran (some may have skipped), 1 a stage failed or\n"
-		"timed out, 2 usage or an existing --dir, 128+N interrupted by signal N\n");
-}
+		"\n",
+	.status = "exit status: 0 every stage ran (some may have skipped), 1 a stage failed or\n"
+		  "timed out, 2 usage or an existing --dir, 128+N interrupted by signal N",
+};
 
 /* snprintf for paths: a path that does not fit is an error, not a cut. */
 static __attribute__((format(printf, 3, 4))) void pathf(char *buf, size_t len, const char *fmt, ...)
@@ -424,163 +416,125 @@ static bool stage_selected(const char *only, const char *name)
 	return false;
 }
 
-static void check_only(const char *only)
+static int known_stage(const char *item, void *arg, char *why, size_t len)
 {
-	for (const char *p = only; *p;) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		bool known = false;
-		for (size_t i = 0; i < NSTAGES; i++)
-			known |= strlen(stages[i].name) == len && !strncmp(stages[i].name, p, len);
-		if (!known)
-			die_usage("suite: --only: unknown stage '%.*s' (stages: info, lookup, install, "
-				  "exit, check)", (int)len, p);
-		p += len + (e ? 1 : 0);
+	(void)arg;
+	for (size_t i = 0; i < NSTAGES; i++)
+		if (!strcmp(stages[i].name, item))
+			return 0;
+	snprintf(why, len, "unknown stage '%s' (stages: info, lookup, install, exit, check)", item);
+	return -EINVAL;
+}
+
+/* Everything suite's command line sets. */
+struct suite_cli {
+	bool quick, full, tiny, plots;
+	enum mode mode;
+	const char *root, *name, *exact, *exe, *only;
+	unsigned long long timeout;
+	char exe_path[PATH_MAX];
+};
+
+static void parse(struct suite_cli *c, int argc, char **argv)
+{
+	const struct opt opts[] = {
+		OPT_FLAG(0, "quick", &c->quick, "the quick suite (default; `make run`), a few minutes"),
+		OPT_FLAG(0, "full", &c->full, "the full sweep (`make suite`)"),
+		OPT_FLAG(0, "tiny", &c->tiny, "tiny parameters for every stage (for the tests)"),
+		OPT_STRING('o', "output", "ROOT", &c->root, "results root (default: results)"),
+		OPT_STRING(0, "name", "NAME", &c->name,
+			   "run directory name instead of the UTC time; if it exists,\n"
+			   "NAME-2, NAME-3 ... is used (the same for the UTC time)"),
+		OPT_STRING(0, "dir", "DIR", &c->exact, "exact run directory; an error if it exists"),
+		OPT_STRING(0, "pfbench", "PATH", &c->exe,
+			   "the pfbench binary that runs the stages (default: this one)"),
+		OPT_STRING(0, "only", "STAGES",
+			   &c->only, "run only these stages (comma-separated: info,lookup,...)"),
+		OPT_UINT(0, "timeout", "S", &c->timeout, NULL, 1, 86400,
+			 "stop a stage after S seconds (default: per stage and mode)"),
+		OPT_NOFLAG(0, "no-plots", &c->plots, "skip gnuplot"),
+		OPT_END(),
+	};
+	int first = opts_parse(&doc, opts, argc, argv);
+	char why[200];
+	if (first < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[first]);
+	if (c->quick + c->full + c->tiny > 1)
+		opts_die(&doc, opts, "--%s and --%s exclude each other", c->quick ? "quick" : "full",
+			 c->tiny ? "tiny" : "full");
+	c->mode = c->full ? MODE_FULL : c->tiny ? MODE_TINY : MODE_QUICK;
+	if (c->name && !name_ok(c->name))
+		opts_die(&doc, opts, "--name: want a plain directory name, got '%s'", c->name);
+	if (c->only && opts_each_item(c->only, known_stage, NULL, why, sizeof(why)))
+		opts_die(&doc, opts, "--only: %s", why);
+	if (c->exact && c->name)
+		opts_die(&doc, opts, "--dir and --name exclude each other");
+	if (c->exe) {
+		if (access(c->exe, X_OK) < 0)
+			opts_die(&doc, opts, "--pfbench: %s: %s", c->exe, strerror(errno));
+		snprintf(c->exe_path, sizeof(c->exe_path), "%s", c->exe);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", c->exe_path, sizeof(c->exe_path) - 1);
+		if (n < 0)
+			die_errno("readlink /proc/self/exe", errno);
+		c->exe_path[n] = '\0';
 	}
 }
 
-int cmd_suite(int argc, char **argv)
+/* metadata.json as the run starts: complete false, no stage yet. */
+static json_t *new_meta(const struct suite_cli *c, const char *host_id, const char *dir,
+			const char *started, json_t *context)
 {
-	static const struct option opts[] = {
-		{ "quick", no_argument, NULL, 'q' },
-		{ "full", no_argument, NULL, 'f' },
-		{ "tiny", no_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "pfbench", required_argument, NULL, 'p' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "no-plots", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int mode = -1;
-	const char *root = "results", *name = NULL, *exact = NULL, *exe_opt = NULL, *only = NULL;
-	unsigned timeout = 0;
-	bool plots = true;
-	unsigned long long v;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-		case 'f':
-		case 't': {
-			int m = c == 'q' ? MODE_QUICK : c == 'f' ? MODE_FULL : MODE_TINY;
-			if (mode >= 0 && mode != m)
-				die_usage("suite: --%s and --%s exclude each other", mode_names[mode],
-					  mode_names[m]);
-			mode = m;
-			break;
-		}
-		case 'o':
-			root = optarg;
-			break;
-		case 'n':
-			if (!name_ok(optarg))
-				die_usage("suite: --name: want a plain directory name, got '%s'", optarg);
-			name = optarg;
-			break;
-		case 'd':
-			exact = optarg;
-			break;
-		case 'p':
-			exe_opt = optarg;
-			break;
-		case 'O':
-			only = optarg;
-			check_only(only);
-			break;
-		case 'T':
-			if (util_parse_u64(optarg, &v) || v == 0 || v > 86400)
-				die_usage("suite: --timeout: want seconds from 1 to 86400, got '%s'", optarg);
-			timeout = (unsigned)v;
-			break;
-		case 'P':
-			plots = false;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		die_usage("suite: unexpected argument '%s' (see pfbench suite --help)", argv[optind]);
-	if (mode < 0)
-		mode = MODE_QUICK;
-	if (exact && name)
-		die_usage("suite: --dir and --name exclude each other");
-
-	char exe[PATH_MAX];
-	if (exe_opt) {
-		if (access(exe_opt, X_OK) < 0)
-			die_usage("suite: --pfbench %s: %s", exe_opt, strerror(errno));
-		snprintf(exe, sizeof(exe), "%s", exe_opt);
-	} else {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			die_errno("readlink /proc/self/exe", errno);
-		exe[n] = '\0';
-	}
-
-	/* Signals first: a Ctrl-C during the host probe must not leave a bare
-	 * directory behind without metadata. */
-	suite_signals_install();
-	double t0 = now_s();
-	char started[32], stamp[32], dir[PATH_MAX];
-	utc_now(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ");
-	utc_now(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ");
-	json_t *context = out_context(argc, argv, NULL);
-	const char *host_id = hostinfo_host_id();
-	make_run_dir(exact, root, host_id, name ? name : stamp, dir, sizeof(dir));
-
 	json_t *meta = json_object();
-	json_t *stage_list = json_array(), *skipped = json_array(), *failed = json_array();
 	json_object_set_new(meta, "schema", json_string(SUITE_SCHEMA));
-	json_object_set_new(meta, "mode", json_string(mode_names[mode]));
+	json_object_set_new(meta, "mode", json_string(mode_names[c->mode]));
 	json_object_set_new(meta, "host_id", json_string(host_id));
 	json_object_set_new(meta, "dir", json_string(dir));
-	json_object_set_new(meta, "pfbench_exe", json_string(exe));
+	json_object_set_new(meta, "pfbench_exe", json_string(c->exe_path));
 	json_object_set_new(meta, "started_utc", json_string(started));
 	json_object_set_new(meta, "finished_utc", json_null());
 	json_object_set_new(meta, "duration_s", json_null());
 	json_object_set_new(meta, "complete", json_false());
 	json_object_set_new(meta, "interrupted_by", json_null());
-	json_object_set_new(meta, "stages", stage_list);
-	json_object_set_new(meta, "skipped", skipped);
-	json_object_set_new(meta, "failed", failed);
+	json_object_set_new(meta, "stages", json_array());
+	json_object_set_new(meta, "skipped", json_array());
+	json_object_set_new(meta, "failed", json_array());
 	json_object_set_new(meta, "plots", json_array());
 	json_object_set_new(meta, "report", json_null());
 	json_object_set_new(meta, "context", context);
-	write_meta(meta, dir);
+	return meta;
+}
 
+/* A stage the suite did not start because a signal came first: the
+ * command it would have run, so the report can show it. */
+static json_t *not_run_stage(const struct stage *st, const struct suite_cli *c, const char *dir)
+{
+	char *argv[MAX_ARGS + 6];
+	size_t n = stage_argv(st, c->mode, c->exe_path, dir, argv);
+	return json_pack("{s:s, s:s, s:s, s:o, s:n, s:n, s:n, s:f, s:s, s:[], s:n}", "name",
+			 st->name, "what", st->what, "status", "not run", "argv",
+			 argv_to_json(argv, n), "exit_code", "signal", "started_utc", "duration_s",
+			 0.0, "why",
+			 suite_signal() == SIGINT ? "the suite was interrupted (SIGINT) before it"
+						  : "the suite was interrupted (SIGTERM) before it",
+			 "files", "log");
+}
+
+/* Runs the selected stages in order, recording each in meta as it ends. */
+static void run_stages(const struct suite_cli *c, json_t *meta, const char *dir)
+{
+	json_t *stage_list = json_object_get(meta, "stages");
+	json_t *skipped = json_object_get(meta, "skipped"), *failed = json_object_get(meta, "failed");
 	size_t total = 0, idx = 0;
 	for (size_t i = 0; i < NSTAGES; i++)
-		total += stage_selected(only, stages[i].name);
+		total += stage_selected(c->only, stages[i].name);
 	for (size_t i = 0; i < NSTAGES; i++) {
 		const struct stage *st = &stages[i];
-		if (!stage_selected(only, st->name))
+		if (!stage_selected(c->only, st->name))
 			continue;
-		json_t *o;
-		if (suite_signal()) {
-			/* Not run: the command it would have run, so the report can
-			 * show it. */
-			char *argv[MAX_ARGS + 6];
-			size_t n = stage_argv(st, mode, exe, dir, argv);
-			o = json_pack("{s:s, s:s, s:s, s:o, s:n, s:n, s:n, s:f, s:s, s:[], s:n}", "name",
-				      st->name, "what", st->what, "status", "not run", "argv",
-				      argv_to_json(argv, n), "exit_code", "signal", "started_utc",
-				      "duration_s", 0.0, "why",
-				      suite_signal() == SIGINT ? "the suite was interrupted (SIGINT) before it"
-								 : "the suite was interrupted (SIGTERM) before it",
-				      "files", "log");
-		} else {
-			o = run_stage(st, mode, exe, dir, timeout, idx, total);
-		}
+		json_t *o = suite_signal() ? not_run_stage(st, c, dir)
+					   : run_stage(st, c->mode, c->exe_path, dir,
+						       (unsigned)c->timeout, idx, total);
 		idx++;
 		const char *status = json_string_value(json_object_get(o, "status"));
 		json_t *why = json_object_get(o, "why");
@@ -594,8 +548,13 @@ int cmd_suite(int argc, char **argv)
 		json_array_append_new(stage_list, o);
 		write_meta(meta, dir);
 	}
+}
 
-	if (!suite_signal() && plots) {
+/* Plots, the closing metadata and report.md; returns the signal that
+ * interrupted the run, or 0. */
+static int finish(const struct suite_cli *c, json_t *meta, const char *dir, double t0)
+{
+	if (!suite_signal() && c->plots) {
 		info("suite: plots");
 		json_object_set_new(meta, "plots", suite_plots(dir));
 	}
@@ -611,14 +570,37 @@ int cmd_suite(int argc, char **argv)
 	json_object_set_new(meta, "report", json_string("report.md"));
 	write_meta(meta, dir);
 
-	char err[512], report[PATH_MAX];
+	char err[512];
 	if (suite_report(dir, err, sizeof(err))) {
 		warn("suite: report: %s", err);
 		json_object_set_new(meta, "report", json_null());
 		write_meta(meta, dir);
 	}
+	return sig;
+}
+
+int cmd_suite(int argc, char **argv)
+{
+	struct suite_cli c = { .root = "results", .plots = true };
+	parse(&c, argc, argv);
+
+	/* Signals first: a Ctrl-C during the host probe must not leave a bare
+	 * directory behind without metadata. */
+	suite_signals_install();
+	double t0 = now_s();
+	char started[32], stamp[32], dir[PATH_MAX], report[PATH_MAX];
+	utc_now(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ");
+	utc_now(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ");
+	json_t *context = out_context(argc, argv, NULL);
+	const char *host_id = hostinfo_host_id();
+	make_run_dir(c.exact, c.root, host_id, c.name ? c.name : stamp, dir, sizeof(dir));
+	json_t *meta = new_meta(&c, host_id, dir, started, context);
+	write_meta(meta, dir);
+
+	run_stages(&c, meta, dir);
+	int sig = finish(&c, meta, dir, t0);
 	pathf(report, sizeof(report), "%s/report.md", dir);
-	size_t nfailed = json_array_size(failed);
+	size_t nfailed = json_array_size(json_object_get(meta, "failed"));
 	json_decref(meta);
 	suite_signals_restore();
 

@@ -7,11 +7,13 @@
 int cmd_filter(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_limits(int argc, char **argv);
 int cmd_exit(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 
 #endif

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "hostinfo.h"
+#include "kvm-sys.h"
 #include "util.h"
 
 struct command {
@@ -15,12 +17,14 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "describe this host: CPU, PMU, topology, KVM caps and filter flavor" },
 	{ "filter", cmd_filter, "show, validate, decide, convert and verify filters" },
 	{ "lookup", cmd_lookup, "filter lookup cost: the kernel's algorithms against other designs" },
+	{ "limits", cmd_limits, "what a filter size limit of N would cost: lookup, install, memory" },
 	{ "exit", cmd_exit, "guest exit latency of counter reprogramming under filters" },
 	{ "install", cmd_install, "KVM_SET_PMU_EVENT_FILTER latency by size and encoding" },
 	{ "check", cmd_check, "does this host enforce and validate filters as documented" },
 	{ "compare", cmd_compare, "two result sets side by side, ratios with 95% CIs" },
 	{ "suite", cmd_suite, "run every stage into results/<host-id>/<UTC>/ with plots and a report" },
 	{ "report", cmd_report, "rebuild a result directory's plots and report.md" },
+	{ "schema", cmd_schema, "the record fields of every result set: role, type, unit, meaning" },
 	{ NULL, NULL, NULL },
 };
 
@@ -45,6 +49,8 @@ static const struct command *find_command(const char *name)
 int main(int argc, char **argv)
 {
 	int i = 1;
+	/* The host description's KVM facts come from the KVM layer. */
+	hostinfo_set_kvm(kvm_host_json);
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			util_verbose = 1;

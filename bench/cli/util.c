@@ -1,15 +1,27 @@
 /* util.c — see util.h. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/utsname.h>
+
+#include "klib.h"
 #include "out.h"
+#include "pmuf.h"
 
 int util_verbose;
+static const char *usage_ctx;
+
+void util_usage_context(const char *ctx)
+{
+	usage_ctx = ctx;
+}
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
@@ -31,7 +43,13 @@ void die_usage(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	if (usage_ctx) {
+		fprintf(stderr, "pfbench %s: ", usage_ctx);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		vmsg("", fmt, ap);
+	}
 	va_end(ap);
 	exit(EXIT_USAGE);
 }
@@ -71,10 +89,15 @@ void debug(const char *fmt, ...)
 int util_parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;
-	if (!s || !*s || *s == '-')
+	/* Decimal, or hex after 0x: never octal (strtoull's base 0 would read
+	 * "010" as 8), and no sign or leading space. */
+	bool hex = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	if (!s || !*digits || strpbrk(digits, "xX") ||
+	    !(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
 		return -EINVAL;
 	errno = 0;
-	*out = strtoull(s, &end, 0);
+	*out = strtoull(digits, &end, hex ? 16 : 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (*end)
@@ -107,6 +130,9 @@ unsigned long long util_parse_range(const char *cmd, const char *opt, const char
 void util_write_set(const json_t *set, const char *dir)
 {
 	const char *bench = json_string_value(json_object_get(set, "bench"));
+	char why[320];
+	if (out_check_set(set, why, sizeof(why)) == -EPROTO)
+		die("%s: a record does not follow its declared schema (a bug): %s", bench, why);
 	int err = out_write_set(set, dir);
 	if (err) {
 		char what[160];
@@ -158,4 +184,26 @@ void util_noisy_info(const char *cmd, const json_t *set)
 	     "%zu bimodal; e.g. \"%s\"); see noisy_reason in the records. Measure on a quieter "
 	     "machine to trust them.",
 	     cmd, noisy, json_array_size(recs), kept, bimodal, example ? example : "?");
+}
+
+void util_kernel_option(const char *v, char *kernel, size_t len, const char **how, int *sort_gen)
+{
+	struct utsname u;
+	unsigned major, minor;
+	enum pmuf_kernel k;
+
+	if (!v) {
+		if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+			return;
+		v = u.release;
+		*how = "uname";
+	} else {
+		*how = "option";
+	}
+	if (pmuf_kernel_parse(v, &k) || sscanf(v, "%u.%u", &major, &minor) != 2)
+		die_usage("--kernel: '%s' is not a kernel release with a PMU event filter "
+			  "(5.3 or later, e.g. 6.18)",
+			  v);
+	snprintf(kernel, len, "%u.%u", major, minor);
+	*sort_gen = (int)klib_sort_gen_of(major, minor);
 }

@@ -18,11 +18,16 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 /* "pfbench: <what>: <strerror(err)>"; err is a positive or negative errno. */
 __attribute__((noreturn)) void die_errno(const char *what, int err);
 __attribute__((noreturn, format(printf, 1, 2))) void die_usage(const char *fmt, ...);
+/* While ctx is set ("install: --filter"), die_usage() says "pfbench ctx:
+ * ..." instead of "pfbench: ...": a shared loader's errors then read as
+ * the option's (options.h's message style). NULL restores the default. */
+void util_usage_context(const char *ctx);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void debug(const char *fmt, ...);
 
-/* Parses an unsigned number (decimal, 0x hex); 0 or -EINVAL/-ERANGE. */
+/* Parses an unsigned number (decimal, or hex after 0x; "010" is ten, never
+ * octal); 0 or -EINVAL/-ERANGE. */
 int util_parse_u64(const char *s, unsigned long long *out);
 
 /* Subcommand helpers, so every command words these the same way. */
@@ -44,6 +49,12 @@ void util_timer_info(const char *cmd, const struct json_t *set);
  * disturbed samples kept, 25 bimodal) ..." on stderr when any record has
  * "noisy": true; silent otherwise. */
 void util_noisy_info(const char *cmd, const struct json_t *set);
+/* --kernel V for the benchmarks with kernel replicas: V (or, when NULL,
+ * the running kernel's release) as "major.minor" into kernel[len], *how
+ * "option" or "uname", and the lib/sort.c generation it shipped
+ * (klib.h's enum klib_sort_gen, as an int here); a bad V is a usage
+ * error. Unchanged when V is NULL and uname says nothing usable. */
+void util_kernel_option(const char *v, char *kernel, size_t len, const char **how, int *sort_gen);
 /* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
 void util_write_set(const struct json_t *set, const char *dir);
 

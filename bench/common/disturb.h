@@ -77,7 +77,21 @@ bool disturb_retake(struct disturb_cell *c, unsigned flags, size_t nsamples);
 bool disturb_verdict(const struct disturb_cell *c, const double *samples, size_t n, char *reason,
 		     size_t len);
 /* Sets "disturbed", "retaken", "remeasured", "noisy" and "noisy_reason"
- * (null when not noisy) in rec; returns whether the cell is noisy. */
+ * (null when not noisy) in rec; returns whether the cell is noisy. A
+ * benchmark that calls it declares them once with DISTURB_SCHEMA_COLS in
+ * its schema table (schema.h). */
+#define DISTURB_SCHEMA_COLS                                                                     \
+	{ "disturbed", COL_OUTCOME, COL_INT, "count",                                           \
+	  "samples (exit: timed guest runs) during which the measuring thread was switched "  \
+	  "out or migrated (docs/methodology.md, \"Contention\")" },                           \
+	{ "retaken", COL_OUTCOME, COL_INT, "count", "of those, taken again" },                  \
+	{ "remeasured", COL_OUTCOME, COL_INT, "count",                                          \
+	  "lookup: times the whole cell was measured again because it was bimodal" },         \
+	{ "noisy", COL_OUTCOME, COL_BOOL, NULL,                                                 \
+	  "the cell stayed disturbed after the re-take budget, or its samples are bimodal" },  \
+	{ "noisy_reason", COL_OUTCOME, COL_STRING, "text",                                      \
+	  "why, with the runnable tasks and load average before and after the cell; null "     \
+	  "when not noisy" }
 bool disturb_record(json_t *rec, const struct disturb_cell *c, const double *samples, size_t n);
 
 /* {"load1": 1-min load average, "runnable": runnable tasks (this thread

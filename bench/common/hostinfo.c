@@ -13,13 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "counters.h"
-#include "kvm-compat.h"
-#include "kvm-sys.h"
 #include "topology.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -46,9 +43,7 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static void add_missing(json_t *missing, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_missing(json_t *missing, const char *fmt, ...)
+void hostinfo_add_missing(json_t *missing, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -154,7 +149,7 @@ static json_t *cpu_json(const struct cpu_id *c, json_t *missing)
 	cpuinfo_field("microcode", buf, sizeof(buf));
 	json_object_set_new(o, "microcode", str_or_null(buf[0] ? buf : NULL));
 	if (!buf[0])
-		add_missing(missing, "microcode: /proc/cpuinfo has no microcode line; "
+		hostinfo_add_missing(missing, "microcode: /proc/cpuinfo has no microcode line; "
 				     "results cannot name the microcode revision");
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	json_object_set_new(o, "online_cpus", json_integer(n > 0 ? n : 0));
@@ -177,7 +172,7 @@ static json_t *pmu_json(json_t *missing)
 		json_object_set_new(o, "default_desc", json_null());
 		json_object_set_new(o, "present", json_array());
 		json_object_set_new(o, "why", json_sprintf("pfm_initialize: %s", pfm_strerror(r)));
-		add_missing(missing, "libpfm4: pfm_initialize: %s; no PMU model is known and "
+		hostinfo_add_missing(missing, "libpfm4: pfm_initialize: %s; no PMU model is known and "
 				     "events by name cannot be resolved", pfm_strerror(r));
 		return o;
 	}
@@ -217,7 +212,7 @@ static json_t *pmu_json(json_t *missing)
 		}
 		json_object_set_new(o, "why", json_sprintf("libpfm4 detects no core PMU (present: %s)",
 							   names[0] ? names : "none"));
-		add_missing(missing, "PMU model: libpfm4 detects no core PMU (present: %s); events "
+		hostinfo_add_missing(missing, "PMU model: libpfm4 detects no core PMU (present: %s); events "
 				     "by name need an explicit model prefix such as icl:: (without "
 				     "one only generic perf events resolve)", names[0] ? names : "none");
 	} else {
@@ -245,132 +240,24 @@ static json_t *kernel_json(void)
 
 /* ---- KVM ---- */
 
-static json_t *cap_json(int kvm, long cap)
-{
-	int r = kvm_sys_check_cap(kvm, cap);
-	return r < 0 ? json_null() : json_integer(r);
-}
+/* Facts that need /dev/kvm come from the layer that owns KVM
+ * (bench/kvm/kvm-hostinfo.c), handed down through hostinfo_set_kvm(): this
+ * layer never opens /dev/kvm itself. */
+static hostinfo_kvm_fn kvm_fn;
 
-static json_t *vpmu_json(const struct kvm_vpmu_info *v)
+void hostinfo_set_kvm(hostinfo_kvm_fn fn)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "present", json_boolean(v->present));
-	json_object_set_new(o, "version", json_integer(v->version));
-	json_object_set_new(o, "gp_counters", json_integer(v->gp_counters));
-	json_object_set_new(o, "gp_width", json_integer(v->gp_width));
-	json_object_set_new(o, "fixed_counters", json_integer(v->fixed_counters));
-	json_object_set_new(o, "fixed_width", json_integer(v->fixed_width));
-	json_object_set_new(o, "why", v->present ? json_null() : json_string(v->why));
-	return o;
-}
-
-/* The mediated (pass-through) vPMU knob: kvm_amd/kvm_intel's
- * enable_mediated_pmu in mainline; older postings' names after it. */
-static json_t *mediated_json(void)
-{
-	static const char *const names[] = { "enable_mediated_pmu", "mediated_pmu",
-					     "enable_passthrough_pmu" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char v[64];
-		if (kvm_sys_param(names[i], v, sizeof(v)) == 0) {
-			json_t *o = json_object();
-			json_object_set_new(o, "param", json_string(names[i]));
-			json_object_set_new(o, "value", json_string(v));
-			return o;
-		}
-	}
-	return json_null();
+	kvm_fn = fn;
 }
 
 static json_t *kvm_json(json_t *missing)
 {
-	json_t *o = json_object();
-	json_t *caps = json_object();
-	int kvm = kvm_sys_open();
-
-	json_object_set_new(o, "usable", json_boolean(kvm >= 0));
-	json_object_set_new(o, "why", kvm >= 0 ? json_null()
-					       : json_sprintf("/dev/kvm: %s", strerror(-kvm)));
-	/* Asked again rather than written down: kvm_sys_open() accepts only
-	 * the version it was built for, but the record states what KVM said. */
-	int api = kvm >= 0 ? ioctl(kvm, KVM_GET_API_VERSION, 0) : -1;
-	json_object_set_new(o, "api_version", api >= 0 ? json_integer(api) : json_null());
-	char pmu[16];
-	int pr = kvm_sys_param("enable_pmu", pmu, sizeof(pmu));
-	bool pmu_off = pr == 0 && pmu[0] == 'N';
-	if (kvm < 0)
-		add_missing(missing, "KVM: /dev/kvm: %s; pfbench exit, install and check cannot "
-				     "run and the filter flavor cannot be probed", strerror(-kvm));
-
-	static const struct {
-		const char *key, *uname;
-		long cap;
-		const char *disables;
-	} cap_tab[] = {
-		{ "pmu_event_filter", "PMU_EVENT_FILTER", KVM_CAP_PMU_EVENT_FILTER,
-		  "KVM_SET_PMU_EVENT_FILTER is unavailable: install, exit-under-filter and check "
-		  "cannot run" },
-		{ "pmu_event_masked_events", "PMU_EVENT_MASKED_EVENTS", KVM_CAP_PMU_EVENT_MASKED_EVENTS,
-		  "masked filters cannot be installed and the filter flavor cannot be probed" },
-		{ "binary_stats_fd", "BINARY_STATS_FD", KVM_CAP_BINARY_STATS_FD,
-		  "exit counts cannot be read from KVM's binary stats" },
-		{ "pmu_capability", "PMU_CAPABILITY", KVM_CAP_PMU_CAPABILITY,
-		  "the vPMU cannot be disabled per VM" },
-	};
-	for (size_t i = 0; i < sizeof(cap_tab) / sizeof(cap_tab[0]); i++) {
-		if (kvm < 0) {
-			json_object_set_new(caps, cap_tab[i].key, json_null());
-			continue;
-		}
-		json_t *c = cap_json(kvm, cap_tab[i].cap);
-		/* KVM answers PMU_CAPABILITY with 0 when enable_pmu=N; the
-		 * missing vPMU says that already. */
-		bool implied = cap_tab[i].cap == KVM_CAP_PMU_CAPABILITY && pmu_off;
-		if (!implied && (!json_is_integer(c) || json_integer_value(c) <= 0))
-			add_missing(missing, "KVM_CAP_%s (%ld): KVM answers %s; %s",
-				    cap_tab[i].uname, cap_tab[i].cap,
-				    json_is_integer(c) ? "0" : "an error", cap_tab[i].disables);
-		json_object_set_new(caps, cap_tab[i].key, c);
-	}
-	json_object_set_new(o, "caps", caps);
-
-	/* The flavor KVM validates with, by asking it. */
-	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
-	int r = kvm < 0 ? kvm : kvm_sys_probe_flavor(&fl);
-	hi.probed = r == 0 ? fl : PMUF_FLAVOR_UNSET;
-	json_object_set_new(o, "flavor", str_or_null(r == 0 ? flavor_str(fl) : NULL));
-	if (r == 0 && fl == PMUF_FLAVOR_INTEL)
-		json_object_set_new(o, "flavor_how",
-				    json_string("probed: a masked entry with event select 0x1C0 "
-						"(bit 32) is EINVAL, 0xC0 is accepted: 8-bit "
-						"event select"));
-	else if (r == 0)
-		json_object_set_new(o, "flavor_how",
-				    json_string("probed: a masked entry with event select 0x1C0 "
-						"(bit 32) is accepted: 12-bit event select"));
-	else
-		json_object_set_new(o, "flavor_how",
-				    json_sprintf("not probed: %s", r == -EOPNOTSUPP
-						 ? "no KVM_CAP_PMU_EVENT_MASKED_EVENTS" : strerror(-r)));
-
-	json_object_set_new(o, "enable_pmu", pr == 0 ? json_string(pmu) : json_null());
-	json_object_set_new(o, "mediated_pmu", mediated_json());
-
-	struct kvm_vpmu_info v;
-	memset(&v, 0, sizeof(v));
-	if (kvm >= 0) {
-		kvm_sys_vpmu(kvm, &v);
-	} else {
-		snprintf(v.why, sizeof(v.why), "/dev/kvm: %s", strerror(-kvm));
-	}
-	json_object_set_new(o, "vpmu", vpmu_json(&v));
-	if (!v.present)
-		add_missing(missing, "vPMU: %s; guest counter writes never reach the filter "
-				     "lookup, so exit latencies are not filter lookups and counting "
-				     "checks are skipped", v.why);
-	if (kvm >= 0)
-		close(kvm);
-	return o;
+	if (kvm_fn)
+		return kvm_fn(missing, &hi.probed);
+	hi.probed = PMUF_FLAVOR_UNSET;
+	hostinfo_add_missing(missing, "KVM: not probed (this program has no KVM layer)");
+	return json_pack("{s:b, s:s}", "usable", 0, "why",
+			 "not probed (this program has no KVM layer)");
 }
 
 /* ---- counters ---- */
@@ -386,12 +273,12 @@ static json_t *counters_json(json_t *missing)
 	ctr_open(&s);
 	json_object_set_new(o, "papi", ctr_describe(&s));
 	if (!hw) {
-		add_missing(missing, "hardware counters: %s; lookup results carry TSC time only "
+		hostinfo_add_missing(missing, "hardware counters: %s; lookup results carry TSC time only "
 				     "(no cycles, instructions, branch misses or L1D misses)", why);
 	} else {
 		for (int i = 0; i < CTR_MAX; i++)
 			if (!s.avail[i])
-				add_missing(missing, "counter %s: %s; results omit it",
+				hostinfo_add_missing(missing, "counter %s: %s; results omit it",
 					    ctr_name(i), s.why[i]);
 	}
 	ctr_close(&s);

@@ -11,6 +11,15 @@
 
 #include "pmuf.h"
 
+/* The KVM facts ("kvm" object, KVM's probed flavor) come from the layer
+ * that owns KVM: pfbench's main() calls hostinfo_set_kvm(kvm_host_json)
+ * before anything asks for the host. Without it "kvm" says it was not
+ * probed. */
+typedef json_t *(*hostinfo_kvm_fn)(json_t *missing, enum pmuf_flavor *probed);
+void hostinfo_set_kvm(hostinfo_kvm_fn fn);
+/* Appends one sentence (printf-style) to a "missing" array. */
+void hostinfo_add_missing(json_t *missing, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* New reference; cached after the first call (probing costs a VM). */
 json_t *hostinfo_json(void);
 /* KVM's flavor if it can be probed, else the CPU vendor's, else UNSET.

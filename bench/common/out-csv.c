@@ -1,5 +1,6 @@
 /* out-csv.c — the CSV rendering of a result set (see out.h): one header
- * row, one row per record, RFC 4180 quoting. */
+ * row following the set's declared columns, one row per record, RFC 4180
+ * quoting. */
 #include "out.h"
 
 #include <stdio.h>
@@ -64,44 +65,24 @@ static void put_value(FILE *f, const json_t *v)
 char *out_csv_string(const json_t *set)
 {
 	const json_t *recs = json_object_get(set, "records");
-	if (!json_is_array(recs))
+	if (!json_is_array(recs) || !json_is_array(json_object_get(set, "columns")))
 		return NULL;
-	/* Columns: scalar keys in first-seen order (a jansson object used as
-	 * an ordered set keeps insertion order for iteration). */
-	json_t *cols = json_array();
-	json_t *seen = json_object();
-	if (!cols || !seen) {
-		json_decref(cols);
-		json_decref(seen);
+	json_t *cols = schema_present_columns(json_object_get(set, "columns"), recs, true);
+	if (!cols)
 		return NULL;
-	}
-	size_t i;
-	json_t *rec;
-	json_array_foreach(recs, i, rec) {
-		const char *key;
-		json_t *v;
-		json_object_foreach((json_t *)rec, key, v) {
-			if (!is_scalar(v) || json_object_get(seen, key))
-				continue;
-			json_object_set_new(seen, key, json_true());
-			json_array_append_new(cols, json_string(key));
-		}
-	}
 	char *buf = NULL;
 	size_t len = 0;
 	if (json_array_size(cols) == 0) { /* no columns: an empty file */
 		json_decref(cols);
-		json_decref(seen);
 		return strdup("");
 	}
 	FILE *f = open_memstream(&buf, &len);
 	if (!f) {
 		json_decref(cols);
-		json_decref(seen);
 		return NULL;
 	}
-	size_t c;
-	json_t *col;
+	size_t i, c;
+	json_t *rec, *col;
 	json_array_foreach(cols, c, col) {
 		if (c)
 			fputc(',', f);
@@ -121,7 +102,6 @@ char *out_csv_string(const json_t *set)
 	int bad = ferror(f);
 	fclose(f);
 	json_decref(cols);
-	json_decref(seen);
 	if (bad) {
 		free(buf);
 		return NULL;

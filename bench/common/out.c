@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-json_t *out_set_new(const char *bench, json_t *context)
+json_t *out_set_new(const struct schema *s, json_t *context)
 {
 	json_t *set = json_object();
 	if (!set) {
@@ -22,12 +22,35 @@ json_t *out_set_new(const char *bench, json_t *context)
 		return NULL;
 	}
 	json_object_set_new(set, "schema", json_string(OUT_SCHEMA));
-	json_object_set_new(set, "bench", json_string(bench ? bench : ""));
+	json_object_set_new(set, "bench", json_string(s->bench));
 	json_object_set_new(set, "context", context ? context : json_null());
 	json_object_set_new(set, "complete", json_false());
 	json_object_set_new(set, "skipped", json_array());
 	json_object_set_new(set, "records", json_array());
+	json_object_set_new(set, "key_columns", schema_key_names(s));
+	json_object_set_new(set, "columns", schema_columns_json(s));
 	return set;
+}
+
+int out_check_set(const json_t *set, char *err, size_t errlen)
+{
+	const json_t *recs = json_object_get(set, "records");
+	const json_t *cols = json_object_get(set, "columns");
+	const char *bench = json_string_value(json_object_get(set, "bench"));
+	if (!json_is_array(recs) || !json_is_array(cols)) {
+		snprintf(err, errlen, "not a result set with \"records\" and \"columns\"");
+		return -EINVAL;
+	}
+	size_t i;
+	json_t *rec;
+	json_array_foreach(recs, i, rec) {
+		char why[256];
+		if (schema_check_record(cols, bench ? bench : "?", rec, why, sizeof(why))) {
+			snprintf(err, errlen, "record %zu: %s", i, why);
+			return -EPROTO;
+		}
+	}
+	return 0;
 }
 
 void out_set_add(json_t *set, json_t *record)
@@ -129,9 +152,10 @@ static int check_target(const char *path)
 
 static int check_set(const json_t *set)
 {
-	if (!json_is_object(set) || !json_is_array(json_object_get(set, "records")))
+	char why[320];
+	if (!json_is_object(set))
 		return -EINVAL;
-	return 0;
+	return out_check_set(set, why, sizeof(why));
 }
 
 /* The JSON text of a set, newline-terminated (malloc'd). */

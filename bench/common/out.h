@@ -3,11 +3,13 @@
  * A result set is a jansson object:
  *   { "schema": "pfbench-result/1", "bench": "<name>", "context": {...},
  *     "complete": true|false, "skipped": [{"what":..., "why":...}],
- *     "records": [ {...}, ... ] }
- * A record is a flat JSON object of scalars (string, integer, real, bool,
- * null), plus optionally "samples_ns": [..] raw samples kept for A/B
- * bootstrap. The CSV writer emits the scalar columns (union of keys in
- * first-seen order) and skips arrays. Writes are atomic (temp + rename).
+ *     "records": [ {...}, ... ], "key_columns": [..], "columns": [..] }
+ * "columns" is the benchmark's declared schema (schema.h) and
+ * "key_columns" its key names. A record is a flat JSON object of scalars
+ * (string, integer, real, bool, null), plus optionally "samples_ns": [..]
+ * raw samples kept for A/B bootstrap; every field is declared. The CSV
+ * writer emits the declared scalar columns some record holds, in the
+ * schema's order, and skips arrays. Writes are atomic (temp + rename).
  * Benchmarks fill records; they print no numbers themselves. */
 #ifndef PFBENCH_OUT_H
 #define PFBENCH_OUT_H
@@ -15,11 +17,12 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "schema.h"
 #include "stats.h"
 #include "tsc.h"
 
 #define PFBENCH_VERSION "0.1.0"
-#define OUT_SCHEMA "pfbench-result/1"
+#define OUT_SCHEMA SCHEMA_VERSION
 /* Seed of the bootstrap behind out_record_stats(): fixed, so the same
  * samples always give the same CI. */
 #define OUT_STATS_SEED 0x70666265ull
@@ -41,9 +44,10 @@ json_t *out_context(int argc, char **argv, const struct tsc_calib *c);
  *  "cycles_unit"}. New reference. */
 json_t *out_calib_json(const struct tsc_calib *c);
 
-/* A new set: "complete" starts false; call out_set_complete(set, true) when
+/* A new set of schema s (its "bench", "key_columns" and "columns" come
+ * from it): "complete" starts false; call out_set_complete(set, true) when
  * the run finished everything it was asked. */
-json_t *out_set_new(const char *bench, json_t *context /* stolen */);
+json_t *out_set_new(const struct schema *s, json_t *context /* stolen */);
 void out_set_add(json_t *set, json_t *record /* stolen */);
 void out_set_skip(json_t *set, const char *what, const char *why);
 void out_set_complete(json_t *set, bool complete);
@@ -61,6 +65,11 @@ int out_record_stats(json_t *rec, const char *prefix, const double *ticks, size_
 		     const struct tsc_calib *c, bool keep_raw);
 /* rec[key] = v, or null when v is NaN/inf (JSON has no NaN). */
 void out_set_real(json_t *rec, const char *key, double v);
+
+/* Every record of set against its "columns" (schema_check_record()): 0,
+ * or -EPROTO with "record N: field ..." in err; -EINVAL when set has no
+ * "records" or "columns" array. The writers below refuse such a set. */
+int out_check_set(const json_t *set, char *err, size_t errlen);
 
 /* Atomic writers: path.tmp.<pid> then fsync and rename(2); on any failure
  * the temp file is removed and an existing path is left as it was. 0 or

@@ -81,6 +81,31 @@ int topo_ncores(void)
 	return n >= 1 ? n : 1;
 }
 
+unsigned long long topo_llc_bytes(unsigned *line)
+{
+	hwloc_topology_t t = NULL;
+	unsigned long long best = 0;
+	unsigned best_line = 0;
+
+	if (line)
+		*line = 0;
+	if (topo_get(&t) < 0)
+		return 0;
+	for (hwloc_obj_type_t ty = HWLOC_OBJ_L1CACHE; ty <= HWLOC_OBJ_L5CACHE; ty++) {
+		hwloc_obj_t o = NULL;
+
+		while ((o = hwloc_get_next_obj_by_type(t, ty, o)))
+			if (o->attr && o->attr->cache.type != HWLOC_OBJ_CACHE_INSTRUCTION &&
+			    o->attr->cache.size > best) {
+				best = o->attr->cache.size;
+				best_line = o->attr->cache.linesize;
+			}
+	}
+	if (line)
+		*line = best_line;
+	return best;
+}
+
 int pin_thread(int core, json_t **binding)
 {
 	hwloc_topology_t t = NULL;

@@ -23,6 +23,7 @@
 
 #include "kvm-sys.h"
 #include "pmuf.h"
+#include "schema.h"
 #include "user-filter.h"
 
 enum check_result { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_SKIP = 2 };
@@ -83,5 +84,8 @@ void check_user_filters(struct check_run *c); /* check-count.c */
 
 /* All of the above in order. */
 void check_all(struct check_run *c);
+
+/* The records of check.json (schema-check.c). */
+extern const struct schema check_schema;
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "abi.h"
 #include "pmuf.h"
+#include "schema.h"
 #include "tsc.h"
 #include "user-filter.h"
 
@@ -36,6 +37,13 @@ struct exit_opts {
 	size_t nfilters;
 };
 
+/* How KVM executes the guest, from its stats around timed CPUIDs. */
+enum exit_guest_exec {
+	EXIT_EXEC_UNKNOWN = 0, /* no stats, or stats that fit neither */
+	EXIT_EXEC_NATIVE,      /* every CPUID is a VM exit, nothing emulated */
+	EXIT_EXEC_EMULATED,    /* KVM's instruction emulator runs the guest (PVM, CPL 0) */
+};
+
 /* What the host offers, probed once (exit_probe). */
 struct exit_host {
 	struct tsc_calib cal;
@@ -48,13 +56,27 @@ struct exit_host {
 	const char *msr_name;
 	char msr_why[200];           /* why no baseline MSR, when msr == 0 */
 	double emulated_per_insn;    /* KVM insn_emulation per exiting insn (CPUID), -1 unknown */
+	double exits_per_insn;       /* KVM exits per exiting insn (CPUID), -1 unknown */
+	enum exit_guest_exec exec;   /* exit_classify_exec() of the two */
+	char exec_why[256];
+	const char *kvm_module;      /* vendor module loaded: kvm_pvm, kvm_intel, kvm_amd, or NULL */
 };
+
+/* Classifies guest execution from KVM's insn_emulation and exits per
+ * exiting instruction (-1: stat absent) and says why in why[len]. Emulated:
+ * >= 1.5 emulated instructions and < 1 exit per CPUID; native: >= 1 exit
+ * and < 1.5 emulated; anything else is unknown (e.g. CPUID not reaching
+ * KVM at all). */
+enum exit_guest_exec exit_classify_exec(double emulated_per_insn, double exits_per_insn, char *why,
+					size_t len);
+/* "unknown", "native", "emulated" (context.exit.guest_execution). */
+const char *exit_exec_name(enum exit_guest_exec e);
 
 /* Calibrates the TSC, reads the vPMU and flavor, picks the baseline MSR
  * (first that a guest can write without #GP) and looks for instruction
  * emulation. 0 or -errno (no /dev/kvm: -ENOENT/-EACCES). */
 int exit_probe(struct exit_host *h, unsigned timeout_ms);
-/* {"vpmu":..,"pmu_msrs":..,"baseline_msr":..,"guest_execution":..} for the context. */
+/* {"vpmu":..,"pmu_msrs":..,"baseline_msr":..,"guest_execution":..,..} for the context. */
 json_t *exit_host_json(const struct exit_host *h);
 
 /* Baselines, both modes, and the validity comparison records (each vs
@@ -66,11 +88,8 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 /* No filter, then every size x encoding x action x position. */
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set);
 
-/* The set-level "key_columns": the record fields that identify a
- * measurement (group, exit, mode, block_len; filter, filter_size, encoding,
- * action, position, cycle), never outcomes or host facts (status, why,
- * counts, insn, eventsel, pmu_msrs, vpmu). New reference. */
-json_t *exit_key_columns(void);
+/* The records of exit.json (schema-exit.c). */
+extern const struct schema exit_schema;
 
 const char *exit_pmu_kind_name(enum guest_pmu_kind k); /* "intel", "amd-core", "amd-k7", "none" */
 

@@ -13,8 +13,9 @@
 #include <stddef.h>
 
 #include "progress.h"
-#include "user-filter.h"
+#include "schema.h"
 #include "tsc.h"
+#include "user-filter.h"
 
 #define INSTALL_MAX_SIZES 64
 #define INSTALL_MAX_VCPU_CONFIGS 8
@@ -44,5 +45,8 @@ size_t install_bench_steps(const struct install_opts *o);
  * -EACCES; no KVM_CAP_PMU_EVENT_FILTER: -EOPNOTSUPP), with why[] saying so. */
 int install_bench(const struct install_opts *o, const struct tsc_calib *cal, json_t *set,
 		  struct progress *pg, char *why, size_t whylen);
+
+/* The records of install.json (schema-install.c). */
+extern const struct schema install_schema;
 
 #endif

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "pmuf.h"
 
 /* fd of /dev/kvm or -errno (with the API version checked). */
@@ -44,5 +46,11 @@ struct kvm_vpmu_info {
 	char why[128];       /* when !present */
 };
 int kvm_sys_vpmu(int kvm_fd, struct kvm_vpmu_info *v);
+
+/* hostinfo.h's "kvm" object (usable, api_version, caps, flavor, enable_pmu,
+ * mediated_pmu, vpmu), adding what is missing to missing; *probed gets
+ * KVM's filter flavor, UNSET when it cannot be probed. The hostinfo_kvm_fn
+ * pfbench hands to hostinfo_set_kvm() (kvm-hostinfo.c). New reference. */
+json_t *kvm_host_json(json_t *missing, enum pmuf_flavor *probed);
 
 #endif

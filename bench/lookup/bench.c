@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cold.h"
 #include "counters.h"
 #include "disturb.h"
 #include "lookup-bench.h"
@@ -57,6 +58,7 @@ void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick)
 	for (i = 0; i < LOOKUP_PAT_PMU; i++)
 		o->patterns[o->npatterns++] = (enum lookup_pattern)i;
 	o->throughput = o->latency = true;
+	o->cache_warm = true;
 	for (const struct lookup_design *const *d = lookup_designs; *d; d++)
 		if (!((*d)->flags & LOOKUP_F_FLOOR) && o->ndesigns < LOOKUP_MAX_DESIGNS)
 			o->designs[o->ndesigns++] = *d;
@@ -67,6 +69,9 @@ void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick)
 	o->sample_ns = quick ? 4000 : 10000;
 	o->ninputs = 512;
 	o->seed = 1;
+	snprintf(o->kernel, sizeof(o->kernel), "6.18");
+	o->kernel_how = "default";
+	o->sort_gen = KLIB_SORT_6_11;
 }
 
 struct bctx {
@@ -77,8 +82,10 @@ struct bctx {
 	bool have_pmu;
 	json_t *set;
 	struct progress prog;
+	struct evict evict;       /* cold lookups */
 	size_t errors;
 	json_t *skipped_once; /* what -> true, to report a skip reason once */
+	json_t *mismatches;   /* lookup_failures.mismatches */
 	const struct lookup_design *all[LOOKUP_MAX_DESIGNS + 1];
 	size_t nall;
 	const struct user_filter *uf; /* the --filter file being run, or NULL */
@@ -209,6 +216,8 @@ struct built {
 	size_t footprint;
 	bool verified;
 	bool composed;
+	long long mismatches; /* LOOKUP_F_KNOWN_BUG designs: decisions unlike the reference */
+	struct evict_plan plan; /* cold: every line of its memory */
 };
 
 static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
@@ -238,11 +247,12 @@ static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
 static int build_one(struct bctx *b, const struct lookup_design *d, const struct pmuf_filter *f,
 		     struct built *out)
 {
-	unsigned bflags = b->o->beyond_limit ? LOOKUP_B_NO_LIMIT : 0;
+	unsigned bflags = (b->o->beyond_limit ? LOOKUP_B_NO_LIMIT : 0) | LOOKUP_B_SORT(b->o->sort_gen);
 	double t[LOOKUP_BUILDS];
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->mismatches = -1;
 	for (int i = 0; i < LOOKUP_BUILDS; i++) {
 		void *st = NULL;
 		uint64_t t0 = tsc_start();
@@ -271,168 +281,231 @@ static const char *filter_name(char *buf, size_t len, const struct pmuf_filter *
 	return buf;
 }
 
+/* One filter on its way through the designs: what they built from it,
+ * the reference tables, the input stream. */
+struct ffilter {
+	const struct pmuf_filter *f;
+	const struct lookup_encoding *enc;
+	const char *shape;
+	char name[128];
+	struct lookup_entries ent;
+	struct built built[LOOKUP_MAX_DESIGNS + 1];
+	uint8_t *ref[3];
+	bool composed[3];
+	uint64_t *ev;
+};
+
+/* Builds design i and checks it against its kernel generation's
+ * reference. A design this CPU or encoding cannot run is skipped once; a
+ * failed build or check is recorded (set "skipped", mismatches) and gives
+ * no number. 0, or -errno with msg for what stops the whole run. */
+static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *msg, size_t mlen)
+{
+	const struct lookup_design *d = b->all[i];
+	enum pmuf_flavor fl = b->o->flavor;
+	char what[256], why[96];
+	int err;
+
+	if (d->usable && !d->usable(why, sizeof(why))) {
+		skip_once(b, d->name, why);
+		return 0;
+	}
+	if (!lookup_supports(d, F->f)) {
+		snprintf(what, sizeof(what), "%s on %s encodings", d->name, F->enc->name);
+		skip_once(b, what, "the kernel generation it replicates has no masked events");
+		return 0;
+	}
+	snprintf(what, sizeof(what), "%s on %s", d->name, F->name);
+	err = build_one(b, d, F->f, &F->built[i]);
+	if (err) {
+		snprintf(why, sizeof(why), "build failed: %s", strerror(-err));
+		out_set_skip(b->set, what, why);
+		b->errors++;
+		return 0;
+	}
+	if (d->flags & LOOKUP_F_FLOOR)
+		return 0;
+	if (!F->ref[d->ref]) {
+		err = lookup_reference_table(F->f, fl, d->ref, &F->ref[d->ref], &F->composed[d->ref]);
+		if (err) {
+			snprintf(msg, mlen, "reference %s for %s: %s", pmuf_kernel_name(d->ref),
+				 F->name, strerror(-err));
+			return err;
+		}
+	}
+	if (d->flags & LOOKUP_F_KNOWN_BUG) {
+		/* Timed all the same; how often it is wrong is the point. */
+		F->built[i].mismatches =
+			(long long)lookup_count_mismatches(d, F->built[i].st, fl, F->ref[d->ref]);
+		F->built[i].composed = F->composed[d->ref];
+		return 0;
+	}
+	if (b->o->verify_points && F->f->nevents > PMUF_KVM_MAX_EVENTS
+		    ? lookup_verify_sampled(d, F->built[i].st, F->f, fl, F->ref[d->ref],
+					    b->o->verify_points, msg, mlen)
+		    : lookup_verify(d, F->built[i].st, fl, F->ref[d->ref], msg, mlen)) {
+		out_set_skip(b->set, what, msg);
+		json_array_append_new(b->mismatches, json_pack("{s:s, s:s}", "what", what, "why", msg));
+		b->errors++;
+		d->free(F->built[i].st);
+		F->built[i].st = NULL;
+		return 0;
+	}
+	F->built[i].verified = true;
+	F->built[i].composed = F->composed[d->ref];
+	return 0;
+}
+
+/* One cold record (cold.h): the plan made on first use. */
+static int measure_cold(struct bctx *b, const struct lookup_design *d, struct built *bt,
+			const uint64_t *ev, json_t *rec)
+{
+	int err = bt->plan.lines ? 0 : cold_plan(d, bt->st, &b->evict, &bt->plan);
+
+	return err ? err
+		   : cold_record(d, bt->st, &bt->plan, ev, b->o->ninputs, b->o->samples,
+				 b->o->keep_raw, &b->evict, &b->cal, rec);
+}
+
+/* Times design i on the inputs of pattern pat in one mode: one record. */
+static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pattern pat,
+		    bool latency, bool cold, double hit, char *msg, size_t mlen)
+{
+	const struct lookup_design *d = b->all[i];
+	struct built *bt = &F->built[i];
+	json_t *rec = json_object();
+
+	rec_filter_fields(rec, b->o, d, F->f, F->enc, F->shape, &F->ent);
+	if (b->uf) {
+		user_filter_put(rec, b->uf);
+	} else {
+		json_object_set_new(rec, "filter", json_null());
+		json_object_set_new(rec, "filter_hash", json_null());
+	}
+	json_object_set_new(rec, "pattern", json_string(lookup_pattern_name(pat)));
+	json_object_set_new(rec, "mode", json_string(latency ? "latency" : "throughput"));
+	out_set_real(rec, "hit_fraction", hit);
+	json_object_set_new(rec, "cache", json_string(cold ? "cold" : "warm"));
+	int err = cold ? measure_cold(b, d, bt, F->ev, rec) : measure(b, d, bt->st, F->ev, latency, rec);
+	if (err) {
+		json_decref(rec);
+		snprintf(msg, mlen, "timing %s on %s: %s", d->name, F->name, strerror(-err));
+		return err;
+	}
+	out_set_real(rec, "build_ns", bt->build_ns);
+	json_object_set_new(rec, "footprint_bytes", json_integer((json_int_t)bt->footprint));
+	json_object_set_new(rec, "verified", json_boolean(bt->verified));
+	json_object_set_new(rec, "reference", d->flags & LOOKUP_F_FLOOR
+						      ? json_null()
+						      : json_string(pmuf_kernel_name(d->ref)));
+	json_object_set_new(rec, "reference_composed", json_boolean(bt->composed));
+	json_object_set_new(rec, "reference_mismatches",
+			    bt->mismatches >= 0 ? json_integer(bt->mismatches) : json_null());
+	json_object_set_new(rec, "verified_points",
+			    json_integer((json_int_t)(b->o->verify_points &&
+							      F->f->nevents > PMUF_KVM_MAX_EVENTS
+						      ? F->f->nevents + b->o->verify_points
+						      : lookup_space_size(b->o->flavor))));
+	out_set_add(b->set, rec);
+	return 0;
+}
+
+/* The inputs of pattern number p (a pattern this filter shape has no
+ * inputs for is recorded as skipped), then every built design in each
+ * mode. */
+/* Records per design and input pattern: the modes, warm and/or cold
+ * (cold in latency mode only). */
+static size_t modes_of(const struct lookup_bench_opts *o)
+{
+	return (o->cache_warm ? (size_t)o->throughput + (size_t)o->latency : 0) +
+	       (o->cache_cold ? (size_t)o->latency : 0);
+}
+
+static int time_pattern(struct bctx *b, struct ffilter *F, size_t p, uint64_t seed, char *msg,
+			size_t mlen)
+{
+	const struct lookup_bench_opts *o = b->o;
+	enum lookup_pattern pat = o->patterns[p];
+	size_t nmodes = modes_of(o);
+	double hit = 0;
+	char why[160], what[256];
+
+	int err = lookup_gen_inputs(pat, F->f, o->flavor, F->ref[PMUF_KERNEL_6_3],
+				    b->have_pmu ? &b->pmu : NULL, seed ^ (0x100 + p), F->ev,
+				    o->ninputs, &hit, why, sizeof(why));
+	if (err == -ENOENT) {
+		snprintf(what, sizeof(what), "pattern %s on %s", lookup_pattern_name(pat), F->name);
+		out_set_skip(b->set, what, why);
+		progress_step(&b->prog, b->nall * nmodes);
+		return 0;
+	}
+	if (err) {
+		snprintf(msg, mlen, "inputs for %s: %s", F->name, strerror(-err));
+		return err;
+	}
+	for (int m = 0; m < 4; m++) {
+		bool latency = m & 1, cold = m & 2;
+		if ((latency && !o->latency) || (!latency && !o->throughput) ||
+		    (cold && !o->cache_cold) || (!cold && !o->cache_warm))
+			continue;
+		if (cold && !latency) {
+			skip_once(b, "cold throughput",
+				  "cold lookups are timed one at a time (latency mode only)");
+			continue;
+		}
+		for (size_t i = 0; i < b->nall; i++) {
+			if (F->built[i].st &&
+			    (err = time_one(b, F, i, pat, latency, cold, hit, msg, mlen)))
+				return err;
+			progress_step(&b->prog, 1);
+		}
+	}
+	return 0;
+}
+
+/* One filter: every design built from it and checked, the 6.3 reference
+ * classifying the inputs, then each pattern of its shape timed. */
 static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 		      const struct lookup_encoding *enc, const char *shape, uint64_t seed,
 		      char *emsg, size_t emlen)
 {
 	const struct lookup_bench_opts *o = b->o;
-	struct built built[LOOKUP_MAX_DESIGNS + 1];
-	uint8_t *ref[3] = { NULL, NULL, NULL };
-	bool composed[3] = { false, false, false };
-	size_t nmodes = (size_t)o->throughput + (size_t)o->latency, i, p;
-	struct lookup_entries ent;
-	uint64_t *ev = NULL;
-	char fname[128], what[256], msg[320];
+	struct ffilter F = { .f = f, .enc = enc, .shape = shape };
+	char msg[320] = "";
+	size_t i, p;
 	int err;
 
-	filter_name(fname, sizeof(fname), f, enc, shape);
+	filter_name(F.name, sizeof(F.name), f, enc, shape);
 	if (b->uf)
-		snprintf(fname, sizeof(fname), "%s", b->uf->name);
-	err = lookup_entries_get(f, o->flavor, &ent);
+		snprintf(F.name, sizeof(F.name), "%s", b->uf->name);
+	err = lookup_entries_get(f, o->flavor, &F.ent);
 	if (err)
 		return err;
-	memset(built, 0, sizeof(built));
-
 	/* The 6.3 table classifies the inputs of every pattern. */
-	err = lookup_reference_table(f, o->flavor, PMUF_KERNEL_6_3, &ref[PMUF_KERNEL_6_3],
-				     &composed[PMUF_KERNEL_6_3]);
-	if (err) {
-		snprintf(msg, sizeof(msg), "reference for %s: %s", fname, strerror(-err));
-		goto out;
-	}
-
-	for (i = 0; i < b->nall; i++) {
-		const struct lookup_design *d = b->all[i];
-		char why[96];
-
-		if (d->usable && !d->usable(why, sizeof(why))) {
-			skip_once(b, d->name, why);
-			continue;
-		}
-		if (!lookup_supports(d, f)) {
-			snprintf(what, sizeof(what), "%s on %s encodings", d->name, enc->name);
-			skip_once(b, what, "the kernel generation it replicates has no masked events");
-			continue;
-		}
-		err = build_one(b, d, f, &built[i]);
-		if (err) {
-			snprintf(what, sizeof(what), "%s on %s", d->name, fname);
-			snprintf(why, sizeof(why), "build failed: %s", strerror(-err));
-			out_set_skip(b->set, what, why);
-			b->errors++;
-			err = 0;
-			continue;
-		}
-		if (d->flags & LOOKUP_F_FLOOR)
-			continue;
-		if (!ref[d->ref]) {
-			err = lookup_reference_table(f, o->flavor, d->ref, &ref[d->ref],
-						     &composed[d->ref]);
-			if (err) {
-				snprintf(msg, sizeof(msg), "reference %s for %s: %s",
-					 pmuf_kernel_name(d->ref), fname, strerror(-err));
-				goto out;
-			}
-		}
-		if (lookup_verify(d, built[i].st, o->flavor, ref[d->ref], msg, sizeof(msg))) {
-			snprintf(what, sizeof(what), "%s on %s", d->name, fname);
-			out_set_skip(b->set, what, msg);
-			b->errors++;
-			d->free(built[i].st);
-			built[i].st = NULL;
-			continue;
-		}
-		built[i].verified = true;
-		built[i].composed = composed[d->ref];
-	}
-
-	ev = malloc(o->ninputs * sizeof(*ev));
-	if (!ev) {
+	err = lookup_reference_table(f, o->flavor, PMUF_KERNEL_6_3, &F.ref[PMUF_KERNEL_6_3],
+				     &F.composed[PMUF_KERNEL_6_3]);
+	if (err)
+		snprintf(msg, sizeof(msg), "reference for %s: %s", F.name, strerror(-err));
+	for (i = 0; !err && i < b->nall; i++)
+		err = build_and_verify(b, &F, i, msg, sizeof(msg));
+	if (!err && !(F.ev = malloc(o->ninputs * sizeof(*F.ev)))) {
 		err = -ENOMEM;
 		snprintf(msg, sizeof(msg), "out of memory");
-		goto out;
 	}
-	for (p = 0; p < o->npatterns; p++) {
-		enum lookup_pattern pat = o->patterns[p];
-		double hit = 0;
-		char why[160];
-
-		if (!pattern_fits(b, pat, shape))
-			continue;
-		err = lookup_gen_inputs(pat, f, o->flavor, ref[PMUF_KERNEL_6_3],
-					b->have_pmu ? &b->pmu : NULL, seed ^ (0x100 + p), ev,
-					o->ninputs, &hit, why, sizeof(why));
-		if (err == -ENOENT) {
-			snprintf(what, sizeof(what), "pattern %s on %s", lookup_pattern_name(pat),
-				 fname);
-			out_set_skip(b->set, what, why);
-			progress_step(&b->prog, b->nall * nmodes);
-			err = 0;
-			continue;
-		}
-		if (err) {
-			snprintf(msg, sizeof(msg), "inputs for %s: %s", fname, strerror(-err));
-			goto out;
-		}
-		for (int m = 0; m < 2; m++) {
-			bool latency = m == 1;
-
-			if ((latency && !o->latency) || (!latency && !o->throughput))
-				continue;
-			for (i = 0; i < b->nall; i++) {
-				const struct lookup_design *d = b->all[i];
-				json_t *rec;
-
-				if (!built[i].st) {
-					progress_step(&b->prog, 1);
-					continue;
-				}
-				rec = json_object();
-				rec_filter_fields(rec, o, d, f, enc, shape, &ent);
-				if (b->uf) {
-					user_filter_put(rec, b->uf);
-				} else {
-					json_object_set_new(rec, "filter", json_null());
-					json_object_set_new(rec, "filter_hash", json_null());
-				}
-				json_object_set_new(rec, "pattern",
-						    json_string(lookup_pattern_name(pat)));
-				json_object_set_new(rec, "mode",
-						    json_string(latency ? "latency" : "throughput"));
-				out_set_real(rec, "hit_fraction", hit);
-				err = measure(b, d, built[i].st, ev, latency, rec);
-				if (err) {
-					json_decref(rec);
-					snprintf(msg, sizeof(msg), "timing %s on %s: %s", d->name,
-						 fname, strerror(-err));
-					goto out;
-				}
-				out_set_real(rec, "build_ns", built[i].build_ns);
-				json_object_set_new(rec, "footprint_bytes",
-						    json_integer((json_int_t)built[i].footprint));
-				json_object_set_new(rec, "verified", json_boolean(built[i].verified));
-				json_object_set_new(rec, "reference",
-						    d->flags & LOOKUP_F_FLOOR
-							    ? json_null()
-							    : json_string(pmuf_kernel_name(d->ref)));
-				json_object_set_new(rec, "reference_composed",
-						    json_boolean(built[i].composed));
-				out_set_add(b->set, rec);
-				progress_step(&b->prog, 1);
-			}
-		}
-	}
-	err = 0;
-out:
+	for (p = 0; !err && p < o->npatterns; p++)
+		if (pattern_fits(b, o->patterns[p], shape))
+			err = time_pattern(b, &F, p, seed, msg, sizeof(msg));
 	if (err)
 		snprintf(emsg, emlen, "%s", msg);
-	for (i = 0; i < b->nall; i++)
-		if (built[i].st)
-			b->all[i]->free(built[i].st);
+	for (i = 0; i < b->nall; i++) {
+		if (F.built[i].st)
+			b->all[i]->free(F.built[i].st);
+		evict_plan_free(&F.built[i].plan);
+	}
 	for (int k = 0; k < 3; k++)
-		free(ref[k]);
-	free(ev);
-	lookup_entries_free(&ent);
+		free(F.ref[k]);
+	free(F.ev);
+	lookup_entries_free(&F.ent);
 	return err;
 }
 
@@ -469,6 +542,14 @@ static json_t *lookup_context(struct bctx *b)
 	out_set_real(l, "target_sample_ns", o->sample_ns);
 	json_object_set_new(l, "inputs_per_stream", json_integer((json_int_t)o->ninputs));
 	json_object_set_new(l, "kernel_limit", json_integer(PMUF_KVM_MAX_EVENTS));
+	json_object_set_new(l, "kernel", json_string(o->kernel));
+	json_object_set_new(l, "kernel_source", json_string(o->kernel_how));
+	json_object_set_new(l, "sort_generation", json_string(klib_sort_gen_name(o->sort_gen)));
+	json_object_set_new(
+		l, "sort_note",
+		json_string("the 6.3+ replicas' install sorts with the lib/sort.c of `kernel` "
+			    "(5.x-6.8, 6.9-6.10 or 6.11+); the 5.17 replicas with the 5.x sort "
+			    "their kernels had"));
 	json_object_set_new(l, "beyond_limit", json_boolean(o->beyond_limit));
 	if (o->beyond_limit)
 		json_object_set_new(
@@ -510,6 +591,14 @@ static json_t *lookup_context(struct bctx *b)
 		json_array_append_new(a, json_string("latency"));
 	json_object_set_new(l, "modes", a);
 	a = json_array();
+	if (o->cache_warm)
+		json_array_append_new(a, json_string("warm"));
+	if (o->cache_cold)
+		json_array_append_new(a, json_string("cold"));
+	json_object_set_new(l, "caches", a);
+	if (o->cache_cold)
+		json_object_set_new(l, "cold", cold_context(&b->evict, &b->cal));
+	a = json_array();
 	for (i = 0; i < b->nall; i++)
 		json_array_append_new(a, design_json(b->all[i]));
 	json_object_set_new(l, "designs", a);
@@ -539,136 +628,159 @@ static size_t patterns_of(const struct lookup_bench_opts *o, const char *shape)
 	return n;
 }
 
+/* Records per generated filter: patterns of its shape x modes x designs. */
+static size_t per_filter(const struct bctx *b, const char *shape)
+{
+	const struct lookup_bench_opts *o = b->o;
+	return patterns_of(o, shape) * modes_of(o) * b->nall;
+}
+
+/* Generates the filter of one sweep point and runs it; a shape whose
+ * event space is too small for the size is skipped once. */
+static int sweep_point(struct bctx *b, size_t s, size_t e, int sh, size_t a, char *msg,
+		       size_t msglen)
+{
+	const struct lookup_bench_opts *o = b->o;
+	struct lookup_gen g = {
+		.flavor = o->flavor, .n = o->sizes[s], .enc = o->encs[e], .action = o->actions[a],
+		.shape = shapes[sh], .pmu = b->have_pmu ? &b->pmu : NULL,
+	};
+	/* The same entries for both actions. */
+	uint64_t seed = o->seed * 0x9E3779B97F4A7C15ull + o->sizes[s] * 1000003u + e * 131u +
+			(unsigned)sh;
+	struct pmuf_filter f;
+	char what[160];
+
+	int err = lookup_gen_filter(&g, seed, &f);
+	if (err == -ENOSPC) {
+		snprintf(what, sizeof(what), "n=%zu %s %s filters", o->sizes[s], o->encs[e]->name,
+			 shapes[sh]);
+		skip_once(b, what, !strcmp(shapes[sh], "pmu")
+					   ? "the PMU table has fewer events the flavor can express"
+					   : "the flavor's event space is too small");
+		progress_step(&b->prog, per_filter(b, shapes[sh]));
+		return 0;
+	}
+	if (err) {
+		snprintf(msg, msglen, "generating a filter: %s", strerror(-err));
+		return err;
+	}
+	err = run_filter(b, &f, o->encs[e], shapes[sh], seed, msg, msglen);
+	pmuf_free(&f);
+	return err;
+}
+
+/* Size x encoding x shape x action, with a progress bar. */
+static int sweep(struct bctx *b, char *msg, size_t msglen)
+{
+	const struct lookup_bench_opts *o = b->o;
+	size_t total = 0, s, e, a;
+	int err = 0;
+
+	for (s = 0; s < o->nsizes; s++)
+		for (int sh = 0; sh < NSHAPES; sh++)
+			total += o->nencs * o->nactions * per_filter(b, shapes[sh]);
+	for (size_t i = 0; i < o->nfilters; i++)
+		for (size_t p = 0; p < o->npatterns; p++)
+			total += pattern_fits(b, o->patterns[p], "user") * modes_of(o) * b->nall;
+	progress_begin(&b->prog, "lookup", total);
+	for (s = 0; s < o->nsizes; s++)
+		for (e = 0; e < o->nencs; e++)
+			for (int sh = 0; sh < NSHAPES; sh++)
+				for (a = 0; !err && shape_used(o, shapes[sh]) && a < o->nactions; a++)
+					if ((err = sweep_point(b, s, e, sh, a, msg, msglen)))
+						return err;
+	/* The user's filters (--filter), each as it is. */
+	for (size_t i = 0; !err && i < o->nfilters; i++) {
+		b->uf = &o->filters[i];
+		err = run_filter(b, &b->uf->f, &user_encs[pmuf_is_masked(&b->uf->f)], "user",
+				 o->seed * 0x9E3779B97F4A7C15ull + 0x5553 + i, msg, msglen);
+		b->uf = NULL;
+	}
+	return err;
+}
+
+/* The PMU table, the pinning, the timer, the counters and the set with
+ * its context: everything before the sweep. */
+static int prepare(struct bctx *b, int argc, char **argv, char *msg, size_t msglen)
+{
+	const struct lookup_bench_opts *o = b->o;
+	json_t *binding = NULL;
+	int err;
+
+	/* libpfm4 first: PAPI initializes it too, without inactive PMUs. */
+	if (o->pmu) {
+		err = lookup_pmu_table_load(o->pmu, &b->pmu, msg, msglen);
+		if (err)
+			return err;
+		b->have_pmu = true;
+	}
+	err = pin_thread(o->cpu, &binding);
+	if (err) {
+		snprintf(msg, msglen, "pinning to core %d (hwloc): %s", o->cpu, strerror(-err));
+		return err;
+	}
+	err = tsc_calibrate(&b->cal);
+	if (err) {
+		json_decref(binding);
+		snprintf(msg, msglen, "TSC calibration: %s", strerror(-err));
+		return err;
+	}
+	ctr_open(&b->ctrs);
+	if (b->o->cache_cold) {
+		err = evict_init(&b->evict, b->o->evict_buffer);
+		if (err) {
+			snprintf(msg, msglen, "eviction buffer: %s", strerror(-err));
+			json_decref(binding);
+			return err;
+		}
+	}
+	json_t *ctx = out_context(argc, argv, &b->cal);
+	json_object_set_new(ctx, "binding", binding);
+	json_object_set_new(ctx, "counters", ctr_describe(&b->ctrs));
+	json_object_set_new(ctx, "lookup", lookup_context(b));
+	json_object_set_new(ctx, "load_before", disturb_load_json());
+	b->set = out_set_new(&lookup_schema, ctx);
+	b->skipped_once = json_object();
+	return 0;
+}
+
 int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, json_t **setp,
-		     size_t *errors, char *msg, size_t msglen)
+		     struct lookup_failures *fails, char *msg, size_t msglen)
 {
 	struct bctx b;
-	json_t *ctx, *binding = NULL;
-	size_t total = 0, s, e, a, i;
 	int err;
 
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	*setp = NULL;
-	*errors = 0;
-	for (i = 0; i < o->ndesigns; i++)
+	fails->errors = 0;
+	fails->mismatches = NULL;
+	b.mismatches = json_array();
+	for (size_t i = 0; i < o->ndesigns; i++)
 		b.all[b.nall++] = o->designs[i];
 	b.all[b.nall++] = lookup_find("floor-l1");
 
-	/* libpfm4 first: PAPI initializes it too, without inactive PMUs. */
-	if (o->pmu) {
-		err = lookup_pmu_table_load(o->pmu, &b.pmu, msg, msglen);
-		if (err)
-			return err;
-		b.have_pmu = true;
+	err = prepare(&b, argc, argv, msg, msglen);
+	if (!err)
+		err = sweep(&b, msg, msglen);
+	if (!err) {
+		json_object_set_new(json_object_get(b.set, "context"), "load_after",
+				    disturb_load_json());
+		out_set_complete(b.set, b.errors == 0);
+		fails->errors = b.errors;
+		fails->mismatches = b.mismatches;
+		b.mismatches = NULL;
+		*setp = b.set;
+		b.set = NULL;
 	}
-	err = pin_thread(o->cpu, &binding);
-	if (err) {
-		snprintf(msg, msglen, "pinning to core %d (hwloc): %s", o->cpu, strerror(-err));
-		goto fail;
-	}
-	err = tsc_calibrate(&b.cal);
-	if (err) {
-		snprintf(msg, msglen, "TSC calibration: %s", strerror(-err));
-		goto fail;
-	}
-	ctr_open(&b.ctrs);
-
-	ctx = out_context(argc, argv, &b.cal);
-	json_object_set_new(ctx, "binding", binding);
-	binding = NULL;
-	json_object_set_new(ctx, "counters", ctr_describe(&b.ctrs));
-	json_object_set_new(ctx, "lookup", lookup_context(&b));
-	json_object_set_new(ctx, "load_before", disturb_load_json());
-	b.set = out_set_new("lookup", ctx);
-	/* What identifies a measurement (results/README.md, "Key columns"): the
-	 * sweep's coordinates. Fields derived from them (kernel_replica,
-	 * encoding_name, nincludes, over_kernel_limit, reference, ...) and
-	 * what a run observed or chose (hit_fraction, build_ns, repeats, ...)
-	 * are not keys. */
-	if (b.set)
-		json_object_set_new(b.set, "key_columns",
-				    json_pack("[s,s,s,s,s,s,s,s,s,s,s]", "design", "size", "encoding",
-					      "umask_density", "action", "filter_shape", "filter", "filter_hash",
-					      "pattern", "mode", "flavor"));
-	b.skipped_once = json_object();
-
-	for (s = 0; s < o->nsizes; s++)
-		for (int sh = 0; sh < NSHAPES; sh++)
-			total += o->nencs * o->nactions * patterns_of(o, shapes[sh]) *
-				 ((size_t)o->throughput + (size_t)o->latency) * b.nall;
-	for (i = 0; i < o->nfilters; i++)
-		for (size_t p = 0; p < o->npatterns; p++)
-			total += pattern_fits(&b, o->patterns[p], "user") *
-				 ((size_t)o->throughput + (size_t)o->latency) * b.nall;
-	progress_begin(&b.prog, "lookup", total);
-
-	for (s = 0; s < o->nsizes; s++)
-		for (e = 0; e < o->nencs; e++)
-			for (int sh = 0; sh < NSHAPES; sh++) {
-				if (!shape_used(o, shapes[sh]))
-					continue;
-				for (a = 0; a < o->nactions; a++) {
-					struct lookup_gen g = {
-						.flavor = o->flavor, .n = o->sizes[s],
-						.enc = o->encs[e], .action = o->actions[a],
-						.shape = shapes[sh],
-						.pmu = b.have_pmu ? &b.pmu : NULL,
-					};
-					/* The same entries for both actions. */
-					uint64_t seed = o->seed * 0x9E3779B97F4A7C15ull +
-							o->sizes[s] * 1000003u + e * 131u + (unsigned)sh;
-					struct pmuf_filter f;
-					char what[160];
-
-					err = lookup_gen_filter(&g, seed, &f);
-					if (err == -ENOSPC) {
-						snprintf(what, sizeof(what), "n=%zu %s %s filters",
-							 o->sizes[s], o->encs[e]->name, shapes[sh]);
-						skip_once(&b, what,
-							  !strcmp(shapes[sh], "pmu")
-								  ? "the PMU table has fewer events the flavor can express"
-								  : "the flavor's event space is too small");
-						progress_step(&b.prog, patterns_of(o, shapes[sh]) *
-									      ((size_t)o->throughput +
-									       (size_t)o->latency) *
-									      b.nall);
-						continue;
-					}
-					if (err) {
-						snprintf(msg, msglen, "generating a filter: %s",
-							 strerror(-err));
-						goto fail;
-					}
-					err = run_filter(&b, &f, o->encs[e], shapes[sh], seed, msg,
-							 msglen);
-					pmuf_free(&f);
-					if (err)
-						goto fail;
-				}
-			}
-	/* The user's filters (--filter), each as it is. */
-	for (i = 0; i < o->nfilters; i++) {
-		b.uf = &o->filters[i];
-		err = run_filter(&b, &b.uf->f, &user_encs[pmuf_is_masked(&b.uf->f)], "user",
-				 o->seed * 0x9E3779B97F4A7C15ull + 0x5553 + i, msg, msglen);
-		b.uf = NULL;
-		if (err)
-			goto fail;
-	}
-	json_object_set_new(json_object_get(b.set, "context"), "load_after", disturb_load_json());
-	out_set_complete(b.set, b.errors == 0);
-	*errors = b.errors;
-	*setp = b.set;
-	b.set = NULL;
-	err = 0;
-fail:
 	if (b.prog.label)
 		progress_end(&b.prog);
-	json_decref(binding);
 	json_decref(b.set);
 	json_decref(b.skipped_once);
+	json_decref(b.mismatches);
 	ctr_close(&b.ctrs);
+	evict_free(&b.evict);
 	if (b.have_pmu)
 		lookup_pmu_table_free(&b.pmu);
 	return err;

@@ -43,6 +43,14 @@ static size_t floor_footprint(const void *state)
 	return sizeof(struct floor_tbl);
 }
 
+static size_t floor_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	if (max < 1)
+		return 0;
+	r[0] = (struct lookup_mem_range){ state, sizeof(struct floor_tbl) };
+	return 1;
+}
+
 LOOKUP_DEFINE_RUNNERS(floor, struct floor_tbl, floor_decide_inline)
 
 const struct lookup_design lookup_design_floor = {
@@ -55,5 +63,6 @@ const struct lookup_design lookup_design_floor = {
 	.build = floor_build,
 	LOOKUP_RUNNERS(floor),
 	.footprint_bytes = floor_footprint,
+	.mem_ranges = floor_ranges,
 	.free = free,
 };

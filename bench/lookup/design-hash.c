@@ -115,6 +115,17 @@ static size_t hash_footprint(const void *state)
 	return sizeof(*h) + ((size_t)h->mask + 1) * sizeof(h->slot[0]);
 }
 
+static size_t hash_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	const struct hash *h = state;
+
+	if (max < 2)
+		return 0;
+	r[0] = (struct lookup_mem_range){ h, sizeof(*h) };
+	r[1] = (struct lookup_mem_range){ h->slot, ((size_t)h->mask + 1) * sizeof(h->slot[0]) };
+	return 2;
+}
+
 LOOKUP_DEFINE_RUNNERS(hash, struct hash, hash_decide_inline)
 
 const struct lookup_design lookup_design_hash = {
@@ -126,5 +137,6 @@ const struct lookup_design lookup_design_hash = {
 	.build = hash_build,
 	LOOKUP_RUNNERS(hash),
 	.footprint_bytes = hash_footprint,
+	.mem_ranges = hash_ranges,
 	.free = hash_free,
 };

@@ -106,6 +106,18 @@ static size_t search_footprint(const void *state)
 	return sizeof(*s) + (s->m + 1) * (sizeof(s->key[0]) + sizeof(s->row[0]));
 }
 
+static size_t search_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	const struct search *s = state;
+
+	if (max < 3)
+		return 0;
+	r[0] = (struct lookup_mem_range){ s, sizeof(*s) };
+	r[1] = (struct lookup_mem_range){ s->key, (s->m + 1) * sizeof(s->key[0]) };
+	r[2] = (struct lookup_mem_range){ s->row, (s->m + 1) * sizeof(s->row[0]) };
+	return 3;
+}
+
 LOOKUP_DEFINE_RUNNERS(bsbf, struct search, bsbf_decide_inline)
 
 const struct lookup_design lookup_design_bsearch_bf = {
@@ -117,6 +129,7 @@ const struct lookup_design lookup_design_bsearch_bf = {
 	.build = bsbf_build,
 	LOOKUP_RUNNERS(bsbf),
 	.footprint_bytes = search_footprint,
+	.mem_ranges = search_ranges,
 	.free = search_free,
 };
 
@@ -173,5 +186,6 @@ const struct lookup_design lookup_design_eytzinger = {
 	.build = eyt_build,
 	LOOKUP_RUNNERS(eyt),
 	.footprint_bytes = search_footprint,
+	.mem_ranges = search_ranges,
 	.free = search_free,
 };

@@ -118,6 +118,19 @@ static size_t simd_footprint(const void *state)
 	return sizeof(*s) + 2 * (s->ninc + s->nexc) * sizeof(uint32_t);
 }
 
+/* The four lists share one allocation (mem). */
+static size_t simd_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	const struct simd *s = state;
+	size_t words = 2 * (s->ninc + s->nexc);
+
+	if (max < 2)
+		return 0;
+	r[0] = (struct lookup_mem_range){ s, sizeof(*s) };
+	r[1] = (struct lookup_mem_range){ s->mem, words ? words * sizeof(uint32_t) : SIMD_ALIGN };
+	return 2;
+}
+
 /* prefix_usable(): does the CPU (and OS) have feature? (a macro because
  * __builtin_cpu_supports takes only a string literal) */
 #define SIMD_USABLE(prefix, feature, label)                         \
@@ -163,6 +176,7 @@ const struct lookup_design lookup_design_simd_sse2 = {
 	.build = simd_build,
 	LOOKUP_RUNNERS(sse2),
 	.footprint_bytes = simd_footprint,
+	.mem_ranges = simd_ranges,
 	.free = simd_free,
 };
 
@@ -206,6 +220,7 @@ const struct lookup_design lookup_design_simd_avx2 = {
 	.build = simd_build,
 	LOOKUP_RUNNERS(avx2),
 	.footprint_bytes = simd_footprint,
+	.mem_ranges = simd_ranges,
 	.free = simd_free,
 };
 
@@ -249,6 +264,7 @@ const struct lookup_design lookup_design_simd_avx512 = {
 	.build = simd_build,
 	LOOKUP_RUNNERS(avx512),
 	.footprint_bytes = simd_footprint,
+	.mem_ranges = simd_ranges,
 	.free = simd_free,
 };
 #endif /* __x86_64__ */

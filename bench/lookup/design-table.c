@@ -111,6 +111,14 @@ static size_t bytemap_footprint(const void *state)
 	return sizeof(*b) + b->n;
 }
 
+static size_t bytemap_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	if (max < 1)
+		return 0;
+	r[0] = (struct lookup_mem_range){ state, bytemap_footprint(state) };
+	return 1;
+}
+
 LOOKUP_DEFINE_RUNNERS(bytemap, struct bytemap, bytemap_decide_inline)
 
 const struct lookup_design lookup_design_bytemap = {
@@ -122,6 +130,7 @@ const struct lookup_design lookup_design_bytemap = {
 	.build = bytemap_build,
 	LOOKUP_RUNNERS(bytemap),
 	.footprint_bytes = bytemap_footprint,
+	.mem_ranges = bytemap_ranges,
 	.free = free,
 };
 
@@ -170,6 +179,14 @@ static size_t bitmap_footprint(const void *state)
 	return sizeof(*b) + b->nwords * sizeof(b->words[0]);
 }
 
+static size_t bitmap_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	if (max < 1)
+		return 0;
+	r[0] = (struct lookup_mem_range){ state, bitmap_footprint(state) };
+	return 1;
+}
+
 LOOKUP_DEFINE_RUNNERS(bitmap, struct bitmap, bitmap_decide_inline)
 
 const struct lookup_design lookup_design_bitmap = {
@@ -181,6 +198,7 @@ const struct lookup_design lookup_design_bitmap = {
 	.build = bitmap_build,
 	LOOKUP_RUNNERS(bitmap),
 	.footprint_bytes = bitmap_footprint,
+	.mem_ranges = bitmap_ranges,
 	.free = free,
 };
 
@@ -255,6 +273,18 @@ static size_t table2_footprint(const void *state)
 	return sizeof(*t) + t->nidx * sizeof(t->idx[0]) + (t->nsel + 1) * sizeof(t->row[0]);
 }
 
+static size_t table2_ranges(const void *state, struct lookup_mem_range *r, size_t max)
+{
+	const struct table2 *t = state;
+
+	if (max < 3)
+		return 0;
+	r[0] = (struct lookup_mem_range){ t, sizeof(*t) };
+	r[1] = (struct lookup_mem_range){ t->idx, t->nidx * sizeof(t->idx[0]) };
+	r[2] = (struct lookup_mem_range){ t->row, (t->nsel + 1) * sizeof(t->row[0]) };
+	return 3;
+}
+
 LOOKUP_DEFINE_RUNNERS(table2, struct table2, table2_decide_inline)
 
 const struct lookup_design lookup_design_table2 = {
@@ -265,5 +295,6 @@ const struct lookup_design lookup_design_table2 = {
 	.build = table2_build,
 	LOOKUP_RUNNERS(table2),
 	.footprint_bytes = table2_footprint,
+	.mem_ranges = table2_ranges,
 	.free = table2_free,
 };

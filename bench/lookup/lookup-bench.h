@@ -16,8 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "klib.h"
 #include "lookup.h"
 #include "patterns.h"
+#include "schema.h"
 #include "user-filter.h"
 
 #define LOOKUP_MAX_SIZES 64
@@ -34,6 +36,15 @@ struct lookup_bench_opts {
 	enum lookup_pattern patterns[LOOKUP_PAT_MAX];
 	size_t npatterns;
 	bool throughput, latency;
+	/* --cache: warm (the default: tight loops over a warm filter), cold
+	 * (each lookup after evicting the design's memory; latency mode
+	 * only, one lookup at a time: cold.h), or both. */
+	bool cache_warm, cache_cold;
+	bool evict_buffer;        /* evict by walking a buffer, not by flushing */
+	/* Filters over the kernel's limit are checked on the events they name
+	 * plus this many points of the space instead of all of it (0: all;
+	 * the limit study sets it, records say verified_points). */
+	size_t verify_points;
 	const struct lookup_design *designs[LOOKUP_MAX_DESIGNS]; /* floor added by the sweep */
 	size_t ndesigns;
 	const char *pmu;          /* libpfm4 PMU name for the "pmu" pattern, or NULL */
@@ -46,17 +57,34 @@ struct lookup_bench_opts {
 	size_t ninputs;           /* events per input stream */
 	uint64_t seed;
 	bool keep_raw;            /* samples_ns arrays in the JSON */
+	/* The kernel whose lib/sort.c the 6.3+ replicas' install uses
+	 * (--kernel; default the running kernel's release). */
+	char kernel[32];
+	const char *kernel_how;   /* "option", "uname" */
+	enum klib_sort_gen sort_gen;
 	bool quick;
 	const struct user_filter *filters; /* --filter FILE: timed as shape "user" after the sweep */
 	size_t nfilters;
 };
 
+/* The records' declared columns (schema-lookup.c). */
+extern const struct schema lookup_schema;
+
 /* Fills opts with the defaults (full sweep, or --quick's). */
 void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick);
 
+/* What a sweep failed at beside its records: errors counts the design and
+ * filter pairs that gave no number (a failed build or check, also in the
+ * set's "skipped"); mismatches lists the checks that disagreed with the
+ * reference, [{"what", "why"}] (new reference). */
+struct lookup_failures {
+	size_t errors;
+	json_t *mismatches;
+};
+
 /* Runs the sweep. *set gets the result set (new reference, even when some
- * designs failed their check; *errors counts those). */
+ * designs failed their check; *fails says which). */
 int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, json_t **set,
-		     size_t *errors, char *msg, size_t msglen);
+		     struct lookup_failures *fails, char *msg, size_t msglen);
 
 #endif

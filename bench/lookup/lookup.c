@@ -9,7 +9,7 @@
 
 /* Each design file exports its row. */
 extern const struct lookup_design lookup_design_k53, lookup_design_k517, lookup_design_k63;
-extern const struct lookup_design lookup_design_k517rp, lookup_design_k63rp;
+extern const struct lookup_design lookup_design_k517rp, lookup_design_k63rp, lookup_design_k517t;
 extern const struct lookup_design lookup_design_bytemap, lookup_design_bitmap, lookup_design_table2;
 extern const struct lookup_design lookup_design_hash;
 extern const struct lookup_design lookup_design_bsearch_bf, lookup_design_eytzinger;
@@ -21,6 +21,7 @@ extern const struct lookup_design lookup_design_floor;
 const struct lookup_design *const lookup_designs[] = {
 	&lookup_design_k53,
 	&lookup_design_k517,
+	&lookup_design_k517t,
 	&lookup_design_k63,
 	&lookup_design_k517rp,
 	&lookup_design_k63rp,
@@ -214,6 +215,49 @@ int lookup_verify(const struct lookup_design *d, const void *state, enum pmuf_fl
 		}
 	}
 	return 0;
+}
+
+static int verify_one(const struct lookup_design *d, const void *state, enum pmuf_flavor fl,
+		      const uint8_t *ref, size_t i, char *msg, size_t msglen)
+{
+	uint64_t ev = lookup_space_eventsel(fl, i);
+	bool got = d->decide(state, ev);
+
+	if (got == (bool)ref[i])
+		return 0;
+	snprintf(msg, msglen,
+		 "%s: select 0x%03zx umask 0x%02zx (eventsel 0x%llx): design says %s, reference says %s",
+		 d->name, i >> 8, i & 0xFF, (unsigned long long)ev, got ? "allow" : "deny",
+		 ref[i] ? "allow" : "deny");
+	return -EPROTO;
+}
+
+int lookup_verify_sampled(const struct lookup_design *d, const void *state,
+			  const struct pmuf_filter *f, enum pmuf_flavor fl, const uint8_t *ref,
+			  size_t points, char *msg, size_t msglen)
+{
+	size_t n = lookup_space_size(fl), step = points && points < n ? n / points : 1, i;
+	int err = 0;
+
+	for (i = 0; i < f->nevents && !err; i++) {
+		uint64_t e = f->events[i] & (pmuf_flavor_select_mask(fl) | PMUF_EVENTSEL_UMASK);
+
+		err = verify_one(d, state, fl, ref, lookup_space_index(fl, e), msg, msglen);
+	}
+	/* An odd offset, so the sample is not aligned to umask 0. */
+	for (i = 7 % step; i < n && !err; i += step)
+		err = verify_one(d, state, fl, ref, i, msg, msglen);
+	return err;
+}
+
+size_t lookup_count_mismatches(const struct lookup_design *d, const void *state,
+			       enum pmuf_flavor fl, const uint8_t *ref)
+{
+	size_t n = lookup_space_size(fl), i, bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += d->decide(state, lookup_space_eventsel(fl, i)) != (bool)ref[i];
+	return bad;
 }
 
 /* ---- the masked view, without the cap ---- */

@@ -27,9 +27,24 @@
 #define LOOKUP_F_KERNEL 0x1u     /* a replica of a kernel generation */
 #define LOOKUP_F_EXACT_ONLY 0x2u /* cannot represent masked filters (-EOPNOTSUPP) */
 #define LOOKUP_F_FLOOR 0x4u      /* not a filter: the L1-load floor of the harness */
+#define LOOKUP_F_KNOWN_BUG 0x8u  /* replicates a shipped bug: may disagree with its
+				  * reference; disagreements are counted, not errors */
 
 /* Build flags. */
 #define LOOKUP_B_NO_LIMIT 0x1u   /* accept more than the kernel's 300 entries */
+/* Which lib/sort.c generation (klib.h's enum klib_sort_gen) a kernel
+ * replica's install sorts with, when its kernels span more than one: the
+ * 6.3+ replicas follow it, 5.17-6.2 only ever had the 5.x sort. */
+#define LOOKUP_B_SORT_SHIFT 8
+#define LOOKUP_B_SORT(gen) ((unsigned)(gen) << LOOKUP_B_SORT_SHIFT)
+#define LOOKUP_B_SORT_GEN(bflags) (((bflags) >> LOOKUP_B_SORT_SHIFT) & 0x3u)
+
+/* One piece of memory a built design reads while it decides. */
+struct lookup_mem_range {
+	const void *p;
+	size_t len;
+};
+#define LOOKUP_MAX_RANGES 8
 
 /* A design's answer in the timed loops is 0 (deny) or 1 (allow). */
 typedef uint64_t (*lookup_run_fn)(const void *state, const uint64_t *ev, size_t n,
@@ -56,6 +71,9 @@ struct lookup_design {
 	lookup_run_fn run_throughput;
 	lookup_run_fn run_latency;
 	size_t (*footprint_bytes)(const void *state);
+	/* Every piece of memory a lookup may read (the state and what it
+	 * points to), for cold lookups; returns how many (<= max). */
+	size_t (*mem_ranges)(const void *state, struct lookup_mem_range *r, size_t max);
 	void (*free)(void *state);
 };
 
@@ -141,6 +159,25 @@ int lookup_reference_table(const struct pmuf_filter *f, enum pmuf_flavor fl,
  * 0, or -EPROTO with msg naming the first mismatch. */
 int lookup_verify(const struct lookup_design *d, const void *state, enum pmuf_flavor fl,
 		  const uint8_t *table, char *msg, size_t msglen);
+/* lookup_verify on a sample of the space: every event the filter names
+ * (its entries' (select, umask) and, for masked entries, their match),
+ * then `points` more spread evenly over the rest. For filters far beyond
+ * the kernel's limit, where checking a linear scan of 65,536 entries at
+ * 2^20 points would take minutes; callers say it was sampled. */
+int lookup_verify_sampled(const struct lookup_design *d, const void *state,
+			  const struct pmuf_filter *f, enum pmuf_flavor fl, const uint8_t *table,
+			  size_t points, char *msg, size_t msglen);
+/* How many (select, umask) decisions differ from table (for
+ * LOOKUP_F_KNOWN_BUG designs, whose differences are the finding). */
+size_t lookup_count_mismatches(const struct lookup_design *d, const void *state,
+			       enum pmuf_flavor fl, const uint8_t *table);
+
+/* The 6.3+ replica's header, for the test that holds it to the kernel's
+ * struct kvm_x86_pmu_event_filter: its size, and the offsets of action,
+ * nevents, fixed_counter_bitmap, flags, nr_includes, nr_excludes,
+ * includes, excludes and events, in that order. */
+extern const size_t lookup_kfilter63_size;
+extern const size_t lookup_kfilter63_offsets[9];
 
 /* The masked (6.3+) view of any filter, as the kernel prepares it but
  * without the size cap: unmasked entries with bits outside select|umask

@@ -151,10 +151,11 @@ static void list_values(FILE *out, const json_t *records, const char *col)
 	json_decref(seen);
 }
 
-/* The columns (that are not measurements) telling rows apart. */
-static void differing_columns(FILE *out, const json_t *rows)
+/* The columns (keys and context, not measures or outcomes) telling rows
+ * of set apart. */
+static void differing_columns(FILE *out, const json_t *set, const json_t *rows)
 {
-	json_t *cols = rset_key_columns(rows, NULL);
+	json_t *cols = rset_role_columns(set, 1u << COL_KEY | 1u << COL_CONTEXT, NULL);
 	json_t *vary = rset_varying(rows, cols);
 	size_t k;
 	json_t *kv;
@@ -168,7 +169,7 @@ static void differing_columns(FILE *out, const json_t *rows)
 /* Every row of A must meet at most one row of B and share its key with no
  * other row of A. Else -EINVAL and a message naming what tells the rows
  * apart. */
-static int check_unique(const char *bench, const json_t *ra, const json_t *idxa,
+static int check_unique(const char *bench, const json_t *set, const json_t *ra, const json_t *idxa,
 			const json_t *idxb, const json_t *keys, const struct cmp_opts *o,
 			char *err, size_t errlen)
 {
@@ -195,7 +196,7 @@ static int check_unique(const char *bench, const json_t *ra, const json_t *idxa,
 			fprintf(f, " matches %zu rows of B, which differ in ", json_array_size(mb));
 		else
 			fprintf(f, " (they differ in ");
-		differing_columns(f, b_side ? mb : ma);
+		differing_columns(f, set, b_side ? mb : ma);
 		fprintf(f, "%s; keep such a column in the match (leave it out of --ignore)%s",
 			b_side ? "" : ")", o->pair_col ? "" : " or compare two of its values with "
 							   "--pair COL=VA,VB");
@@ -412,7 +413,7 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 	b.keys = match_keys(sa, sb, b.ignore);
 	b.idxa = index_records(b.ra, b.keys);
 	b.idxb = index_records(b.rb, b.keys);
-	ret = check_unique(bench, b.ra, b.idxa, b.idxb, b.keys, o, err, errlen);
+	ret = check_unique(bench, sa, b.ra, b.idxa, b.idxb, b.keys, o, err, errlen);
 	if (ret)
 		goto out;
 

@@ -26,4 +26,10 @@ json_t *suite_plots(const char *dir);
  * and the plots found in dir. 0 or -errno with err set. */
 int suite_report(const char *dir, char *err, size_t errlen);
 
+/* ---- report-limits.c ---- */
+
+#include <stdio.h>
+/* The limit study's table, PMU sizes and conclusion (bench "limits"). */
+void report_limits(FILE *f, const json_t *set);
+
 #endif

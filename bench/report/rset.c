@@ -17,14 +17,16 @@ json_t *rset_load_file(const char *path, char *err, size_t errlen)
 	if (!set)
 		return NULL;
 	const char *schema = json_string_value(json_object_get(set, "schema"));
-	if (!schema || strcmp(schema, RSET_SCHEMA) ||
+	if (!schema || strcmp(schema, SCHEMA_VERSION) ||
 	    !json_is_string(json_object_get(set, "bench")) ||
 	    !json_is_array(json_object_get(set, "records"))) {
 		snprintf(err, errlen, "%s: not a pfbench result set (want \"schema\": \"%s\" "
-			 "with \"bench\" and \"records\")", path, RSET_SCHEMA);
+			 "with \"bench\" and \"records\")", path, SCHEMA_VERSION);
 		json_decref(set);
 		return NULL;
 	}
+	if (!json_is_array(json_object_get(set, "columns")))
+		json_object_set_new(set, "columns", rset_compat_columns(set));
 	return set;
 }
 
@@ -37,7 +39,7 @@ static bool is_result_file(const char *path)
 {
 	json_t *j = json_load_file(path, 0, NULL);
 	const char *schema = json_string_value(json_object_get(j, "schema"));
-	bool yes = schema && !strcmp(schema, RSET_SCHEMA);
+	bool yes = schema && !strcmp(schema, SCHEMA_VERSION);
 	json_decref(j);
 	return yes;
 }
@@ -93,7 +95,7 @@ static int load_dir(const char *path, json_t *sets, char *err, size_t errlen)
 	free(names);
 	if (!ret && json_array_size(sets) == 0) {
 		snprintf(err, errlen, "%s: no result sets (*.json with \"schema\": \"%s\")",
-			 path, RSET_SCHEMA);
+			 path, SCHEMA_VERSION);
 		ret = -EINVAL;
 	}
 	return ret;
@@ -140,57 +142,6 @@ json_t *rset_find(const json_t *sets, const char *bench)
 	return NULL;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* A stats field of out_record_stats() with an optional "<prefix>_". */
-static bool is_stats_name(const char *name)
-{
-	static const char *const names[] = { "samples", "cv", "outliers", NULL };
-	for (const char *const *p = names; *p; p++) {
-		size_t n = strlen(name), m = strlen(*p);
-		if (!strcmp(name, *p) || (n > m && ends_with(name, *p) && name[n - m - 1] == '_'))
-			return true;
-	}
-	return false;
-}
-
-/* Outcomes a benchmark reports beside its timings: what happened (status,
- * why, verified), counts it observed (KVM stat deltas, exits, faults,
- * vectors, footprints), per-run calibration (repeats, lookups per sample)
- * and derived verdicts. They describe a run, not what was measured, so they
- * never identify a record. */
-static bool is_outcome_name(const char *name)
-{
-	static const char *const exact[] = { "why", "status", "measures", "verified", "repeats",
-					     "result", "reason", NULL };
-	static const char *const suffix[] = { "_why", "_insns", "_calls", "_exits", "_faults",
-					      "_vector", "_pct", "_count", "_per_sample", "_bytes",
-					      NULL };
-	static const char *const prefix[] = { "hist_", "kvm_", "count_", "agree_", NULL };
-	for (const char *const *p = exact; *p; p++)
-		if (!strcmp(name, *p))
-			return true;
-	for (const char *const *p = suffix; *p; p++)
-		if (ends_with(name, *p))
-			return true;
-	for (const char *const *p = prefix; *p; p++)
-		if (!strncmp(name, *p, strlen(*p)))
-			return true;
-	return false;
-}
-
-bool rset_is_measure(const char *name, const json_t *v)
-{
-	if (json_is_real(v) || json_is_array(v) || json_is_object(v))
-		return true;
-	return ends_with(name, "_ns") || ends_with(name, "_cycles") || is_stats_name(name) ||
-	       is_outcome_name(name);
-}
-
 bool rset_in_list(const json_t *list, const char *name)
 {
 	size_t i;
@@ -203,47 +154,40 @@ bool rset_in_list(const json_t *list, const char *name)
 	return false;
 }
 
-json_t *rset_columns(const json_t *records,
-		     bool (*keep)(const char *name, const json_t *v, const void *arg),
-		     const void *arg)
+int rset_role(const json_t *set, const char *name)
 {
-	json_t *cols = json_array();
+	const json_t *c = schema_column(json_object_get(set, "columns"), name);
+	return c ? schema_role_parse(json_string_value(json_object_get(c, "role"))) : -1;
+}
+
+const char *rset_unit(const json_t *set, const char *name)
+{
+	const json_t *c = schema_column(json_object_get(set, "columns"), name);
+	return json_string_value(json_object_get(c, "unit"));
+}
+
+json_t *rset_role_columns(const json_t *set, unsigned roles, const json_t *ignore)
+{
+	json_t *out = json_array();
 	size_t i;
-	json_t *rec;
-	json_array_foreach(records, i, rec) {
-		const char *name;
-		json_t *v;
-		json_object_foreach((json_t *)rec, name, v) {
-			if (!rset_in_list(cols, name) && keep(name, v, arg))
-				json_array_append_new(cols, json_string(name));
-		}
+	json_t *c;
+	json_array_foreach(json_object_get(set, "columns"), i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		int role = schema_role_parse(json_string_value(json_object_get(c, "role")));
+		if (name && role >= 0 && (roles & (1u << role)) && !rset_in_list(ignore, name))
+			json_array_append_new(out, json_string(name));
 	}
-	return cols;
-}
-
-static bool is_key(const char *name, const json_t *v, const void *ignore)
-{
-	return !rset_is_measure(name, v) && !rset_in_list(ignore, name);
-}
-
-json_t *rset_key_columns(const json_t *records, const json_t *ignore)
-{
-	return rset_columns(records, is_key, ignore);
+	return out;
 }
 
 json_t *rset_set_keys(const json_t *set, const json_t *ignore)
 {
-	const json_t *declared = json_object_get(set, "key_columns");
-	if (!json_is_array(declared))
-		return rset_key_columns(json_object_get(set, "records"), ignore);
-	json_t *keys = json_array();
-	size_t i;
-	json_t *v;
-	json_array_foreach(declared, i, v) {
-		if (json_is_string(v) && !rset_in_list(ignore, json_string_value(v)))
-			json_array_append(keys, v);
-	}
-	return keys;
+	return rset_role_columns(set, 1u << COL_KEY, ignore);
+}
+
+json_t *rset_present_columns(const json_t *set, const json_t *records)
+{
+	return schema_present_columns(json_object_get(set, "columns"), records, true);
 }
 
 static json_t *get_or_null(const json_t *rec, const char *name)

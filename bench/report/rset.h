@@ -1,9 +1,11 @@
 /* rset.h — result sets read back, for `pfbench compare` and `pfbench
  * report`: load one file or every result set in a directory, tell a
  * record's key columns (what was measured: design, size, encoding ...)
- * from its measurement columns (median_ns, p90_ns, samples ...), and
- * format values for Markdown tables. Returns 0 or -errno with a message
- * in err; never prints or exits. The schema is out.h's. */
+ * from its measures, outcomes and context by the roles the set declares
+ * ("columns", bench/common/schema.h), and format values for Markdown
+ * tables. A set written before sets carried "columns" gets them on load
+ * from one compatibility mapping (rset-compat.c). Returns 0 or -errno
+ * with a message in err; never prints or exits. */
 #ifndef PFBENCH_RSET_H
 #define PFBENCH_RSET_H
 
@@ -11,10 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RSET_SCHEMA "pfbench-result/1"
+#include "schema.h"
 
 /* path is a result-set file, or a directory whose *.json files with
- * "schema": "pfbench-result/1" are loaded in name order (metadata.json and
+ * "schema": SCHEMA_VERSION are loaded in name order (metadata.json and
  * other JSON files are passed over). *sets gets a new array of sets. A
  * file that is not a result set, or a directory with none, is -EINVAL. */
 int rset_load(const char *path, json_t **sets, char *err, size_t errlen);
@@ -23,31 +25,38 @@ json_t *rset_load_file(const char *path, char *err, size_t errlen);
 /* The set in sets whose "bench" is bench, or NULL. */
 json_t *rset_find(const json_t *sets, const char *bench);
 
-/* Is this record field a measurement or an outcome rather than a key?
- * Stats fields from out_record_stats() (any prefix: median_ns,
- * overhead_p99_ns, samples, cv, outliers, ...), anything ending in _ns or
- * _cycles, reals, arrays and objects, and what a run observed: status,
- * why, *_why, result, reason, measures, verified, counts (*_insns,
- * *_calls, *_exits, *_faults, *_vector, *_count, *_bytes, kvm_*, count_*,
- * hist_*), per-run calibration (repeats, *_per_sample) and verdicts
- * (agree_*, *_pct). Everything else (strings, integers, bools, null) is a
- * key: what was measured. A set's own "key_columns" overrides all this
- * (rset_set_keys). */
-bool rset_is_measure(const char *name, const json_t *v);
 /* Whether list (an array of strings) holds name. */
 bool rset_in_list(const json_t *list, const char *name);
-/* The union of the records' field names in first-seen order, keeping the
- * ones keep(name, value, arg) accepts. New reference. */
-json_t *rset_columns(const json_t *records,
-		     bool (*keep)(const char *name, const json_t *v, const void *arg),
-		     const void *arg);
-/* Key column names over records (first-seen order), minus those named in
- * ignore (a JSON array of strings or NULL). New array. */
-json_t *rset_key_columns(const json_t *records, const json_t *ignore);
-/* A set's key columns: its "key_columns" array when the benchmark
- * declares one (results/README.md), else rset_key_columns() of its
- * records; minus ignore. New array. */
+/* The role (enum col_role) the set declares for field name, -1 when it
+ * declares none. */
+int rset_role(const json_t *set, const char *name);
+/* The unit the set declares for name ("ns", "count" ...), NULL when none. */
+const char *rset_unit(const json_t *set, const char *name);
+/* The set's columns whose role is in roles (a mask of 1 << COL_*), in
+ * declared order, minus those named in ignore (array of strings or NULL).
+ * New array. */
+json_t *rset_role_columns(const json_t *set, unsigned roles, const json_t *ignore);
+/* rset_role_columns(set, 1 << COL_KEY, ignore). */
 json_t *rset_set_keys(const json_t *set, const json_t *ignore);
+/* The set's declared scalar columns some of records hold, in declared
+ * order. New array. */
+json_t *rset_present_columns(const json_t *set, const json_t *records);
+
+/* The schema a benchmark declares, by its "bench" name; NULL for none.
+ * rset_schemas() lists them all (NULL-terminated). (schemas.c) */
+const struct schema *rset_schema_find(const char *bench);
+const struct schema *const *rset_schemas(void);
+/* The Markdown of results/README.md's generated block (`pfbench schema`):
+ * the statistics table, then every benchmark's; or only bench's table.
+ * malloc'd; NULL for an unknown bench. (schemas.c) */
+char *rset_schema_doc(const char *bench);
+/* The "columns" of a set that has none (written before sets declared
+ * them): each field the records hold, in first-seen order, with the role,
+ * type and unit of the bench's current schema, its old "key_columns"
+ * deciding the keys, and a field no schema declares taken by its name
+ * (rset-compat.c). New array. */
+json_t *rset_compat_columns(const json_t *set);
+
 /* Key columns whose value is not the same in every record. New array. */
 json_t *rset_varying(const json_t *records, const json_t *keys);
 

@@ -68,6 +68,13 @@ static const struct plot_spec specs[] = {
 	    { { { "group", "baseline" }, { "mode", "each" }, { "status", "ok" } }, "exit", NULL } },
 	  "Event-select WRMSR in the guest vs installed filter size, beside baseline exits",
 	  "filter size (entries)", "guest-timed round trip, median %s (bars: 95%% CI)" },
+	/* The limit study: cold lookups vs the limit N, a line per design,
+	 * the floor (one L1 load, evicted too) dashed. */
+	{ "limits", "limits", "plot-limits.gp", { "size", NULL },
+	  { { "kind", "lookup" }, { "cache", "cold" } }, { NULL }, { "design", NULL },
+	  { "design", "floor-l1" }, "floor-l1 (one load, evicted)",
+	  { { { { NULL, NULL } }, NULL, NULL } },
+	  "One cold lookup vs the filter limit N", NULL, NULL },
 	{ "install", "install", "plot-install.gp", { "size", "filter_size", "nevents", NULL },
 	  { { "case", "valid" } }, { NULL }, { "encoding", "vcpus", "vcpu_state", NULL },
 	  { NULL, NULL }, NULL, { { { { NULL, NULL } }, NULL, NULL } },
@@ -642,11 +649,8 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 		char name[256], title[512], part[128];
 		size_t no = (size_t)snprintf(name, sizeof(name), "%s", p->name);
 		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", ptitle);
-		json_t *view = json_pack("{s:O, s:[]}", "key_columns",
-					 json_object_get(set, "key_columns") ? json_object_get(set, "key_columns") : json_null(),
+		json_t *view = json_pack("{s:O, s:[]}", "columns", json_object_get(set, "columns"),
 					 "records");
-		if (json_is_null(json_object_get(view, "key_columns")))
-			json_object_del(view, "key_columns");
 		struct sel where[5] = { { NULL, NULL } };
 		int k;
 		for (k = 0; k < 4 && p->split[k]; k++) {

@@ -234,35 +234,34 @@ static void buf_put(struct buf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-int suite_child_run(const struct suite_child *c, struct suite_child_res *r)
+/* The child's two output pipes (stderr through a pty when echoing to a
+ * terminal, so its progress line redraws) and the fork. Returns the pid,
+ * or -errno with nothing left open. */
+static pid_t start_child(const struct suite_child *c, int *err_rd, int *out_rd, bool *pty)
 {
-	memset(r, 0, sizeof(*r));
-	r->exit_code = -1;
-	int err_rd = -1, err_wr = -1, out_pipe[2];
-	bool pty = false;
-	if (c->echo && isatty(STDERR_FILENO) && open_pty(&err_rd, &err_wr) == 0)
-		pty = true;
-	if (!pty) {
+	int err_wr = -1, out_pipe[2];
+	*pty = c->echo && isatty(STDERR_FILENO) && open_pty(err_rd, &err_wr) == 0;
+	if (!*pty) {
 		int p[2];
 		if (pipe2(p, O_CLOEXEC) < 0)
-			goto fail_errno;
-		err_rd = p[0];
+			return -errno;
+		*err_rd = p[0];
 		err_wr = p[1];
 	}
 	if (pipe2(out_pipe, O_CLOEXEC) < 0) {
-		close(err_rd);
+		int e = errno;
+		close(*err_rd);
 		close(err_wr);
-		goto fail_errno;
+		return -e;
 	}
-
-	double t0 = now_s();
 	pid_t pid = fork();
 	if (pid < 0) {
-		close(err_rd);
+		int e = errno;
+		close(*err_rd);
 		close(err_wr);
 		close(out_pipe[0]);
 		close(out_pipe[1]);
-		goto fail_errno;
+		return -e;
 	}
 	if (pid == 0)
 		child_exec(c, err_wr, out_pipe[1]);
@@ -270,112 +269,153 @@ int suite_child_run(const struct suite_child *c, struct suite_child_res *r)
 	g_pgid = pid;
 	close(err_wr);
 	close(out_pipe[1]);
+	*out_rd = out_pipe[0];
+	return pid;
+}
 
-	struct log log = { .last_line = r->last_line, .last_cap = sizeof(r->last_line) };
-	struct stream serr = { .is_stderr = true }, sout = { .is_stderr = false };
-	struct buf captured = { 0 };
-	struct pollfd fds[2] = { { .fd = err_rd, .events = POLLIN },
-				 { .fd = out_pipe[0], .events = POLLIN } };
+/* A signal the suite got is passed on; a child past its timeout gets
+ * SIGTERM; either one still there after its grace time gets SIGKILL. */
+static void deadlines(const struct suite_child *c, struct suite_child_res *r, pid_t pid,
+		      double t0, double *kill_at)
+{
+	int sig = g_signal;
+	if (sig && !r->forwarded) {
+		r->forwarded = sig;
+		kill(-pid, sig); /* again: it may have come before g_pgid was set */
+		*kill_at = now_s() + SIGNAL_GRACE_S;
+	}
+	double t = now_s();
+	if (!r->timed_out && !r->forwarded && c->timeout_s && t - t0 > c->timeout_s) {
+		r->timed_out = true;
+		kill(-pid, SIGTERM);
+		*kill_at = t + KILL_GRACE_S;
+	}
+	if (*kill_at && t > *kill_at) {
+		kill(-pid, SIGKILL);
+		*kill_at = 0;
+	}
+}
+
+/* What the child writes while it runs: stderr echoed (when asked) and
+ * logged; stdout captured to a file or logged. */
+struct pump {
+	struct pollfd fds[2];
+	struct log log;
+	struct stream serr, sout;
+	struct buf captured;
+};
+
+/* Reads what poll() found ready; a pipe at EOF is closed (fd -1). */
+static void pump_ready(const struct suite_child *c, struct pump *pm, int n)
+{
+	for (int i = 0; i < 2 && n > 0; i++) {
+		if (pm->fds[i].fd < 0 || !pm->fds[i].revents)
+			continue;
+		char chunk[8192];
+		ssize_t got = read(pm->fds[i].fd, chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) { /* EOF, or EIO from a pty whose slave closed */
+			close(pm->fds[i].fd);
+			pm->fds[i].fd = -1;
+			continue;
+		}
+		if (i == 0) {
+			if (c->echo)
+				(void)out_write_fd(STDERR_FILENO, chunk, (size_t)got); /* best effort: the log has it all */
+			stream_feed(&pm->serr, &pm->log, chunk, (size_t)got);
+		} else if (c->stdout_path) {
+			buf_put(&pm->captured, chunk, (size_t)got);
+		} else {
+			stream_feed(&pm->sout, &pm->log, chunk, (size_t)got);
+		}
+	}
+}
+
+/* Until the child has exited and both pipes are closed; *status gets
+ * its wait status when it was reaped here. */
+static bool watch(const struct suite_child *c, struct suite_child_res *r, pid_t pid, double t0,
+		  struct pump *pm, int *status)
+{
 	double kill_at = 0;
-	int status = 0;
-	bool reaped = false;
-
 	for (;;) {
-		int sig = g_signal;
-		if (sig && !r->forwarded) {
-			r->forwarded = sig;
-			kill(-pid, sig); /* again: it may have come before g_pgid was set */
-			kill_at = now_s() + SIGNAL_GRACE_S;
-		}
-		double t = now_s();
-		if (!r->timed_out && !r->forwarded && c->timeout_s && t - t0 > c->timeout_s) {
-			r->timed_out = true;
-			kill(-pid, SIGTERM);
-			kill_at = t + KILL_GRACE_S;
-		}
-		if (kill_at && t > kill_at) {
-			kill(-pid, SIGKILL);
-			kill_at = 0;
-		}
-		if (fds[0].fd < 0 && fds[1].fd < 0) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
-				reaped = true;
-				break;
-			}
+		deadlines(c, r, pid, t0, &kill_at);
+		if (pm->fds[0].fd < 0 && pm->fds[1].fd < 0) {
+			if (waitpid(pid, status, WNOHANG) == pid)
+				return true;
 			usleep(50000);
 			continue;
 		}
-		int n = poll(fds, 2, 200);
+		int n = poll(pm->fds, 2, 200);
 		if (n < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < 2 && n > 0; i++) {
-			if (fds[i].fd < 0 || !fds[i].revents)
-				continue;
-			char chunk[8192];
-			ssize_t got = read(fds[i].fd, chunk, sizeof(chunk));
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got <= 0) { /* EOF, or EIO from a pty whose slave closed */
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				continue;
-			}
-			if (i == 0) {
-				if (c->echo)
-					(void)out_write_fd(STDERR_FILENO, chunk, (size_t)got); /* best effort: the log has it all */
-				stream_feed(&serr, &log, chunk, (size_t)got);
-			} else if (c->stdout_path) {
-				buf_put(&captured, chunk, (size_t)got);
-			} else {
-				stream_feed(&sout, &log, chunk, (size_t)got);
-			}
-		}
+			return false;
+		pump_ready(c, pm, n);
 	}
+}
+
+/* The captured stdout into c->stdout_path, for a child that succeeded. */
+static void save_stdout(const struct suite_child *c, struct suite_child_res *r,
+			const struct buf *captured)
+{
+	if (!c->stdout_path || r->exit_code != 0)
+		return;
+	if (captured->oom) {
+		snprintf(r->last_line, sizeof(r->last_line), "out of memory capturing stdout");
+		r->exit_code = 1;
+		return;
+	}
+	int e = out_write_text(c->stdout_path, captured->p ? captured->p : "", captured->len);
+	if (e) {
+		snprintf(r->last_line, sizeof(r->last_line), "%s: %s", c->stdout_path, strerror(-e));
+		r->exit_code = 1;
+	}
+}
+
+int suite_child_run(const struct suite_child *c, struct suite_child_res *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->exit_code = -1;
+	int err_rd = -1, out_rd = -1, status = 0;
+	bool pty = false;
+	double t0 = now_s();
+	pid_t pid = start_child(c, &err_rd, &out_rd, &pty);
+	if (pid < 0) {
+		snprintf(r->last_line, sizeof(r->last_line), "cannot start %s: %s", c->argv[0],
+			 strerror((int)-pid));
+		return (int)pid;
+	}
+
+	struct pump pm = {
+		.fds = { { .fd = err_rd, .events = POLLIN }, { .fd = out_rd, .events = POLLIN } },
+		.log = { .last_line = r->last_line, .last_cap = sizeof(r->last_line) },
+		.serr = { .is_stderr = true },
+		.sout = { .is_stderr = false },
+	};
+	bool reaped = watch(c, r, pid, t0, &pm, &status);
 	for (int i = 0; i < 2; i++)
-		if (fds[i].fd >= 0)
-			close(fds[i].fd);
+		if (pm.fds[i].fd >= 0)
+			close(pm.fds[i].fd);
 	if (!reaped)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	g_pgid = 0;
 	r->duration_s = now_s() - t0;
-	if (serr.len)
-		stream_commit(&serr, &log);
-	if (sout.len)
-		stream_commit(&sout, &log);
-	if (pty && c->echo && serr.len == 0)
+	if (pm.serr.len)
+		stream_commit(&pm.serr, &pm.log);
+	if (pm.sout.len)
+		stream_commit(&pm.sout, &pm.log);
+	if (pty && c->echo && pm.serr.len == 0)
 		(void)out_write_fd(STDERR_FILENO, "\r\033[K", 4); /* a progress line left behind */
 
-	if (WIFEXITED(status)) {
+	if (WIFEXITED(status))
 		r->exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
+	else if (WIFSIGNALED(status))
 		r->term_signal = WTERMSIG(status);
-	}
-	r->log = log.buf;
-	r->log_len = log.len;
-	if (c->stdout_path && r->exit_code == 0) {
-		if (captured.oom) {
-			snprintf(r->last_line, sizeof(r->last_line), "out of memory capturing stdout");
-			r->exit_code = 1;
-		} else {
-			int e = out_write_text(c->stdout_path, captured.p ? captured.p : "",
-					       captured.len);
-			if (e) {
-				snprintf(r->last_line, sizeof(r->last_line), "%s: %s", c->stdout_path,
-					 strerror(-e));
-				r->exit_code = 1;
-			}
-		}
-	}
-	free(captured.p);
+	r->log = pm.log.buf;
+	r->log_len = pm.log.len;
+	save_stdout(c, r, &pm.captured);
+	free(pm.captured.p);
 	return 0;
-
-fail_errno:;
-	int e = errno;
-	snprintf(r->last_line, sizeof(r->last_line), "cannot start %s: %s", c->argv[0],
-		 strerror(e));
-	return -e;
 }
 
 void suite_child_res_free(struct suite_child_res *r)

@@ -390,7 +390,7 @@ static void test_usage(void **state)
 	const char *a1[] = { "check", "--bogus", NULL };
 	cli_usage_case(a1, "--bogus");
 	const char *a2[] = { "check", "--count", "x", NULL };
-	cli_usage_case(a2, "--count: 'x' is not a number");
+	cli_usage_case(a2, "pfbench check: --samples: 'x' is not a number");
 	const char *a3[] = { "check", "--loops", "0", NULL };
 	cli_usage_case(a3, "--loops");
 	const char *a4[] = { "check", "extra", NULL };

@@ -3,7 +3,8 @@
  * well-formed exit.json/exit.csv: baselines in both modes with stats or a
  * status and reason, validity records, the reprogram sweep with its filter
  * parameters, and the vPMU/emulation facts in every record and the
- * context. Runs $PFBENCH (scripts/run-tests.sh sets it). */
+ * context; the detected guest execution mode against the KVM stats of the
+ * measurement runs. Runs $PFBENCH (scripts/run-tests.sh sets it). */
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>
@@ -47,12 +48,12 @@ static void test_help_and_usage(void **state)
 	} bad[] = {
 		{ { "--sizes", "1,,2", NULL }, "column 3" },
 		{ { "--sizes", "301", NULL }, "0..300" },
-		{ { "--samples", NULL }, "needs a value" },
+		{ { "--samples", NULL }, "--samples: needs an argument" },
 		{ { "--samples", "0", NULL }, "--samples" },
 		{ { "--only", "nothing", NULL }, "baselines" },
 		{ { "--frobnicate", NULL }, "unknown option" },
 		{ { "stray", NULL }, "unexpected argument" },
-		{ { "--cpu", "99", NULL }, "--cpu 99: this host has" },
+		{ { "--cpu", "99", NULL }, "pfbench exit: --cpu: '99' is not a number in 0.." },
 		{ { "--cpu", "x", NULL }, "--cpu" },
 		{ { "--rounds", "0", NULL }, "--rounds" },
 	};
@@ -255,8 +256,99 @@ static void test_quick_records(void **state)
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Without /dev/kvm: exit 4, and exit.json still says why (as install's
- * does), with no records and complete: false. */
+static double real(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+	if (!json_is_number(v))
+		fail_msg("field %s is not a number", k);
+	return json_number_value(v);
+}
+
+/* The execution mode pfbench detects (its probe VM) must be what the KVM
+ * stats of the measurement runs themselves show, with counts only:
+ * - emulated: KVM's emulator executes every guest instruction, the timing
+ *   code too, so the CPUID `each` run has at least 14 emulated
+ *   instructions per CPUID (lfence; rdtsc; lfence; shl; or; mov — twice —
+ *   plus mov and cpuid) and the amortized run at least 5 (mov, xor, cpuid,
+ *   dec, jnz), with fewer VM exits than CPUIDs;
+ * - native: every CPUID is a VM exit and fewer instructions than CPUIDs
+ *   are emulated;
+ * - unknown: the reason is given.
+ * The host_ns/exit quotient is gone: records carry host_run_ns. */
+static void test_execution_matches_stats(void **state)
+{
+	(void)state;
+	int kfd = kvm_sys_open();
+	if (kfd < 0)
+		need_skip("kvm", "/dev/kvm not usable (%s)", strerror(-kfd));
+	close(kfd);
+	char dir[] = "/tmp/pfbench-exit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *out, *err;
+	const char *args[] = { "--quick", "--only", "baselines", "--no-vmcall", "--rounds", "1",
+			       "--no-raw", "-o", dir, NULL };
+	int rc = run(args, &out, &err);
+	if (rc != 0)
+		fail_msg("pfbench exit: exit %d\nstdout: %s\nstderr: %s", rc, out, err);
+	assert_null(strstr(out, "host_ns/exit"));
+	assert_null(strstr(out, "host/exit"));
+	char path[256], msg[256];
+	snprintf(path, sizeof(path), "%s/exit.json", dir);
+	json_t *set = out_read_json(path, msg, sizeof(msg));
+	if (!set)
+		fail_msg("%s: %s", path, msg);
+	const json_t *ex = json_object_get(json_object_get(set, "context"), "exit");
+	const char *mode = str(ex, "guest_execution");
+	const char *why = str(ex, "guest_execution_why");
+	print_message("guest execution: %s (%s)\n", mode, why);
+	assert_true(strlen(why) > 0);
+	const json_t *km = json_object_get(ex, "kvm_module");
+	assert_true(json_is_null(km) || !strcmp(json_string_value(km), "kvm_pvm") ||
+		    !strcmp(json_string_value(km), "kvm_intel") ||
+		    !strcmp(json_string_value(km), "kvm_amd"));
+	bool emulated = !strcmp(mode, "emulated"), native = !strcmp(mode, "native");
+	assert_true(emulated || native || !strcmp(mode, "unknown"));
+	if (emulated || native) {
+		double e = real(ex, "kvm_insn_emulation_per_cpuid"), x = real(ex, "kvm_exits_per_cpuid");
+		assert_true(emulated ? e >= 1.5 && x < 1 : e < 1.5 && x >= 1);
+	}
+	size_t i, checked = 0;
+	json_t *r;
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		if (strcmp(str(r, "group"), "baseline"))
+			continue;
+		assert_null(json_object_get(r, "host_run_ns_per_exit"));
+		if (strcmp(str(r, "status"), "ok"))
+			continue;
+		assert_true(real(r, "host_run_ns") > 0);
+		if (strcmp(str(r, "exit"), "cpuid") || !json_is_true(json_object_get(r, "kvm_stats")) ||
+		    !json_is_integer(json_object_get(r, "kvm_insn_emulation")) ||
+		    !json_is_integer(json_object_get(r, "kvm_exits")))
+			continue;
+		json_int_t n = json_integer_value(json_object_get(r, "exiting_insns"));
+		json_int_t em = json_integer_value(json_object_get(r, "kvm_insn_emulation"));
+		json_int_t vx = json_integer_value(json_object_get(r, "kvm_exits"));
+		bool each = !strcmp(str(r, "mode"), "each");
+		print_message("cpuid %s: %lld CPUIDs, insn_emulation %lld, exits %lld\n", str(r, "mode"),
+			      (long long)n, (long long)em, (long long)vx);
+		assert_true(n > 0);
+		if (emulated) {
+			assert_true(em >= (each ? 14 : 5) * n);
+			assert_true(vx < n);
+		} else if (native) {
+			assert_true(vx >= n);
+			assert_true(em < n);
+		}
+		checked++;
+	}
+	if (emulated || native)
+		assert_int_equal(checked, 2); /* each and amortized */
+	json_decref(set);
+	free(out);
+	free(err);
+	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 /* --filter: a .pmuf, a QEMU JSON and a kvm-raw file swept as they are,
  * their records named by file and content hash. */
 static void test_user_filters(void **state)
@@ -313,6 +405,8 @@ static void test_user_filters(void **state)
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Without /dev/kvm: exit 4, and exit.json still says why (as install's
+ * does), with no records and complete: false. */
 static void test_no_kvm(void **state)
 {
 	(void)state;
@@ -352,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_quick_records),
 		cmocka_unit_test(test_user_filters),
+		cmocka_unit_test(test_execution_matches_stats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

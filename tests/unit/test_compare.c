@@ -74,7 +74,7 @@ static json_t *record(const char *design, int nevents, const double *s, size_t n
 
 static json_t *set_new(const char *bench)
 {
-	return json_pack("{s:s, s:s, s:{s:s}, s:b, s:[], s:[]}", "schema", RSET_SCHEMA, "bench",
+	return json_pack("{s:s, s:s, s:{s:s}, s:b, s:[], s:[]}", "schema", SCHEMA_VERSION, "bench",
 			 bench, "context", "date", "2024-01-01T00:00:00Z", "complete", 1,
 			 "skipped", "records");
 }
@@ -220,7 +220,7 @@ static void test_records(void **state)
 static json_t *cond_set(const char *bench, const char *kernel, const char *method, double tpn)
 {
 	return json_pack("{s:s, s:s, s:{s:{s:s, s:{s:s}, s:{s:s}}, s:s, s:{s:s, s:f}}, s:[]}",
-			 "schema", RSET_SCHEMA, "bench", bench, "context", "host", "host_id",
+			 "schema", SCHEMA_VERSION, "bench", bench, "context", "host", "host_id",
 			 "h1", "cpu", "model_name", "AMD EPYC", "kernel", "release", kernel,
 			 "git_rev", "abc123", "timer", "method", method, "ticks_per_ns", tpn,
 			 "records");

@@ -98,6 +98,7 @@ static void test_default_flavor(void **state)
 
 int main(void)
 {
+	hostinfo_set_kvm(kvm_host_json); /* as pfbench's main() does */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_copies),
 		cmocka_unit_test(test_host_id),

@@ -4,6 +4,8 @@
  * exact and masked, sizes 0..300 and beyond the kernel's limit; plus the
  * kernel selftest's masked cases as fixed answers, the bits the filter
  * ignores, the timed loops' answers, and the generators in patterns.c.
+ * The kernel replicas' layout, sorts and the truncating comparator:
+ * test_lookup_kernel.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,9 +20,12 @@
 #include "lookup.h"
 #include "patterns.h"
 
-static bool is_floor(const struct lookup_design *d)
+/* The floor is no filter; a replica of a shipped bug (k5.17-bsearch-trunc)
+ * disagrees with the reference by design: test_lookup_kernel.c shows
+ * where. Both are left out of the checks against the reference. */
+static bool not_checked(const struct lookup_design *d)
 {
-	return d->flags & LOOKUP_F_FLOOR;
+	return d->flags & (LOOKUP_F_FLOOR | LOOKUP_F_KNOWN_BUG);
 }
 
 static bool usable(const struct lookup_design *d)
@@ -49,7 +54,7 @@ static size_t check_all_517(const struct pmuf_filter *f, enum pmuf_flavor fl, un
 		bool composed;
 		int err;
 
-		if (is_floor(d) || !usable(d) || (!with_517 && d->ref == PMUF_KERNEL_5_17))
+		if (not_checked(d) || !usable(d) || (!with_517 && d->ref == PMUF_KERNEL_5_17))
 			continue;
 		err = d->build(f, fl, bflags, &st);
 		if (!lookup_supports(d, f)) {
@@ -225,7 +230,7 @@ static void test_beyond_limit(void **state)
 	for (const struct lookup_design *const *dp = lookup_designs; *dp; dp++) {
 		void *st = NULL;
 
-		if (is_floor(*dp) || !usable(*dp) || !lookup_supports(*dp, &f))
+		if (not_checked(*dp) || !usable(*dp) || !lookup_supports(*dp, &f))
 			continue;
 		assert_int_equal((*dp)->build(&f, PMUF_FLAVOR_INTEL, 0, &st), -E2BIG);
 	}
@@ -312,7 +317,7 @@ static void test_selftest_cases(void **state)
 		for (const struct lookup_design *const *dp = lookup_designs; *dp; dp++) {
 			void *st = NULL;
 
-			if (is_floor(*dp) || !usable(*dp) || !lookup_supports(*dp, &f))
+			if (not_checked(*dp) || !usable(*dp) || !lookup_supports(*dp, &f))
 				continue;
 			assert_int_equal((*dp)->build(&f, PMUF_FLAVOR_AMD, 0, &st), 0);
 			if ((*dp)->decide(st, pmuf_eventsel_make(t->select, t->umask)) != t->want)
@@ -336,7 +341,7 @@ static void test_exact_fixed(void **state)
 	for (const struct lookup_design *const *dp = lookup_designs; *dp; dp++) {
 		void *st = NULL;
 
-		if (is_floor(*dp) || !usable(*dp))
+		if (not_checked(*dp) || !usable(*dp))
 			continue;
 		assert_int_equal((*dp)->build(&f, PMUF_FLAVOR_INTEL, 0, &st), 0);
 		assert_true((*dp)->decide(st, 0x004200C0));
@@ -365,7 +370,7 @@ static void test_ignored_bits(void **state)
 				const struct lookup_design *d = *dp;
 				void *st = NULL;
 
-				if (is_floor(d) || !usable(d) || !lookup_supports(d, &f))
+				if (not_checked(d) || !usable(d) || !lookup_supports(d, &f))
 					continue;
 				assert_int_equal(d->build(&f, fl, 0, &st), 0);
 				for (int i = 0; i < 3000; i++) {

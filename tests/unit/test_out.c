@@ -160,15 +160,39 @@ static struct tsc_calib fake_calib(void)
 	return c;
 }
 
-/* A set with awkward strings, every scalar type, an array and an object. */
+/* The columns every test set declares (out_set_new() needs a schema);
+ * "unused" is declared and never set, so the CSV leaves it out. */
+static const struct schema_col test_cols[] = {
+	{ "design", COL_KEY, COL_STRING, NULL, "a name" },
+	{ "size", COL_KEY, COL_INT, "entries", "a size" },
+	{ "unused", COL_KEY, COL_STRING, NULL, "in no record" },
+	{ "ratio", COL_MEASURE, COL_REAL, "ratio", "a real" },
+	{ "ok", COL_OUTCOME, COL_BOOL, NULL, "a bool" },
+	{ "samples_ns", COL_MEASURE, COL_ARRAY, "ns", "an array" },
+	{ "extra", COL_CONTEXT, COL_STRING, NULL, "a string" },
+	{ "nothing", COL_OUTCOME, COL_STRING, NULL, "always null" },
+	{ "nested", COL_OUTCOME, COL_ARRAY, NULL, "an array" },
+	{ "big", COL_MEASURE, COL_REAL, NULL, "a large real" },
+	{ "v", COL_MEASURE, COL_REAL, NULL, "a real" },
+	{ "i", COL_KEY, COL_INT, NULL, "an integer" },
+	{ "pad", COL_CONTEXT, COL_STRING, NULL, "padding" },
+};
+
+static json_t *new_set(const char *bench, json_t *ctx)
+{
+	const struct schema s = { .bench = bench, .title = "test", SCHEMA_COLS(test_cols) };
+	return out_set_new(&s, ctx);
+}
+
+/* A set with awkward strings, every scalar type, and arrays. */
 static json_t *sample_set(const char *bench)
 {
 	json_t *ctx = json_pack("{s:s, s:{s:i}}", "note", "test context", "host", "cores", 2);
-	json_t *set = out_set_new(bench, ctx);
+	json_t *set = new_set(bench, ctx);
 	json_t *r1 = json_pack("{s:s, s:i, s:f, s:b, s:[f,f]}", "design", "a,b", "size", 1,
 			       "ratio", 0.1, "ok", 1, "samples_ns", 1.5, 2.5);
-	json_t *r2 = json_pack("{s:s, s:s, s:i, s:n, s:{s:i}, s:f}", "design", "say \"hi\"",
-			       "extra", "line\nbreak", "size", -2, "nothing", "nested", "x", 1,
+	json_t *r2 = json_pack("{s:s, s:s, s:i, s:n, s:[i], s:f}", "design", "say \"hi\"",
+			       "extra", "line\nbreak", "size", -2, "nothing", "nested", 1,
 			       "big", 1e300);
 	out_set_add(set, r1);
 	out_set_add(set, r2);
@@ -177,10 +201,76 @@ static json_t *sample_set(const char *bench)
 	return set;
 }
 
+/* The set carries its declared columns with roles, types and units, and
+ * the writers refuse a record with an undeclared field or a value of
+ * another type, leaving nothing behind. */
+static void test_set_schema(void **state)
+{
+	(void)state;
+	json_t *set = sample_set("schema");
+	const json_t *cols = json_object_get(set, "columns");
+	assert_int_equal(json_array_size(cols), sizeof(test_cols) / sizeof(test_cols[0]));
+	const json_t *size = schema_column(cols, "size");
+	assert_string_equal(json_string_value(json_object_get(size, "role")), "key");
+	assert_string_equal(json_string_value(json_object_get(size, "type")), "integer");
+	assert_string_equal(json_string_value(json_object_get(size, "unit")), "entries");
+	assert_true(json_is_null(json_object_get(schema_column(cols, "design"), "unit")) ||
+		    !json_object_get(schema_column(cols, "design"), "unit"));
+	const json_t *keys = json_object_get(set, "key_columns");
+	assert_int_equal(json_array_size(keys), 4);
+	assert_string_equal(json_string_value(json_array_get(keys, 2)), "unused");
+	char err[320] = "";
+	assert_int_equal(out_check_set(set, err, sizeof(err)), 0);
+
+	out_set_add(set, json_pack("{s:s, s:i}", "design", "x", "undeclared", 1));
+	assert_int_equal(out_check_set(set, err, sizeof(err)), -EPROTO);
+	assert_string_equal(err, "record 2: field \"undeclared\" is not declared in the schema of schema");
+	char *dir = path_in("schema-refused");
+	assert_int_equal(out_write_set(set, dir), -EPROTO);
+	char pj[300];
+	snprintf(pj, sizeof(pj), "%s/schema.json", dir);
+	assert_int_equal(access(pj, F_OK), -1);
+	json_decref(set);
+
+	set = sample_set("schema");
+	out_set_add(set, json_pack("{s:s}", "size", "12"));
+	assert_int_equal(out_check_set(set, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "field \"size\" of schema holds a JSON string, declared integer"));
+	json_decref(set);
+}
+
+/* out_record_stats() writes exactly the statistics columns schema.h
+ * declares (a COL_STATS row), with any prefix. */
+static void test_stats_declared(void **state)
+{
+	(void)state;
+	static const struct schema_col cols[] = {
+		{ "", COL_MEASURE, COL_STATS, "ns", "one thing" },
+		{ "overhead_", COL_MEASURE, COL_STATS, "ns", "nothing" },
+	};
+	const struct schema sc = { .bench = "st", .title = "t", SCHEMA_COLS(cols) };
+	struct tsc_calib c = fake_calib();
+	const double t[] = { 10, 12, 11, 30 };
+	json_t *set = out_set_new(&sc, json_object());
+	json_t *rec = json_object();
+	assert_int_equal(out_record_stats(rec, "", t, 4, &c, true), 0);
+	assert_int_equal(out_record_stats(rec, "overhead_", t, 4, &c, true), 0);
+	size_t n;
+	schema_stats_cols(&n);
+	assert_int_equal(json_object_size(rec), 2 * n);
+	assert_int_equal(json_array_size(json_object_get(set, "columns")), 2 * n);
+	out_set_add(set, rec);
+	char err[320] = "";
+	assert_int_equal(out_check_set(set, err, sizeof(err)), 0);
+	const json_t *col = schema_column(json_object_get(set, "columns"), "overhead_p99_cycles");
+	assert_string_equal(json_string_value(json_object_get(col, "unit")), "TSC ticks");
+	json_decref(set);
+}
+
 static void test_set_shape(void **state)
 {
 	(void)state;
-	json_t *set = out_set_new("lookup", json_object());
+	json_t *set = new_set("lookup", json_object());
 	assert_string_equal(json_string_value(json_object_get(set, "schema")), OUT_SCHEMA);
 	assert_string_equal(json_string_value(json_object_get(set, "bench")), "lookup");
 	assert_true(json_is_false(json_object_get(set, "complete")));
@@ -280,8 +370,9 @@ static void test_csv(void **state)
 	assert_non_null(text);
 	struct csv c;
 	csv_parse(text, &c);
-	/* Union of scalar keys in first-seen order; samples_ns and nested are
-	 * skipped. */
+	/* The declared scalar columns some record holds, in the schema's
+	 * order; samples_ns and nested (arrays) and unused (in no record) are
+	 * left out. */
 	static const char *hdr[] = { "design", "size", "ratio", "ok", "extra", "nothing", "big" };
 	assert_int_equal(c.nrows, 3);
 	assert_int_equal(c.ncols[0], 7);
@@ -308,7 +399,7 @@ static void test_csv(void **state)
 	json_decref(set);
 
 	/* No records: an empty file. */
-	set = out_set_new("empty", json_object());
+	set = new_set("empty", json_object());
 	char *s = out_csv_string(set);
 	assert_string_equal(s, "");
 	free(s);
@@ -318,7 +409,7 @@ static void test_csv(void **state)
 static void test_csv_reals_read_back_exactly(void **state)
 {
 	(void)state;
-	json_t *set = out_set_new("r", json_object());
+	json_t *set = new_set("r", json_object());
 	const double v[] = { 0.1, 1.0 / 3.0, 2.0 / 3.0, 123456.789, 1e-300, 5e-324, -0.0, 3.0 };
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		out_set_add(set, json_pack("{s:f}", "v", v[i]));
@@ -349,7 +440,7 @@ static void test_atomic_replace(void **state)
 
 	/* A write that fails halfway (file size limit) leaves the old file
 	 * byte for byte and no temp file. */
-	json_t *big = out_set_new("big", json_object());
+	json_t *big = new_set("big", json_object());
 	for (int i = 0; i < 2000; i++)
 		out_set_add(big, json_pack("{s:i, s:s}", "i", i, "pad", "xxxxxxxxxxxxxxxxxxxxxxxx"));
 	struct rlimit old, lim;
@@ -550,6 +641,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_shape),
+		cmocka_unit_test(test_set_schema),
+		cmocka_unit_test(test_stats_declared),
 		cmocka_unit_test(test_record_stats),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_csv),
