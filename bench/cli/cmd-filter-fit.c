@@ -3,41 +3,58 @@
  * compiled masked entries (pmuf_compile), and which selects cost the
  * most? Nothing is written; the exit status answers. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd-filter.h"
+#include "cmd-filter-opts.h"
 #include "util.h"
 
 #define TOP 10
 
-static void fit_usage(FILE *out)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const struct opt_doc doc = {
+	.cmd = "filter fit",
+	.synopsis = "[options] FILE|PATTERN",
+	.about = "Does the set of events FILE allows fit the kernel's limit of entries per filter\n"
+		 "(KVM_PMU_EVENT_FILTER_MAX_EVENTS, 300)?\n"
+		 "  exact     an exact (unmasked) list: the allowed (select, umask) pairs as an\n"
+		 "            allow list, or the denied ones as a deny list, whichever is shorter\n"
+		 "  compiled  masked entries (kernels 6.3+), as `pfbench filter compile` makes\n"
+		 "            them (--action auto)\n"
+		 "then the " STR(TOP) " selects that cost the most compiled entries (with their exact\n"
+		 "count), and a last line `fits: ...` or `does not fit: ...`. FILE may be\n"
+		 "longer than the limit (it is judged as if the kernel took it) or a pattern over\n"
+		 "a PMU model's event table ('icl::MEM_*', see `filter compile`).\n\n",
+	.status = "exit status: 0 the set fits (in either form), 1 it does not or the kernel\n"
+		  "would refuse FILE for another reason than its size, 2 bad input",
+};
+
+static const struct filter_opts_spec fspec = {
+	.which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU | FOPT_EXCEPT,
+	.except_help = "with a pattern: leave out the events PAT matches (repeatable)",
+};
+
+struct fit_cli {
+	struct filter_opts f;
+	unsigned long long limit;
+	const char *file;
+};
+
+static void parse(struct fit_cli *c, int argc, char **argv)
 {
-	fprintf(out,
-		"usage: pfbench filter fit [--limit N] [--format FMT] [--vendor intel|amd]\n"
-		"                          [--pmu P] [--except PATTERN]... FILE|PATTERN\n\n"
-		"Does the set of events FILE allows fit the kernel's limit of entries per filter\n"
-		"(KVM_PMU_EVENT_FILTER_MAX_EVENTS, 300)?\n"
-		"  exact     an exact (unmasked) list: the allowed (select, umask) pairs as an\n"
-		"            allow list, or the denied ones as a deny list, whichever is shorter\n"
-		"  compiled  masked entries (kernels 6.3+), as `pfbench filter compile` makes\n"
-		"            them (--action auto)\n"
-		"then the %d selects that cost the most compiled entries (with their exact\n"
-		"count), and a last line `fits: ...` or `does not fit: ...`. FILE may be\n"
-		"longer than the limit (it is judged as if the kernel took it) or a pattern over\n"
-		"a PMU model's event table ('icl::MEM_*', see `filter compile`).\n"
-		"Exit 0 when the set fits (in either form), 1 when it does not or the kernel\n"
-		"would refuse FILE for another reason than its size, 2 bad input.\n\n"
-		"  -l, --limit N      the entry limit to judge against (default 300)\n"
-		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
-		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit); default: the\n"
-		"                     file's flavor, else this host's (probed, else the CPU's)\n"
-		"  -P, --pmu P        the PMU model for event names without pmu::\n"
-		"  -e, --except PAT   with a pattern: leave out the events PAT matches\n"
-		"  -h, --help         this text\n",
-		TOP);
+	const struct opt opts[] = {
+		OPT_UINT('l', "limit", "N", &c->limit, NULL, 1, 1000000,
+			 "the entry limit to judge against (default 300)"),
+		OPT_PARENT(filter_opts_table(&c->f, &fspec)),
+		OPT_END(),
+	};
+	int first = opts_parse(&doc, opts, argc, argv);
+	filter_opts_apply(&c->f, &doc, opts);
+	c->file = filter_opts_one_file(&doc, opts, argc, argv, first);
 }
 
 struct sel_cost {
@@ -55,69 +72,22 @@ static int by_cost(const void *pa, const void *pb)
 	return a->sel < b->sel ? -1 : 1;
 }
 
-/* File-scope so that die_usage() leaves nothing the leak checker calls lost. */
-static char **except;
-
 int cmd_filter_fit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "limit", required_argument, NULL, 'l' },  { "format", required_argument, NULL, 'f' },
-		{ "vendor", required_argument, NULL, 'V' }, { "pmu", required_argument, NULL, 'P' },
-		{ "except", required_argument, NULL, 'e' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum pmuf_format fmt = PMUF_FMT_AUTO;
-	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
-	unsigned long long limit = PMUF_KVM_MAX_EVENTS;
-	except = calloc((size_t)argc, sizeof(*except));
-	size_t nexcept = 0;
-	int c;
-	if (!except)
-		die_errno("calloc", ENOMEM);
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:f:V:P:e:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (util_parse_u64(optarg, &limit) || !limit || limit > 1000000)
-				die_usage("filter fit: bad --limit '%s': expected 1..1000000 entries", optarg);
-			break;
-		case 'f':
-			fmt = cmd_filter_format_arg(optarg);
-			break;
-		case 'V':
-			vendor = cmd_filter_vendor_arg(optarg);
-			break;
-		case 'P':
-			cmd_filter_pmu_arg(optarg);
-			break;
-		case 'e':
-			except[nexcept++] = optarg;
-			break;
-		case 'h':
-			fit_usage(stdout);
-			free(except);
-			except = NULL;
-			return EXIT_OK;
-		default:
-			cmd_filter_bad_option("fit", c == ':', argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1) {
-		fit_usage(stderr);
-		die_usage("filter fit: %s", optind >= argc ? "expected a FILE" : "expected one FILE only");
-	}
-	const char *file = argv[optind];
+	static struct fit_cli c; /* static: what die_usage() leaves is still reachable */
+	memset(&c, 0, sizeof(c));
+	c.limit = PMUF_KVM_MAX_EVENTS;
+	parse(&c, argc, argv);
+	const char *file = c.file;
+	unsigned long long limit = c.limit;
 	struct pmuf_filter in, out;
-	cmd_filter_load_input(file, fmt, except, nexcept, &in);
-	free(except);
-	except = NULL;
+	cmd_filter_load_input(file, c.f.fmt, (char *const *)c.f.except.v, c.f.except.n, &in);
 	if (in.arch != PMUF_ARCH_X86) {
 		pmuf_free(&in);
 		die_usage("filter fit: %s is an arm64 filter; fit works on x86 filters", file);
 	}
 	const char *how;
-	enum pmuf_flavor fl = cmd_filter_flavor(&in, vendor, true, &how);
+	enum pmuf_flavor fl = cmd_filter_flavor(&in, c.f.flavor, true, &how);
 	unsigned nsel = 1u << pmuf_flavor_select_bits(fl);
 	unsigned *allowed = calloc(nsel, sizeof(*allowed));
 	struct sel_cost *cost = calloc(nsel, sizeof(*cost));

@@ -1,6 +1,5 @@
 /* cmd-filter-show.c — `pfbench filter show` (a decoded table of a filter)
  * and `pfbench filter validate` (what the kernel would answer to it). */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd-filter.h"
+#include "cmd-filter-opts.h"
 #include "kvm-sys.h"
 #include "util.h"
 
@@ -19,97 +19,67 @@ struct common_opts {
 	const char *file;
 };
 
-static void show_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench filter show [--format FMT] [--vendor intel|amd] [--pmu P] FILE\n\n"
-		"Prints the filter as a table: every entry's index, raw 64-bit value, kind\n"
-		"(exact, or masked include/exclude), select, umask or mask/match, and the line\n"
-		"and event name it came from. Entries the kernel would silently drop, or reject,\n"
-		"are marked for the flavor in use: --vendor, else the one the file declares,\n"
-		"else this host's (probed from KVM, else the CPU's).\n\n"
-		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension:\n"
-		"                     .pmuf, .json, .bin)\n"
-		"  -V, --vendor V     judge entries with KVM's intel (8-bit select) or amd\n"
-		"                     (12-bit select) flavor\n"
-		"  -P, --pmu P        the PMU model for event names without pmu:: (icl, spr,\n"
-		"                     skl, zen4, amd64_fam19h_zen4, ...); default: this host's\n"
-		"  -h, --help         this text\n");
-}
+static const struct opt_doc show_doc = {
+	.cmd = "filter show",
+	.synopsis = "[--format FMT] [--vendor intel|amd] [--pmu P] FILE",
+	.about = "Prints the filter as a table: every entry's index, raw 64-bit value, kind\n"
+		 "(exact, or masked include/exclude), select, umask or mask/match, and the line\n"
+		 "and event name it came from. Entries the kernel would silently drop, or reject,\n"
+		 "are marked for the flavor in use: --vendor, else the one the file declares,\n"
+		 "else this host's (probed from KVM, else the CPU's).\n\n",
+	.status = "exit status: 0 shown, 2 usage or bad input",
+};
 
-static void validate_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench filter validate [--kernel] [--format FMT] [--vendor intel|amd]\n"
-		"                               [--pmu P] FILE\n\n"
-		"Answers as KVM_SET_PMU_EVENT_FILTER would (or, for arm64 filters, the\n"
-		"KVM_ARM_VCPU_PMU_V3_FILTER calls). Prints `ok` with the entry counts and every\n"
-		"entry the kernel silently drops, and exits 0; or prints the errno name the\n"
-		"kernel returns (EINVAL, E2BIG) as the first word, with the reason, and exits 1.\n"
-		"The flavor: --vendor, else the one the file declares, else this host's (probed\n"
-		"from KVM, else the CPU's).\n"
-		"With --kernel, the running kernel answers too: FILE is installed with\n"
-		"KVM_SET_PMU_EVENT_FILTER on a scratch VM (no memory, no vCPU), and the model\n"
-		"is asked with the flavor probed from KVM. Prints `kernel: ...`, `model: ...`\n"
-		"and `agree` or `DISAGREE: ...`; exits 0 when the kernel accepts and both\n"
-		"agree, 1 when it refuses or they disagree, 4 when /dev/kvm or the filter\n"
-		"ioctl is missing. The ioctl shows acceptance only: which entries the kernel\n"
-		"drops and what it decides are not visible through it (`pfbench check`\n"
-		"counts events on a host with a vPMU).\n\n"
-		"  -K, --kernel       ask the running kernel (a scratch VM) as well as the model\n"
-		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
-		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit)\n"
-		"  -P, --pmu P        the PMU model for event names without pmu:: (icl, spr,\n"
-		"                     skl, zen4, amd64_fam19h_zen4, ...); default: this host's\n"
-		"  -h, --help         this text\n");
-}
+static const struct opt_doc validate_doc = {
+	.cmd = "filter validate",
+	.synopsis = "[--kernel] [--format FMT] [--vendor intel|amd] [--pmu P] FILE",
+	.about =
+		 "Answers as KVM_SET_PMU_EVENT_FILTER would (or, for arm64 filters, the\n"
+		 "KVM_ARM_VCPU_PMU_V3_FILTER calls). Prints `ok` with the entry counts and every\n"
+		 "entry the kernel silently drops, and exits 0; or prints the errno name the\n"
+		 "kernel returns (EINVAL, E2BIG) as the first word, with the reason, and exits 1.\n"
+		 "The flavor: --vendor, else the one the file declares, else this host's (probed\n"
+		 "from KVM, else the CPU's).\n"
+		 "With --kernel, the running kernel answers too: FILE is installed with\n"
+		 "KVM_SET_PMU_EVENT_FILTER on a scratch VM (no memory, no vCPU), and the model\n"
+		 "is asked with the flavor probed from KVM. Prints `kernel: ...`, `model: ...`\n"
+		 "and `agree` or `DISAGREE: ...`; exits 0 when the kernel accepts and both\n"
+		 "agree, 1 when it refuses or they disagree, 4 when /dev/kvm or the filter\n"
+		 "ioctl is missing. The ioctl shows acceptance only: which entries the kernel\n"
+		 "drops and what it decides are not visible through it (`pfbench check`\n"
+		 "counts events on a host with a vPMU).\n\n",
+	.status = "exit status: 0 the kernel accepts FILE (and, with --kernel, both agree),\n"
+		  "1 it refuses FILE (or they disagree), 2 usage or bad input, 4 skipped\n"
+		  "(--kernel without /dev/kvm or the filter ioctl)",
+};
 
-/* Options both subcommands share; returns 1 after printing --help. */
-static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FILE *),
-			struct common_opts *o)
+/* Options both subcommands share; validate adds --kernel. */
+static void parse_common(int argc, char **argv, bool validate, struct common_opts *o)
 {
-	bool validate = !strcmp(sub, "validate");
-	static const struct option opts[] = {
-		{ "kernel", no_argument, NULL, 'K' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "vendor", required_argument, NULL, 'V' },
-		{ "pmu", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct filter_opts_spec show_spec = {
+		.which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU,
+		.format_help = "pmuf, qemu-json or kvm-raw (default: by extension:\n"
+			       ".pmuf, .json, .bin)",
+		.vendor_help = "judge entries with KVM's intel (8-bit select) or amd\n"
+			       "(12-bit select) flavor",
 	};
-	int c;
+	static const struct filter_opts_spec validate_spec = {
+		.which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU,
+		.vendor_help = "intel (8-bit event select) or amd (12-bit)",
+	};
+	const struct opt_doc *doc = validate ? &validate_doc : &show_doc;
+	struct filter_opts fo = { 0 };
+	struct opt opts[] = {
+		OPT_FLAG('K', "kernel", &o->kernel, "ask the running kernel (a scratch VM) as well as the model"),
+		OPT_PARENT(filter_opts_table(&fo, validate ? &validate_spec : &show_spec)),
+		OPT_END(),
+	};
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, validate ? ":f:V:P:Kh" : ":f:V:P:h", opts, NULL)) != -1) {
-		if (c == 'K' && !validate)
-			c = '?';
-		switch (c) {
-		case 'K':
-			o->kernel = true;
-			break;
-		case 'f':
-			o->fmt = cmd_filter_format_arg(optarg);
-			break;
-		case 'V':
-			o->vendor = cmd_filter_vendor_arg(optarg);
-			break;
-		case 'P':
-			cmd_filter_pmu_arg(optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			cmd_filter_bad_option(sub, c == ':', argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		die_usage("filter %s: %s", sub, optind >= argc ? "expected a FILE" : "expected one FILE only");
-	}
-	o->file = argv[optind];
-	return 0;
+	int first = opts_parse(doc, validate ? opts : opts + 1, argc, argv);
+	filter_opts_apply(&fo, doc, validate ? opts : opts + 1);
+	o->fmt = fo.fmt;
+	o->vendor = fo.flavor;
+	o->file = filter_opts_one_file(doc, validate ? opts : opts + 1, argc, argv, first);
 }
 
 static const char *action_name(uint32_t a)
@@ -249,8 +219,7 @@ int cmd_filter_show(int argc, char **argv)
 {
 	struct common_opts o;
 	struct pmuf_filter f;
-	if (parse_common(argc, argv, "show", show_usage, &o))
-		return EXIT_OK;
+	parse_common(argc, argv, false, &o);
 	cmd_filter_load(o.file, o.fmt, &f);
 	if (f.arch == PMUF_ARCH_ARM64)
 		show_arm64(&o, &f);
@@ -337,8 +306,7 @@ int cmd_filter_validate(int argc, char **argv)
 	const char *how = "";
 	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
 
-	if (parse_common(argc, argv, "validate", validate_usage, &o))
-		return EXIT_OK;
+	parse_common(argc, argv, true, &o);
 	cmd_filter_load(o.file, o.fmt, &f);
 	if (o.kernel) {
 		int st = cmd_filter_validate_kernel(o.file, &f, o.vendor);

@@ -63,29 +63,6 @@ int cmd_filter(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-enum pmuf_format cmd_filter_format_arg(const char *s)
-{
-	enum pmuf_format fmt;
-	if (pmuf_format_parse(s, &fmt))
-		die_usage("unknown format '%s'; expected pmuf, qemu-json or kvm-raw", s);
-	return fmt;
-}
-
-enum pmuf_flavor cmd_filter_vendor_arg(const char *s)
-{
-	enum pmuf_flavor fl;
-	if (pmuf_flavor_parse(s, &fl) || fl == PMUF_FLAVOR_UNSET)
-		die_usage("unknown vendor '%s'; expected intel or amd", s);
-	return fl;
-}
-
-void cmd_filter_pmu_arg(const char *s)
-{
-	char msg[1536];
-	if (pmuf_default_pmu_set(s, msg, sizeof(msg)))
-		die_usage("--pmu: %s", msg);
-}
-
 bool cmd_filter_is_pattern(const char *arg)
 {
 	struct stat st;
@@ -205,14 +182,6 @@ enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor
 			  "is neither Intel nor AMD; pass --vendor intel|amd");
 	*how = !strcmp(h, "probed") ? "probed on this host" : !strcmp(h, "cpu") ? "this host's CPU" : "unknown";
 	return fl;
-}
-
-void cmd_filter_bad_option(const char *sub, bool missing_arg, const char *arg)
-{
-	if (missing_arg)
-		die_usage("filter %s: option '%s' needs an argument; see `pfbench filter %s --help`", sub,
-			  arg, sub);
-	die_usage("filter %s: unknown option '%s'; see `pfbench filter %s --help`", sub, arg, sub);
 }
 
 void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to)

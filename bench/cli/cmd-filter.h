@@ -3,9 +3,10 @@
  * decide and verify (cmd-filter-decide.c), convert (cmd-filter-convert.c),
  * compile (cmd-filter-compile.c), events (cmd-filter-events.c), fit
  * (cmd-filter-fit.c).
- * Shared here: loading a filter file and choosing the PMU flavor. Every
+ * Shared here: loading a filter file and choosing the PMU flavor; their
+ * shared options are options.h rows (cmd-filter-opts.h). Every
  * subcommand returns its exit status; bad input exits 2 through
- * die_usage(). */
+ * opts_die() or die_usage(). */
 #ifndef PFBENCH_CMD_FILTER_H
 #define PFBENCH_CMD_FILTER_H
 
@@ -25,10 +26,6 @@ int cmd_filter_compile(int argc, char **argv);
 int cmd_filter_events(int argc, char **argv);
 int cmd_filter_fit(int argc, char **argv);
 
-/* --pmu's argument: the PMU model names without pmu:: use (a libpfm4
- * name such as icl or amd64_fam19h_zen4, or an alias such as zen4);
- * exits 2 naming the known ones when unknown. */
-void cmd_filter_pmu_arg(const char *s);
 /* Is arg a pattern over a PMU's event table ("icl::MEM_*", "icl::*")
  * rather than a file? No file by that name, and it has "::" or a glob. */
 bool cmd_filter_is_pattern(const char *arg);
@@ -45,10 +42,6 @@ void cmd_filter_user_load(const char *arg, struct user_filter *uf);
  * exit 2. Returns how many. */
 size_t cmd_filter_user_load_all(const char *cmd, const struct opt_strings *files,
 				struct user_filter *ufs);
-/* Parses --format's argument, or exits 2. */
-enum pmuf_format cmd_filter_format_arg(const char *s);
-/* Parses --vendor's argument (intel|amd), or exits 2. */
-enum pmuf_flavor cmd_filter_vendor_arg(const char *s);
 /* Loads path (fmt AUTO: by extension; a pattern as cmd_filter_load_input);
  * on a parse error prints "file:line:col: what was expected" and exits 2. */
 void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f);
@@ -66,8 +59,5 @@ void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_f
 /* Writes a rendered filter to outpath atomically (temp + rename), or to
  * stdout when outpath is NULL; dies naming the target on failure. */
 void cmd_filter_emit(const char *outpath, const char *buf, size_t len);
-
-/* getopt's ':' (missing_arg) or '?' as a usage error naming arg (exit 2). */
-__attribute__((noreturn)) void cmd_filter_bad_option(const char *sub, bool missing_arg, const char *arg);
 
 #endif

@@ -17,6 +17,8 @@
 static size_t flatten(const struct opt *opts, const struct opt **out, size_t n)
 {
 	for (const struct opt *o = opts; o && o->type != OPT_T_END; o++) {
+		if (o->type == OPT_T_OPERANDS)
+			continue;
 		if (o->type == OPT_T_PARENT)
 			n = flatten(o->parent, out, n);
 		else if (n < MAX_ROWS)
@@ -167,8 +169,9 @@ static void apply(const struct opt_doc *doc, const struct opt *opts, const struc
 		break;
 	case OPT_T_STRINGS: {
 		struct opt_strings *l = o->value;
-		if (l->n >= o->hi || l->n >= OPT_LIST_MAX)
+		if (l->n >= o->hi || l->n >= OPT_STRINGS_MAX)
 			opts_die(doc, opts, "--%s: more than %llu given", o->long_name, o->hi);
+		l->from[l->n] = o;
 		l->v[l->n++] = arg;
 		break;
 	}
@@ -186,7 +189,9 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 	const struct opt *rows[MAX_ROWS];
 	size_t n = flatten(opts, rows, 0);
 	struct option lo[2 * MAX_ROWS + 2];
-	char shorts[2 * MAX_ROWS + 4] = ":h"; /* options may follow operands */
+	/* options may follow operands; "-" (operands in order) only with an
+	 * OPT_OPERANDS row */
+	char shorts[2 * MAX_ROWS + 5] = "-:h";
 	size_t nl = 0, ns = strlen(shorts);
 	/* getopt_long returns 256 + 2i for row i's long name, 257 + 2i for its
 	 * alias, and the short letter for the short form. */
@@ -205,11 +210,23 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 	lo[nl] = (struct option){ NULL, 0, NULL, 0 };
 	shorts[ns] = '\0';
 
+	const struct opt *operands = NULL;
+	for (const struct opt *o = opts; o->type != OPT_T_END; o++)
+		if (o->type == OPT_T_OPERANDS)
+			operands = o;
 	int c;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the optstring's "-" mode */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, operands ? shorts : shorts + 1, lo, NULL)) != -1) {
 		const struct opt *o = NULL;
+		if (c == 1 && operands) {
+			struct opt_strings *l = operands->value;
+			if (l->n >= OPT_STRINGS_MAX)
+				opts_die(doc, opts, "more than %d operands", OPT_STRINGS_MAX);
+			l->from[l->n] = NULL;
+			l->v[l->n++] = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			opts_usage(stdout, doc, opts);
 			exit(EXIT_OK);

@@ -24,6 +24,7 @@ enum opt_type {
 	OPT_T_STRING,	/* *(const char **)value = the argument */
 	OPT_T_LIST,	/* a struct opt_list of numbers, each in lo..hi */
 	OPT_T_STRINGS,	/* repeatable: a struct opt_strings, at most hi of them */
+	OPT_T_OPERANDS,	/* the operands, in order, into a struct opt_strings (no usage row) */
 	OPT_T_PARENT,	/* the rows of another table (parent), in place */
 };
 
@@ -34,8 +35,14 @@ struct opt_list {
 	size_t n;
 };
 
+#define OPT_STRINGS_MAX 1024
+
+/* Strings in the order given. from[i] is the row that added v[i] (NULL
+ * for an operand), so rows and operands may share one list and keep
+ * their order (filter decide's questions). */
 struct opt_strings {
-	const char *v[OPT_LIST_MAX];
+	const char *v[OPT_STRINGS_MAX];
+	const struct opt *from[OPT_STRINGS_MAX];
 	size_t n;
 };
 
@@ -64,6 +71,9 @@ struct opt {
 #define OPT_STRINGS(s, l, a, v, max, h)                                                            \
 	{ .type = OPT_T_STRINGS, .short_name = (s), .long_name = (l), .arg = (a), .help = (h),     \
 	  .value = (v), .hi = (max) }
+/* With this row, operands are collected into v as they come, in order with
+ * the options (getopt's "-" mode); without it they end up after them. */
+#define OPT_OPERANDS(v) { .type = OPT_T_OPERANDS, .value = (v), .hi = OPT_STRINGS_MAX }
 #define OPT_PARENT(p) { .type = OPT_T_PARENT, .parent = (p) }
 #define OPT_END() { .type = OPT_T_END }
 
@@ -78,7 +88,8 @@ struct opt_doc {
 /* Parses argv[1..] (argv[0] is the command) against opts. -h/--help
  * prints the usage to stdout and exits 0; an error prints "pfbench CMD:
  * --opt: what was wrong" and the usage to stderr and exits 2. Returns the
- * index of the first operand (argc when none). */
+ * index of the first operand (argc when none; with an OPT_OPERANDS row,
+ * always argc). */
 int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char **argv);
 /* The generated usage: "usage: pfbench CMD SYNOPSIS", about, the option
  * rows (shared ones included), -h, and the status paragraph. */
