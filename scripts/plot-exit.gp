@@ -1,60 +1,52 @@
-# plot-exit.gp — guest exit latency vs filter size, one line per filter
-# encoding (and whatever else varies), beside the baseline exits (no
-# filter) drawn flat across the x range. Called by `pfbench suite` and
-# `pfbench report` with -e, on a data file they extract from exit.json
-# (plots/exit.dat):
+# plot-exit.gp — guest exit latency vs installed filter size: one line per
+# filter series (colour: encoding and where the programmed event sits;
+# dash: allow solid, deny dashed), series that coincide with "no filter"
+# merged into one shaded band (said so in the legend), the same cycle with
+# no filter as a grey reference, and the baseline exits (no filter
+# involved) flat in dark grey, one dash each. Shaded bands around lines:
+# the 95% CI of the median. Called by `pfbench suite` / `pfbench report`
+# (bench/report/suite-plot.c) with -e on plots/exit.dat:
 #   gnuplot -e "datafile='plots/exit.dat'; outfile='plots/exit.svg'; fmt='svg'; \
-#       nseries=2; nbase=1; ngroup=1; plottitle='...'; xlab='...'; ylab='...'; logx=1" \
-#       scripts/plot-exit.gp
+#       nseries=2; nband=1; nbase=5; nref=1; lcs='1 2'; dts='1 2'; plottitle='...'; \
+#       scriptdir='scripts'; ..." scripts/plot-exit.gp
 # Data: one block per series (separated by two blank lines), its first row
-# the series name, then "x median_ns ci95_low_ns ci95_high_ns" rows; the
-# first nseries blocks are filter series, the next nbase flat lines: first
-# nref reference lines (the same cycle with no filter), then the baseline
-# exits. The reference shows both behind and on top of the series (see the
-# plot command); each baseline gets its own dash pattern.
+# the series name, then "x median lo hi" rows: nseries line series, nband
+# (0 or 1) band ("x mid lowest highest"), then nbase flat lines: the first
+# nref the reference (no filter), then the baseline exits. The rest:
+# plot-style.gp.
 if (!exists("datafile")) datafile = 'plots/exit.dat'
 if (!exists("outfile")) outfile = 'plots/exit.svg'
 if (!exists("fmt")) fmt = 'svg'
 if (!exists("nseries")) nseries = 1
+if (!exists("nband")) nband = 0
 if (!exists("nbase")) nbase = 0
 if (!exists("nref")) nref = 0
+if (!exists("lcs")) lcs = ''
+if (!exists("dts")) dts = ''
 if (!exists("plottitle")) plottitle = 'Guest exit latency vs filter size'
-if (!exists("xlab")) xlab = 'filter size (entries)'
-if (!exists("ylab")) ylab = 'round trip, median ns (bars: 95% CI)'
-if (!exists("logx")) logx = 0
-# Series come in groups of ngroup (the values of the last field that names
-# a series, e.g. the event's position): one colour per group, one point
-# type per member.
-if (!exists("ngroup")) ngroup = 1
+if (!exists("xlab")) xlab = 'installed filter size (entries)'
+if (!exists("ylab")) ylab = 'guest-timed round trip (ns)'
+if (!exists("scriptdir")) scriptdir = 'scripts'
+if (!exists("xmin")) { stats datafile using 1 nooutput; xmin = STATS_min; xmax = STATS_max }
+if (!exists("ymin")) { stats datafile using 3 nooutput; ymin = STATS_min; stats datafile using 4 nooutput; ymax = STATS_max }
+width = 1200
+height = 720
+load scriptdir . '/plot-style.gp'
+lc(i) = words(lcs) >= i + 1 ? int(word(lcs, i + 1)) : i + 1
+dt(i) = words(dts) >= i + 1 ? int(word(dts, i + 1)) : 1
+set key outside right top Left reverse width 1 samplen 3
+set pointsize 1
+b0 = nseries + nband
 
-if (fmt eq 'png') {
-	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-		set terminal pngcairo size 1000,640 noenhanced
-	} else {
-		set terminal png size 1000,640 noenhanced
-	}
-} else {
-	set terminal svg size 1000,640 dynamic noenhanced
-}
-set output outfile
-set title plottitle
-set xlabel xlab
-set ylabel ylab
-set key outside right top
-set grid
-if (logx) set logscale x 2
-set style data yerrorlines
-set bars small
-
-# The reference ("no filter") is drawn twice: first a wide light band
-# behind the series, so it stays visible where they cover it, then a thin
-# black line on top. Dash types 2-5 are the four distinct dashed patterns
-# (dashed, dotted, dash-dot, dash-dot-dot); the baselines take them in turn.
-plot for [i=nseries:nseries+nref-1] datafile index i using 1:2 with lines \
-	lw 12 lc rgb 'gray80' dt 1 title columnheader(1), \
-     for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
-	lw 1.5 lc (i/ngroup+1) pt (2*(i%ngroup)+5) ps 0.9 title columnheader(1), \
-     for [i=nseries+nref:nseries+nbase-1] datafile index i using 1:2 with lines \
-	lw 2 lc rgb 'gray20' dt 2+(i-nseries-nref)%4 title columnheader(1), \
-     for [i=nseries:nseries+nref-1] datafile index i using 1:2 with lines \
-	lw 1.5 lc rgb 'black' dt 1 notitle
+plot for [i=b0:b0+nref-1] datafile index i using (xf($1)):2 with lines \
+	lw 10 lc rgb 'gray82' title columnheader(1), \
+     for [i=nseries:nseries+nband-1] datafile index i using (xf($1)):3:4 with filledcurves \
+	fs transparent solid 0.35 noborder lc rgb '#56B4E9' title columnheader(1), \
+     for [i=0:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves \
+	fs transparent solid 0.15 noborder lc rgb colour(lc(i)) notitle, \
+     for [i=0:nseries-1] datafile index i using (xf($1)):2 with linespoints \
+	lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1), \
+     for [i=b0+nref:b0+nbase-1] datafile index i using (xf($1)):2 with lines \
+	lw 2 lc rgb '#505050' dt 2 + (i - b0 - nref) % 4 title columnheader(1), \
+     for [i=b0:b0+nref-1] datafile index i using (xf($1)):2 with lines \
+	lw 1.2 lc rgb 'black' notitle

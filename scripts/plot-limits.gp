@@ -1,51 +1,41 @@
-# plot-limits.gp — the limit study (`pfbench limits`): one cold lookup's ns
-# vs the filter limit N (log x, log y), one line per design, the floor
-# (one load of an evicted line) dashed grey, today's limit (300) marked.
-# Called by `pfbench suite`/`pfbench report` on plots/limits.dat, which
-# they extract from limits.json (kind=lookup, cache=cold):
-#   gnuplot -e "datafile='plots/limits.dat'; outfile='plots/limits.png'; fmt='png'; \
-#       nseries=14; hasfloor=1; lts='1 2 3 ...'; plottitle='...'" scripts/plot-limits.gp
-# lts: the line type (colour) of each series, so a design keeps its colour
-# from plot to plot.
-# Data: one block per design (blocks separated by two blank lines), its
-# first row the design's name, then "size median_ns ci95_low_ns
-# ci95_high_ns" rows; the floor's block, when present, comes last.
+# plot-limits.gp — the limit study (`pfbench limits`): one cold lookup vs
+# the filter limit N, one line per design (colour from lcs, dash from dts,
+# so a design keeps its look from plot to plot), shaded bands the 95% CI
+# of the median, the floor (one load of an evicted line) dashed grey, and
+# today's limit (300) marked. Called by `pfbench suite` / `pfbench report`
+# (bench/report/suite-plot.c) with -e on plots/limits.dat:
+#   gnuplot -e "datafile='plots/limits.dat'; outfile='plots/limits.svg'; fmt='svg'; \
+#       nseries=14; hasfloor=1; lcs='1 2 ...'; ylab='time per lookup in µs'; \
+#       scriptdir='scripts'; ..." scripts/plot-limits.gp
+# Data: one block per design (separated by two blank lines), its first row
+# the design's name, then "N median lo hi" rows in the unit ylab names;
+# the floor's block, when present, comes last. The rest: plot-style.gp.
 if (!exists("datafile")) datafile = 'plots/limits.dat'
 if (!exists("outfile")) outfile = 'plots/limits.svg'
 if (!exists("fmt")) fmt = 'svg'
 if (!exists("nseries")) nseries = 1
 if (!exists("hasfloor")) hasfloor = 0
+if (!exists("lcs")) lcs = ''
+if (!exists("dts")) dts = ''
 if (!exists("plottitle")) plottitle = 'One cold lookup vs the filter limit N'
-if (!exists("logy")) logy = 1
-if (!exists("lts")) lts = ''
+if (!exists("xlab")) xlab = 'filter limit N in entries'
+if (!exists("ylab")) ylab = 'time per lookup in ns'
+if (!exists("scriptdir")) scriptdir = 'scripts'
+if (!exists("xmin")) { stats datafile using 1 nooutput; xmin = STATS_min; xmax = STATS_max }
+if (!exists("ymin")) { stats datafile using 3 nooutput; ymin = STATS_min; stats datafile using 4 nooutput; ymax = STATS_max }
+width = 1200
+height = 720
+load scriptdir . '/plot-style.gp'
+lc(i) = words(lcs) >= i + 1 ? int(word(lcs, i + 1)) : i + 1
+dt(i) = words(dts) >= i + 1 ? int(word(dts, i + 1)) : 1
+set key outside right top Left reverse width 1 samplen 3
+set pointsize 1
+set arrow from xf(300), graph 0 to xf(300), graph 1 nohead dt 3 lc rgb 'gray40'
+set label "today's limit (300)" at xf(300), graph 0.97 offset 0.5,0 left font ",10"
 
-if (fmt eq 'png') {
-	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-		set terminal pngcairo size 1100,680 noenhanced font ",10"
-	} else {
-		set terminal png size 1100,680 noenhanced
-	}
-} else {
-	set terminal svg size 1100,680 dynamic noenhanced
-}
-set output outfile
-set title plottitle
-set xlabel 'filter limit N (entries, log scale)'
-set ylabel (logy ? 'ns per cold lookup, median (log scale; bars: 95% CI)' : 'ns per cold lookup, median (bars: 95% CI)')
-set arrow from 300, graph 0 to 300, graph 1 nohead dt 3 lc rgb 'gray20'
-set label "today's limit (300)" at 300, graph 0.97 offset 0.5,0 left font ",9"
-set key outside right top
-set grid
-set logscale x 2
-if (logy) set logscale y 10
-set bars small
-set pointsize 0.8
-# Twelve distinguishable colours (kernel replicas come first in the data).
-colors = '#d62728 #ff7f0e #8c564b #1f77b4 #2ca02c #17becf #9467bd #e377c2 #7f7f7f #bcbd22 #393b79 #637939 #843c39 #000000'
-do for [k=1:words(colors)] { set linetype k lc rgb word(colors, k) lw 1.6 }
-
-plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
-	lt ((words(lts) > i ? int(word(lts, i + 1)) - 1 : i) % 14 + 1) \
-	pt ((words(lts) > i ? int(word(lts, i + 1)) - 1 : i) % 7 + 4) title columnheader(1), \
-     for [i=nseries:nseries+hasfloor-1] datafile index i using 1:2 with lines \
+plot for [i=0:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves \
+	fs transparent solid 0.15 noborder lc rgb colour(lc(i)) notitle, \
+     for [i=0:nseries-1] datafile index i using (xf($1)):2 with linespoints \
+	lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1), \
+     for [i=nseries:nseries+hasfloor-1] datafile index i using (xf($1)):2 with lines \
 	lw 2 lc rgb 'gray40' dt 2 title columnheader(1)

@@ -1,48 +1,66 @@
-# plot-lookup.gp — ns per lookup vs filter size (log x), one line per
-# design, the floor row (one L1 load per lookup) dashed grey.
-# Driven by scripts/plot-lookup.sh, which extracts the data from
-# lookup.csv:
-#   gnuplot -e "datafile='x.dat'; outfile='x.png'; fmt='png'; nseries=11; \
-#       hasfloor=1; lts='1 2 3 ...'; plottitle='...'" scripts/plot-lookup.gp
-# lts: the line type (colour) of each series, so a design keeps its colour
-# from plot to plot.
+# plot-lookup.gp — time per lookup vs filter size, small multiples: the
+# kernel's algorithms on the left, the other designs on the right (the
+# kernel's current algorithm repeated there in grey for reference), the
+# L1-load floor dashed in both; shaded bands are the 95% CI of the median.
+# Called by `pfbench suite` / `pfbench report` (bench/report/suite-plot.c)
+# and scripts/plot-lookup.sh with -e, e.g.
+#   gnuplot -e "datafile='x.dat'; outfile='x.png'; fmt='png'; nseries=14; n1=5; \
+#       hasfloor=1; lcs='1 2 ...'; plottitle='...'; scriptdir='scripts'" scripts/plot-lookup.gp
 # Data: one block per design (blocks separated by two blank lines), its
-# first row the design's name, then "size median_ns ci95_low_ns
-# ci95_high_ns" rows; the floor's block, when present, comes last.
+# first row the design's name, then "size median lo hi" rows: the first n1
+# blocks the left panel's, the next nseries - n1 the right's, then the
+# floor's block when hasfloor. lcs: each series' colour (1-based), so a
+# design keeps its colour from plot to plot. Without n1 (or n1 = nseries)
+# one panel. The rest: plot-style.gp.
 if (!exists("datafile")) datafile = 'lookup.dat'
 if (!exists("outfile")) outfile = 'lookup.svg'
 if (!exists("fmt")) fmt = 'svg'
 if (!exists("nseries")) nseries = 1
+if (!exists("n1")) n1 = nseries
 if (!exists("hasfloor")) hasfloor = 0
 if (!exists("plottitle")) plottitle = 'Filter lookup cost vs filter size'
+if (!exists("ptitle1")) ptitle1 = "the kernel's algorithms"
+if (!exists("ptitle2")) ptitle2 = 'other designs'
+if (!exists("xlab")) xlab = 'filter size in entries'
+if (!exists("ylab")) ylab = 'time per lookup in ns'
+if (!exists("lcs")) lcs = ''
+if (!exists("refidx")) refidx = -1
+if (!exists("scriptdir")) scriptdir = 'scripts'
+if (!exists("xmode")) xmode = 1
 if (!exists("logy")) logy = 1
-if (!exists("lts")) lts = ''
+if (!exists("xmin")) { stats datafile using 1 nooutput; xmin = STATS_min; xmax = STATS_max }
+if (!exists("ymin")) { stats datafile using 3 nooutput; ymin = STATS_min; stats datafile using 4 nooutput; ymax = STATS_max }
+width = 1500
+height = 720
+load scriptdir . '/plot-style.gp'
+lc(i) = words(lcs) >= i + 1 ? int(word(lcs, i + 1)) : i + 1
+set key outside right top Left reverse width 1 samplen 2.5 font ',10'
+set pointsize 0.9
+floor = nseries
+two = n1 > 0 && n1 < nseries
 
-if (fmt eq 'png') {
-	if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-		set terminal pngcairo size 1100,680 noenhanced font ",10"
-	} else {
-		set terminal png size 1100,680 noenhanced
-	}
-} else {
-	set terminal svg size 1100,680 dynamic noenhanced
+if (two) {
+	unset title
+	set multiplot layout 1,2 title fulltitle font ',13'
+	set title ptitle1 font ',11'
 }
-set output outfile
-set title plottitle
-set xlabel 'filter size (entries, log scale)'
-set ylabel (logy ? 'ns per lookup, median (log scale; bars: 95% CI)' : 'ns per lookup, median (bars: 95% CI)')
-set key outside right top
-set grid
-set logscale x 2
-if (logy) set logscale y 10
-set bars small
-set pointsize 0.8
-# Twelve distinguishable colours (kernel replicas come first in the data).
-colors = '#d62728 #ff7f0e #8c564b #1f77b4 #2ca02c #17becf #9467bd #e377c2 #7f7f7f #bcbd22 #393b79 #637939 #843c39 #000000'
-do for [k=1:words(colors)] { set linetype k lc rgb word(colors, k) lw 1.6 }
-
-plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines \
-	lt ((words(lts) > i ? int(word(lts, i + 1)) - 1 : i) % 14 + 1) \
-	pt ((words(lts) > i ? int(word(lts, i + 1)) - 1 : i) % 7 + 4) title columnheader(1), \
-     for [i=nseries:nseries+hasfloor-1] datafile index i using 1:2 with lines \
+hi1 = two ? n1 - 1 : nseries - 1
+plot for [i=0:hi1] datafile index i using (xf($1)):3:4 with filledcurves \
+	fs transparent solid 0.18 noborder lc rgb colour(lc(i)) notitle, \
+     for [i=0:hi1] datafile index i using (xf($1)):2 with linespoints \
+	lw 2 lc rgb colour(lc(i)) dt dash(1, lc(i)) pt ptype(lc(i)) title columnheader(1), \
+     for [i=floor:floor+hasfloor-1] datafile index i using (xf($1)):2 with lines \
 	lw 2 lc rgb 'gray40' dt 2 title columnheader(1)
+if (two) {
+	set title ptitle2 font ',11'
+	unset label 99
+	plot for [i=refidx:refidx] datafile index i using (xf($1)):2 with lines lw 6 \
+		lc rgb 'gray80' title columnheader(1), \
+	     for [i=n1:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves \
+		fs transparent solid 0.18 noborder lc rgb colour(lc(i)) notitle, \
+	     for [i=n1:nseries-1] datafile index i using (xf($1)):2 with linespoints \
+		lw 2 lc rgb colour(lc(i)) dt dash(1, lc(i)) pt ptype(lc(i)) title columnheader(1), \
+	     for [i=floor:floor+hasfloor-1] datafile index i using (xf($1)):2 with lines \
+		lw 2 lc rgb 'gray40' dt 2 title columnheader(1)
+	unset multiplot
+}

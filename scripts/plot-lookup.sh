@@ -103,7 +103,7 @@ tab=$(printf '\t')
 while IFS="$tab" read -r name dat nser hasfloor lts title; do
 	for fmt in png svg; do
 		gnuplot -e "datafile='$dat'; outfile='$out/$name.$fmt'; fmt='$fmt'; \
-nseries=$nser; hasfloor=$hasfloor; lts='$lts'; plottitle='Filter lookup: $title'" \
+nseries=$nser; hasfloor=$hasfloor; lcs='$lts'; scriptdir='$here'; plottitle='Filter lookup: $title'" \
 			"$here/plot-lookup.gp"
 	done
 	echo "$out/$name.png"

@@ -1,6 +1,7 @@
 /* cmd-compare.c — `pfbench compare A B` / `pfbench compare --pair COL=X,Y
- * A [B]`: result sets side by side as a Markdown table of ratios B/A with
- * bootstrap 95% CIs and verdicts (compare.h). */
+ * A [B]`: result sets side by side: one line with the geometric mean of
+ * the ratios B/A and the counts by verdict, the largest regressions and
+ * improvements, every row with --all; Markdown, JSON or CSV (compare.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,13 +21,17 @@ static const struct opt_doc doc = {
 	.cmd = "compare",
 	.synopsis = "[options] A B\n       pfbench compare [options] --pair COL=VA,VB A [B]",
 	.about = "Compares result sets (each a result directory such as\n"
-		"results/<host-id>/<UTC>/, or one <bench>.json file) as a Markdown table:\n"
-		"records matched on their key columns, the ratio B/A of their medians,\n"
-		"its 95% CI by bootstrap over the raw samples (samples_ns; the records'\n"
-		"own CIs when raw samples are absent, which the table says), and each\n"
-		"difference marked significant (the CI lies outside 1 +- the threshold),\n"
-		"small (the CI excludes 1 but not the band) or within noise (the CI\n"
-		"holds 1), with a count of each.\n"
+		"results/<host-id>/<UTC>/, or one <bench>.json file): records matched on\n"
+		"their key columns, the ratio B/A of their medians, its 95% CI by\n"
+		"bootstrap over the raw samples (samples_ns; the records' own CIs when\n"
+		"raw samples are absent, which the output says), and each difference\n"
+		"marked significant (the CI lies outside 1 +- the threshold), small (the\n"
+		"CI excludes 1 but not the band) or within noise (the CI holds 1).\n"
+		"It leads with one line: the geometric mean of B/A over the matched\n"
+		"timed cells with its 95% CI (a bootstrap over the cells) and the count\n"
+		"of each verdict; then the largest regressions and improvements, sorted\n"
+		"by ratio; the table of every row with --all (always when it has at most\n"
+		"20 rows).\n"
 		"\n"
 		"With --pair COL=VA,VB side A is the records whose COL is VA and side B\n"
 		"those whose COL is VB: two values of one column within one set (A\n"
@@ -89,8 +94,9 @@ static json_t *load_meta(const char *path)
 
 /* Everything compare's command line sets. */
 struct compare_cli {
-	const char *output, *ignore, *pair, *threshold;
-	unsigned long long iters, seed;
+	const char *output, *ignore, *pair, *threshold, *format;
+	unsigned long long iters, seed, top;
+	bool all;
 };
 
 /* Parses argv into c and co; returns the index of the first operand. */
@@ -104,7 +110,13 @@ static int parse(struct compare_cli *c, struct cmp_opts *co, json_t **ignore, ch
 		 CMP_DEFAULT_ITERS);
 	const struct opt opts[] = {
 		OPT_STRING('o', "output", "FILE", &c->output,
-			   "write the table to FILE (atomically) instead of stdout"),
+			   "write the result to FILE (atomically) instead of stdout"),
+		OPT_STRING(0, "format", "md|json|csv", &c->format,
+			   "Markdown (default); JSON for scripts (geomean, counts,\n"
+			   "every row); CSV (a line per row)"),
+		OPT_FLAG(0, "all", &c->all, "every matched row's table, not only the top lists"),
+		OPT_UINT(0, "top", "N", &c->top, NULL, 1, 100000,
+			 "rows in each top list (default 10)"),
 		OPT_STRING(0, "pair", "COL=VA,VB", &c->pair,
 			   "compare value VA of column COL (side A) with VB (side B)"),
 		OPT_STRING(0, "ignore", "COLS", &c->ignore,
@@ -135,6 +147,16 @@ static int parse(struct compare_cli *c, struct cmp_opts *co, json_t **ignore, ch
 	}
 	co->iters = (unsigned)c->iters;
 	co->seed = c->seed;
+	co->all = c->all;
+	co->top = (unsigned)c->top;
+	if (!c->format || !strcmp(c->format, "md"))
+		co->format = CMP_MD;
+	else if (!strcmp(c->format, "json"))
+		co->format = CMP_JSON;
+	else if (!strcmp(c->format, "csv"))
+		co->format = CMP_CSV;
+	else
+		opts_die(&doc, opts, "--format: want md, json or csv, got '%s'", c->format);
 	int nargs = argc - first;
 	if (co->pair_col ? nargs < 1 || nargs > 2 : nargs != 2)
 		opts_die(&doc, opts, co->pair_col ? "--pair: want one or two result sets"
@@ -144,7 +166,7 @@ static int parse(struct compare_cli *c, struct cmp_opts *co, json_t **ignore, ch
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_cli cli = { .iters = CMP_DEFAULT_ITERS, .seed = 1 };
+	struct compare_cli cli = { .iters = CMP_DEFAULT_ITERS, .seed = 1, .top = CMP_DEFAULT_TOP };
 	struct cmp_opts co = { .threshold = CMP_DEFAULT_THRESHOLD };
 	json_t *ignore = NULL;
 	char *pair_buf = NULL;

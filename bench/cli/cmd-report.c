@@ -34,8 +34,12 @@ int cmd_report(int argc, char **argv)
 		json_t *p;
 		json_array_foreach(made, i, p) {
 			const char *why = json_string_value(json_object_get(p, "why"));
+			const char *w = json_string_value(json_object_get(p, "warnings"));
 			if (why)
 				warn("report: plot %s: %s", json_string_value(json_object_get(p, "name")), why);
+			else if (w)
+				warn("report: plot %s: gnuplot said: %s",
+				     json_string_value(json_object_get(p, "name")), w);
 		}
 		json_decref(made);
 	}

@@ -75,7 +75,7 @@ static const struct opt_doc doc = {
 	.cmd = "suite",
 	.synopsis = "[--quick|--full|--tiny] [-o ROOT] [--name NAME | --dir DIR]\n"
 		    "                     [--pfbench PATH] [--only STAGE[,STAGE...]] [--timeout S]\n"
-		    "                     [--no-plots]",
+		    "                     [--no-plots] [-r N]",
 	.about = "Runs the stages info, lookup, install, exit, check and limits as child\n"
 		"processes (the same binary, or --pfbench PATH) into\n"
 		"ROOT/<host-id>/<UTC time>/, then\n"
@@ -431,7 +431,7 @@ struct suite_cli {
 	bool quick, full, tiny, plots;
 	enum mode mode;
 	const char *root, *name, *exact, *exe, *only;
-	unsigned long long timeout;
+	unsigned long long timeout, repeat;
 	char exe_path[PATH_MAX];
 };
 
@@ -453,6 +453,11 @@ static void parse(struct suite_cli *c, int argc, char **argv)
 		OPT_UINT(0, "timeout", "S", &c->timeout, NULL, 1, 86400,
 			 "stop a stage after S seconds (default: per stage and mode)"),
 		OPT_NOFLAG(0, "no-plots", &c->plots, "skip gnuplot"),
+		OPT_UINT('r', "repeat", "N", &c->repeat, NULL, 1, 100,
+			 "run each benchmark stage N times (default 1): runs 2..N go\n"
+			 "to repeats/<k>/; report.md and repeats.json give each\n"
+			 "median's run-to-run spread (CV of the N medians, as perf\n"
+			 "stat -r) beside its within-run 95% CI"),
 		OPT_END(),
 	};
 	int first = opts_parse(&doc, opts, argc, argv);
@@ -488,6 +493,7 @@ static json_t *new_meta(const struct suite_cli *c, const char *host_id, const ch
 	json_t *meta = json_object();
 	json_object_set_new(meta, "schema", json_string(SUITE_SCHEMA));
 	json_object_set_new(meta, "mode", json_string(mode_names[c->mode]));
+	json_object_set_new(meta, "repeat", json_integer((json_int_t)c->repeat));
 	json_object_set_new(meta, "host_id", json_string(host_id));
 	json_object_set_new(meta, "dir", json_string(dir));
 	json_object_set_new(meta, "pfbench_exe", json_string(c->exe_path));
@@ -520,6 +526,34 @@ static json_t *not_run_stage(const struct stage *st, const struct suite_cli *c, 
 			 "files", "log");
 }
 
+/* -r N: runs 2..N of a benchmark stage that ran ok, each into
+ * repeats/<k>/ (report-repeats.c reads them), recorded under the stage's
+ * "repeats". A repeat that fails is recorded and the rest still run. */
+static void run_repeats(json_t *o, const struct stage *st, const struct suite_cli *c,
+			const char *dir, size_t idx, size_t total)
+{
+	if (c->repeat < 2 || !st->out_dir ||
+	    strcmp(json_string_value(json_object_get(o, "status")), "ok"))
+		return;
+	json_t *reps = json_array();
+	for (unsigned k = 2; k <= c->repeat && !suite_signal(); k++) {
+		char rdir[PATH_MAX];
+		pathf(rdir, sizeof(rdir), "%s/repeats/%u", dir, k);
+		int e = out_mkdirs(rdir);
+		if (e)
+			die_errno(rdir, -e);
+		info("suite: %s: run %u of %llu", st->name, k, c->repeat);
+		json_t *r = run_stage(st, c->mode, c->exe_path, rdir, (unsigned)c->timeout, idx, total);
+		json_array_append_new(reps, json_pack("{s:s+, s:O, s:O, s:O}", "dir", "repeats/",
+						      strrchr(rdir, '/') + 1, "status",
+						      json_object_get(r, "status"), "duration_s",
+						      json_object_get(r, "duration_s"), "why",
+						      json_object_get(r, "why")));
+		json_decref(r);
+	}
+	json_object_set_new(o, "repeats", reps);
+}
+
 /* Runs the selected stages in order, recording each in meta as it ends. */
 static void run_stages(const struct suite_cli *c, json_t *meta, const char *dir)
 {
@@ -535,6 +569,8 @@ static void run_stages(const struct suite_cli *c, json_t *meta, const char *dir)
 		json_t *o = suite_signal() ? not_run_stage(st, c, dir)
 					   : run_stage(st, c->mode, c->exe_path, dir,
 						       (unsigned)c->timeout, idx, total);
+		if (!suite_signal())
+			run_repeats(o, st, c, dir, idx, total);
 		idx++;
 		const char *status = json_string_value(json_object_get(o, "status"));
 		json_t *why = json_object_get(o, "why");
@@ -581,7 +617,7 @@ static int finish(const struct suite_cli *c, json_t *meta, const char *dir, doub
 
 int cmd_suite(int argc, char **argv)
 {
-	struct suite_cli c = { .root = "results", .plots = true };
+	struct suite_cli c = { .root = "results", .plots = true, .repeat = 1 };
 	parse(&c, argc, argv);
 
 	/* Signals first: a Ctrl-C during the host probe must not leave a bare

@@ -14,6 +14,10 @@
 
 extern int util_verbose;
 
+/* glibc's libc.a defines warn() (err.o, which a static link pulls in for
+ * libpapi's err() calls): the symbol is pfbench_warn, the name stays. */
+#define warn pfbench_warn
+
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 /* "pfbench: <what>: <strerror(err)>"; err is a positive or negative errno. */
 __attribute__((noreturn)) void die_errno(const char *what, int err);

@@ -217,6 +217,15 @@ static bool timed(const json_t *rec)
 
 struct notes {
 	bool record_ci, none, boot;
+	json_t *rows;      /* every compared timed pair, for the summary,
+			    * the top lists, JSON and CSV */
+	const char *bench; /* the set being compared */
+};
+
+static const char *const method_words[] = {
+	[CMP_BOOTSTRAP] = "bootstrap",
+	[CMP_RECORD_CI] = "record CIs",
+	[CMP_NONE] = "none",
 };
 
 static const char *const verdict_words[] = {
@@ -298,6 +307,28 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 	}
 	fprintf(out, " %s |\n", verdict_words[r.verdict]);
 	count(c, &r);
+	/* The row for the summary and the other formats: what was measured
+	 * (the shown key columns) and the ratio. */
+	json_t *key = json_object();
+	json_array_foreach(shown, k, kv) {
+		json_t *v = json_object_get(ra, json_string_value(kv));
+		json_object_set(key, json_string_value(kv), v ? v : json_null());
+	}
+	json_t *jrow = json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:s, s:s}", "bench", nt->bench, "key",
+				key, "a_median_ns", r.a_median, "b_median_ns", r.b_median, "ratio",
+				r.ratio, "ratio_log", log(r.ratio), "ci_from", method_words[r.method],
+				"verdict", verdict_words[r.verdict]);
+	if (jrow) {
+		if (!isnan(r.a_n))
+			json_object_set_new(jrow, "a_n", json_real(r.a_n));
+		if (!isnan(r.b_n))
+			json_object_set_new(jrow, "b_n", json_real(r.b_n));
+		if (r.method != CMP_NONE) {
+			json_object_set_new(jrow, "ci95_low", json_real(r.lo));
+			json_object_set_new(jrow, "ci95_high", json_real(r.hi));
+		}
+		json_array_append_new(nt->rows, jrow);
+	}
 }
 
 static void summary_line(FILE *out, const struct cmp_counts *c, double t)
@@ -394,6 +425,7 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 			char *err, size_t errlen)
 {
 	struct bench_ctx b = { .bench = bench };
+	nt->bench = bench;
 	struct cmp_counts c = { 0 };
 	int ret = 0;
 	size_t i, k;
@@ -541,16 +573,245 @@ static void how_to_read(FILE *out, const struct cmp_opts *o, const struct notes 
 		     "for; see docs/reading-results.md.\n");
 }
 
+/* Rows up to this many are shown whole without --all; the top lists
+ * then add nothing. */
+#define CMP_SMALL_TABLE 20
+
+static int cmp_row_ratio(const void *a, const void *b)
+{
+	double x = json_real_value(json_object_get(*(json_t *const *)a, "ratio"));
+	double y = json_real_value(json_object_get(*(json_t *const *)b, "ratio"));
+	return (x > y) - (x < y);
+}
+
+static void key_cells(FILE *out, const json_t *row)
+{
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+	char buf[256];
+	fprintf(out, "| %s | ", json_string_value(json_object_get(row, "bench")));
+	json_object_foreach(json_object_get(row, "key"), k, v)
+		fprintf(out, "%s%s=%s", n++ ? ", " : "", k, rset_scalar(v, buf, sizeof(buf)));
+	fprintf(out, " |");
+}
+
+/* The largest regressions (slower: true) or improvements among the
+ * significant rows, sorted by ratio. */
+static void top_list(FILE *out, const json_t *rows, bool slower, unsigned top)
+{
+	size_t n = 0, i;
+	json_t *r;
+	const json_t **sel = calloc(json_array_size(rows) + 1, sizeof(*sel));
+	if (!sel)
+		return;
+	json_array_foreach(rows, i, r) {
+		double ratio = json_real_value(json_object_get(r, "ratio"));
+		if (!strcmp(json_string_value(json_object_get(r, "verdict")), "significant") &&
+		    (slower ? ratio > 1 : ratio < 1))
+			sel[n++] = r;
+	}
+	qsort(sel, n, sizeof(*sel), cmp_row_ratio);
+	fprintf(out, "\n## Top %s (B %s than A)\n\n", slower ? "regressions" : "improvements",
+		slower ? "slower" : "faster");
+	if (!n) {
+		fprintf(out, "None significant.\n");
+		free(sel);
+		return;
+	}
+	fprintf(out, "| set | measured | A median ns | B median ns | B/A | 95%% CI |\n"
+		     "|---|---|---:|---:|---:|---|\n");
+	char b1[32], b2[32];
+	for (size_t k = 0; k < n && k < top; k++) {
+		const json_t *row = sel[slower ? n - 1 - k : k];
+		key_cells(out, row);
+		fprintf(out, " %s | %s | %.3f | %.3f – %.3f |\n",
+			rset_fmt_num(json_real_value(json_object_get(row, "a_median_ns")), b1, sizeof(b1)),
+			rset_fmt_num(json_real_value(json_object_get(row, "b_median_ns")), b2, sizeof(b2)),
+			json_real_value(json_object_get(row, "ratio")),
+			json_real_value(json_object_get(row, "ci95_low")),
+			json_real_value(json_object_get(row, "ci95_high")));
+	}
+	if (n > top)
+		fprintf(out, "\n%zu more significant %s (`--top N`, `--all`).\n", n - top,
+			slower ? "regressions" : "improvements");
+	free(sel);
+}
+
+struct geo {
+	double g, lo, hi;
+	size_t n;
+	bool ok;
+};
+
+static struct geo geomean_of(const json_t *rows, const struct cmp_opts *o)
+{
+	struct geo g = { .g = NAN, .lo = NAN, .hi = NAN };
+	double *r = calloc(json_array_size(rows) + 1, sizeof(*r));
+	size_t i;
+	json_t *row;
+	if (!r)
+		return g;
+	json_array_foreach(rows, i, row) {
+		double v = json_real_value(json_object_get(row, "ratio"));
+		if (v > 0 && isfinite(v))
+			r[g.n++] = v;
+	}
+	g.ok = g.n && !cmp_geomean(r, g.n, o->iters, o->seed, &g.g, &g.lo, &g.hi);
+	free(r);
+	return g;
+}
+
+static void geomean_line(FILE *out, const struct geo *g, const struct cmp_counts *c,
+			 const struct cmp_opts *o, const struct notes *nt)
+{
+	if (!g->ok) {
+		fprintf(out, "**B/A: no matched timed cell to compare.**\n");
+		return;
+	}
+	fprintf(out, "**B/A geometric mean %.3f×", g->g);
+	if (isfinite(g->lo))
+		fprintf(out, " (95%% CI %.3f–%.3f)", g->lo, g->hi);
+	fprintf(out, " over %zu matched timed cells: %zu faster, %zu slower, %zu within noise",
+		g->n, c->faster, c->slower, c->noise);
+	if (c->small)
+		fprintf(out, ", %zu small", c->small);
+	if (c->no_ci)
+		fprintf(out, ", %zu without a CI", c->no_ci);
+	fprintf(out, "** (threshold ±%g%%; each cell's CI %s%s%s; the geomean's CI a bootstrap over "
+		     "the cells).\n", o->threshold * 100,
+		nt->boot ? "by bootstrap over the raw samples" : "",
+		nt->boot && nt->record_ci ? ", or " : "",
+		nt->record_ci ? "from the records' own CIs where no raw samples were kept" : "");
+}
+
+static void side_json(json_t *o, const char *label, const struct cmp_input *in)
+{
+	const json_t *ctx = json_object_get(json_array_get(in->sets, 0), "context");
+	json_t *s = json_pack("{s:s}", "path", in->path);
+	const char *host = json_string_value(json_object_get(in->meta, "host_id"));
+	const char *date = json_string_value(json_object_get(in->meta, "started_utc"));
+	const char *rev = json_string_value(json_object_get(json_object_get(in->meta, "context"), "git_rev"));
+	host = host ? host : json_string_value(json_object_get(json_object_get(ctx, "host"), "host_id"));
+	date = date ? date : json_string_value(json_object_get(ctx, "date_utc"));
+	rev = rev ? rev : json_string_value(json_object_get(ctx, "git_rev"));
+	if (host)
+		json_object_set_new(s, "host_id", json_string(host));
+	if (date)
+		json_object_set_new(s, "date_utc", json_string(date));
+	if (rev)
+		json_object_set_new(s, "git_rev", json_string(rev));
+	json_object_set_new(o, label, s);
+}
+
+static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
+		       const struct cmp_opts *o, const struct cmp_counts *c, const struct geo *g,
+		       const json_t *rows)
+{
+	json_t *j = json_pack("{s:s}", "schema", "pfbench-compare/1");
+	side_json(j, "a", a);
+	side_json(j, "b", b);
+	if (o->pair_col)
+		json_object_set_new(j, "pair", json_pack("{s:s, s:s, s:s}", "column", o->pair_col,
+							 "a", o->pair_a, "b", o->pair_b));
+	json_t *gm = json_object();
+	json_object_set_new(gm, "cells", json_integer((json_int_t)g->n));
+	if (g->ok) {
+		json_object_set_new(gm, "ratio", json_real(g->g));
+		if (isfinite(g->lo)) {
+			json_object_set_new(gm, "ci95_low", json_real(g->lo));
+			json_object_set_new(gm, "ci95_high", json_real(g->hi));
+		}
+	}
+	json_object_set_new(gm, "ci_method", json_string("percentile bootstrap over the matched cells"));
+	json_object_set_new(j, "geomean", gm);
+	json_object_set_new(j, "counts", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+						   "matched", (json_int_t)c->matched, "timed",
+						   (json_int_t)g->n, "faster", (json_int_t)c->faster,
+						   "slower", (json_int_t)c->slower, "small",
+						   (json_int_t)c->small, "within_noise",
+						   (json_int_t)c->noise, "no_ci", (json_int_t)c->no_ci));
+	json_object_set_new(j, "rule", json_pack("{s:f, s:s, s:I, s:I}", "threshold", o->threshold,
+						 "cell_ci", "percentile bootstrap of median(B)/median(A) over "
+						 "samples_ns; records' ci95 bounds when no raw samples",
+						 "iters", (json_int_t)o->iters, "seed", (json_int_t)o->seed));
+	json_t *rs = json_deep_copy(rows);
+	size_t i;
+	json_t *r;
+	json_array_foreach(rs, i, r) json_object_del(r, "ratio_log");
+	json_object_set_new(j, "rows", rs);
+	int e = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	fputc('\n', out);
+	json_decref(j);
+	return e ? -EIO : 0;
+}
+
+static void csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void render_csv(FILE *out, const json_t *rows)
+{
+	static const char *const cols[] = { "a_median_ns", "a_n", "b_median_ns", "b_n", "ratio",
+					    "ci95_low", "ci95_high", "ci_from", "verdict", NULL };
+	fprintf(out, "bench,measured");
+	for (const char *const *c = cols; *c; c++)
+		fprintf(out, ",%s", *c);
+	fputc('\n', out);
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		char *key = NULL, buf[256];
+		size_t len = 0;
+		FILE *k = open_memstream(&key, &len);
+		if (k) {
+			const char *name;
+			json_t *v;
+			size_t n = 0;
+			json_object_foreach(json_object_get(r, "key"), name, v)
+				fprintf(k, "%s%s=%s", n++ ? " " : "", name, rset_scalar(v, buf, sizeof(buf)));
+			fclose(k);
+		}
+		csv_field(out, json_string_value(json_object_get(r, "bench")));
+		fputc(',', out);
+		csv_field(out, key ? key : "");
+		free(key);
+		for (const char *const *c = cols; *c; c++) {
+			json_t *v = json_object_get(r, *c);
+			fputc(',', out);
+			if (json_is_string(v))
+				csv_field(out, json_string_value(v));
+			else if (json_is_number(v))
+				fprintf(out, "%.10g", json_number_value(v));
+		}
+		fputc('\n', out);
+	}
+}
+
 int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 	       const struct cmp_opts *o, struct cmp_counts *counts, char *err, size_t errlen)
 {
-	struct notes nt = { 0 };
+	struct notes nt = { .rows = json_array() };
 	struct cmp_opts opts = *o;
 	if (!opts.iters)
 		opts.iters = CMP_DEFAULT_ITERS;
+	if (!opts.top)
+		opts.top = CMP_DEFAULT_TOP;
 	memset(counts, 0, sizeof(*counts));
 	if (opts.pair_col && (!opts.pair_a || !opts.pair_b)) {
 		snprintf(err, errlen, "--pair %s: want two values", opts.pair_col);
+		json_decref(nt.rows);
 		return -EINVAL;
 	}
 
@@ -558,8 +819,10 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&body, &len);
-	if (!f)
+	if (!f) {
+		json_decref(nt.rows);
 		return -ENOMEM;
+	}
 	int ret = 0;
 	size_t i;
 	json_t *sa;
@@ -580,12 +843,21 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 			fprintf(f, "\n## %s\n\nOnly in B (A has no `%s` result set).\n", bench,
 				bench);
 	}
-	how_to_read(f, &opts, &nt);
 	if (fclose(f) && !ret)
 		ret = -ENOMEM;
 	if (ret) {
 		free(body);
+		json_decref(nt.rows);
 		return ret;
+	}
+	struct geo g = geomean_of(nt.rows, &opts);
+	if (opts.format == CMP_JSON) {
+		ret = render_json(out, a, b, &opts, counts, &g, nt.rows);
+		goto out;
+	}
+	if (opts.format == CMP_CSV) {
+		render_csv(out, nt.rows);
+		goto out;
 	}
 
 	fprintf(out, "# pfbench compare: B / A\n\n");
@@ -599,6 +871,8 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 	else
 		fprintf(out, "- **Same conditions**: host id, CPU model, kernel, pfbench revision, timer "
 			     "method, ticks per ns within %g%%\n", 100 * CMP_TICKS_TOLERANCE);
+	fputc('\n', out);
+	geomean_line(out, &g, counts, &opts, &nt);
 	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
 		     "(what was measured, not what was observed");
 	if (json_array_size(opts.ignore) || opts.pair_col) {
@@ -613,7 +887,17 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 		     "ratio (above 1: B is slower).\n\n**Summary**: ");
 	summary_line(out, counts, opts.threshold);
 	fprintf(out, ", over %zu matched rows.\n", counts->matched);
-	fwrite(body, 1, len, out);
+	bool whole = opts.all || json_array_size(nt.rows) <= CMP_SMALL_TABLE;
+	if (!whole) {
+		top_list(out, nt.rows, true, opts.top);
+		top_list(out, nt.rows, false, opts.top);
+		fprintf(out, "\nEvery matched row: `--all` (or `--format csv|json`).\n");
+	} else {
+		fwrite(body, 1, len, out);
+	}
+	how_to_read(out, &opts, &nt);
+out:
 	free(body);
-	return 0;
+	json_decref(nt.rows);
+	return ret;
 }

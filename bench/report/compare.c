@@ -52,6 +52,47 @@ out:
 	return ret;
 }
 
+/* splitmix64: a small seeded generator for the cell resampling. */
+static uint64_t mix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int cmp_geomean(const double *ratios, size_t n, unsigned iters, uint64_t seed, double *g,
+		double *lo, double *hi)
+{
+	if (!ratios || n == 0)
+		return -EINVAL;
+	double sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(ratios[i] > 0) || !isfinite(ratios[i]))
+			return -EINVAL;
+		sum += log(ratios[i]);
+	}
+	*g = exp(sum / (double)n);
+	*lo = *hi = NAN;
+	if (n < 2 || iters == 0)
+		return 0;
+	double *m = malloc(iters * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	uint64_t st = seed;
+	for (unsigned k = 0; k < iters; k++) {
+		double s = 0;
+		for (size_t i = 0; i < n; i++)
+			s += log(ratios[mix64(&st) % n]);
+		m[k] = s / (double)n;
+	}
+	qsort(m, iters, sizeof(*m), cmp_double);
+	*lo = exp(stats_percentile_sorted(m, iters, 2.5));
+	*hi = exp(stats_percentile_sorted(m, iters, 97.5));
+	free(m);
+	return 0;
+}
+
 enum cmp_verdict cmp_verdict_of(double lo, double hi, double t)
 {
 	if (isnan(lo) || isnan(hi))

@@ -17,7 +17,11 @@
  * several of B (or several records of A sharing one key) is an error that
  * names the columns telling them apart; nothing is ever paired by guess.
  *
- * Renders Markdown into a FILE; used by `pfbench compare`. Returns 0 or
+ * The result leads with one line: the geometric mean of B/A over the
+ * matched timed cells with its CI (cmp_geomean), the counts by verdict,
+ * then the largest regressions and improvements; every row's table only
+ * with cmp_opts.all. Renders Markdown, JSON or CSV (cmp_opts.format) into
+ * a FILE; used by `pfbench compare`. Returns 0 or
  * -errno (with a message in err); never exits. */
 #ifndef PFBENCH_COMPARE_H
 #define PFBENCH_COMPARE_H
@@ -54,7 +58,14 @@ struct cmp_ratio {
 	bool significant;          /* verdict == CMP_SIGNIFICANT */
 };
 
+enum cmp_format { CMP_MD, CMP_JSON, CMP_CSV };
+
+#define CMP_DEFAULT_TOP 10
+
 struct cmp_opts {
+	enum cmp_format format; /* md (default), json, csv */
+	bool all;              /* md: every matched row's table, not only the top lists */
+	unsigned top;          /* md: rows in each top list; 0 = CMP_DEFAULT_TOP */
 	unsigned iters;        /* bootstrap resamples; 0 = CMP_DEFAULT_ITERS */
 	uint64_t seed;
 	double threshold;      /* t as a fraction (0.05 = 5%); 0 = CI excludes 1 */
@@ -82,6 +93,12 @@ struct cmp_counts {
  * a seed. -EINVAL for empty inputs or a zero median resample. */
 int cmp_ratio_bootstrap(const double *a, size_t na, const double *b, size_t nb,
 			unsigned iters, uint64_t seed, double *lo, double *hi);
+/* The geometric mean of n ratios and its 95% CI, a percentile bootstrap
+ * over the ratios (cells resampled with replacement; iters resamples,
+ * deterministic for a seed): how consistently B differs from A across the
+ * matched cells. -EINVAL for n = 0 or a ratio that is not positive. */
+int cmp_geomean(const double *ratios, size_t n, unsigned iters, uint64_t seed, double *g,
+		double *lo, double *hi);
 /* The verdict on a CI [lo, hi] at threshold t (NaN bounds: CMP_NO_CI). */
 enum cmp_verdict cmp_verdict_of(double lo, double hi, double t);
 /* The ratio of one matched record pair. -EINVAL when a median is missing

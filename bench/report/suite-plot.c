@@ -20,8 +20,11 @@
 #include <unistd.h>
 
 #include "out-text.h"
+#include "report-md.h"
 #include "rset.h"
 
+/* A record selection: field == value (compared as text), or with value
+ * NULL, the field absent or null. */
 /* A record selection: field == value (compared as text), or with value
  * NULL, the field absent or null. */
 struct sel {
@@ -42,44 +45,65 @@ struct plot_spec {
 	struct sel where[4];   /* the records drawn as series */
 	const char *split[4];  /* one plot per combination of these fields'
 				* values: plots/<name>-<v1>-<v2>... */
+	const char *split_words[4]; /* each split value in the title: "%s mode" */
+	const char *split_omit[4];  /* a value left out of the file name */
 	const char *series[4]; /* fields that name a series (those that vary);
 				* none listed: every varying key column */
 	struct sel tail;       /* series with this value drawn last, apart
 				* (lookup's floor row): "hasfloor" blocks */
 	const char *tail_title;
+	struct sel panel;      /* series matching it go to the left panel,
+				* the rest to the right (small multiples) */
+	const char *panel_titles[2];
+	const char *panel_ref; /* the left panel's series repeated in grey on
+				* the right, for reference (or NULL) */
+	const char *dash_field; /* its value picks the dash pattern, the other
+				 * fields the colour */
+	bool band;             /* series within BAND_PCT of the first
+				* reference line are drawn as one band */
 	struct base_spec base[3];
 	const char *title;
-	const char *xlabel, *ylabel; /* ylabel: "%s" is the unit (ns, us, ms) */
+	const char *xlabel, *ylabel; /* ylabel: "%s" is the unit (ns, µs, ms) */
 };
 
+/* Series whose every median is within this many percent of the reference
+ * ("no filter") coincide with it: one band, said so in the legend. */
+#define BAND_PCT 5
+
 static const struct plot_spec specs[] = {
-	/* c2's scripts/plot-lookup.gp: one plot per mode x pattern x encoding,
-	 * a line per design, the L1-load floor dashed. */
+	/* scripts/plot-lookup.gp: one plot per mode x pattern x encoding x
+	 * action, the kernel's algorithms left and the other designs right,
+	 * the L1-load floor dashed in both. */
 	{ "lookup", "lookup", "plot-lookup.gp", { "size", NULL },
-	  { { "action", "allow" } }, { "mode", "pattern", "encoding_name", NULL },
-	  { "design", NULL }, { "design", "floor-l1" }, "floor-l1 (one L1 load)",
+	  { { NULL, NULL } }, { "mode", "pattern", "encoding_name", "action" },
+	  { "%s mode", "%s pattern", "%s encoding", "%s filter" }, { NULL, NULL, NULL, "allow" },
+	  { "design", NULL }, { "design", "floor-l1" }, "floor: one L1 load",
+	  { "kernel_replica", "yes" }, { "the kernel's algorithms", "other designs" }, "k6.3-masked",
+	  NULL, false,
 	  { { { { NULL, NULL } }, NULL, NULL } },
-	  "Filter lookup cost vs filter size", NULL, NULL },
+	  "Filter lookup", "filter size in entries", "time per lookup in %s" },
 	{ "exit", "exit", "plot-exit.gp", { "filter_size", "nevents", "size", NULL },
 	  { { "group", "reprogram" }, { "filter", "installed" }, { "status", "ok" } }, { NULL },
-	  { "encoding", "action", "position", NULL }, { NULL, NULL }, NULL,
+	  { NULL }, { NULL }, { "encoding", "action", "position", NULL }, { NULL, NULL }, NULL,
+	  { NULL, NULL }, { NULL, NULL }, NULL, "action", true,
 	  { { { { "group", "reprogram" }, { "filter", "none" }, { "status", "ok" } },
 	      NULL, "no filter (same cycle)" },
 	    { { { "group", "baseline" }, { "mode", "each" }, { "status", "ok" } }, "exit", NULL } },
-	  "Event-select WRMSR in the guest vs installed filter size, beside baseline exits",
-	  "filter size (entries)", "guest-timed round trip, median %s (bars: 95%% CI)" },
+	  "Guest event-select WRMSR vs installed filter size",
+	  "installed filter size in entries", "guest-timed round trip in %s" },
 	/* The limit study: cold lookups vs the limit N, a line per design,
 	 * the floor (one L1 load, evicted too) dashed. */
 	{ "limits", "limits", "plot-limits.gp", { "size", NULL },
-	  { { "kind", "lookup" }, { "cache", "cold" } }, { NULL }, { "design", NULL },
-	  { "design", "floor-l1" }, "floor-l1 (one load, evicted)",
-	  { { { { NULL, NULL } }, NULL, NULL } },
-	  "One cold lookup vs the filter limit N", NULL, NULL },
+	  { { "kind", "lookup" }, { "cache", "cold" } }, { NULL }, { NULL }, { NULL },
+	  { "design", NULL }, { "design", "floor-l1" }, "floor-l1 (one load, evicted)",
+	  { NULL, NULL }, { NULL, NULL }, NULL, NULL, false, { { { { NULL, NULL } }, NULL, NULL } },
+	  "One cold lookup vs the filter limit N", "filter limit N in entries", "time per lookup in %s" },
 	{ "install", "install", "plot-install.gp", { "size", "filter_size", "nevents", NULL },
-	  { { "case", "valid" } }, { NULL }, { "encoding", "vcpus", "vcpu_state", NULL },
-	  { NULL, NULL }, NULL, { { { { NULL, NULL } }, NULL, NULL } },
-	  "KVM_SET_PMU_EVENT_FILTER cost vs filter size",
-	  "filter size (entries)", "ioctl latency, median %s (bars: 95%% CI)" },
+	  { { "case", "valid" } }, { NULL }, { NULL }, { NULL },
+	  { "encoding", "vcpus", "vcpu_state", NULL }, { NULL, NULL }, NULL, { NULL, NULL },
+	  { NULL, NULL }, NULL, "encoding", false, { { { { NULL, NULL } }, NULL, NULL } },
+	  "KVM_SET_PMU_EVENT_FILTER latency vs filter size",
+	  "filter size in entries", "ioctl latency in %s" },
 };
 
 static bool matches(const json_t *rec, const struct sel *where)
@@ -96,6 +120,13 @@ static bool matches(const json_t *rec, const struct sel *where)
 			return false;
 	}
 	return true;
+}
+
+/* One selection (tail, panel), not a where[] list. */
+static bool matches1(const json_t *rec, const struct sel *one)
+{
+	struct sel w[2] = { *one, { NULL, NULL } };
+	return matches(rec, w);
 }
 
 /* snprintf whose truncation is acceptable (messages) or checked by the
@@ -145,28 +176,36 @@ static const char *x_column(const struct plot_spec *p, const json_t *records)
 	return NULL;
 }
 
-/* The series a record belongs to: its values of the varying key columns
- * (other than x), e.g. "masked, deny". */
-static void series_title(const json_t *rec, const json_t *cols, const char *x, char *buf,
-			 size_t len)
+/* The series a record belongs to, in words: its values of the fields that
+ * vary (other than x and skip), e.g. "masked, deny, event early" or
+ * "exact, 4 vCPUs, idle". */
+static void series_title(const json_t *rec, const json_t *cols, const char *x, const char *skip,
+			 char *buf, size_t len)
 {
 	size_t k, off = 0;
 	json_t *kv;
 	buf[0] = '\0';
 	json_array_foreach(cols, k, kv) {
 		const char *name = json_string_value(kv);
-		if (!strcmp(name, x))
+		if (!strcmp(name, x) || (skip && !strcmp(name, skip)))
 			continue;
 		json_t *v = json_object_get(rec, name);
 		if (!v || json_is_null(v))
 			continue;
 		char val[128];
-		rset_scalar(v, val, sizeof(val));
-		int w;
-		if (json_is_string(v))
-			w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", val);
-		else
-			w = snprintf(buf + off, len - off, "%s%s=%s", off ? ", " : "", name, val);
+		if (!strcmp(name, "vcpus"))
+			rmd_vcpus_word(rec, val, sizeof(val));
+		else if (!strcmp(name, "vcpu_state") && rset_in_list(cols, "vcpus"))
+			continue;
+		else if (!strcmp(name, "position"))
+			snprintf(val, sizeof(val), "event %s", json_string_value(v) ? json_string_value(v) : "?");
+		else if (json_is_string(v))
+			rset_scalar(v, val, sizeof(val));
+		else {
+			char n[64];
+			snprintf(val, sizeof(val), "%s %s", name, rset_scalar(v, n, sizeof(n)));
+		}
+		int w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", val);
 		if (w < 0 || (size_t)w >= len - off)
 			break;
 		off += (size_t)w;
@@ -182,18 +221,29 @@ struct point {
 	double x, y, lo, hi;
 };
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 static int cmp_point(const void *a, const void *b)
 {
 	double x = ((const struct point *)a)->x, y = ((const struct point *)b)->x;
 	return (x > y) - (x < y);
 }
 
-static bool has_title(const json_t *titles, const char *t)
+static size_t title_pos(const json_t *titles, const char *t)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(titles, i, v) if (!strcmp(json_string_value(v), t)) return true;
-	return false;
+	json_array_foreach(titles, i, v) if (!strcmp(json_string_value(v), t)) return i;
+	return (size_t)-1;
+}
+
+static bool has_title(const json_t *titles, const char *t)
+{
+	return title_pos(titles, t) != (size_t)-1;
 }
 
 /* The fields that name a series: the spec's (or every key column), those
@@ -217,30 +267,6 @@ static json_t *series_fields(const struct plot_spec *p, const json_t *set, const
 	json_decref(vary);
 	json_decref(cand);
 	return out;
-}
-
-/* Distinct values of the last series field: the gnuplot script gives
- * series of one group the same colour and varies the point type. */
-static size_t group_size(const json_t *sel, const json_t *fields)
-{
-	if (json_array_size(fields) < 2)
-		return 1;
-	const char *last = json_string_value(json_array_get(fields, json_array_size(fields) - 1));
-	json_t *seen = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(sel, i, r) {
-		json_t *v = json_object_get(r, last);
-		bool have = false;
-		size_t j;
-		json_t *s;
-		json_array_foreach(seen, j, s) have |= json_equal(s, v ? v : json_null());
-		if (!have)
-			json_array_append(seen, v ? v : json_null());
-	}
-	size_t n = json_array_size(seen);
-	json_decref(seen);
-	return n ? n : 1;
 }
 
 /* Position of v among the distinct values of field, in first-seen order. */
@@ -283,8 +309,10 @@ static int cmp_ranked(const void *a, const void *b)
 }
 
 /* Series names ordered field by field (each field's values in first-seen
- * order), so the members of a colour group sit together. */
-static json_t *series_titles(const json_t *sel, const json_t *fields, const char *x)
+ * order); skip: a field left out of the name (the colour key without the
+ * dash field). */
+static json_t *series_titles(const json_t *sel, const json_t *fields, const char *x,
+			     const char *skip)
 {
 	size_t n = json_array_size(sel), i;
 	struct ranked *rk = calloc(n ? n : 1, sizeof(*rk));
@@ -301,7 +329,7 @@ static json_t *series_titles(const json_t *sel, const json_t *fields, const char
 	}
 	qsort(rk, n, sizeof(*rk), cmp_ranked);
 	for (i = 0; i < n; i++) {
-		series_title(rk[i].rec, fields, x, title, sizeof(title));
+		series_title(rk[i].rec, fields, x, skip, title, sizeof(title));
 		if (!has_title(titles, title))
 			json_array_append_new(titles, json_string(title));
 	}
@@ -309,16 +337,77 @@ static json_t *series_titles(const json_t *sel, const json_t *fields, const char
 	return titles;
 }
 
+/* What stays the same over every plot of a spec, so a series keeps its
+ * colour and dash from plot to plot. */
+struct plot_globals {
+	json_t *colours[2]; /* colour keys per panel, in order */
+	json_t *dashes;     /* values of the dash field */
+	char caption[512];  /* host, CPU, kernel, date, revision */
+};
+
 struct plot_data {
-	size_t nseries, ntail, nbase, ngroup;
+	size_t nseries, n1, nband, ntail, nbase;
+	long refidx;        /* the block of panel_ref's series, or -1 */
 	size_t nref;        /* of the nbase lines, the first nref are the first
 			     * base spec's (exit: "no filter"), the reference
 			     * the series are read against */
-	double xmin, xmax, ymax;
+	double xmin, xmax, ymin, ymax;
 	double scale;       /* data are written in ns x scale */
-	const char *unit;   /* "ns", "us", "ms" */
-	char lts[512];      /* each series' line type: its place among all plots' series */
+	const char *unit;   /* "ns", "µs", "ms" */
+	char lcs[512], dts[512]; /* each series' colour and dash index (1-based) */
+	char xtics[1024];   /* gnuplot tic list: the sizes measured */
+	int xmode;          /* x drawn as: 0 x, 1 log2(x), 2 log2(1 + x) */
+	char band_note[160]; /* the subtitle's word on the band */
 };
+
+/* The colour key and dash of a record's series. */
+static void series_style(const struct plot_spec *p, const struct plot_globals *g,
+			 const json_t *fields, const char *x, const json_t *rec, int panel,
+			 size_t *lc, size_t *dt)
+{
+	char key[512];
+	series_title(rec, fields, x, p->dash_field, key, sizeof(key));
+	size_t pos = title_pos(g->colours[panel], key);
+	*lc = pos == (size_t)-1 ? 0 : pos;
+	*dt = 0;
+	if (p->dash_field) {
+		json_t *v = json_object_get(rec, p->dash_field);
+		size_t i;
+		json_t *d;
+		json_array_foreach(g->dashes, i, d) if (json_equal(d, v ? v : json_null())) *dt = i;
+	}
+}
+
+static const json_t *first_with_title(const json_t *sel, const json_t *fields, const char *x,
+				      const char *t)
+{
+	size_t i;
+	json_t *r;
+	char title[512];
+	json_array_foreach(sel, i, r) {
+		series_title(r, fields, x, NULL, title, sizeof(title));
+		if (!strcmp(title, t))
+			return r;
+	}
+	return NULL;
+}
+
+/* Whether every point of series t lies within BAND_PCT of ref. */
+static bool coincides(const json_t *sel, const json_t *fields, const char *x, const char *t,
+		      double ref)
+{
+	size_t i;
+	json_t *r;
+	char title[512];
+	json_array_foreach(sel, i, r) {
+		series_title(r, fields, x, NULL, title, sizeof(title));
+		if (strcmp(title, t))
+			continue;
+		if (!(fabs(rset_num(r, "median_ns") / ref - 1) * 100 <= BAND_PCT))
+			return false;
+	}
+	return true;
+}
 
 /* One block per title: the records of sel whose series title it is. */
 static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const json_t *fields,
@@ -331,7 +420,7 @@ static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const
 	json_array_foreach(titles, k, t) {
 		size_t n = 0;
 		json_array_foreach(sel, i, r) {
-			series_title(r, fields, x, title, sizeof(title));
+			series_title(r, fields, x, NULL, title, sizeof(title));
 			if (strcmp(title, json_string_value(t)))
 				continue;
 			double y = rset_num(r, "median_ns");
@@ -349,67 +438,179 @@ static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const
 	}
 }
 
-/* Writes the data file: the series, then the tail (floor) series, then
- * the flat reference lines. */
+/* The envelope of the band series: per x, the lowest and highest median. */
+static void write_band(FILE *f, const json_t *sel, const json_t *band, const json_t *fields,
+		       const char *x, double scale, const char *title)
+{
+	size_t n = 0, i;
+	json_t *r;
+	char t[512];
+	struct point *pts = malloc((json_array_size(sel) + 1) * sizeof(*pts));
+	if (!pts)
+		return;
+	json_array_foreach(sel, i, r) {
+		series_title(r, fields, x, NULL, t, sizeof(t));
+		if (!has_title(band, t))
+			continue;
+		double xv = rset_num(r, x), y = rset_num(r, "median_ns") * scale;
+		size_t j;
+		for (j = 0; j < n && pts[j].x != xv; j++)
+			;
+		if (j == n)
+			pts[n++] = (struct point){ xv, y, y, y };
+		pts[j].lo = fmin(pts[j].lo, y);
+		pts[j].hi = fmax(pts[j].hi, y);
+	}
+	qsort(pts, n, sizeof(*pts), cmp_point);
+	fprintf(f, "\n\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
+	for (size_t j = 0; j < n; j++)
+		fprintf(f, "%.10g %.10g %.10g %.10g\n", pts[j].x, (pts[j].lo + pts[j].hi) / 2,
+			pts[j].lo, pts[j].hi);
+	free(pts);
+}
+
+static void append(char *buf, size_t len, const char *fmt_, size_t v)
+{
+	size_t o = strlen(buf);
+	if (o + 24 < len)
+		snprintf(buf + o, len - o, fmt_, v);
+}
+
+/* Writes the data file: the series (left panel, right panel), the band of
+ * coinciding series, the tail (floor) series, then the flat reference
+ * lines. */
 static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
-		      const char *x, const json_t *global, struct plot_data *d)
+		      const char *x, const struct plot_globals *g, struct plot_data *d)
 {
 	const json_t *records = json_object_get(set, "records");
 	json_t *sel = json_array(), *tail = json_array();
 	size_t i;
 	json_t *r;
 	char title[512];
-	d->xmin = d->ymax = INFINITY;
+	d->xmin = d->ymin = INFINITY;
 	d->xmax = d->ymax = -INFINITY;
+	json_t *xs = json_array();
 	json_array_foreach(records, i, r) {
 		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) ||
 		    isnan(rset_num(r, "median_ns")))
 			continue;
-		bool is_tail = p->tail.field && matches(r, &p->tail);
+		bool is_tail = p->tail.field && matches1(r, &p->tail);
 		json_array_append(is_tail ? tail : sel, r);
-		d->xmin = fmin(d->xmin, rset_num(r, x));
-		d->xmax = fmax(d->xmax, rset_num(r, x));
-		d->ymax = fmax(d->ymax, rset_num(r, "median_ns"));
+		double xv = rset_num(r, x), lo = rset_num(r, "ci95_low_ns");
+		d->xmin = fmin(d->xmin, xv);
+		d->xmax = fmax(d->xmax, xv);
+		d->ymax = fmax(d->ymax, fmax(rset_num(r, "median_ns"), rset_num(r, "ci95_high_ns")));
+		d->ymin = fmin(d->ymin, isnan(lo) ? rset_num(r, "median_ns") : lo);
+		char xb[32];
+		snprintf(xb, sizeof(xb), "%.10g", xv);
+		if (!rset_in_list(xs, xb))
+			json_array_append_new(xs, json_string(xb));
 	}
-	d->scale = 1;
-	d->unit = "ns";
-	if (p->ylabel && d->ymax >= 1e6) {
-		d->scale = 1e-6;
-		d->unit = "ms";
-	} else if (p->ylabel && d->ymax >= 1e4) {
-		d->scale = 1e-3;
-		d->unit = "us";
+	/* The reference lines count in the y range. */
+	json_array_foreach(records, i, r) {
+		for (int b = 0; b < 3 && p->base[b].where[0].field; b++)
+			if (matches(r, p->base[b].where) && !isnan(rset_num(r, "median_ns"))) {
+				d->ymax = fmax(d->ymax, rset_num(r, "median_ns"));
+				d->ymin = fmin(d->ymin, rset_num(r, "median_ns"));
+			}
 	}
+	/* The unit follows the series (the tables' rule, report-md.h). */
+	double smax = 0;
+	json_array_foreach(sel, i, r) smax = fmax(smax, rset_num(r, "median_ns"));
+	struct rmd_unit u = rmd_unit_for(smax);
+	d->scale = 1 / u.ns;
+	d->unit = u.name;
+	/* x: log2(x), or log2(1 + x) when a size is 0, once the sizes span
+	 * 16x; a tic at every size measured. */
+	d->xmode = d->xmax > 0 && (d->xmin > 0 ? d->xmax / d->xmin >= 16 : d->xmax >= 16)
+			   ? (d->xmin > 0 ? 1 : 2) : 0;
+	d->xtics[0] = '\0';
+	size_t nx = json_array_size(xs), kept = 0;
+	double *pos = calloc(nx ? nx : 1, sizeof(*pos)), *val = calloc(nx ? nx : 1, sizeof(*val));
+	json_array_foreach(xs, i, r) {
+		if (!pos || !val)
+			break;
+		val[i] = atof(json_string_value(r));
+	}
+	if (pos && val) {
+		qsort(val, nx, sizeof(*val), cmp_double);
+		double span = 0;
+		for (i = 0; i < nx; i++) {
+			double pv = d->xmode == 2 ? log2(1 + val[i]) : d->xmode == 1 ? log2(val[i]) : val[i];
+			/* Tics closer than 4.5% of the axis would print over each
+			 * other (256 and 300): the larger one stays. */
+			if (kept && nx > 1) {
+				double all = (d->xmode == 2 ? log2(1 + d->xmax) : d->xmode == 1 ? log2(d->xmax) : d->xmax) -
+					     (d->xmode == 2 ? log2(1 + d->xmin) : d->xmode == 1 ? log2(d->xmin) : d->xmin);
+				span = all > 0 ? all : 1;
+				if (pv - pos[kept - 1] < 0.045 * span) {
+					if (kept > 1)
+						kept--;
+					else
+						continue;
+				}
+			}
+			val[kept] = val[i];
+			pos[kept++] = pv;
+		}
+		for (i = 0; i < kept; i++) {
+			size_t o = strlen(d->xtics);
+			snprintf(d->xtics + o, sizeof(d->xtics) - o, "%s\"%.10g\" %.6g", o ? ", " : "",
+				 val[i], pos[i]);
+		}
+	}
+	free(pos);
+	free(val);
+	json_decref(xs);
+
 	json_t *fields = series_fields(p, set, sel, x);
-	json_t *titles = series_titles(sel, fields, x);
-	json_t *tail_titles = series_titles(tail, fields, x);
-	d->nseries = json_array_size(titles);
-	/* Colour groups: the last field's values, or else all but the first
-	 * field's, whichever divides the series evenly. */
-	d->ngroup = group_size(sel, fields);
-	if (d->nseries % d->ngroup) {
-		json_t *first = json_array();
-		json_array_append(first, json_array_get(fields, 0));
-		json_array_append(first, json_array_get(fields, 0));
-		size_t nfirst = group_size(sel, first); /* distinct values of the first field */
-		json_decref(first);
-		d->ngroup = nfirst && d->nseries % nfirst == 0 ? d->nseries / nfirst : 1;
-	}
-	d->ntail = json_array_size(tail_titles);
-	size_t off = 0, ti;
-	json_t *tv;
-	d->lts[0] = '\0';
-	json_array_foreach(titles, ti, tv) {
-		size_t gi, pos = ti;
-		json_t *gv;
-		json_array_foreach(global, gi, gv) if (json_equal(gv, tv)) pos = gi;
-		int w = snprintf(d->lts + off, sizeof(d->lts) - off, "%s%zu", off ? " " : "", pos + 1);
-		if (w < 0 || (size_t)w >= sizeof(d->lts) - off) {
-			d->lts[0] = '\0'; /* too many: the script's default order */
+	json_t *titles = series_titles(sel, fields, x, NULL);
+	json_t *tail_titles = series_titles(tail, fields, x, NULL);
+	/* The reference: the first base spec's first record. */
+	double ref = NAN;
+	json_array_foreach(records, i, r) {
+		if (p->base[0].where[0].field && matches(r, p->base[0].where) &&
+		    !isnan(rset_num(r, "median_ns"))) {
+			ref = rset_num(r, "median_ns");
 			break;
 		}
-		off += (size_t)w;
 	}
+	json_t *ordered = json_array(), *band = json_array();
+	for (int panel = 0; panel < 2; panel++) {
+		json_t *t;
+		json_array_foreach(titles, i, t) {
+			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
+			int pn = p->panel.field && !matches1(rec, &p->panel);
+			if (pn != panel)
+				continue;
+			if (p->band && !isnan(ref) && coincides(sel, fields, x, json_string_value(t), ref))
+				json_array_append(band, t);
+			else
+				json_array_append(ordered, t);
+		}
+		if (panel == 0)
+			d->n1 = json_array_size(ordered);
+	}
+	d->nseries = json_array_size(ordered);
+	d->refidx = p->panel_ref && d->n1 ? (long)title_pos(ordered, p->panel_ref) : -1;
+	if (d->refidx >= (long)d->n1)
+		d->refidx = -1;
+	d->nband = json_array_size(band) > 1 ? 1 : 0;
+	if (!d->nband) { /* one series alone is drawn as a line */
+		json_array_extend(ordered, band);
+		json_array_clear(band);
+		d->nseries = json_array_size(ordered);
+	}
+	d->lcs[0] = d->dts[0] = '\0';
+	json_t *t;
+	json_array_foreach(ordered, i, t) {
+		const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
+		size_t lc, dt;
+		series_style(p, g, fields, x, rec, p->panel.field && !matches1(rec, &p->panel), &lc, &dt);
+		append(d->lcs, sizeof(d->lcs), d->lcs[0] ? " %zu" : "%zu", lc + 1);
+		append(d->dts, sizeof(d->dts), d->dts[0] ? " %zu" : "%zu", dt + 1);
+	}
+	d->ntail = json_array_size(tail_titles);
 
 	char *text = NULL;
 	size_t len = 0;
@@ -421,14 +622,22 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 		goto out;
 	}
 	fprintf(f, "# pfbench plot data for %s from %s.json: x = %s, y = median_ns x %g (%s), "
-		   "bars = ci95_low_ns..ci95_high_ns\n", p->name, p->bench, x, d->scale, d->unit);
+		   "lo..hi = ci95_low_ns..ci95_high_ns (a band: the lowest..highest median of "
+		   "the series it merges)\n", p->name, p->bench, x, d->scale, d->unit);
 	bool first = true;
-	write_blocks(f, sel, titles, fields, x, NULL, d->scale, pts, &first);
+	write_blocks(f, sel, ordered, fields, x, NULL, d->scale, pts, &first);
+	if (d->nband) {
+		snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series whose "
+			 "medians all lie within %d%% of no filter, drawn as their range",
+			 json_array_size(band), BAND_PCT);
+		snprintf(title, sizeof(title), "%zu filter series (band)", json_array_size(band));
+		write_band(f, sel, band, fields, x, d->scale, title);
+	}
 	write_blocks(f, tail, tail_titles, fields, x, d->ntail == 1 ? p->tail_title : NULL,
 		     d->scale, pts, &first);
 	/* Reference lines: the first record of each name, flat across x. */
 	json_t *bases = json_array();
-	for (int b = 0; b < 3 && d->nseries; b++) {
+	for (int b = 0; b < 3 && d->nseries + d->nband; b++) {
 		const struct base_spec *bs = &p->base[b];
 		if (!bs->where[0].field)
 			break;
@@ -438,7 +647,7 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 				continue;
 			char val[128];
 			if (bs->label)
-				snprintf(title, sizeof(title), "baseline: %s",
+				snprintf(title, sizeof(title), "baseline exit: %s",
 					 rset_scalar(json_object_get(r, bs->label), val, sizeof(val)));
 			else
 				snprintf(title, sizeof(title), "%s", bs->fixed ? bs->fixed : "baseline");
@@ -469,6 +678,8 @@ out:
 	json_decref(fields);
 	json_decref(titles);
 	json_decref(tail_titles);
+	json_decref(ordered);
+	json_decref(band);
 	return ret;
 }
 
@@ -488,7 +699,10 @@ static void gp_str(char *out, size_t len, const char *s)
 	out[o] = '\0';
 }
 
-static int run_gnuplot(const char *script, const char *vars, char *why, size_t whylen)
+/* Runs gnuplot; anything it printed on a run that succeeded (a warning:
+ * a skipped data block, an unknown option) lands in warnings. */
+static int run_gnuplot(const char *script, const char *vars, char *why, size_t whylen,
+		       char *warnings, size_t warnlen)
 {
 	char *argv[] = { "/usr/bin/env", "gnuplot", "-e", (char *)vars, (char *)script, NULL };
 	struct suite_child c = { .argv = argv, .timeout_s = 60 };
@@ -504,6 +718,11 @@ static int run_gnuplot(const char *script, const char *vars, char *why, size_t w
 	} else if (r.exit_code != 0) {
 		snprintf(why, whylen, "gnuplot failed (exit %d): %s", r.exit_code, r.last_line);
 		ret = -EIO;
+	} else if (r.log && r.log_len && warnings[0] == '\0') {
+		snprintf(warnings, warnlen, "%.*s", (int)r.log_len, r.log);
+		for (char *c = warnings; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
 	}
 	suite_child_res_free(&r);
 	return ret;
@@ -511,10 +730,10 @@ static int run_gnuplot(const char *script, const char *vars, char *why, size_t w
 
 static json_t *make_plot(const char *dir, const char *scripts, const struct plot_spec *p,
 			 const json_t *set, const char *name, const char *title,
-			 const json_t *global)
+			 const char *subtitle, const struct plot_globals *g)
 {
 	json_t *o = json_pack("{s:s, s:s}", "name", name, "from", p->bench);
-	char why[600] = "";
+	char why[600] = "", warnings[600] = "";
 	const json_t *records = json_object_get(set, "records");
 	const char *x = x_column(p, records);
 	char pdir[PATH_MAX], dat[PATH_MAX], script[PATH_MAX];
@@ -540,36 +759,47 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	}
 	int e = out_mkdirs(pdir);
 	if (!e)
-		e = write_data(dat, p, set, x, global, &d);
+		e = write_data(dat, p, set, x, g, &d);
 	if (e) {
 		fmt(why, sizeof(why), "%s: %s", dat, strerror(-e));
 		goto fail;
 	}
-	if (!d.nseries) {
+	if (!d.nseries && !d.nband) {
 		fmt(why, sizeof(why), "no record with a median and a %s", x);
 		goto fail;
 	}
 	static const char *const fmts[] = { "png", "svg" };
 	for (int i = 0; i < 2; i++) {
 		char out[PATH_MAX], tmp[PATH_MAX], q_dat[2 * PATH_MAX], q_tmp[2 * PATH_MAX];
-		char q_title[1024], q_x[256], q_y[256], ylab[256], vars[8 * PATH_MAX];
+		char q_title[1024], q_sub[1024], q_x[256], q_y[256], ylab[256], q_cap[1200];
+		char q_p1[256], q_p2[256], q_sdir[2 * PATH_MAX], q_band[400], vars[8 * PATH_MAX];
 		if (!fmt(out, sizeof(out), "%s/%s.%s", pdir, name, fmts[i]) ||
 		    out_tmp_name(out, tmp, sizeof(tmp))) {
 			fmt(why, sizeof(why), "path too long");
 			goto fail;
 		}
-		fmt(ylab, sizeof(ylab), p->ylabel ? p->ylabel : "median %s", d.unit);
+		fmt(ylab, sizeof(ylab), p->ylabel ? p->ylabel : "median (%s)", d.unit);
 		gp_str(q_dat, sizeof(q_dat), dat);
 		gp_str(q_tmp, sizeof(q_tmp), tmp);
 		gp_str(q_title, sizeof(q_title), title);
+		gp_str(q_sub, sizeof(q_sub), subtitle ? subtitle : "");
+		gp_str(q_band, sizeof(q_band), d.band_note);
 		gp_str(q_x, sizeof(q_x), p->xlabel ? p->xlabel : x);
 		gp_str(q_y, sizeof(q_y), ylab);
+		gp_str(q_cap, sizeof(q_cap), g->caption);
+		gp_str(q_sdir, sizeof(q_sdir), scripts);
+		gp_str(q_p1, sizeof(q_p1), p->panel_titles[0] ? p->panel_titles[0] : "");
+		gp_str(q_p2, sizeof(q_p2), p->panel_titles[1] ? p->panel_titles[1] : "");
 		fmt(vars, sizeof(vars),
-		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; hasfloor=%zu; nbase=%zu; "
-		    "nref=%zu; ngroup=%zu; lts='%s'; plottitle=%s; xlab=%s; ylab=%s; logx=%d",
-		    q_dat, q_tmp, fmts[i], d.nseries, d.ntail, d.nbase, d.nref, d.ngroup, d.lts, q_title,
-		    q_x, q_y, d.xmin > 0 && d.xmax / d.xmin >= 16);
-		if (run_gnuplot(script, vars, why, sizeof(why))) {
+		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; n1=%zu; refidx=%ld; nband=%zu; hasfloor=%zu; "
+		    "nbase=%zu; nref=%zu; lcs='%s'; dts='%s'; plottitle=%s; subtitle=%s; "
+		    "caption=%s; bandnote=%s; ptitle1=%s; ptitle2=%s; xlab=%s; ylab=%s; xmode=%d; logy=%d; "
+		    "xmin=%.10g; xmax=%.10g; ymin=%.10g; ymax=%.10g; xtl='%s'; scriptdir=%s",
+		    q_dat, q_tmp, fmts[i], d.nseries, p->panel.field ? d.n1 : d.nseries, d.refidx, d.nband,
+		    d.ntail, d.nbase, d.nref, d.lcs, d.dts, q_title, q_sub, q_cap, q_band, q_p1, q_p2, q_x,
+		    q_y, d.xmode, d.ymin > 0 && d.ymax / d.ymin >= 10, d.xmin, d.xmax,
+		    d.ymin * d.scale, d.ymax * d.scale, d.xtics, q_sdir);
+		if (run_gnuplot(script, vars, why, sizeof(why), warnings, sizeof(warnings))) {
 			unlink(tmp);
 			goto fail;
 		}
@@ -581,6 +811,8 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		json_object_set_new(o, fmts[i], json_sprintf("plots/%s.%s", name, fmts[i]));
 	}
 	json_object_set_new(o, "data", json_sprintf("plots/%s.dat", name));
+	if (warnings[0])
+		json_object_set_new(o, "warnings", json_string(warnings));
 	return o;
 fail:
 	json_object_set_new(o, "why", json_string(why));
@@ -598,35 +830,64 @@ static void name_part(char *dst, size_t len, const char *src)
 	dst[o] = '\0';
 }
 
+/* Colour keys per panel and the dash values over every plot of the spec,
+ * and the caption line. */
+static void globals(struct plot_globals *g, const struct plot_spec *p, const json_t *set)
+{
+	const json_t *records = json_object_get(set, "records");
+	const char *x = x_column(p, records);
+	json_t *all[2] = { json_array(), json_array() };
+	size_t i;
+	json_t *r;
+	g->dashes = json_array();
+	json_array_foreach(records, i, r) {
+		if (!matches(r, p->where) || (p->tail.field && matches1(r, &p->tail)))
+			continue;
+		json_array_append(all[p->panel.field && !matches1(r, &p->panel)], r);
+		if (p->dash_field) {
+			json_t *v = json_object_get(r, p->dash_field);
+			bool have = false;
+			size_t j;
+			json_t *d;
+			json_array_foreach(g->dashes, j, d) have |= json_equal(d, v ? v : json_null());
+			if (!have)
+				json_array_append(g->dashes, v ? v : json_null());
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		json_t *fields = x ? series_fields(p, set, all[k], x) : json_array();
+		g->colours[k] = x ? series_titles(all[k], fields, x, p->dash_field) : json_array();
+		json_decref(fields);
+		json_decref(all[k]);
+	}
+	const json_t *ctx = json_object_get(set, "context");
+	const json_t *h = json_object_get(ctx, "host");
+	snprintf(g->caption, sizeof(g->caption), "%s: %s, kernel %s; %s; pfbench %s",
+		 rmd_str(h, "host_id") ? rmd_str(h, "host_id") : "host -",
+		 rmd_str(h, "cpu.model_name") ? rmd_str(h, "cpu.model_name") : "CPU -",
+		 rmd_str(h, "kernel.release") ? rmd_str(h, "kernel.release") : "-",
+		 rmd_str(ctx, "date_utc") ? rmd_str(ctx, "date_utc") : "date -",
+		 rmd_str(ctx, "git_rev") ? rmd_str(ctx, "git_rev") : "-");
+}
+
 /* One plot per combination of the spec's split fields (or one plot). */
 static void make_plots(json_t *out, const char *dir, const char *scripts,
 		       const struct plot_spec *p, const json_t *set)
 {
 	const json_t *records = json_object_get(set, "records");
-	/* Every series over all the plots, so each keeps its line type. */
-	const char *x = x_column(p, records);
-	json_t *all = json_array(), *global;
 	size_t i, c;
 	json_t *r, *combo;
-	json_array_foreach(records, i, r) {
-		if (matches(r, p->where) && !(p->tail.field && matches(r, &p->tail)))
-			json_array_append(all, r);
-	}
-	json_t *fields = x ? series_fields(p, set, all, x) : json_array();
-	global = x ? series_titles(all, fields, x) : json_array();
-	json_decref(fields);
-	json_decref(all);
+	struct plot_globals g;
+	globals(&g, p, set);
 	/* A benchmark that recorded it ran without a vPMU (exit's
-	 * context.exit.vpmu): the title says so, as its records do. */
-	char ptitle[384];
+	 * context.exit.vpmu): the subtitle says so, as its records do. */
 	const json_t *own = json_object_get(json_object_get(set, "context"), p->bench);
-	snprintf(ptitle, sizeof(ptitle), "%s%s", p->title,
-		 json_is_false(json_object_get(own, "vpmu")) ?
-			 " (no vPMU: KVM's PMU MSR path, not a filter lookup)" : "");
+	const char *sub = json_is_false(json_object_get(own, "vpmu"))
+				  ? "no vPMU: this is KVM's PMU MSR path, not a filter lookup"
+				  : NULL;
 	if (!p->split[0]) {
-		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, ptitle, global));
-		json_decref(global);
-		return;
+		json_array_append_new(out, make_plot(dir, scripts, p, set, p->name, p->title, sub, &g));
+		goto done;
 	}
 	json_t *combos = json_array();
 	json_array_foreach(records, i, r) {
@@ -646,21 +907,30 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 			json_array_append_new(combos, key);
 	}
 	json_array_foreach(combos, c, combo) {
-		char name[256], title[512], part[128];
+		char name[256], title[512], part[128], word[160];
 		size_t no = (size_t)snprintf(name, sizeof(name), "%s", p->name);
-		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", ptitle);
-		json_t *view = json_pack("{s:O, s:[]}", "columns", json_object_get(set, "columns"),
-					 "records");
+		size_t to = (size_t)snprintf(title, sizeof(title), "%s:", p->title);
+		/* The records of this plot, with the set's declared columns
+		 * and context (the caption). */
+		json_t *view = json_pack("{s:[]}", "records");
+		static const char *const keep[] = { "columns", "key_columns", "context", "bench" };
+		for (size_t kk = 0; kk < sizeof(keep) / sizeof(keep[0]); kk++)
+			if (json_object_get(set, keep[kk]))
+				json_object_set(view, keep[kk], json_object_get(set, keep[kk]));
 		struct sel where[5] = { { NULL, NULL } };
 		int k;
 		for (k = 0; k < 4 && p->split[k]; k++) {
 			const char *v = json_string_value(json_array_get(combo, (size_t)k));
 			name_part(part, sizeof(part), v);
-			if (no < sizeof(name))
+			if (no < sizeof(name) && !(p->split_omit[k] && !strcmp(v, p->split_omit[k])))
 				no += (size_t)snprintf(name + no, sizeof(name) - no, "-%s", part);
+			if (p->split_words[k])
+				snprintf(word, sizeof(word), p->split_words[k], v);
+			else
+				snprintf(word, sizeof(word), "%s %s", p->split[k], v);
 			if (to < sizeof(title))
-				to += (size_t)snprintf(title + to, sizeof(title) - to, "%s %s=%s",
-						       k ? "," : "", p->split[k], v);
+				to += (size_t)snprintf(title + to, sizeof(title) - to, "%s %s",
+						       k ? "," : "", word);
 			where[k] = (struct sel){ p->split[k], v };
 		}
 		for (int w = 0; w < 4 && p->where[w].field && k < 4; w++)
@@ -668,11 +938,14 @@ static void make_plots(json_t *out, const char *dir, const char *scripts,
 				where[k++] = p->where[w];
 		json_array_foreach(records, i, r) if (matches(r, where))
 			json_array_append(json_object_get(view, "records"), r);
-		json_array_append_new(out, make_plot(dir, scripts, p, view, name, title, global));
+		json_array_append_new(out, make_plot(dir, scripts, p, view, name, title, sub, &g));
 		json_decref(view);
 	}
 	json_decref(combos);
-	json_decref(global);
+done:
+	json_decref(g.colours[0]);
+	json_decref(g.colours[1]);
+	json_decref(g.dashes);
 }
 
 json_t *suite_plots(const char *dir)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "out-text.h"
+#include "report-md.h"
 #include "rset.h"
 
 /* What each benchmark's numbers are; the caption repeats the unit. */
@@ -70,40 +71,23 @@ static const char *bench_what(const char *b)
 	return NULL;
 }
 
-/* obj at a dotted path ("kvm.caps"), or NULL. */
-static json_t *jpath(const json_t *o, const char *path)
-{
-	char buf[128];
-	snprintf(buf, sizeof(buf), "%s", path);
-	json_t *cur = (json_t *)o;
-	for (char *save = NULL, *t = strtok_r(buf, ".", &save); t && cur;
-	     t = strtok_r(NULL, ".", &save))
-		cur = json_object_get(cur, t);
-	return cur;
-}
-
-static const char *jstr(const json_t *o, const char *path)
-{
-	return json_string_value(jpath(o, path));
-}
-
-/* Markdown table cells must not contain '|' or newlines. */
-static void cell(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
 static void scalar_cell(FILE *f, const json_t *v)
 {
 	char buf[256];
-	cell(f, rset_scalar(v, buf, sizeof(buf)));
+	rmd_cell(f, rset_scalar(v, buf, sizeof(buf)));
+}
+
+/* A key column's value, install's codes as words (action 0/1 allow/deny,
+ * flags 1 masked; report-md.h). */
+static void named_cell(FILE *f, const char *name, const json_t *v)
+{
+	char buf[256];
+	if (json_is_integer(v) && !strcmp(name, "action"))
+		rmd_cell(f, rmd_action_word(v, buf, sizeof(buf)));
+	else if (json_is_integer(v) && !strcmp(name, "flags"))
+		rmd_cell(f, rmd_flags_word(v, buf, sizeof(buf)));
+	else
+		rmd_cell(f, rset_scalar(v, buf, sizeof(buf)));
 }
 
 static bool is_pfbench(const char *w)
@@ -127,7 +111,7 @@ static void command_code(FILE *f, const json_t *argv, const char *line)
 			if (j == 0 && prog)
 				continue;
 			fputc(' ', f);
-			cell(f, json_is_string(a) ? json_string_value(a) : "?");
+			rmd_cell(f, json_is_string(a) ? json_string_value(a) : "?");
 		}
 		fputc('`', f);
 	} else if (line) {
@@ -139,7 +123,7 @@ static void command_code(FILE *f, const json_t *argv, const char *line)
 			line += n;
 		if (*line && *line != ' ')
 			fputc(' ', f);
-		cell(f, line);
+		rmd_cell(f, line);
 		fputc('`', f);
 	} else {
 		fputc('-', f);
@@ -165,7 +149,7 @@ static void host_row(FILE *f, const char *what, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	fprintf(f, "| %s | ", what);
-	cell(f, buf);
+	rmd_cell(f, buf);
 	fprintf(f, " |\n");
 }
 
@@ -183,13 +167,13 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 	}
 	char buf[256];
 	fprintf(f, "From %s (`pfbench info --json`).\n\n| | |\n|---|---|\n", source);
-	host_row(f, "host id", "%s", or_dash(jstr(h, "host_id")));
+	host_row(f, "host id", "%s", or_dash(rmd_str(h, "host_id")));
 	host_row(f, "CPU", "%s (%s, family %s, model %s, stepping %s, microcode %s), %s",
-		 or_dash(jstr(h, "cpu.model_name")), or_dash(jstr(h, "cpu.vendor")),
-		 rset_scalar(jpath(h, "cpu.family"), buf, 32), rset_scalar(jpath(h, "cpu.model"), buf + 32, 32),
-		 rset_scalar(jpath(h, "cpu.stepping"), buf + 64, 32), or_dash(jstr(h, "cpu.microcode")),
-		 or_dash(jstr(h, "cpu.arch")));
-	json_t *t = jpath(h, "topology");
+		 or_dash(rmd_str(h, "cpu.model_name")), or_dash(rmd_str(h, "cpu.vendor")),
+		 rset_scalar(rmd_path(h, "cpu.family"), buf, 32), rset_scalar(rmd_path(h, "cpu.model"), buf + 32, 32),
+		 rset_scalar(rmd_path(h, "cpu.stepping"), buf + 64, 32), or_dash(rmd_str(h, "cpu.microcode")),
+		 or_dash(rmd_str(h, "cpu.arch")));
+	json_t *t = rmd_path(h, "topology");
 	if (json_is_object(t)) {
 		double l3 = rset_num(t, "l3_bytes");
 		host_row(f, "topology (hwloc)", "%lld package(s), %lld core(s), %lld PU(s), %lld NUMA "
@@ -200,19 +184,19 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 			 json_is_true(json_object_get(t, "smt")) ? "on" : "off",
 			 isnan(l3) ? 0.0 : l3 / 1048576.0);
 	}
-	host_row(f, "kernel", "%s", or_dash(jstr(h, "kernel.release")));
-	json_t *virt = jpath(h, "virtualization");
+	host_row(f, "kernel", "%s", or_dash(rmd_str(h, "kernel.release")));
+	json_t *virt = rmd_path(h, "virtualization");
 	if (virt && json_is_true(json_object_get(virt, "hypervisor")))
 		host_row(f, "virtualization", "a guest (CPUID hypervisor bit; vendor id %s): nested "
-			 "KVM, numbers include the outer hypervisor", or_dash(jstr(virt, "hypervisor_vendor")));
+			 "KVM, numbers include the outer hypervisor", or_dash(rmd_str(virt, "hypervisor_vendor")));
 	else if (virt)
 		host_row(f, "virtualization", "bare metal (no CPUID hypervisor bit)");
-	json_t *kvm = jpath(h, "kvm");
+	json_t *kvm = rmd_path(h, "kvm");
 	if (kvm) {
 		if (json_is_true(json_object_get(kvm, "usable")))
 			host_row(f, "/dev/kvm", "usable");
 		else
-			host_row(f, "/dev/kvm", "not usable: %s", or_dash(jstr(kvm, "why")));
+			host_row(f, "/dev/kvm", "not usable: %s", or_dash(rmd_str(kvm, "why")));
 		char caps[512] = "";
 		const char *k;
 		json_t *v;
@@ -223,13 +207,13 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 		}
 		if (caps[0])
 			host_row(f, "KVM caps", "%s", caps);
-		host_row(f, "filter flavor", "%s (%s)", or_dash(jstr(kvm, "flavor")),
-			 or_dash(jstr(kvm, "flavor_how")));
-		host_row(f, "enable_pmu", "%s", or_dash(jstr(kvm, "enable_pmu")));
+		host_row(f, "filter flavor", "%s (%s)", or_dash(rmd_str(kvm, "flavor")),
+			 or_dash(rmd_str(kvm, "flavor_how")));
+		host_row(f, "enable_pmu", "%s", or_dash(rmd_str(kvm, "enable_pmu")));
 		json_t *med = json_object_get(kvm, "mediated_pmu");
 		if (json_is_object(med))
-			host_row(f, "mediated vPMU", "%s=%s", or_dash(jstr(med, "param")),
-				 or_dash(jstr(med, "value")));
+			host_row(f, "mediated vPMU", "%s=%s", or_dash(rmd_str(med, "param")),
+				 or_dash(rmd_str(med, "value")));
 		else
 			host_row(f, "mediated vPMU", "no such module parameter on this kernel");
 		json_t *vp = json_object_get(kvm, "vpmu");
@@ -240,16 +224,16 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 				 (long long)json_integer_value(json_object_get(vp, "gp_width")),
 				 (long long)json_integer_value(json_object_get(vp, "fixed_counters")));
 		else if (vp)
-			host_row(f, "vPMU offered to guests", "none: %s", or_dash(jstr(vp, "why")));
+			host_row(f, "vPMU offered to guests", "none: %s", or_dash(rmd_str(vp, "why")));
 	}
-	json_t *ctr = jpath(h, "counters");
+	json_t *ctr = rmd_path(h, "counters");
 	if (ctr)
 		host_row(f, "hardware counters (host)", "%s",
 			 json_is_true(json_object_get(ctr, "hw_usable"))
 				 ? "usable"
-				 : (jstr(ctr, "hw_why") ? jstr(ctr, "hw_why") : "not usable"));
-	if (jstr(h, "pmu.default"))
-		host_row(f, "PMU model (libpfm4)", "%s", jstr(h, "pmu.default"));
+				 : (rmd_str(ctr, "hw_why") ? rmd_str(ctr, "hw_why") : "not usable"));
+	if (rmd_str(h, "pmu.default"))
+		host_row(f, "PMU model (libpfm4)", "%s", rmd_str(h, "pmu.default"));
 	json_t *missing = json_object_get(h, "missing");
 	if (json_array_size(missing)) {
 		fprintf(f, "\nWhat this host lacks, and what that disables:\n\n");
@@ -264,7 +248,7 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 
 static void render_stages(FILE *f, const json_t *meta)
 {
-	fprintf(f, "## What ran\n\n");
+	fprintf(f, "<a id=\"what-ran\"></a>\n## What ran\n\n");
 	const json_t *stages = json_object_get(meta, "stages");
 	if (!json_array_size(stages)) {
 		fprintf(f, "No stage record (no metadata.json): this report covers the result "
@@ -275,23 +259,23 @@ static void render_stages(FILE *f, const json_t *meta)
 	size_t i;
 	json_t *s;
 	json_array_foreach(stages, i, s) {
-		fprintf(f, "| %s | ", or_dash(jstr(s, "name")));
+		fprintf(f, "| %s | ", or_dash(rmd_str(s, "name")));
 		command_code(f, json_object_get(s, "argv"), NULL);
-		fprintf(f, " | %s | ", or_dash(jstr(s, "status")));
+		fprintf(f, " | %s | ", or_dash(rmd_str(s, "status")));
 		scalar_cell(f, json_object_get(s, "exit_code"));
 		fprintf(f, " | %.1f | ", rset_num(s, "duration_s"));
-		cell(f, jstr(s, "why") ? jstr(s, "why") : "");
+		rmd_cell(f, rmd_str(s, "why") ? rmd_str(s, "why") : "");
 		fprintf(f, " |\n");
 	}
 	const json_t *skipped = json_object_get(meta, "skipped");
 	if (json_array_size(skipped)) {
 		fprintf(f, "\nSkipped, and why:\n\n");
 		json_array_foreach(skipped, i, s) {
-			const char *stage = jstr(s, "stage"), *what = jstr(s, "what");
+			const char *stage = rmd_str(s, "stage"), *what = rmd_str(s, "what");
 			if (what && stage && strcmp(what, stage))
-				fprintf(f, "- %s: %s: %s\n", stage, what, or_dash(jstr(s, "why")));
+				fprintf(f, "- %s: %s: %s\n", stage, what, or_dash(rmd_str(s, "why")));
 			else
-				fprintf(f, "- %s: %s\n", or_dash(stage), or_dash(jstr(s, "why")));
+				fprintf(f, "- %s: %s\n", or_dash(stage), or_dash(rmd_str(s, "why")));
 		}
 	}
 	fputc('\n', f);
@@ -378,18 +362,18 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 			fprintf(f, "sample counts not recorded");
 		fprintf(f, "; ");
 	}
-	fprintf(f, "host %s (%s), kernel %s", or_dash(jstr(h, "host_id")),
-		or_dash(jstr(h, "cpu.model_name")), or_dash(jstr(h, "kernel.release")));
-	if (jstr(ctx, "date_utc"))
-		fprintf(f, ", %s", jstr(ctx, "date_utc"));
-	if (jstr(ctx, "git_rev"))
-		fprintf(f, ", pfbench %s", jstr(ctx, "git_rev"));
+	fprintf(f, "host %s (%s), kernel %s", or_dash(rmd_str(h, "host_id")),
+		or_dash(rmd_str(h, "cpu.model_name")), or_dash(rmd_str(h, "kernel.release")));
+	if (rmd_str(ctx, "date_utc"))
+		fprintf(f, ", %s", rmd_str(ctx, "date_utc"));
+	if (rmd_str(ctx, "git_rev"))
+		fprintf(f, ", pfbench %s", rmd_str(ctx, "git_rev"));
 	const json_t *timer = json_object_get(ctx, "timer");
 	if (json_is_object(timer)) {
-		fprintf(f, "; timer %s at %s ticks/ns (%s", or_dash(jstr(timer, "source")),
+		fprintf(f, "; timer %s at %s ticks/ns (%s", or_dash(rmd_str(timer, "source")),
 			rset_fmt_num(rset_num(timer, "ticks_per_ns"), a, sizeof(a)),
-			or_dash(jstr(timer, "method")));
-		if (jstr(timer, "method") && !strcmp(jstr(timer, "method"), "calibrated"))
+			or_dash(rmd_str(timer, "method")));
+		if (rmd_str(timer, "method") && !strcmp(rmd_str(timer, "method"), "calibrated"))
 			fprintf(f, ", ±%.2g ppm", 1e6 * rset_num(timer, "uncertainty"));
 		fprintf(f, ")");
 		double ov = rset_num(timer, "overhead_ns");
@@ -602,7 +586,7 @@ static void render_pivot(FILE *f, const json_t *records, const json_t *vary, con
 		fputc('|', f);
 		json_array_foreach(cols, k, kv) {
 			fputc(' ', f);
-			scalar_cell(f, json_object_get(first, json_string_value(kv)));
+			named_cell(f, json_string_value(kv), json_object_get(first, json_string_value(kv)));
 			fprintf(f, " |");
 		}
 		for (size_t j = 0; j < nx; j++) {
@@ -695,7 +679,7 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 			if (json_is_real(v))
 				fputs(rset_fmt_num(json_real_value(v), a, sizeof(a)), f);
 			else
-				scalar_cell(f, v);
+				named_cell(f, json_string_value(kv), v);
 			fprintf(f, " |");
 		}
 		if (status) {
@@ -740,7 +724,7 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 				rset_scalar(json_object_get(r, json_string_value(kv)), buf, sizeof(buf)));
 		}
 		fprintf(f, "%s", n ? ": " : "");
-		cell(f, why);
+		rmd_cell(f, why);
 		fputc('\n', f);
 	}
 	json_decref(cols);
@@ -786,6 +770,12 @@ static void render_groups(FILE *f, const json_t *set, const json_t *records, str
 	}
 	json_decref(groups);
 	json_decref(keys);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 static bool exists(const char *dir, const char *rel)
@@ -834,9 +824,11 @@ static size_t find_plots(const char *dir, const char *bench, char ***out)
 }
 
 /* At most this many plots are shown inline; beyond it only those whose
- * name has the preferred part (lookup: the mixed pattern), the rest
+ * name ends in the preferred part (lookup: the mixed pattern on the
+ * exact encoding, allow filter: the summary's), at most PLOTS_INLINE_MAX; the rest
  * linked. */
 #define PLOTS_INLINE 6
+#define PLOTS_INLINE_MAX 2
 
 static void render_plot(FILE *f, const char *dir, const char *bench)
 {
@@ -844,32 +836,34 @@ static void render_plot(FILE *f, const char *dir, const char *bench)
 	size_t n = find_plots(dir, bench, &names);
 	if (!n)
 		return;
-	const char *prefer = n > PLOTS_INLINE ? "-mixed-" : NULL;
+	const char *prefer = n > PLOTS_INLINE ? "-mixed-exact" : NULL;
 	bool any = false;
 	for (size_t i = 0; i < n && prefer; i++)
-		any |= strstr(names[i], prefer) != NULL;
+		any |= ends_with(names[i], prefer);
 	if (!any)
 		prefer = NULL;
 	size_t shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (prefer ? !strstr(names[i], prefer) : shown >= PLOTS_INLINE)
+	bool *inl = calloc(n, sizeof(*inl));
+	for (size_t i = 0; i < n && inl; i++) {
+		if ((prefer && !ends_with(names[i], prefer)) || shown >= PLOTS_INLINE_MAX)
 			continue;
 		char svg[512];
 		snprintf(svg, sizeof(svg), "plots/%.400s.svg", names[i]);
-		fprintf(f, "![%s](plots/%s.png)\n\n", names[i], names[i]);
+		fprintf(f, "![%s](plots/%s.png)", names[i], names[i]);
 		if (exists(dir, svg))
-			fprintf(f, "(Vector: [%s](%s); data: [plots/%s.dat](plots/%s.dat).)\n\n", svg, svg,
-				names[i], names[i]);
+			fprintf(f, " [SVG](%s) · [data](plots/%s.dat)", svg, names[i]);
+		fprintf(f, "\n\n");
+		inl[i] = true;
 		shown++;
 	}
 	if (shown < n) {
 		fprintf(f, "More plots (PNG; SVG and data beside each):");
 		for (size_t i = 0; i < n; i++)
-			if (prefer ? !strstr(names[i], prefer) : i >= PLOTS_INLINE)
+			if (!inl || !inl[i])
 				fprintf(f, " [%s](plots/%s.png)", names[i], names[i]);
 		fprintf(f, "\n\n");
 	}
-	fprintf(f, "Points are medians, bars the 95%% CI of the median.\n\n");
+	free(inl);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -904,7 +898,7 @@ static void render_notes(FILE *f, const json_t *set, const char *bench, const js
 				continue;
 			char buf[512];
 			fprintf(f, "- %s: ", k);
-			cell(f, rset_scalar(v, buf, sizeof(buf)));
+			rmd_cell(f, rset_scalar(v, buf, sizeof(buf)));
 			fputc('\n', f);
 		}
 		fputc('\n', f);
@@ -968,52 +962,18 @@ static void render_noisy(FILE *f, const json_t *set, const json_t *records)
 		}
 		json_decref(keys);
 		fprintf(f, "%s", first ? "" : ": ");
-		cell(f, or_dash(jstr(r, "noisy_reason")));
+		rmd_cell(f, or_dash(rmd_str(r, "noisy_reason")));
 		fputc('\n', f);
 	}
 	fputc('\n', f);
 }
 
-static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host,
-		       const json_t *meta)
+/* The exhaustive tables of one set: what the records measure, the
+ * benchmark's context, the caption and every record. */
+static void render_all(FILE *f, const json_t *set, const char *bench, const json_t *host)
 {
-	const char *bench = json_string_value(json_object_get(set, "bench"));
 	const json_t *records = json_object_get(set, "records");
-	fprintf(f, "## %s (`%s`)\n\n", bench_title(bench), bench);
-	if (bench_what(bench))
-		fprintf(f, "%s\n\n", bench_what(bench));
-	fprintf(f, "Files: [%s.json](%s.json) (every record, with raw samples where kept), "
-		   "[%s.csv](%s.csv).", bench, bench, bench, bench);
-	/* The command: the suite's record of the stage, else the set's own. */
-	const json_t *argv = jpath(set, "context.argv");
-	size_t i;
-	json_t *st;
-	json_array_foreach(json_object_get(meta, "stages"), i, st) {
-		if (!strcmp(or_dash(jstr(st, "name")), bench) &&
-		    json_array_size(json_object_get(st, "argv")))
-			argv = json_object_get(st, "argv");
-	}
-	if (json_array_size(argv) || jstr(set, "context.command_line")) {
-		fprintf(f, " Command: ");
-		command_code(f, argv, jstr(set, "context.command_line"));
-		fprintf(f, ".");
-	}
-	fprintf(f, "\n\n");
-	if (!json_is_true(json_object_get(set, "complete")))
-		fprintf(f, "**Incomplete:** this benchmark did not finish everything it was asked "
-			   "(`\"complete\": false`); the rows below are what it measured.\n\n");
-	render_noisy(f, set, records);
-	const json_t *sk = json_object_get(set, "skipped");
-	if (json_array_size(sk)) {
-		fprintf(f, "Not measured here:\n\n");
-		size_t i;
-		json_t *s;
-		json_array_foreach(sk, i, s) fprintf(f, "- %s: %s\n", or_dash(jstr(s, "what")),
-						     or_dash(jstr(s, "why")));
-		fputc('\n', f);
-	}
 	render_notes(f, set, bench, records);
-	render_plot(f, dir, bench);
 	if (!strcmp(bench, "limits") && json_array_size(records)) {
 		report_limits(f, set); /* its own table: the records are of three kinds */
 		return;
@@ -1046,34 +1006,101 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 	fputc('\n', f);
 }
 
+/* tables/<bench>.md: every record of the set, beside report.md. */
+static int write_all(const char *dir, const json_t *set, const char *bench, const json_t *host,
+		     char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/tables", dir);
+	int e = out_mkdirs(path);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = e ? NULL : open_memstream(&text, &len);
+	if (!e && !f)
+		e = -ENOMEM;
+	if (!e) {
+		fprintf(f, "# %s (`%s`): every record\n\n", bench_title(bench), bench);
+		if (bench_what(bench))
+			fprintf(f, "%s\n\n", bench_what(bench));
+		fprintf(f, "From [../%s.json](../%s.json) (raw samples where kept), also as "
+			   "[../%s.csv](../%s.csv). The selected tables and the summary are in "
+			   "[../report.md](../report.md).\n\n", bench, bench, bench, bench);
+		render_all(f, set, bench, host);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/tables/%s.md", dir, bench);
+		e = text ? out_write_text(path, text, len) : -ENOMEM;
+	}
+	if (e)
+		snprintf(err, errlen, "%.400s: %s", path, strerror(-e));
+	free(text);
+	return e;
+}
+
+static void render_set(FILE *f, const char *dir, const json_t *set, const json_t *host,
+		       const json_t *meta)
+{
+	const char *bench = json_string_value(json_object_get(set, "bench"));
+	fprintf(f, "## %s (`%s`)\n\n", bench_title(bench), bench);
+	if (bench_what(bench))
+		fprintf(f, "%s\n\n", bench_what(bench));
+	fprintf(f, "Files: [%s.json](%s.json) (every record, with raw samples where kept), "
+		   "[%s.csv](%s.csv), [tables/%s.md](tables/%s.md) (every record as tables).",
+		bench, bench, bench, bench, bench, bench);
+	/* The command: the suite's record of the stage, else the set's own. */
+	const json_t *argv = rmd_path(set, "context.argv");
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(meta, "stages"), i, st) {
+		if (!strcmp(or_dash(rmd_str(st, "name")), bench) &&
+		    json_array_size(json_object_get(st, "argv")))
+			argv = json_object_get(st, "argv");
+	}
+	if (json_array_size(argv) || rmd_str(set, "context.command_line")) {
+		fprintf(f, " Command: ");
+		command_code(f, argv, rmd_str(set, "context.command_line"));
+		fprintf(f, ".");
+	}
+	fprintf(f, "\n\n");
+	if (!json_is_true(json_object_get(set, "complete")))
+		fprintf(f, "**Incomplete:** this benchmark did not finish everything it was asked "
+			   "(`\"complete\": false`); the rows below are what it measured.\n\n");
+	render_noisy(f, set, json_object_get(set, "records"));
+	render_plot(f, dir, bench);
+	if (report_tables(f, set, bench))
+		return;
+	if (!strcmp(bench, "limits") && json_array_size(json_object_get(set, "records")))
+		report_limits(f, set); /* its own table; context and notes in tables/limits.md */
+	else
+		render_all(f, set, bench, host);
+}
+
 static void render_head(FILE *f, const json_t *meta, const json_t *host)
 {
-	const char *id = jstr(meta, "host_id") ? jstr(meta, "host_id") : jstr(host, "host_id");
-	fprintf(f, "# pfbench results: %s, %s\n\n", or_dash(id), or_dash(jstr(meta, "started_utc")));
+	const char *id = rmd_str(meta, "host_id") ? rmd_str(meta, "host_id") : rmd_str(host, "host_id");
+	fprintf(f, "# pfbench results: %s, %s\n\n", or_dash(id), or_dash(rmd_str(meta, "started_utc")));
 	if (!meta) {
 		fprintf(f, "Result sets found in this directory (no metadata.json: not a suite run).\n\n");
 		return;
 	}
-	const char *mode = or_dash(jstr(meta, "mode"));
+	const char *mode = or_dash(rmd_str(meta, "mode"));
 	fprintf(f, "The %s suite (", mode);
-	command_code(f, jpath(meta, "context.argv"), jstr(meta, "context.command_line"));
-	fprintf(f, "), pfbench %s built with %s (%s).", or_dash(jstr(meta, "context.git_rev")),
-		or_dash(jstr(meta, "context.compiler")), or_dash(jstr(meta, "context.cflags")));
+	command_code(f, rmd_path(meta, "context.argv"), rmd_str(meta, "context.command_line"));
+	fprintf(f, "), pfbench %s built with %s (%s).", or_dash(rmd_str(meta, "context.git_rev")),
+		or_dash(rmd_str(meta, "context.compiler")), or_dash(rmd_str(meta, "context.cflags")));
 	double d = rset_num(meta, "duration_s");
 	if (!isnan(d))
 		fprintf(f, " It took %.1f s.", d);
 	if (json_is_true(json_object_get(meta, "complete")))
 		fprintf(f, " Every stage ran (see below for skips and failures).\n\n");
-	else if (jstr(meta, "interrupted_by"))
+	else if (rmd_str(meta, "interrupted_by"))
 		fprintf(f, "\n\n**Incomplete run: interrupted by %s.** Stages that finished before it "
 			   "are below; the rest did not run. metadata.json says `\"complete\": "
-			   "false`.\n\n", jstr(meta, "interrupted_by"));
+			   "false`.\n\n", rmd_str(meta, "interrupted_by"));
 	else
 		fprintf(f, "\n\n**Incomplete run** (`\"complete\": false` in metadata.json: it did not "
 			   "finish, or is still running).\n\n");
-	fprintf(f, "Times are medians over many repetitions, in ns, measured with the serialized "
-		   "TSC (docs/methodology.md); the 95%% CI is a percentile bootstrap of the median. "
-		   "Compare two runs with `pfbench compare DIR_A DIR_B` (docs/reading-results.md).\n\n");
+	fprintf(f, "How to read it: docs/reading-results.md. Compare two runs with `pfbench "
+		   "compare DIR_A DIR_B`.\n\n");
 }
 
 int suite_report(const char *dir, char *err, size_t errlen)
@@ -1089,8 +1116,8 @@ int suite_report(const char *dir, char *err, size_t errlen)
 	if (json_is_object(info) && json_object_get(info, "host_id")) {
 		host = info;
 		source = "info.json";
-	} else if (jpath(meta, "context.host") && json_is_object(jpath(meta, "context.host"))) {
-		host = jpath(meta, "context.host");
+	} else if (rmd_path(meta, "context.host") && json_is_object(rmd_path(meta, "context.host"))) {
+		host = rmd_path(meta, "context.host");
 		source = "metadata.json";
 	}
 	json_t *sets = NULL;
@@ -1098,7 +1125,7 @@ int suite_report(const char *dir, char *err, size_t errlen)
 	if (rset_load(dir, &sets, lerr, sizeof(lerr)))
 		sets = json_array();
 	if (!host && json_array_size(sets)) {
-		host = jpath(json_array_get(sets, 0), "context.host");
+		host = rmd_path(json_array_get(sets, 0), "context.host");
 		source = "the first result set's context";
 	}
 	if (!meta && !json_array_size(sets)) {
@@ -1118,9 +1145,10 @@ int suite_report(const char *dir, char *err, size_t errlen)
 		json_decref(sets);
 		return -ENOMEM;
 	}
+	json_t *rep = report_repeats(dir, sets);
+	rmd_set_repeats(rep);
 	render_head(f, meta, host);
-	render_host(f, host, source);
-	render_stages(f, meta);
+	report_summary(f, sets, host, meta);
 	size_t i;
 	json_t *set;
 	/* In stage order, then any other set found in the directory. */
@@ -1142,9 +1170,20 @@ int suite_report(const char *dir, char *err, size_t errlen)
 	json_decref(done);
 	if (!json_array_size(sets))
 		fprintf(f, "## Results\n\nNo stage produced a result set.\n\n");
+	render_host(f, host, source);
+	render_stages(f, meta);
+	/* Every record, as tables beside report.md. */
+	json_array_foreach(sets, i, set) {
+		const char *name = json_string_value(json_object_get(set, "bench"));
+		char werr[512];
+		if (name && write_all(dir, set, name, host, werr, sizeof(werr)))
+			fprintf(f, "(Could not write the full tables: %s.)\n\n", werr);
+	}
 	fprintf(f, "---\nGenerated by `pfbench report`; the schema of every file is in "
 		   "results/README.md.\n");
 	fclose(f);
+	rmd_set_repeats(NULL);
+	json_decref(rep);
 
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/report.md", dir);

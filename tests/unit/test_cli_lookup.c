@@ -215,12 +215,12 @@ static void check_context(json_t *set)
 
 /* The set declares key_columns: sweep coordinates present in every record,
  * each declared a key in its columns, and no two records with the same key. Then
- * `pfbench compare` of the file with itself matches every record once. */
+ * `pfbench compare --all` of the file with itself matches every record once. */
 static void check_keys(json_t *set, const char *dir)
 {
 	json_t *keys = json_object_get(set, "key_columns"), *recs = json_object_get(set, "records");
 	json_t *seen = json_object(), *k, *r;
-	const char *args[] = { "compare", NULL, NULL, NULL };
+	const char *args[] = { "compare", "--all", NULL, NULL, NULL };
 	char path[300], *out = NULL, *line;
 	size_t i, j, rows = 0;
 
@@ -255,8 +255,8 @@ static void check_keys(json_t *set, const char *dir)
 	json_decref(seen);
 
 	snprintf(path, sizeof(path), "%s/lookup.json", dir);
-	args[1] = path;
 	args[2] = path;
+	args[3] = path;
 	assert_int_equal(run(args, &out, NULL), 0);
 	for (line = out; (line = strstr(line, "\n| ")); line++)
 		rows++;

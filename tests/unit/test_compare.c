@@ -148,6 +148,28 @@ static void test_bootstrap_shift(void **state)
 	assert_int_equal(cmp_ratio_bootstrap(a, 0, b, N, 2000, 1, &lo, &hi), -EINVAL);
 }
 
+/* The geometric mean of the cells' ratios and its bootstrap over cells. */
+static void test_geomean(void **state)
+{
+	(void)state;
+	double g, lo, hi;
+	const double half_double[] = { 2.0, 0.5 }, same[] = { 2.0, 2.0, 2.0 };
+	const double spread[] = { 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7 };
+	assert_int_equal(cmp_geomean(half_double, 2, 1000, 1, &g, &lo, &hi), 0);
+	assert_true(fabs(g - 1.0) < 1e-12);
+	assert_true(lo <= 1.0 && hi >= 1.0 && lo >= 0.5 && hi <= 2.0);
+	assert_int_equal(cmp_geomean(same, 3, 1000, 1, &g, &lo, &hi), 0);
+	assert_true(fabs(g - 2.0) < 1e-12 && fabs(lo - 2.0) < 1e-12 && fabs(hi - 2.0) < 1e-12);
+	assert_int_equal(cmp_geomean(spread, 8, 2000, 7, &g, &lo, &hi), 0);
+	assert_true(lo < g && g < hi && lo > 1.0 && hi < 1.7);
+	double g2, lo2, hi2;
+	assert_int_equal(cmp_geomean(spread, 8, 2000, 7, &g2, &lo2, &hi2), 0);
+	assert_true(lo == lo2 && hi == hi2); /* deterministic for a seed */
+	assert_int_equal(cmp_geomean(spread, 0, 2000, 7, &g, &lo, &hi), -EINVAL);
+	const double bad[] = { 1.0, 0.0 };
+	assert_int_equal(cmp_geomean(bad, 2, 2000, 7, &g, &lo, &hi), -EINVAL);
+}
+
 static void test_verdicts(void **state)
 {
 	(void)state;
@@ -363,6 +385,49 @@ static void test_cli(void **state)
 	assert_int_equal(run_compare(&out, "--threshold -1", da, db, NULL), 2);
 	free(out);
 
+	/* The one line, and the same as JSON for scripts: the geometric mean
+	 * of the four timed ratios (about 2, 1, 3 and 1.02) with its CI, and
+	 * the counts. */
+	assert_int_equal(run_compare(&out, da, db, NULL, NULL), 0);
+	assert_non_null(strstr(out, "**B/A geometric mean 1.5"));
+	assert_non_null(strstr(out, "over 4 matched timed cells: 0 faster, 2 slower, 1 within "
+				    "noise, 1 small**"));
+	free(out);
+	assert_int_equal(run_compare(&out, "--format json", da, db, NULL), 0);
+	json_error_t je;
+	/* stdout is the JSON; run_compare also captures stderr, where the
+	 * header's warning about differing conditions goes first. */
+	const char *js = out[0] == '{' ? out : strstr(out, "\n{");
+	assert_non_null(js);
+	json_t *j = json_loads(js, 0, &je);
+	if (!j)
+		fail_msg("compare --format json: line %d: %s", je.line, je.text);
+	json_t *gm = json_object_get(j, "geomean"), *cn = json_object_get(j, "counts");
+	double g = json_real_value(json_object_get(gm, "ratio"));
+	assert_true(g > 1.5 && g < 1.65);
+	assert_true(json_real_value(json_object_get(gm, "ci95_low")) <= g);
+	assert_true(json_real_value(json_object_get(gm, "ci95_high")) >= g);
+	assert_int_equal(json_integer_value(json_object_get(gm, "cells")), 4);
+	assert_int_equal(json_integer_value(json_object_get(cn, "slower")), 2);
+	assert_int_equal(json_integer_value(json_object_get(cn, "faster")), 0);
+	assert_int_equal(json_integer_value(json_object_get(cn, "small")), 1);
+	assert_int_equal(json_integer_value(json_object_get(cn, "within_noise")), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "rows")), 4);
+	assert_non_null(json_string_value(json_object_get(json_object_get(j, "rule"), "cell_ci")));
+	json_decref(j);
+	free(out);
+	assert_int_equal(run_compare(&out, "--format csv", da, db, NULL), 0);
+	const char *csv = strstr(out, "bench,measured,");
+	assert_non_null(csv);
+	assert_int_equal(strncmp(csv, "bench,measured,a_median_ns,a_n,b_median_ns,b_n,ratio,", 53), 0);
+	size_t lines = 0;
+	for (const char *c = csv; *c; c++)
+		lines += *c == '\n';
+	assert_int_equal(lines, 5);
+	free(out);
+	assert_int_equal(run_compare(&out, "--format xml", da, db, NULL), 2);
+	free(out);
+
 	/* --ignore design: rows of A (linear 8, hash 8) each match two rows of
 	 * B; an error naming design, never a guess. */
 	assert_int_equal(run_compare(&out, "--ignore design", da, db, NULL), 2);
@@ -454,6 +519,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bootstrap_shift),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_geomean),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_cli),

@@ -161,8 +161,10 @@ static const char *const stage_names[] = { "info", "lookup", "install", "exit", 
  * ...`; each caption names only the kinds of table its section shows: "90th
  * and 99th percentiles" only over tables with p90/p99 columns, "median /
  * p90" only over pivoted ones, and a section with either kind of table has
- * its caption say so. */
-static void check_report_text(const char *report)
+ * its caption say so. The exhaustive tables (tables/<bench>.md) carry the
+ * captions (captions: at least one); report.md's selected tables say
+ * what they show in their own first line. */
+static void check_report_text(const char *report, bool captions)
 {
 	for (const char *p = report; (p = strstr(p, "Command: `")); p++)
 		if (strncmp(p + 10, "pfbench ", 8))
@@ -191,7 +193,8 @@ static void check_report_text(const char *report)
 		free(c);
 		free(sec);
 	}
-	assert_true(ncaptions > 0);
+	if (captions)
+		assert_true(ncaptions > 0);
 }
 
 static void test_tiny_suite(void **state)
@@ -281,17 +284,63 @@ static void test_tiny_suite(void **state)
 	assert_int_equal(json_array_size(json_object_get(meta, "failed")), nfailed);
 	assert_int_equal(nfailed, 0);
 
-	/* Every plot made exists as PNG and SVG; a missing one says why. */
+	/* Every plot of the tiny suite is drawn (gnuplot is a dependency:
+	 * scripts/deps.sh), as a non-empty PNG and SVG, and gnuplot printed
+	 * nothing: no warning such as a skipped data block. */
 	size_t i;
 	json_t *p;
+	assert_true(json_array_size(json_object_get(meta, "plots")) >= 3);
 	json_array_foreach(json_object_get(meta, "plots"), i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
 		if (json_object_get(p, "why"))
-			continue;
+			fail_msg("plot %s not made: %s", name,
+				 json_string_value(json_object_get(p, "why")));
+		if (json_object_get(p, "warnings"))
+			fail_msg("plot %s: gnuplot said: %s", name,
+				 json_string_value(json_object_get(p, "warnings")));
 		assert_true(file_ok(dir, json_string_value(json_object_get(p, "png"))));
 		assert_true(file_ok(dir, json_string_value(json_object_get(p, "svg"))));
+		assert_true(file_ok(dir, json_string_value(json_object_get(p, "data"))));
 	}
 
 	char *report = slurp(dir, "report.md");
+	/* The summary answers the suite's questions within the first 40
+	 * lines; the whole page stays short (the full tables are beside it). */
+	const char *line40 = report;
+	for (int n = 0; n < 40 && line40; n++)
+		line40 = strchr(line40 + 1, '\n');
+	char *head = strndup(report, line40 ? (size_t)(line40 - report) : strlen(report));
+	assert_non_null(strstr(head, "\n## Summary\n"));
+	assert_non_null(strstr(head, "**Host** "));
+	assert_non_null(strstr(head, "**Fastest lookup, latency mode, at 16 entries**"));
+	assert_non_null(strstr(head, "faster than the kernel's `k6.3-masked`"));
+	assert_non_null(strstr(head, "the L1-load floor"));
+	assert_non_null(strstr(head, "](#lookup-latency-exact)"));
+	assert_non_null(strstr(head, "**Exit cost vs filter size**"));
+	assert_non_null(strstr(head, "per 100 entries](#exit-reprogram)"));
+	assert_non_null(strstr(head, "**Install cost**"));
+	assert_non_null(strstr(head, "**Enforcement checks**"));
+	free(head);
+	/* Every anchor the summary links to exists. */
+	for (const char *l = report; (l = strstr(l, "](#")); l++) {
+		char id[64], anchor[96];
+		assert_int_equal(sscanf(l + 3, "%63[^)]", id), 1);
+		snprintf(anchor, sizeof(anchor), "<a id=\"%s\"></a>", id);
+		if (!strstr(report, anchor))
+			fail_msg("report.md links to #%s, which has no anchor", id);
+	}
+	size_t nlines = 0;
+	for (const char *c = report; *c; c++)
+		nlines += *c == '\n';
+	assert_true(nlines <= 250);
+	for (i = 1; i < 5; i++) {
+		char file[64];
+		snprintf(file, sizeof(file), "tables/%s.md", stage_names[i]);
+		assert_true(file_ok(dir, file));
+		char *t = slurp(dir, file);
+		check_report_text(t, true);
+		free(t);
+	}
 	assert_non_null(strstr(report, "## Host"));
 	assert_non_null(strstr(report, "## What ran"));
 	for (i = 0; i < NSTAGE_NAMES; i++) {
@@ -299,7 +348,7 @@ static void test_tiny_suite(void **state)
 		snprintf(row, sizeof(row), "| %s | `pfbench %s", stage_names[i], stage_names[i]);
 		assert_non_null(strstr(report, row));
 	}
-	check_report_text(report);
+	check_report_text(report, false);
 	free(report);
 	assert_no_temp_files(dir);
 	json_decref(meta);
@@ -371,15 +420,20 @@ static void test_report_synthetic(void **state)
 	assert_true(file_ok(dir, "plots/install.svg"));
 	char *svg = slurp(dir, "plots/exit.svg");
 	assert_non_null(strstr(svg, "masked"));
-	assert_non_null(strstr(svg, "baseline: cpuid"));
+	assert_non_null(strstr(svg, "baseline exit: cpuid"));
 	free(svg);
 	char *report = slurp(dir, "report.md");
 	assert_non_null(strstr(report, "![exit](plots/exit.png)"));
-	assert_non_null(strstr(report, "| masked | 64 | 8868 |"));
-	assert_non_null(strstr(report, "1000 samples per row"));
-	assert_non_null(strstr(report, "- pmu-exits: no vPMU"));
-	check_report_text(report);
+	/* What a set did not measure is in the summary. */
+	assert_non_null(strstr(report, "  - exit: pmu-exits (no vPMU)"));
+	check_report_text(report, false);
 	free(report);
+	/* Every record is in tables/exit.md, with its caption and context. */
+	char *all = slurp(dir, "tables/exit.md");
+	assert_non_null(strstr(all, "| masked | 64 | 8868 |"));
+	assert_non_null(strstr(all, "1000 samples per row"));
+	check_report_text(all, true);
+	free(all);
 	assert_no_temp_files(dir);
 
 	/* Not a result directory: exit 2. */
@@ -532,6 +586,48 @@ static void test_failed_and_timeout(void **state)
 	assert_no_temp_files(dir);
 }
 
+/* -r 2: the lookup stage runs twice (the second into repeats/2/), and the
+ * report gives each median's run-to-run spread beside its CI. */
+static void test_repeat(void **state)
+{
+	(void)state;
+	char root[PATH_MAX + 8], dir[PATH_MAX * 2], *out;
+	snprintf(root, sizeof(root), "%s/repeat", tmpdir);
+	char *argv[] = { abs_pfbench(), "suite", "--tiny", "--only", "info,lookup", "--no-plots",
+			 "-r", "2", "-o", root, NULL };
+	assert_int_equal(run(&out, argv), 0);
+	run_dir(out, dir, sizeof(dir));
+	free(out);
+	json_t *meta = load(dir, "metadata.json");
+	assert_int_equal(json_integer_value(json_object_get(meta, "repeat")), 2);
+	json_t *lk = json_array_get(json_object_get(meta, "stages"), 1);
+	json_t *reps = json_object_get(lk, "repeats");
+	assert_int_equal(json_array_size(reps), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(reps, 0), "dir")),
+			    "repeats/2");
+	json_decref(meta);
+	assert_true(file_ok(dir, "repeats/2/lookup.json"));
+	/* Every timed lookup record has two medians and their CV. */
+	json_t *rep = load(dir, "repeats.json");
+	assert_int_equal(json_integer_value(json_object_get(rep, "runs")), 2);
+	json_t *per = json_object_get(json_object_get(rep, "sets"), "lookup");
+	assert_true(json_object_size(per) > 0);
+	const char *k;
+	json_t *e;
+	json_object_foreach(per, k, e) {
+		assert_int_equal(json_array_size(json_object_get(e, "run_medians_ns")), 2);
+		assert_true(json_real_value(json_object_get(e, "run_cv")) >= 0);
+	}
+	json_decref(rep);
+	char *report = slurp(dir, "report.md");
+	assert_non_null(strstr(report, "run to run (2 runs)"));
+	assert_non_null(strstr(report, "run-to-run CV at 16 (2 runs)"));
+	free(report);
+	/* Bad counts are usage errors. */
+	char *bad[] = { abs_pfbench(), "suite", "-r", "0", "-o", root, NULL };
+	assert_int_equal(run(NULL, bad), 2);
+}
+
 static void test_usage(void **state)
 {
 	(void)state;
@@ -605,6 +701,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_tiny_suite),
+		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_report_synthetic),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_no_overwrite),
