@@ -5,7 +5,8 @@
 #                   then again under AddressSanitizer + UBSan (build-san/)
 #   make run        the quick suite: results/<host-id>/<UTC>/ with a report
 #   make suite      the full sweep
-#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 20)
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 20);
+#                   make test runs each for FUZZ_TEST_SECONDS (default 2)
 #   make arm64      cross-compile a static aarch64 build-arm64/pfbench
 #                   (scripts/arm64/: a Debian arm64 sysroot, nothing installed)
 #   make test-arm64 boot it in an arm64 guest under QEMU and check enforcement
@@ -131,6 +132,7 @@ check: all
 test: deps
 	$(MAKE) BUILD=build check
 	$(MAKE) BUILD=build-san SAN=1 check
+	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	$(MAKE) test-arm64
 
 # The quick suite / the full sweep: results/<host-id>/<UTC>/ with
@@ -173,6 +175,8 @@ test-arm64: arm64-probe
 	tests/arm64/run.sh
 
 FUZZ_SECONDS ?= 20
+# make test's bounded run of every fuzz target (seconds each).
+FUZZ_TEST_SECONDS ?= 2
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 

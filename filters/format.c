@@ -14,9 +14,6 @@
 #include "format-priv.h"
 #include "pmuf.h"
 
-/* Filter files are small (the kernel takes 300 entries, a few KiB); a
- * larger file (filters for lookup experiments) is fine up to this. */
-#define PMUF_MAX_FILE_SIZE (16u << 20)
 
 static const struct {
 	enum pmuf_format fmt;
@@ -269,16 +266,41 @@ int pmuf_parse_file(const char *path, enum pmuf_format fmt, struct pmuf_filter *
 					   "cannot tell the format from the extension; expected .pmuf, "
 					   ".json or .bin, or name the format (pmuf, qemu-json, kvm-raw)");
 	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* "-" is standard input (any kind: a pipe, a terminal); a named
+	 * input must be a regular file, opened without blocking (a FIFO
+	 * would wait for a writer forever) and sized before it is read. */
+	bool is_stdin = !strcmp(path, "-");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = -errno;
 		pmuf_errorf(err, path, 0, 0, "cannot open: %s", strerror(-e));
 		return e;
 	}
+	struct stat st;
+	if (!is_stdin) {
+		const char *what = NULL;
+		if (fstat(fd, &st))
+			what = strerror(errno);
+		else if (S_ISDIR(st.st_mode))
+			what = "a directory, not a filter file";
+		else if (!S_ISREG(st.st_mode))
+			what = S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file (use - and a "
+						     "redirection to read standard input)"
+						   : "not a regular file (a device or socket)";
+		else if ((uint64_t)st.st_size > PMUF_MAX_FILE_SIZE)
+			what = "file is larger than 16 MiB; not a filter";
+		if (what) {
+			close(fd);
+			pmuf_errorf(err, path, 0, 0, "%s", what);
+			return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
 	char *buf = NULL;
 	size_t len = 0;
 	int r = read_whole(fd, &buf, &len);
-	close(fd);
+	if (!is_stdin)
+		close(fd);
 	if (r) {
 		if (r == -EFBIG)
 			pmuf_errorf(err, path, 0, 0, "file is larger than %u MiB; not a filter",

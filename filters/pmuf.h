@@ -255,6 +255,13 @@ void pmuf_error_format(const struct pmuf_error *e, char *buf, size_t len);
 
 int pmuf_parse_buf(const char *buf, size_t len, enum pmuf_format fmt, const char *name,
 		   struct pmuf_filter *out, struct pmuf_error *err);
+/* Filter files are small (the kernel takes 300 entries, a few KiB); a
+ * larger file (filters for lookup experiments) is fine up to this, and
+ * pfbench writes none larger (cmd_filter_emit). */
+#define PMUF_MAX_FILE_SIZE (16u << 20)
+/* path "-" is standard input (then fmt cannot be AUTO); any other path
+ * must be a regular file (a FIFO, device or directory is refused without
+ * opening it for a blocking read) of at most PMUF_MAX_FILE_SIZE. */
 int pmuf_parse_file(const char *path, enum pmuf_format fmt, struct pmuf_filter *out,
 		    struct pmuf_error *err);
 /* Renders f into a malloc'd buffer (*len bytes; text formats are NUL-terminated). */

@@ -166,6 +166,8 @@ int cmd_check(int argc, char **argv)
 	o.filters = ufs;
 	bool json = cli.json;
 	const char *dir = cli.b.output;
+	if (dir)
+		util_check_out_dir("check", dir); /* before measuring: the path named */
 	json_t *binding = NULL;
 	if (cli.b.cpu_given) {
 		int r = pin_thread((int)cli.b.cpu, &binding);

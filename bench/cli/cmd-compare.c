@@ -39,9 +39,12 @@ static const struct opt_doc doc = {
 		"or between two sets (A's VA rows against B's VB rows). Rows are matched\n"
 		"on the set's key columns without COL. A row that matches several rows\n"
 		"is an error naming the columns that tell them apart.\n"
-		"\n",
-	.status = "exit status: 0 ok, 1 failure, 2 bad input, an ambiguous match or nothing\n"
-		  "to compare",
+		"\n"
+		"A result directory with damage (a set that is empty, truncated, not JSON\n"
+		"or of an unknown schema version, a damaged metadata.json, a stage marked\n"
+		"ok whose set is missing) fails naming the file, line and column.\n",
+	.status = "exit status: 0 ok, 1 failure or a damaged result directory, 2 bad input,\n"
+		  "an ambiguous match or nothing to compare",
 };
 
 static int add_name(const char *item, void *arg, char *why, size_t len)
@@ -70,26 +73,25 @@ static void parse_pair(const char *arg, char **buf, struct cmp_opts *co)
 	co->pair_b = comma + 1;
 }
 
-/* The result directory's metadata.json (run start, host, revision), or
- * NULL for a file or a directory without one. */
-static json_t *load_meta(const char *path)
+/* A side's result sets and, for a suite run directory, its metadata.json
+ * (run start, host, revision). Damage is never passed over: a directory's
+ * damaged set or metadata, or a stage marked ok whose set is missing, is
+ * exit 1 naming the file (rset_load_dir); a bad single file is bad input. */
+static void load_side(const char *path, json_t **sets, json_t **meta)
 {
+	char err[4096];
+	int e = rset_load(path, sets, err, sizeof(err));
+	if (e == -EBADMSG)
+		die("compare: %s", err);
+	if (e)
+		die_usage("compare: %s", err);
+	*meta = NULL;
 	struct stat st;
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
-		return NULL;
-	char file[4096];
-	snprintf(file, sizeof(file), "%s/metadata.json", path);
-	if (access(file, F_OK))
-		return NULL;
-	json_error_t je;
-	json_t *m = json_load_file(file, 0, &je);
-	if (!json_is_object(m)) {
-		warn("compare: %s:%d:%d: %s (the header uses the result sets' own dates)", file,
-		     je.line, je.column, m ? "not a JSON object" : je.text);
-		json_decref(m);
-		return NULL;
-	}
-	return m;
+		return;
+	if (rset_load_meta(path, meta, NULL, err, sizeof(err)) ||
+	    rset_check_stages(path, *meta, *sets, NULL, err, sizeof(err)))
+		die("compare: %s", err);
 }
 
 /* Everything compare's command line sets. */
@@ -180,12 +182,14 @@ int cmd_compare(int argc, char **argv)
 		die_usage("compare: --pair's column %s is also in --ignore", co.pair_col);
 	const char *pa = argv[first], *pb = argv[first + nargs - 1];
 	char err[4096];
-	json_t *sa = NULL, *sb = NULL;
-	if (rset_load(pa, &sa, err, sizeof(err)) || rset_load(pb, &sb, err, sizeof(err)))
-		die_usage("compare: %s", err);
+	if (output && out_check_user_file(output, err, sizeof(err)))
+		die_usage("compare: -o %s", err);
+	json_t *sa = NULL, *sb = NULL, *ma = NULL, *mb = NULL;
+	load_side(pa, &sa, &ma);
+	load_side(pb, &sb, &mb);
 	co.ignore = ignore;
-	struct cmp_input ia = { .path = pa, .sets = sa, .meta = load_meta(pa) };
-	struct cmp_input ib = { .path = pb, .sets = sb, .meta = load_meta(pb) };
+	struct cmp_input ia = { .path = pa, .sets = sa, .meta = ma };
+	struct cmp_input ib = { .path = pb, .sets = sb, .meta = mb };
 
 	char cond[1024];
 	if (cmp_conditions(&ia, &ib, cond, sizeof(cond)))
@@ -225,9 +229,8 @@ int cmd_compare(int argc, char **argv)
 	free(pair_buf);
 	int ret = EXIT_OK;
 	if (output) {
-		int e = out_write_text(output, text, len);
-		if (e) {
-			warn("compare: %s: %s", output, strerror(-e));
+		if (out_write_user(output, text, len, err, sizeof(err))) {
+			warn("compare: %s", err);
 			ret = EXIT_FAIL;
 		}
 	} else {

@@ -241,6 +241,7 @@ int cmd_exit(int argc, char **argv)
 	o.nfilters = cmd_filter_user_load_all("exit", &cli.b.filters, ufs);
 	o.filters = ufs;
 	const char *dir = cli.b.output, *only = cli.only;
+	util_check_out_dir("exit", dir); /* before measuring: the path named */
 	long cpu = cli.b.cpu_given ? (long)cli.b.cpu : -1;
 
 	/* The vCPU runs on this thread: pin it (hwloc), default the last core. */

@@ -3,6 +3,7 @@
  * (are two filters equivalent for every event and fixed counter?). Both
  * answer with the reference decisions in filters/ (pmuf_decide_gp,
  * pmuf_decide_fixed, pmuf_arm_decide; verify with pmuf_equivalent). */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "cmd-filter.h"
 #include "cmd-filter-opts.h"
+#include "event-arg.h"
 #include "util.h"
 
 static const struct opt_doc decide_doc = {
@@ -54,30 +56,17 @@ static const char *verb(bool allowed)
 /* A hex number, 0x optional; exits 2 on anything else. */
 static uint64_t parse_hex(const char *s, const char *what)
 {
-	const char *p = s;
-	uint64_t v = 0;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	if (!*p)
+	uint64_t v;
+	int e = event_arg_parse(s, &v);
+	if (e == -ERANGE)
+		die_usage("filter decide: %s '%s' does not fit 64 bits", what, s);
+	if (e)
 		die_usage("filter decide: bad %s '%s': expected a hexadecimal number", what, s);
-	for (; *p; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (*p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			die_usage("filter decide: bad %s '%s': expected a hexadecimal number", what, s);
-		if (v >> 60)
-			die_usage("filter decide: %s '%s' does not fit 64 bits", what, s);
-		v = v << 4 | d;
-	}
 	return v;
 }
 
-/* Hex digits only (0x optional): an EVENTSEL, not an event name. */
+/* Hex digits only (0x optional): an EVENTSEL, not an event name (names
+ * start with a letter; anything else is judged as an EVENTSEL). */
 static bool is_hex(const char *s)
 {
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -148,7 +137,7 @@ static void decide_question(const struct decide_cli *c, const struct pmuf_filter
 		if (util_parse_u64(arg, &v) || v > 31)
 			die_usage("filter decide: bad fixed counter '%s': expected 0..31", arg);
 		vals[i] = v;
-	} else if (f->arch == PMUF_ARCH_X86 && !is_hex(arg)) {
+	} else if (f->arch == PMUF_ARCH_X86 && !is_hex(arg) && isalpha((unsigned char)arg[0])) {
 		/* an event by name: its (select, umask), or Intel's
 		 * fixed-counter pseudo-event as that fixed counter */
 		struct pmuf_named_event ev;

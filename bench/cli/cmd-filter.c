@@ -2,6 +2,7 @@
  * subcommands and what they share (loading a file, choosing the flavor).
  * The subcommands live in cmd-filter-*.c; see cmd-filter.h. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ static void usage(FILE *out)
 int cmd_filter(int argc, char **argv)
 {
 	if (argc < 2) {
+		fprintf(stderr, "pfbench: filter: expected a subcommand\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -155,6 +157,9 @@ void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter 
 		cmd_filter_load_input(path, fmt, NULL, 0, f);
 		return;
 	}
+	if (fmt == PMUF_FMT_AUTO && !strcmp(path, "-"))
+		die_usage("-: standard input has no extension to tell its format by; use --format "
+			  "pmuf|qemu-json|kvm-raw");
 	if (fmt == PMUF_FMT_AUTO && pmuf_format_from_path(path) == PMUF_FMT_AUTO)
 		die_usage("%s: cannot tell the format from the extension; expected .pmuf, .json or .bin, "
 			  "or --format pmuf|qemu-json|kvm-raw", path);
@@ -186,6 +191,9 @@ enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor
 
 void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to)
 {
+	char why[PATH_MAX + 200];
+	if (outpath && out_check_user_file(outpath, why, sizeof(why)))
+		die_usage("filter %s: -o %s", sub, why);
 	if (!outpath && to == PMUF_FMT_KVM_RAW && isatty(STDOUT_FILENO))
 		die_usage("filter %s: kvm-raw is binary; not writing it to a terminal (use -o OUT or a "
 			  "redirection)",
@@ -194,10 +202,15 @@ void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_f
 
 void cmd_filter_emit(const char *outpath, const char *buf, size_t len)
 {
+	/* Nothing pfbench would refuse to read back. */
+	if (len > PMUF_MAX_FILE_SIZE)
+		die("%s: the output would be %zu bytes (%.0f MiB); pfbench reads filter files of "
+		    "at most %u MiB, so it is not written", outpath ? outpath : "stdout", len,
+		    (double)len / (1 << 20), PMUF_MAX_FILE_SIZE >> 20);
 	if (outpath) {
-		int err = out_write_text(outpath, buf, len);
-		if (err)
-			die("writing %s: %s", outpath, strerror(-err));
+		char why[PATH_MAX + 200];
+		if (out_write_user(outpath, buf, len, why, sizeof(why)))
+			die("writing %s", why);
 	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
 		die_errno("writing stdout", errno ? errno : EIO);
 	}

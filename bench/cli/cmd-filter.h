@@ -54,10 +54,16 @@ void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter 
 enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor opt, bool required,
 				   const char **how);
 
-/* Exits 2 when a kvm-raw (binary) result would go to a terminal. */
+/* Before any work: exits 2 when -o OUT is not a file pfbench may write
+ * (out_check_user_file: a device, FIFO, socket, directory, dangling
+ * symlink, or a directory that is missing or read-only), or when a
+ * kvm-raw (binary) result would go to a terminal. */
 void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to);
-/* Writes a rendered filter to outpath atomically (temp + rename), or to
- * stdout when outpath is NULL; dies naming the target on failure. */
+/* Writes a rendered filter to outpath atomically (out_write_user: temp +
+ * rename, a symlink's target written, an existing file's mode kept), or
+ * to stdout when outpath is NULL; dies naming the target on failure, and
+ * refuses (exit 1) an output over PMUF_MAX_FILE_SIZE, which pfbench would
+ * not read back. */
 void cmd_filter_emit(const char *outpath, const char *buf, size_t len);
 
 #endif

@@ -225,6 +225,8 @@ int cmd_install(int argc, char **argv)
 	o.nfilters = cmd_filter_user_load_all("install", &cli.b.filters, ufs);
 	o.filters = ufs;
 	const char *dir = cli.b.output;
+	if (dir)
+		util_check_out_dir("install", dir); /* before measuring: the path named */
 	bool fifo = cli.fifo;
 	int core = cli.b.cpu_given ? (int)cli.b.cpu : -1;
 

@@ -4,7 +4,6 @@
  * exact against compiled masked entries for real PMU tables. Options here;
  * results go through out_write_set() as limits.json/limits.csv. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +11,14 @@
 
 #include "cmds.h"
 #include "limit-study.h"
+#include "options.h"
 #include "out.h"
-#include "topology.h"
 #include "util.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench limits [--quick] [-o DIR] [options]\n\n"
+static const struct opt_doc doc = {
+	.cmd = "limits",
+	.synopsis = "[--quick] [-o DIR] [options]",
+	.about =
 		"What would a PMU event filter limit of N entries cost, for N = 300 (today's),\n"
 		"1000, 3000, 10000 and 65536: one lookup warm and cold (its memory evicted\n"
 		"first) for every design, on exact filters of N random entries with half the\n"
@@ -29,124 +28,109 @@ static void usage(FILE *out)
 		"real PMU tables (libpfm4), how many exact entries allowing every event takes\n"
 		"against the masked filter pmuf_compile finds. Every design is checked\n"
 		"against the reference before it is timed. Writes DIR/limits.json and\n"
-		"DIR/limits.csv.\n\n"
-		"  --quick             21 samples per figure (default 101)\n"
-		"  -o, --output DIR    output directory (default results/limits-<UTC time>)\n"
-		"  -s, --sizes LIST    limits to study (default 300,1000,3000,10000,65536)\n"
-		"      --pmus LIST     libpfm4 core PMUs (default icl,spr,amd64_fam19h_zen4;\n"
-		"                      none: --pmus '')\n"
-		"      --flavor F      intel | amd (default amd: its 20-bit event space leaves\n"
-		"                      room for misses at 65536 exact entries)\n"
-		"      --kernel V      kernel release whose lib/sort.c the replicas use\n"
-		"                      (default: the running kernel's)\n"
-		"      --cpu N         pin to core N (default: the last core)\n"
-		"      --samples N     samples per figure\n"
-		"      --seed N        seed of the generated filters and inputs (default 1)\n"
-		"  -h, --help          this text\n\n"
-		"Takes about a minute with the default sizes (most of it checking every design\n"
-		"on 65536 entries against the reference).\n\n"
-		"exit status: 0 ok, 1 failure (a design disagreed with the reference: files\n"
-		"still written, \"complete\": false), 2 usage\n");
+		"DIR/limits.csv. Takes a minute or two with the default sizes (much of it\n"
+		"checking every design on 65536 entries against the reference).\n",
+	.status = "exit status: 0 ok, 1 failure (a design disagreed with the reference: files\n"
+		  "still written, \"complete\": false), 2 usage",
+};
+
+static const struct bench_opts_spec spec = {
+	.which = BOPT_BENCH | BOPT_SIZES,
+	.quick_help = "21 samples per figure (default 101)",
+	.output_help = "output directory (default results/limits-<UTC time>)",
+	.cpu_help = "pin to core N (default: the last core)",
+	.samples_max = 1000000,
+	.samples_help = "samples per figure",
+	.seed_help = "seed of the generated filters and inputs (default 1)",
+	.sizes_max = 65536,
+	.sizes_short = 's',
+	.sizes_help = "limits to study (default 300,1000,3000,10000,65536)",
+};
+
+/* Everything limits' command line sets. */
+struct limits_cli {
+	struct bench_opts b;
+	const char *pmus, *flavor, *kernel;
+};
+
+static int add_pmu(const char *item, void *arg, char *why, size_t len)
+{
+	struct limits_opts *o = arg;
+
+	if (o->npmus >= LIMITS_MAX_PMUS) {
+		snprintf(why, len, "more than %d PMUs", LIMITS_MAX_PMUS);
+		return -EINVAL;
+	}
+	o->pmus[o->npmus++] = item;
+	return 0;
 }
 
-enum { OPT_QUICK = 256, OPT_PMUS, OPT_FLAVOR, OPT_KERNEL, OPT_CPU, OPT_SAMPLES, OPT_SEED };
-
-static void parse_sizes(struct limits_opts *o, const char *list)
+/* Parses the command line into o (defaults by --quick). */
+static void parse(struct limits_cli *c, struct limits_opts *o, int argc, char **argv)
 {
-	char *dup = strdup(list), *save = NULL, *tok;
+	const struct opt opts[] = {
+		OPT_PARENT(bench_opts_table(&c->b, &spec)),
+		OPT_STRING(0, "pmus", "LIST", &c->pmus,
+			   "libpfm4 core PMUs (default icl,spr,amd64_fam19h_zen4;\n"
+			   "none: --pmus '')"),
+		OPT_STRING(0, "flavor", "F", &c->flavor,
+			   "intel | amd (default amd: its 20-bit event space leaves\n"
+			   "room for misses at 65536 exact entries)"),
+		OPT_STRING(0, "kernel", "V", &c->kernel,
+			   "kernel release whose lib/sort.c the replicas use\n"
+			   "(default: the running kernel's)"),
+		OPT_END(),
+	};
+	char why[256];
+	int gen, i = opts_parse(&doc, opts, argc, argv);
 
-	if (!dup)
-		die("out of memory");
-	o->nsizes = 0;
-	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->nsizes >= LIMITS_MAX_SIZES)
-			die_usage("limits: --sizes: more than %d sizes", LIMITS_MAX_SIZES);
-		o->sizes[o->nsizes++] = (size_t)util_parse_range("limits", "--sizes", tok, 1, 65536);
+	if (i < argc)
+		opts_die(&doc, opts, "unexpected argument '%s'", argv[i]);
+	bench_opts_apply(&c->b);
+	limits_defaults(o, c->b.quick);
+	if (c->b.sizes_given) {
+		if (c->b.sizes.n > LIMITS_MAX_SIZES)
+			opts_die(&doc, opts, "--sizes: more than %d sizes", LIMITS_MAX_SIZES);
+		o->nsizes = 0;
+		for (size_t k = 0; k < c->b.sizes.n; k++) {
+			if (!c->b.sizes.v[k])
+				opts_die(&doc, opts, "--sizes: 0 is not a limit (1..65536)");
+			o->sizes[o->nsizes++] = (size_t)c->b.sizes.v[k];
+		}
 	}
-	free(dup);
-	if (!o->nsizes)
-		die_usage("limits: --sizes: empty list");
-}
-
-static void parse_pmus(struct limits_opts *o, char *list)
-{
-	char *save = NULL, *tok;
-
-	o->npmus = 0;
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->npmus >= LIMITS_MAX_PMUS)
-			die_usage("limits: --pmus: more than %d PMUs", LIMITS_MAX_PMUS);
-		o->pmus[o->npmus++] = tok;
+	if (c->pmus) {
+		o->npmus = 0;
+		if (*c->pmus && opts_each_item(c->pmus, add_pmu, o, why, sizeof(why)))
+			opts_die(&doc, opts, "--pmus: %s", why);
 	}
+	if (c->flavor) {
+		if (pmuf_flavor_parse(c->flavor, &o->flavor))
+			opts_die(&doc, opts, "--flavor: '%s' is not intel or amd", c->flavor);
+		o->flavor_how = "option";
+	}
+	gen = (int)o->sort_gen;
+	util_kernel_option(c->kernel, o->kernel, sizeof(o->kernel), &o->kernel_how, &gen);
+	o->sort_gen = (enum klib_sort_gen)gen;
+	if (c->b.cpu_given)
+		o->cpu = (int)c->b.cpu;
+	if (c->b.samples_given)
+		o->samples = (size_t)c->b.samples;
+	if (c->b.seed_given)
+		o->seed = c->b.seed;
 }
 
 int cmd_limits(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "quick", no_argument, NULL, OPT_QUICK },
-		{ "output", required_argument, NULL, 'o' },
-		{ "sizes", required_argument, NULL, 's' },
-		{ "pmus", required_argument, NULL, OPT_PMUS },
-		{ "flavor", required_argument, NULL, OPT_FLAVOR },
-		{ "kernel", required_argument, NULL, OPT_KERNEL },
-		{ "cpu", required_argument, NULL, OPT_CPU },
-		{ "samples", required_argument, NULL, OPT_SAMPLES },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *outdir = NULL, *sizes = NULL, *flavor = NULL, *kernel = NULL, *cpu = NULL,
-		   *samples = NULL, *seed = NULL;
-	char *pmus = NULL;
-	bool quick = false;
+	struct limits_cli c = { 0 };
 	struct limits_opts o;
+	const char *outdir;
 	char msg[512], dirbuf[128];
 	size_t errors = 0;
 	json_t *set = NULL;
-	int c, err, gen;
+	int err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:s:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_QUICK: quick = true; break;
-		case 'o': outdir = optarg; break;
-		case 's': sizes = optarg; break;
-		case OPT_PMUS: pmus = optarg; break;
-		case OPT_FLAVOR: flavor = optarg; break;
-		case OPT_KERNEL: kernel = optarg; break;
-		case OPT_CPU: cpu = optarg; break;
-		case OPT_SAMPLES: samples = optarg; break;
-		case OPT_SEED: seed = optarg; break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		die_usage("limits: unexpected argument '%s'", argv[optind]);
-	limits_defaults(&o, quick);
-	if (sizes)
-		parse_sizes(&o, sizes);
-	if (pmus)
-		parse_pmus(&o, pmus);
-	if (flavor) {
-		if (pmuf_flavor_parse(flavor, &o.flavor))
-			die_usage("limits: --flavor: '%s' is not intel or amd", flavor);
-		o.flavor_how = "option";
-	}
-	gen = (int)o.sort_gen;
-	util_kernel_option(kernel, o.kernel, sizeof(o.kernel), &o.kernel_how, &gen);
-	o.sort_gen = (enum klib_sort_gen)gen;
-	if (cpu)
-		o.cpu = (int)util_parse_range("limits", "--cpu", cpu, 0,
-					      (unsigned long long)topo_ncores() - 1);
-	if (samples)
-		o.samples = (size_t)util_parse_range("limits", "--samples", samples, 1, 1000000);
-	if (seed)
-		o.seed = util_parse_range("limits", "--seed", seed, 0, ~0ull);
+	parse(&c, &o, argc, argv);
+	outdir = c.b.output;
 	if (!outdir) {
 		time_t now = time(NULL);
 		struct tm tm;
@@ -157,6 +141,7 @@ int cmd_limits(int argc, char **argv)
 		snprintf(dirbuf, sizeof(dirbuf), "results/limits-%s", stamp);
 		outdir = dirbuf;
 	}
+	util_check_out_dir("limits", outdir); /* before measuring: the path named */
 
 	char **full = calloc((size_t)argc + 2, sizeof(*full));
 

@@ -4,6 +4,7 @@
  * one run, with the L1-load floor. Options here; the sweep is
  * bench/lookup/bench.c; results go through out_write_set(). */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "lookup-bench.h"
 #include "out.h"
 #include "topology.h"
+#include "stop.h"
 #include "util.h"
 
 static const struct opt_doc doc = {
@@ -351,6 +353,7 @@ int cmd_lookup(int argc, char **argv)
 		snprintf(dirbuf, sizeof(dirbuf), "results/lookup-%s", stamp);
 		outdir = dirbuf;
 	}
+	util_check_out_dir("lookup", outdir);
 
 	/* The context's command line: "pfbench lookup ...". */
 	char **full = calloc((size_t)argc + 2, sizeof(*full));
@@ -359,6 +362,7 @@ int cmd_lookup(int argc, char **argv)
 		die("out of memory");
 	full[0] = (char *)"pfbench";
 	memcpy(full + 1, argv, (size_t)argc * sizeof(*full));
+	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
 	err = lookup_bench_run(&o, argc + 1, full, &set, &fails, msg, sizeof(msg));
 	free(full);
 	if (err == -ENOENT && pmu)
@@ -370,6 +374,13 @@ int cmd_lookup(int argc, char **argv)
 	util_noisy_info("lookup", set);
 	info("lookup: wrote %s/lookup.json and %s/lookup.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
+	if (stop_signal()) {
+		info("lookup: interrupted by %s: the records measured so far are kept, marked "
+		     "incomplete", stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
+		json_decref(set);
+		json_decref(fails.mismatches);
+		return 128 + stop_signal();
+	}
 	if (fails.errors) {
 		json_t *v;
 		size_t k;

@@ -2,6 +2,8 @@
  * of a suite run directory with the same code `pfbench suite` uses. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "options.h"
@@ -10,24 +12,40 @@
 
 static const struct opt_doc doc = {
 	.cmd = "report",
-	.synopsis = "[--no-plots] DIR",
+	.synopsis = "[--no-plots] [--lenient] DIR",
 	.about = "Rebuilds DIR/report.md (and the plots in DIR/plots/, PNG and SVG, unless\n"
 		 "--no-plots) from the files of a result directory written by `pfbench suite`:\n"
-		 "metadata.json, info.json and the result sets. Prints the report's path.\n",
-	.status = "exit status: 0 ok, 1 failure, 2 usage or not a result directory",
+		 "metadata.json, info.json and the result sets. Prints the report's path.\n"
+		 "\n"
+		 "A damaged directory (a result set that is empty, truncated, not JSON or\n"
+		 "of an unknown schema version, a metadata.json that is not the suite's,\n"
+		 "a stage marked ok whose result set is missing) fails with the file,\n"
+		 "line and column and what was expected; no report is written. Temp files\n"
+		 "(NAME.tmp.PID) left by a killed writer are removed.\n",
+	.status = "exit status: 0 ok, 1 failure or a damaged directory, 2 usage or not a\n"
+		  "result directory",
 };
 
 int cmd_report(int argc, char **argv)
 {
-	bool plots = true;
+	bool plots = true, lenient = false;
 	const struct opt opts[] = {
 		OPT_NOFLAG(0, "no-plots", &plots, "keep the plots as they are"),
+		OPT_FLAG(0, "lenient", &lenient, "report a damaged directory anyway: what could not "
+						  "be read is listed in a warning at the top of "
+						  "report.md"),
 		OPT_END(),
 	};
 	int first = opts_parse(&doc, opts, argc, argv);
 	if (argc - first != 1)
 		opts_die(&doc, opts, "want one result directory");
 	const char *dir = argv[first];
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		die_usage("report: %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		die_usage("report: %s: not a directory (want a result directory written by "
+			  "`pfbench suite`)", dir);
 	if (plots) {
 		json_t *made = suite_plots(dir);
 		size_t i;
@@ -44,7 +62,7 @@ int cmd_report(int argc, char **argv)
 		json_decref(made);
 	}
 	char err[600];
-	int e = suite_report(dir, err, sizeof(err));
+	int e = suite_report(dir, lenient, err, sizeof(err));
 	if (e == -EINVAL)
 		die_usage("report: %s", err);
 	if (e)

@@ -353,11 +353,15 @@ static json_t *run_stage(const struct stage *st, enum mode mode, const char *exe
 		status = "ok";
 	} else if (r.forwarded) {
 		status = "interrupted";
-		snprintf(why, sizeof(why), "stopped by %s", sig_name(r.forwarded));
+		/* the signals as sent: the forwarded one, then SIGKILL if it
+		 * outlived the grace period */
+		snprintf(why, sizeof(why), "stopped by %s%s", sig_name(r.forwarded),
+			 r.sent_kill ? ", then SIGKILL when it did not end within 20 s" : "");
 	} else if (r.timed_out) {
 		status = "timeout";
-		snprintf(why, sizeof(why), "still running after %u s; stopped with SIGTERM",
-			 c.timeout_s);
+		snprintf(why, sizeof(why), "still running after %u s; sent SIGTERM%s", c.timeout_s,
+			 r.sent_kill ? ", then SIGKILL when it did not end within 5 s"
+				     : ", which stopped it");
 	} else if (r.exit_code == EXIT_SKIP) {
 		status = "skipped";
 		snprintf(why, sizeof(why), "%s", *last ? last : "exit status 4 (skipped)");
@@ -566,11 +570,24 @@ static void run_stages(const struct suite_cli *c, json_t *meta, const char *dir)
 		const struct stage *st = &stages[i];
 		if (!stage_selected(c->only, st->name))
 			continue;
-		json_t *o = suite_signal() ? not_run_stage(st, c, dir)
-					   : run_stage(st, c->mode, c->exe_path, dir,
-						       (unsigned)c->timeout, idx, total);
-		if (!suite_signal())
+		json_t *o;
+		if (suite_signal()) {
+			o = not_run_stage(st, c, dir);
+		} else {
+			/* A marker first: a SIGKILL or power loss during the stage
+			 * leaves metadata.json saying which stage was running
+			 * (pfbench report: "interrupted during <stage>"). */
+			char begun[32];
+			json_array_append_new(stage_list,
+					      json_pack("{s:s, s:s, s:s, s:s}", "name", st->name, "what",
+							st->what, "status", "running", "started_utc",
+							utc_now(begun, sizeof(begun),
+								"%Y-%m-%dT%H:%M:%SZ")));
+			write_meta(meta, dir);
+			o = run_stage(st, c->mode, c->exe_path, dir, (unsigned)c->timeout, idx, total);
+			json_array_remove(stage_list, json_array_size(stage_list) - 1);
 			run_repeats(o, st, c, dir, idx, total);
+		}
 		idx++;
 		const char *status = json_string_value(json_object_get(o, "status"));
 		json_t *why = json_object_get(o, "why");
@@ -607,7 +624,8 @@ static int finish(const struct suite_cli *c, json_t *meta, const char *dir, doub
 	write_meta(meta, dir);
 
 	char err[512];
-	if (suite_report(dir, err, sizeof(err))) {
+	/* lenient: the suite's own report always exists and lists any damage */
+	if (suite_report(dir, true, err, sizeof(err))) {
 		warn("suite: report: %s", err);
 		json_object_set_new(meta, "report", json_null());
 		write_meta(meta, dir);

@@ -75,10 +75,10 @@ void opts_usage(FILE *out, const struct opt_doc *doc, const struct opt *opts)
 void opts_die(const struct opt_doc *doc, const struct opt *opts, const char *fmt, ...)
 {
 	va_list ap;
+	char lead[64];
+	snprintf(lead, sizeof(lead), "pfbench %s: ", doc->cmd);
 	va_start(ap, fmt);
-	fprintf(stderr, "pfbench %s: ", doc->cmd);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	util_vmsg(lead, fmt, ap);
 	va_end(ap);
 	opts_usage(stderr, doc, opts);
 	exit(EXIT_USAGE);
@@ -244,6 +244,15 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 		if (!o)
 			opts_die(doc, opts, "%s: unknown option", argv[optind - 1]);
 		apply(doc, opts, o, o->arg ? optarg : NULL);
+	}
+	/* after "--" getopt stops: with OPT_OPERANDS the rest are operands
+	 * too (filter decide F -- -1 asks about "-1") */
+	for (; operands && optind < argc; optind++) {
+		struct opt_strings *l = operands->value;
+		if (l->n >= OPT_STRINGS_MAX)
+			opts_die(doc, opts, "more than %d operands", OPT_STRINGS_MAX);
+		l->from[l->n] = NULL;
+		l->v[l->n++] = argv[optind];
 	}
 	return optind;
 }

@@ -1,4 +1,5 @@
 /* pfbench.c — the single CLI: one table of subcommands, dispatch, help. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,29 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* A command's output that did not reach stdout (a full disk, /dev/full,
+ * a closed descriptor) fails the command: exit 1 with the reason. A reader
+ * that went away (EPIPE, `| head`) is not an error. */
+static int finish(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	int e = errno ? errno : EIO;
+	if (e == EPIPE)
+		return rc;
+	fprintf(stderr, "pfbench: writing standard output: %s\n", strerror(e));
+	return rc == EXIT_OK ? EXIT_FAIL : rc;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	int i = 1;
 	/* The host description's KVM facts come from the KVM layer. */
@@ -65,6 +88,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
+		fprintf(stderr, "pfbench: expected a command\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -1,8 +1,10 @@
 /* util.c — see util.h. */
 #include "util.h"
+#include "out-text.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,11 +25,33 @@ void util_usage_context(const char *ctx)
 	usage_ctx = ctx;
 }
 
+/* A message to the terminal with its control characters shown as \xNN
+ * (and \n, \t as themselves): messages echo input (a filter file's
+ * bytes, an argument), which must not drive the terminal. */
+static void put_escaped(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p != 0x7f))
+			fputc(*p, out);
+		else
+			fprintf(out, "\\x%02x", *p);
+	}
+}
+
+void util_vmsg(const char *lead, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fputs(lead, stderr);
+	put_escaped(stderr, buf);
+	fputc('\n', stderr);
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "pfbench: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char lead[64];
+	snprintf(lead, sizeof(lead), "pfbench: %s", prefix);
+	util_vmsg(lead, fmt, ap);
 }
 
 void die(const char *fmt, ...)
@@ -56,7 +80,9 @@ void die_usage(const char *fmt, ...)
 
 void die_errno(const char *what, int err)
 {
-	fprintf(stderr, "pfbench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	fputs("pfbench: ", stderr);
+	put_escaped(stderr, what);
+	fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
 	exit(EXIT_FAIL);
 }
 
@@ -97,11 +123,12 @@ int util_parse_u64(const char *s, unsigned long long *out)
 	    !(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
 		return -EINVAL;
 	errno = 0;
-	*out = strtoull(digits, &end, hex ? 16 : 10);
+	unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
+	if (*end) /* not a number at all, before whether it is too big */
+		return -EINVAL;
 	if (errno == ERANGE)
 		return -ERANGE;
-	if (*end)
-		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
@@ -109,9 +136,7 @@ void die_usage_help(void (*usage)(FILE *), const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "pfbench ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	util_vmsg("pfbench ", fmt, ap);
 	va_end(ap);
 	usage(stderr);
 	exit(EXIT_USAGE);
@@ -125,6 +150,13 @@ unsigned long long util_parse_range(const char *cmd, const char *opt, const char
 		die_usage("%s%s%s: '%s' is not a number in %llu..%llu", cmd ? cmd : "", cmd ? ": " : "",
 			  opt, s, lo, hi);
 	return v;
+}
+
+void util_check_out_dir(const char *cmd, const char *dir)
+{
+	char why[PATH_MAX + 200];
+	if (out_check_user_dir(dir, why, sizeof(why)))
+		die_usage("%s: -o %s", cmd, why);
 }
 
 void util_write_set(const json_t *set, const char *dir)

@@ -27,6 +27,10 @@ __attribute__((noreturn, format(printf, 1, 2))) void die_usage(const char *fmt, 
  * the option's (options.h's message style). NULL restores the default. */
 void util_usage_context(const char *ctx);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
+/* lead, then the message with control characters shown as \xNN (input
+ * echoed in a message never drives the terminal), then a newline, on
+ * stderr. Every message function above prints through it. */
+void util_vmsg(const char *lead, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 __attribute__((format(printf, 1, 2))) void info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void debug(const char *fmt, ...);
 
@@ -59,6 +63,10 @@ void util_noisy_info(const char *cmd, const struct json_t *set);
  * (klib.h's enum klib_sort_gen, as an int here); a bad V is a usage
  * error. Unchanged when V is NULL and uname says nothing usable. */
 void util_kernel_option(const char *v, char *kernel, size_t len, const char **how, int *sort_gen);
+/* Before measuring: -o DIR must be a writable directory or creatable
+ * (out_check_user_dir; nothing is created), else die_usage("<cmd>: -o
+ * <why naming the path>"). */
+void util_check_out_dir(const char *cmd, const char *dir);
 /* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
 void util_write_set(const struct json_t *set, const char *dir);
 

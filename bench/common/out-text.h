@@ -30,4 +30,22 @@ int out_write_fd(int fd, const void *buf, size_t len);
 /* mkdir -p (mode 0755); 0 when it exists as a directory. */
 int out_mkdirs(const char *dir);
 
+/* ---- paths the user names (-o) ---- */
+/* The rule for every -o FILE (docs/cli.md): the path is a regular file or
+ * does not exist yet in a writable directory. A symlink is followed on
+ * purpose: its target is written (atomically beside it) and the link
+ * stays; a dangling link is refused. A device, FIFO, socket or directory
+ * is refused. 0, or -errno with why[] saying what is wrong with path
+ * (-EISDIR, -EINVAL for a non-regular file, -ENOENT/-EACCES/-ENOTDIR for
+ * the directory). Call it before any work; out_write_user checks again. */
+int out_check_user_file(const char *path, char *why, size_t len);
+/* out_check_user_file, then the atomic write to the resolved path,
+ * keeping an existing file's mode (a new one gets 0644 less the umask). */
+int out_write_user(const char *path, const void *buf, size_t len, char *why, size_t whylen);
+/* -o DIR for a result set: DIR is a directory we can write to, or does not
+ * exist yet and its nearest existing ancestor is one (nothing is created
+ * here, so a run stopped early leaves no empty directory). 0, or -errno
+ * with why[]. */
+int out_check_user_dir(const char *dir, char *why, size_t len);
+
 #endif

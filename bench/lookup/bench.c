@@ -9,6 +9,7 @@
  * lookups it made: every figure is per lookup.
  */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "counters.h"
 #include "disturb.h"
 #include "lookup-bench.h"
+#include "stop.h"
 #include "out.h"
 #include "progress.h"
 #include "topology.h"
@@ -687,11 +689,14 @@ static int sweep(struct bctx *b, char *msg, size_t msglen)
 	for (s = 0; s < o->nsizes; s++)
 		for (e = 0; e < o->nencs; e++)
 			for (int sh = 0; sh < NSHAPES; sh++)
-				for (a = 0; !err && shape_used(o, shapes[sh]) && a < o->nactions; a++)
+				for (a = 0; !err && shape_used(o, shapes[sh]) && a < o->nactions; a++) {
+					if (stop_signal()) /* keep what is measured (stop.h) */
+						return 0;
 					if ((err = sweep_point(b, s, e, sh, a, msg, msglen)))
 						return err;
+				}
 	/* The user's filters (--filter), each as it is. */
-	for (size_t i = 0; !err && i < o->nfilters; i++) {
+	for (size_t i = 0; !err && i < o->nfilters && !stop_signal(); i++) {
 		b->uf = &o->filters[i];
 		err = run_filter(b, &b->uf->f, &user_encs[pmuf_is_masked(&b->uf->f)], "user",
 				 o->seed * 0x9E3779B97F4A7C15ull + 0x5553 + i, msg, msglen);
@@ -767,7 +772,14 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	if (!err) {
 		json_object_set_new(json_object_get(b.set, "context"), "load_after",
 				    disturb_load_json());
-		out_set_complete(b.set, b.errors == 0);
+		out_set_complete(b.set, b.errors == 0 && !stop_signal());
+		if (stop_signal()) {
+			char why[160];
+			snprintf(why, sizeof(why), "interrupted by %s: %zu records measured before it",
+				 stop_signal() == SIGINT ? "SIGINT" : "SIGTERM",
+				 json_array_size(json_object_get(b.set, "records")));
+			out_set_skip(b.set, "the rest of the sweep", why);
+		}
 		fails->errors = b.errors;
 		fails->mismatches = b.mismatches;
 		b.mismatches = NULL;

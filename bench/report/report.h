@@ -23,8 +23,13 @@ json_t *suite_plots(const char *dir);
 /* ---- suite-report.c ---- */
 
 /* Writes dir/report.md from metadata.json (if present), the result sets
- * and the plots found in dir. 0 or -errno with err set. */
-int suite_report(const char *dir, char *err, size_t errlen);
+ * and the plots found in dir. Damage (rset_load_dir, rset_load_meta,
+ * rset_check_stages) is -EBADMSG with file:line:column in err, and no
+ * report is written, unless lenient: then every problem is listed at the
+ * top of the report. Removes temp files (NAME.tmp.PID) that a killed
+ * writer left in dir and dir/plots. A directory with neither
+ * metadata.json nor a result set is -EINVAL. 0 or -errno with err set. */
+int suite_report(const char *dir, bool lenient, char *err, size_t errlen);
 
 /* ---- report-limits.c ---- */
 

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +14,24 @@
 
 json_t *rset_load_file(const char *path, char *err, size_t errlen)
 {
+	/* out_read_json: JSON, an object, a pfbench-result/N schema and a
+	 * records array, else file:line:column and what was expected */
 	json_t *set = out_read_json(path, err, errlen);
 	if (!set)
 		return NULL;
 	const char *schema = json_string_value(json_object_get(set, "schema"));
-	if (!schema || strcmp(schema, SCHEMA_VERSION) ||
-	    !json_is_string(json_object_get(set, "bench")) ||
-	    !json_is_array(json_object_get(set, "records"))) {
-		snprintf(err, errlen, "%s: not a pfbench result set (want \"schema\": \"%s\" "
-			 "with \"bench\" and \"records\")", path, SCHEMA_VERSION);
-		json_decref(set);
-		return NULL;
+	if (strcmp(schema, SCHEMA_VERSION))
+		snprintf(err, errlen, "%s:1:1: unknown schema version \"%s\" (this pfbench reads "
+			 "\"%s\")", path, schema, SCHEMA_VERSION);
+	else if (!json_is_string(json_object_get(set, "bench")))
+		snprintf(err, errlen, "%s:1:1: expected \"bench\": the benchmark's name", path);
+	else {
+		if (!json_is_array(json_object_get(set, "columns")))
+			json_object_set_new(set, "columns", rset_compat_columns(set));
+		return set;
 	}
-	if (!json_is_array(json_object_get(set, "columns")))
-		json_object_set_new(set, "columns", rset_compat_columns(set));
-	return set;
+	json_decref(set);
+	return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -35,16 +39,81 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool is_result_file(const char *path)
+/* Is this JSON text meant as a result set? Any "schema" of the
+ * pfbench-result family, whatever its version: an unknown version is
+ * damage to report, not a file to pass over. */
+static bool claims_result(const json_t *j)
 {
-	json_t *j = json_load_file(path, 0, NULL);
 	const char *schema = json_string_value(json_object_get(j, "schema"));
-	bool yes = schema && !strcmp(schema, SCHEMA_VERSION);
-	json_decref(j);
-	return yes;
+	return schema && !strncmp(schema, "pfbench-result/", 15);
 }
 
-static int load_dir(const char *path, json_t *sets, char *err, size_t errlen)
+/* One problem with a file of a run directory: the first fails the load
+ * (strict, problems NULL), else each is kept in problems. */
+static int damage(json_t *problems, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int damage(json_t *problems, char *err, size_t errlen, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (problems) {
+		json_array_append_new(problems, json_string(msg));
+		return 0;
+	}
+	snprintf(err, errlen, "%s", msg);
+	return -EBADMSG;
+}
+
+/* A regular file no larger than the readers accept; FIFOs, devices and
+ * directories named *.json are refused before opening (no blocking). */
+static const char *not_readable(const char *file, const struct stat *st)
+{
+	(void)file;
+	if (S_ISDIR(st->st_mode))
+		return "a directory, not a file";
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_size == 0)
+		return "empty file (expected JSON)";
+	if (st->st_size > RSET_MAX_BYTES)
+		return "larger than " RSET_MAX_TEXT " (not a result file pfbench writes)";
+	return NULL;
+}
+
+/* One *.json of a run directory: a result set appended to sets, passed
+ * over (valid JSON that does not claim the result schema: metadata.json,
+ * info.json), or damage. */
+static int load_one(const char *file, json_t *sets, json_t *problems, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(file, &st) < 0)
+		return damage(problems, err, errlen, "%s: %s", file, strerror(errno));
+	const char *why = not_readable(file, &st);
+	if (why)
+		return damage(problems, err, errlen, "%s:1:1: %s", file, why);
+	char msg[1024];
+	json_error_t je;
+	json_t *j = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		/* out_read_json's message: file:line:column and what was expected */
+		out_read_json(file, msg, sizeof(msg));
+		return damage(problems, err, errlen, "%s (truncated or not JSON)", msg);
+	}
+	bool claims = claims_result(j);
+	json_decref(j);
+	if (!claims)
+		return 0;
+	json_t *set = rset_load_file(file, msg, sizeof(msg));
+	if (!set)
+		return damage(problems, err, errlen, "%s", msg);
+	json_array_append_new(sets, set);
+	return 0;
+}
+
+static int list_json(const char *path, char ***out, size_t *count, char *err, size_t errlen)
 {
 	DIR *d = opendir(path);
 	if (!d) {
@@ -78,24 +147,50 @@ static int load_dir(const char *path, json_t *sets, char *err, size_t errlen)
 	closedir(d);
 	if (!ret && n)
 		qsort(names, n, sizeof(*names), cmp_str);
+	if (ret) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return ret;
+	}
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+int rset_load_dir(const char *path, json_t **sets, json_t *problems, char *err, size_t errlen)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int ret = list_json(path, &names, &n, err, errlen);
+	if (ret)
+		return ret;
+	json_t *arr = json_array();
 	for (size_t i = 0; i < n && !ret; i++) {
 		char file[4096];
 		snprintf(file, sizeof(file), "%s/%s", path, names[i]);
-		if (!is_result_file(file))
-			continue;
-		json_t *set = rset_load_file(file, err, errlen);
-		if (!set) {
-			ret = -EINVAL;
-			break;
-		}
-		json_array_append_new(sets, set);
+		ret = load_one(file, arr, problems, err, errlen);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	if (!ret && json_array_size(sets) == 0) {
+	if (ret) {
+		json_decref(arr);
+		return ret;
+	}
+	*sets = arr;
+	return 0;
+}
+
+static int load_dir(const char *path, json_t **sets, char *err, size_t errlen)
+{
+	int ret = rset_load_dir(path, sets, NULL, err, errlen);
+	if (!ret && json_array_size(*sets) == 0) {
 		snprintf(err, errlen, "%s: no result sets (*.json with \"schema\": \"%s\")",
 			 path, SCHEMA_VERSION);
+		json_decref(*sets);
+		*sets = NULL;
 		ret = -EINVAL;
 	}
 	return ret;
@@ -109,24 +204,83 @@ int rset_load(const char *path, json_t **sets, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return -e;
 	}
+	if (S_ISDIR(st.st_mode))
+		return load_dir(path, sets, err, errlen);
+	const char *why = not_readable(path, &st);
+	if (why) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return -EINVAL;
+	}
+	json_t *set = rset_load_file(path, err, errlen);
+	if (!set)
+		return -EINVAL;
 	json_t *arr = json_array();
-	if (!arr)
-		return -ENOMEM;
-	int ret = 0;
-	if (S_ISDIR(st.st_mode)) {
-		ret = load_dir(path, arr, err, errlen);
-	} else {
-		json_t *set = rset_load_file(path, err, errlen);
-		if (set)
-			json_array_append_new(arr, set);
-		else
-			ret = -EINVAL;
-	}
-	if (ret) {
-		json_decref(arr);
-		return ret;
-	}
+	json_array_append_new(arr, set);
 	*sets = arr;
+	return 0;
+}
+
+int rset_load_meta(const char *dir, json_t **meta, json_t *problems, char *err, size_t errlen)
+{
+	char file[4096];
+	snprintf(file, sizeof(file), "%s/metadata.json", dir);
+	*meta = NULL;
+	struct stat st;
+	if (lstat(file, &st) < 0) {
+		if (errno == ENOENT)
+			return 0; /* not a suite run: the sets alone */
+		return damage(problems, err, errlen, "%s: %s", file, strerror(errno));
+	}
+	const char *why = not_readable(file, &st);
+	if (why)
+		return damage(problems, err, errlen, "%s:1:1: %s", file, why);
+	json_error_t je;
+	json_t *m = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+	if (!m) {
+		char msg[1024];
+		out_read_json(file, msg, sizeof(msg));
+		return damage(problems, err, errlen, "%s (truncated or not JSON)", msg);
+	}
+	const char *schema = json_string_value(json_object_get(m, "schema"));
+	const char *what = NULL;
+	if (!json_is_object(m))
+		what = "expected a JSON object (the suite's metadata)";
+	else if (!schema || strcmp(schema, RSET_SUITE_SCHEMA))
+		what = "expected \"schema\": \"" RSET_SUITE_SCHEMA "\" (unknown schema version)";
+	else if (json_object_get(m, "stages") && !json_is_array(json_object_get(m, "stages")))
+		what = "expected \"stages\" to be an array";
+	if (what) {
+		json_decref(m);
+		return damage(problems, err, errlen, "%s:1:1: %s", file, what);
+	}
+	*meta = m;
+	return 0;
+}
+
+/* Stages that write a result set named after themselves (cmd-suite.c);
+ * info's output is info.json, a host description. */
+static bool stage_writes_set(const char *name)
+{
+	return strcmp(name, "info") != 0;
+}
+
+int rset_check_stages(const char *dir, const json_t *meta, const json_t *sets, json_t *problems,
+		      char *err, size_t errlen)
+{
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(meta, "stages"), i, st) {
+		const char *name = json_string_value(json_object_get(st, "name"));
+		const char *status = json_string_value(json_object_get(st, "status"));
+		if (!name || !status || strcmp(status, "ok") || !stage_writes_set(name) ||
+		    rset_find(sets, name))
+			continue;
+		int r = damage(problems, err, errlen,
+			       "%s/%s.json: missing: metadata.json says stage %s finished ok, "
+			       "but there is no such result set", dir, name, name);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 

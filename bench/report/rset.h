@@ -15,11 +15,35 @@
 
 #include "schema.h"
 
+#define RSET_SUITE_SCHEMA "pfbench-suite/1" /* metadata.json (suite.h) */
+/* The largest result file the readers take (what pfbench writes is far
+ * smaller; the bound keeps a stray huge file from being slurped). */
+#define RSET_MAX_BYTES (256L << 20)
+#define RSET_MAX_TEXT "256 MiB"
+
 /* path is a result-set file, or a directory whose *.json files with
  * "schema": SCHEMA_VERSION are loaded in name order (metadata.json and
  * other JSON files are passed over). *sets gets a new array of sets. A
- * file that is not a result set, or a directory with none, is -EINVAL. */
+ * file that is not a result set, or a directory with none, is -EINVAL;
+ * damage in a directory (rset_load_dir) is -EBADMSG. */
 int rset_load(const char *path, json_t **sets, char *err, size_t errlen);
+/* Every result set of a run directory, damage never passed over: a *.json
+ * that is empty, truncated or not JSON, not a regular file, or claims
+ * "schema": "pfbench-result/N" but is not a readable set of version 1.
+ * With problems NULL the first damage is -EBADMSG with file:line:column
+ * and what was expected in err; else each goes to problems (an array of
+ * strings) and the file is left out. Valid JSON without the result schema
+ * (metadata.json, info.json) is passed over. Zero sets is 0 with an empty
+ * array; an unreadable directory is -errno. */
+int rset_load_dir(const char *path, json_t **sets, json_t *problems, char *err, size_t errlen);
+/* dir/metadata.json: *meta NULL when absent (not a suite run); damage
+ * (not a regular file, not JSON, not "schema": "pfbench-suite/1", a
+ * "stages" that is not an array) as rset_load_dir. */
+int rset_load_meta(const char *dir, json_t **meta, json_t *problems, char *err, size_t errlen);
+/* A stage metadata.json marks "ok" whose result set is not in sets: damage
+ * as rset_load_dir. */
+int rset_check_stages(const char *dir, const json_t *meta, const json_t *sets, json_t *problems,
+		      char *err, size_t errlen);
 /* One result-set file; NULL with err set when unreadable or not a set. */
 json_t *rset_load_file(const char *path, char *err, size_t errlen);
 /* The set in sets whose "bench" is bench, or NULL. */

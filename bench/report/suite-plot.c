@@ -953,7 +953,11 @@ json_t *suite_plots(const char *dir)
 	json_t *out = json_array();
 	json_t *sets = NULL;
 	char err[512];
-	if (rset_load(dir, &sets, err, sizeof(err)))
+	/* What can be read is plotted; damage is the report's to name. */
+	json_t *problems = json_array();
+	int e = rset_load_dir(dir, &sets, problems, err, sizeof(err));
+	json_decref(problems);
+	if (e)
 		return out;
 	const char *scripts = suite_scripts_dir();
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1074,6 +1075,21 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 		render_all(f, set, bench, host);
 }
 
+/* The stage metadata.json still marks "running" (the suite writes that
+ * marker before a stage starts and replaces it when the stage ends), or
+ * NULL. */
+static const char *running_stage(const json_t *meta)
+{
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(meta, "stages"), i, st) {
+		const char *status = rmd_str(st, "status");
+		if (status && !strcmp(status, "running"))
+			return or_dash(rmd_str(st, "name"));
+	}
+	return NULL;
+}
+
 static void render_head(FILE *f, const json_t *meta, const json_t *host)
 {
 	const char *id = rmd_str(meta, "host_id") ? rmd_str(meta, "host_id") : rmd_str(host, "host_id");
@@ -1090,8 +1106,14 @@ static void render_head(FILE *f, const json_t *meta, const json_t *host)
 	double d = rset_num(meta, "duration_s");
 	if (!isnan(d))
 		fprintf(f, " It took %.1f s.", d);
+	const char *running = running_stage(meta);
 	if (json_is_true(json_object_get(meta, "complete")))
 		fprintf(f, " Every stage ran (see below for skips and failures).\n\n");
+	else if (running)
+		fprintf(f, "\n\n**Incomplete run: interrupted during %s.** metadata.json still marks "
+			   "that stage `running`: the suite was killed (SIGKILL, a crash, power loss) "
+			   "while it ran, so neither it nor any later stage finished. Stages that "
+			   "finished before it are below.\n\n", running);
 	else if (rmd_str(meta, "interrupted_by"))
 		fprintf(f, "\n\n**Incomplete run: interrupted by %s.** Stages that finished before it "
 			   "are below; the rest did not run. metadata.json says `\"complete\": "
@@ -1103,12 +1125,67 @@ static void render_head(FILE *f, const json_t *meta, const json_t *host)
 		   "compare DIR_A DIR_B`.\n\n");
 }
 
-int suite_report(const char *dir, char *err, size_t errlen)
+/* NAME.tmp.PID files whose writer is gone: what a kill during an atomic
+ * write (out_stage, a plot) leaves behind. */
+static void remove_stale_tmp(const char *dir)
 {
-	json_t *meta = load_json(dir, "metadata.json");
-	if (meta && !json_is_object(meta)) {
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *t = strstr(de->d_name, ".tmp.");
+		if (!t || t == de->d_name)
+			continue;
+		char *end;
+		long pid = strtol(t + 5, &end, 10);
+		if (*end || end == t + 5 || pid <= 0 || pid == (long)getpid() ||
+		    !(kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!unlink(path))
+			fprintf(stderr, "pfbench: report: removed %s (left by a writer that was "
+					"stopped, pid %ld)\n", path, pid);
+	}
+	closedir(d);
+}
+
+/* The damage found, first in the report (lenient). */
+static void render_problems(FILE *f, const json_t *problems)
+{
+	if (!json_array_size(problems))
+		return;
+	fprintf(f, "**Warning: this directory is damaged** (`pfbench report --lenient`); what "
+		   "could not be read is left out below:\n\n");
+	size_t i;
+	json_t *p;
+	json_array_foreach(problems, i, p) {
+		fprintf(f, "- ");
+		rmd_cell(f, json_string_value(p));
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+int suite_report(const char *dir, bool lenient, char *err, size_t errlen)
+{
+	char plots_dir[PATH_MAX];
+	remove_stale_tmp(dir);
+	snprintf(plots_dir, sizeof(plots_dir), "%s/plots", dir);
+	remove_stale_tmp(plots_dir);
+
+	json_t *problems = lenient ? json_array() : NULL;
+	json_t *meta = NULL, *sets = NULL;
+	int e = rset_load_meta(dir, &meta, problems, err, errlen);
+	if (!e)
+		e = rset_load_dir(dir, &sets, problems, err, errlen);
+	if (!e)
+		e = rset_check_stages(dir, meta, sets, problems, err, errlen);
+	if (e) {
 		json_decref(meta);
-		meta = NULL;
+		json_decref(sets);
+		return e;
 	}
 	json_t *info = load_json(dir, "info.json");
 	const json_t *host = NULL;
@@ -1120,18 +1197,15 @@ int suite_report(const char *dir, char *err, size_t errlen)
 		host = rmd_path(meta, "context.host");
 		source = "metadata.json";
 	}
-	json_t *sets = NULL;
-	char lerr[512];
-	if (rset_load(dir, &sets, lerr, sizeof(lerr)))
-		sets = json_array();
 	if (!host && json_array_size(sets)) {
 		host = rmd_path(json_array_get(sets, 0), "context.host");
 		source = "the first result set's context";
 	}
-	if (!meta && !json_array_size(sets)) {
+	if (!meta && !json_array_size(sets) && !json_array_size(problems)) {
 		snprintf(err, errlen, "%s: neither metadata.json nor any result set", dir);
 		json_decref(info);
 		json_decref(sets);
+		json_decref(problems);
 		return -EINVAL;
 	}
 
@@ -1143,11 +1217,13 @@ int suite_report(const char *dir, char *err, size_t errlen)
 		json_decref(meta);
 		json_decref(info);
 		json_decref(sets);
+		json_decref(problems);
 		return -ENOMEM;
 	}
 	json_t *rep = report_repeats(dir, sets);
 	rmd_set_repeats(rep);
 	render_head(f, meta, host);
+	render_problems(f, problems);
 	report_summary(f, sets, host, meta);
 	size_t i;
 	json_t *set;
@@ -1187,12 +1263,13 @@ int suite_report(const char *dir, char *err, size_t errlen)
 
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/report.md", dir);
-	int e = text ? out_write_text(path, text, len) : -ENOMEM;
+	e = text ? out_write_text(path, text, len) : -ENOMEM;
 	if (e)
 		snprintf(err, errlen, "%s: %s", path, strerror(-e));
 	free(text);
 	json_decref(meta);
 	json_decref(info);
 	json_decref(sets);
+	json_decref(problems);
 	return e;
 }

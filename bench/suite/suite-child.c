@@ -292,6 +292,7 @@ static void deadlines(const struct suite_child *c, struct suite_child_res *r, pi
 	}
 	if (*kill_at && t > *kill_at) {
 		kill(-pid, SIGKILL);
+		r->sent_kill = true;
 		*kill_at = 0;
 	}
 }

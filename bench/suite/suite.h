@@ -28,6 +28,7 @@ struct suite_child_res {
 	int term_signal;            /* the signal that ended it, else 0 */
 	int forwarded;              /* SIGINT/SIGTERM we passed on, else 0 */
 	bool timed_out;
+	bool sent_kill;             /* we sent SIGKILL (a grace period ran out) */
 	double duration_s;
 	char *log;                  /* stderr (and stdout unless captured), with
 				     * progress redraws collapsed; malloc'd */
