@@ -20,9 +20,11 @@ struct tok {
 };
 
 enum ent_kind { ENT_EVENT, ENT_INCLUDE, ENT_EXCLUDE, ENT_RAW };
+enum { PAT_NONE = 0, PAT_ALLOW, PAT_DENY };
 
 struct ent {
 	enum ent_kind kind;
+	int pattern; /* ENT_EVENT from a pattern line: PAT_ALLOW or PAT_DENY; else 0 */
 	uint16_t select;
 	uint8_t umask, mask, match;
 	uint64_t raw;
@@ -39,7 +41,9 @@ struct pstate {
 
 	enum pmuf_arch arch;
 	int arch_line, first_line; /* first_line: first directive of any kind */
-	int action_line, flavor_line, fixed_line, flags_line, pad_line, bits_line;
+	int action_line, flavor_line, fixed_line, flags_line, pad_line, bits_line, pmu_line;
+	int first_pattern;   /* PAT_ALLOW/PAT_DENY of the first pattern line, or 0 */
+	char pmu[32];        /* `pmu NAME`: names without pmu:: use it */
 	uint32_t action, fixed, flags, pad[4];
 	enum pmuf_flavor flavor;
 	unsigned bits;
@@ -155,7 +159,7 @@ static int push_ent(struct pstate *ps, const struct ent *e)
 /* An event name through libpfm4 into select/umask; e->src.name keeps it. */
 static int by_name(struct pstate *ps, const struct tok *t, struct ent *e)
 {
-	char name[NAME_MAX_LEN + 1], msg[160] = "";
+	char name[NAME_MAX_LEN + 1], msg[sizeof(ps->err->msg) - 64] = "";
 	if (t->n > NAME_MAX_LEN)
 		return err_at(ps, t->col, "event name is %zu characters; at most %zu are kept", t->n,
 			      NAME_MAX_LEN);
@@ -163,7 +167,10 @@ static int by_name(struct pstate *ps, const struct tok *t, struct ent *e)
 	name[t->n] = '\0';
 	uint16_t sel;
 	uint8_t umask;
-	int r = pmuf_event_by_name(name, &sel, &umask, msg, sizeof(msg));
+	struct pmuf_named_event ev;
+	int r = pmuf_event_lookup(name, ps->pmu[0] ? ps->pmu : NULL, &ev, msg, sizeof(msg));
+	sel = ev.select;
+	umask = ev.umask;
 	if (r)
 		return err_at(ps, t->col, "unknown event '%s': %s", name,
 			      msg[0] ? msg : "libpfm4 does not know it");
@@ -254,6 +261,56 @@ static int d_raw(struct pstate *ps)
 	    (r = no_more(ps, 2, "the raw entry")))
 		return r;
 	return push_ent(ps, &e);
+}
+
+/* x86: allow PATTERN | deny PATTERN — every event of a PMU's table the
+ * pattern matches (pmuf_pmu_match), as exact entries; build() adds or
+ * removes them by the filter's action. */
+static int d_pattern(struct pstate *ps, const struct tok *d, int verb)
+{
+	char pat[sizeof(((struct pmuf_src *)0)->name)], msg[sizeof(ps->err->msg) - 64] = "";
+	struct pmuf_pmu_table m;
+	int r;
+	if (ps->nt < 2 || is_digit_tok(&ps->t[1]))
+		return err_at(ps, d->col, "'" TOKFMT "' takes an event pattern in an x86 filter (such as "
+			      "icl::MEM_*); a RANGE is for arm64 filters (start the file with 'arch arm64' "
+			      "for one)", TOKARG(d));
+	const struct tok *t = &ps->t[1];
+	if (t->n >= sizeof(pat))
+		return err_at(ps, t->col, "pattern is %zu characters; at most %zu are kept", t->n, sizeof(pat) - 1);
+	if ((r = no_more(ps, 2, "the pattern")))
+		return r;
+	memcpy(pat, t->s, t->n);
+	pat[t->n] = '\0';
+	r = pmuf_pmu_match(pat, ps->pmu[0] ? ps->pmu : NULL, &m, msg, sizeof(msg));
+	if (r == -ENOMEM)
+		return r;
+	if (r)
+		return err_at(ps, t->col, "%s", msg);
+	for (size_t i = 0; i < m.nevents && !r; i++) {
+		struct ent e = { .kind = ENT_EVENT, .pattern = verb, .src.line = ps->line,
+				 .select = m.events[i].select, .umask = m.events[i].umask };
+		snprintf(e.src.name, sizeof(e.src.name), "%.30s::%.95s", m.pmu, m.events[i].name);
+		r = push_ent(ps, &e);
+	}
+	pmuf_pmu_table_free(&m);
+	if (!ps->first_pattern)
+		ps->first_pattern = verb;
+	return r;
+}
+
+static int d_pmu(struct pstate *ps)
+{
+	char name[sizeof(ps->pmu)], msg[sizeof(ps->err->msg) - 64] = "";
+	int r;
+	if ((r = once(ps, &ps->pmu_line, "pmu")) ||
+	    (r = need(ps, 1, "a PMU model as libpfm4 names it (icl, spr, skl, amd64_fam19h_zen4, zen4, ...)")) ||
+	    (r = no_more(ps, 2, "the PMU model")))
+		return r;
+	snprintf(name, sizeof(name), TOKFMT, TOKARG(&ps->t[1]));
+	if ((r = pmuf_pmu_resolve(name, ps->pmu, sizeof(ps->pmu), NULL, msg, sizeof(msg))))
+		return err_at(ps, ps->t[1].col, "%s", msg);
+	return 0;
 }
 
 /* BASE..END (inclusive) | BASE+COUNT | EVENT */
@@ -412,11 +469,17 @@ static int d_x86(struct pstate *ps, const struct tok *d)
 		return d_masked(ps, true);
 	if (tok_is(d, "raw"))
 		return d_raw(ps);
-	if (tok_is(d, "allow") || tok_is(d, "deny") || tok_is(d, "range") || tok_is(d, "event-bits"))
+	if (tok_is(d, "pmu"))
+		return d_pmu(ps);
+	if (tok_is(d, "allow"))
+		return d_pattern(ps, d, PAT_ALLOW);
+	if (tok_is(d, "deny"))
+		return d_pattern(ps, d, PAT_DENY);
+	if (tok_is(d, "range") || tok_is(d, "event-bits"))
 		return err_at(ps, d->col, "'" TOKFMT "' is an arm64 directive; this is an x86 filter (start "
 			      "the file with 'arch arm64' for an arm64 one)", TOKARG(d));
 	return err_at(ps, d->col, "unknown directive '" TOKFMT "'; expected arch, action, flavor, fixed, "
-		      "flags, pad, event, include, exclude or raw", TOKARG(d));
+		      "flags, pad, pmu, event, include, exclude, raw, allow or deny", TOKARG(d));
 }
 
 static int d_arm64(struct pstate *ps, const struct tok *d)
@@ -441,7 +504,7 @@ static int d_arm64(struct pstate *ps, const struct tok *d)
 		return no_more(ps, 2, "the event-number bits");
 	}
 	static const char *const x86[] = { "action", "flavor", "fixed", "flags", "pad",
-					   "event", "include", "exclude", "raw" };
+					   "pmu", "event", "include", "exclude", "raw" };
 	for (size_t i = 0; i < sizeof(x86) / sizeof(x86[0]); i++)
 		if (tok_is(d, x86[i]))
 			return err_at(ps, d->col, "'%s' is an x86 directive; arm64 filters have allow, deny, "
@@ -476,6 +539,54 @@ static int tokenize(struct pstate *ps, const char *s, size_t n)
 	}
 }
 
+/* Pattern lines in file order: a line whose verb is the filter's action
+ * adds its events, the other verb removes them (from `event` lines too);
+ * an event is listed once. Marks what goes with pattern = -1. */
+static int apply_patterns(struct pstate *ps)
+{
+	uint32_t add = ps->action == PMUF_DENY ? PAT_DENY : PAT_ALLOW;
+	uint64_t *in = NULL, *out = NULL; /* bit per (select, umask): in the set; listed */
+	bool any = false;
+	for (size_t i = 0; i < ps->nents && !any; i++)
+		any = ps->ents[i].pattern != PAT_NONE;
+	if (!any)
+		return 0;
+	in = calloc(4096 * 256 / 64, sizeof(*in));
+	out = calloc(4096 * 256 / 64, sizeof(*out));
+	if (!in || !out) {
+		free(in);
+		free(out);
+		return -ENOMEM;
+	}
+#define KEY(e) ((size_t)(e)->select * 256 + (e)->umask)
+	for (size_t i = 0; i < ps->nents; i++) {
+		const struct ent *e = &ps->ents[i];
+		if (e->kind != ENT_EVENT)
+			continue;
+		if (e->pattern == PAT_NONE || (uint32_t)e->pattern == add)
+			in[KEY(e) / 64] |= 1ull << (KEY(e) % 64);
+		else
+			in[KEY(e) / 64] &= ~(1ull << (KEY(e) % 64));
+	}
+	for (size_t i = 0; i < ps->nents; i++) {
+		struct ent *e = &ps->ents[i];
+		size_t k = KEY(e);
+		if (e->kind != ENT_EVENT)
+			continue;
+		bool keep = (in[k / 64] >> (k % 64)) & 1;
+		if (e->pattern != PAT_NONE)
+			keep = keep && (uint32_t)e->pattern == add && !((out[k / 64] >> (k % 64)) & 1);
+		if (keep)
+			out[k / 64] |= 1ull << (k % 64);
+		else
+			e->pattern = -1;
+	}
+#undef KEY
+	free(in);
+	free(out);
+	return 0;
+}
+
 static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int eof_col)
 {
 	struct pmuf_filter f;
@@ -485,7 +596,9 @@ static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int e
 		pmuf_init(&ps->arm, PMUF_ARCH_ARM64);
 		return 0;
 	}
-	if (!ps->action_line) {
+	if (!ps->action_line && ps->first_pattern) /* the first pattern line's verb */
+		ps->action = ps->first_pattern == PAT_DENY ? PMUF_DENY : PMUF_ALLOW;
+	else if (!ps->action_line) {
 		ps->line = eof_line;
 		return err_at(ps, eof_col, "expected an 'action allow|deny' line; every x86 filter needs one");
 	}
@@ -505,9 +618,17 @@ static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int e
 			return -ENOMEM;
 		}
 	}
+	int r = apply_patterns(ps);
+	if (r) {
+		pmuf_free(&f);
+		return r;
+	}
+	size_t n = 0;
 	for (size_t i = 0; i < ps->nents; i++) {
 		const struct ent *e = &ps->ents[i];
 		uint64_t v;
+		if (e->kind == ENT_EVENT && e->pattern < 0)
+			continue; /* removed by a pattern line, or a repeat */
 		switch (e->kind) {
 		case ENT_EVENT:
 			/* an exact (select, umask): in a masked filter that is
@@ -523,10 +644,10 @@ static int build(struct pstate *ps, struct pmuf_filter *out, int eof_line, int e
 			v = e->raw;
 			break;
 		}
-		f.events[i] = v;
-		f.src[i] = e->src;
+		f.events[n] = v;
+		f.src[n++] = e->src;
 	}
-	f.nevents = ps->nents;
+	f.nevents = n;
 	*out = f;
 	return 0;
 }

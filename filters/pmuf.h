@@ -37,7 +37,7 @@ enum pmuf_kernel {
 /* Where a filter entry came from, for messages ("file:line"). */
 struct pmuf_src {
 	int line;       /* 1-based; 0 when unknown (kvm-raw) */
-	char name[96];  /* event name as written, or "" */
+	char name[128]; /* event name as written, or "" */
 };
 
 struct pmuf_arm_range {
@@ -189,15 +189,44 @@ struct pmuf_difference {
  * has no flavor (-ENODATA), or -ENOMEM. */
 int pmuf_equivalent(const struct pmuf_filter *a, const struct pmuf_filter *b, enum pmuf_flavor fl,
 		    struct pmuf_difference *diff);
+/* How many umasks f allows per select (6.3+ lookup; over 300 entries
+ * judged as pmuf_equivalent does): counts[sel] for every select of fl's
+ * width (ncounts must be at least 256, or 4096 on AMD: else -ERANGE).
+ * Errors as pmuf_equivalent's. */
+int pmuf_allowed_counts(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned *counts, size_t ncounts);
+/* Every (select, umask) decision of f at once (6.3+ lookup; a filter over
+ * 300 entries judged as pmuf_equivalent does): *bits (malloc'd) has
+ * *nsel * 256 bits, bit sel * 256 + umask set when allowed. */
+int pmuf_decide_all(const struct pmuf_filter *f, enum pmuf_flavor fl, uint64_t **bits, unsigned *nsel);
 enum pmuf_action_choice { PMUF_CHOOSE_ALLOW = PMUF_ALLOW, PMUF_CHOOSE_DENY = PMUF_DENY, PMUF_CHOOSE_AUTO };
-/* A small masked (6.3+) filter deciding as in does (pmuf_equivalent):
- * per select, prime implicants of the umask set and a greedy cover (a
- * heuristic). ALLOW lists the allowed umasks, DENY the denied ones, AUTO
- * the smaller (a tie keeps in's action); the fixed-counter bitmap follows.
- * out gets the flavor, flags = MASKED. Errors as pmuf_equivalent's; -E2BIG
- * when out needs more than 300 entries (out is still filled: free it). */
+/* A small masked (6.3+) filter deciding as in does (pmuf_equivalent).
+ * Per select, the umasks the action lists (ALLOW: the allowed ones, DENY:
+ * the denied ones) are encoded the smallest of three ways: includes only
+ * (a cover by the prime implicants of the umask set), the smallest cube
+ * around the set minus excludes (a cover of the rest by primes of the
+ * complement), or in's own entries for that select (when in has the same
+ * action). Each cover is the essential primes, a greedy completion (at
+ * most H(k) ~ ln k + 1 times the minimum), then a branch and bound that
+ * proves it minimal or finds a smaller one within 5,000 search nodes
+ * (always enough when at most 12 primes remain). Last, every entry whose
+ * deletion leaves the select's decisions unchanged is deleted. So no
+ * select gets more entries than in has for it (same action), and no entry
+ * can be deleted. AUTO builds both actions and keeps the smaller (a tie
+ * keeps in's action); the fixed-counter bitmap follows. out gets the
+ * flavor, flags = MASKED. Errors as pmuf_equivalent's; -E2BIG when out
+ * needs more than 300 entries (out is still filled: free it). */
 int pmuf_compile(const struct pmuf_filter *in, enum pmuf_flavor fl, enum pmuf_action_choice choice,
 		 struct pmuf_filter *out);
+/* How the chosen action's selects were encoded. */
+struct pmuf_compile_stats {
+	size_t nselects; /* selects with entries */
+	size_t nproven;  /* ... whose entries are a proven minimum of their form */
+	size_t nown;     /* ... that kept in's own entries (smaller than any cover) */
+	size_t npruned;  /* entries the redundancy pass deleted */
+};
+/* pmuf_compile, and (st not NULL) its statistics. */
+int pmuf_compile_ex(const struct pmuf_filter *in, enum pmuf_flavor fl, enum pmuf_action_choice choice,
+		    struct pmuf_filter *out, struct pmuf_compile_stats *st);
 
 /* ---- arm64 ---- */
 unsigned pmuf_arm_nr_events(const struct pmuf_filter *f); /* 1024 or 65536 */
@@ -243,13 +272,67 @@ int pmuf_render_msg(const struct pmuf_filter *f, enum pmuf_format fmt, char **bu
 /* The exact ioctl argument for x86 (header + events), malloc'd. */
 int pmuf_to_kvm(const struct pmuf_filter *f, void **buf, size_t *len);
 
-/* ---- events by name (libpfm4) ---- */
-/* "icl::MEM_INST_RETIRED:ALL_LOADS" -> select 0xD0, umask 0x81. Works for
- * PMUs this host lacks (sets LIBPFM_ENCODE_INACTIVE=1 before libpfm4's
- * initialization; see names.c). -ENOENT for an unknown name, -EINVAL for a
- * bad attribute or a non-core PMU; msg says why (libpfm4's pfm_strerror).
- * Select is 12-bit for amd64* PMUs, 8-bit otherwise; modifiers are dropped. */
+/* ---- events by name (libpfm4: names.c, pmu-table.c) ---- */
+/* Spellings: libpfm4's "pmu::EVENT:UMASK", Intel's and perf's
+ * "EVENT.UMASK", any case; modifiers (":u", ":c=2") are dropped, only
+ * select and umask matter. A name without "pmu::" is looked up in pmu
+ * (a libpfm4 PMU name or an alias such as zen4), or when pmu is NULL in
+ * the default PMU: pmuf_default_pmu_set's, else this host's core PMU.
+ * Works for PMUs this host lacks (sets LIBPFM_ENCODE_INACTIVE=1 before
+ * libpfm4's initialization; see names.c). -ENOENT for an unknown name
+ * (msg then names the closest events of the PMU's table), -EINVAL for a
+ * bad attribute or a non-core PMU, -ENODEV when no PMU is named and
+ * libpfm4 has no table for this host's CPU; msg says why (libpfm4's
+ * pfm_strerror). Select is 12-bit for amd64* PMUs, 8-bit otherwise. */
+struct pmuf_named_event {
+	uint16_t select;
+	uint8_t umask;
+	int fixed;               /* Intel's fixed-counter pseudo-event: counter N; else -1 */
+	enum pmuf_flavor flavor; /* the PMU's vendor: AMD for amd64*, else Intel */
+	char pmu[32];            /* libpfm4's PMU name */
+};
+int pmuf_event_lookup(const char *name, const char *pmu, struct pmuf_named_event *ev, char *msg,
+		      size_t msglen);
+/* pmuf_event_lookup(name, NULL, ...) for select and umask only. */
 int pmuf_event_by_name(const char *name, uint16_t *select, uint8_t *umask,
 		       char *msg, size_t msglen);
+/* The PMU names without "pmu::" use from now on (name or alias; NULL or
+ * "": this host's again). -ENOENT for an unknown PMU, msg lists them. */
+int pmuf_default_pmu_set(const char *name, char *msg, size_t msglen);
+/* libpfm4's name of PMU `name` (an alias is resolved; NULL: the default
+ * PMU) into out, and its vendor's flavor; errors as pmuf_event_lookup. */
+int pmuf_pmu_resolve(const char *name, char *out, size_t outlen, enum pmuf_flavor *flavor, char *msg,
+		     size_t msglen);
+/* The x86 core PMUs libpfm4 knows, "a, b, c" (truncated to len). */
+void pmuf_pmu_list(char *buf, size_t len);
+/* Intel's fixed-counter pseudo-events (select 0x00, umask N+1): N; else -1. */
+int pmuf_pseudo_fixed(enum pmuf_flavor fl, uint16_t select, uint8_t umask);
+
+/* A PMU model's event table: every event with each umask libpfm4 encodes
+ * alone, in libpfm4's order. Names are "EVENT:UMASK" (or "EVENT"). */
+struct pmuf_pmu_event {
+	char name[96];
+	uint16_t select;
+	uint8_t umask;
+	int fixed; /* as pmuf_named_event's */
+};
+struct pmuf_pmu_table {
+	char pmu[32];   /* libpfm4's PMU name */
+	char desc[96];  /* libpfm4's description */
+	enum pmuf_flavor flavor;
+	size_t nevents;
+	struct pmuf_pmu_event *events;
+	size_t nskipped; /* umasks libpfm4 cannot encode alone (they need another) */
+};
+/* pmu: as pmuf_event_lookup's. Free with pmuf_pmu_table_free. */
+int pmuf_pmu_table_load(const char *pmu, struct pmuf_pmu_table *t, char *msg, size_t msglen);
+void pmuf_pmu_table_free(struct pmuf_pmu_table *t);
+/* The events of a PMU's table that pattern "[pmu::]GLOB" matches: GLOB is
+ * an fnmatch pattern (*, ?, [..]) over "EVENT:UMASK", any case, '.' read
+ * as ':' ("icl::MEM_*", "icl::*", "MEM_LOAD_RETIRED.L?_HIT"); without a
+ * glob character, one event by name (any spelling). pmu as
+ * pmuf_event_lookup's. -ENOENT when nothing matches (msg says so). */
+int pmuf_pmu_match(const char *pattern, const char *pmu, struct pmuf_pmu_table *out, char *msg,
+		   size_t msglen);
 
 #endif

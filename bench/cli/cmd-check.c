@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
 #include "topology.h"
@@ -44,7 +45,13 @@ static const struct opt_doc doc = {
 		"                      filters\n"
 		"  count/*             with a vPMU: events counted in a guest under filters\n"
 		"                      (member/non-member allow/deny, masked entries, the\n"
-		"                      fixed-counter bitmap); skipped without one\n\n",
+		"                      fixed-counter bitmap); skipped without one\n"
+		"  user/NAME/*         per --filter FILE: install (the kernel's answer on a\n"
+		"                      scratch VM agrees with the library's), and with a vPMU\n"
+		"                      count/first-entry and count/unnamed-select (the event of\n"
+		"                      its first entry and one of a select no entry names count\n"
+		"                      exactly when the filter allows them; an allowed event\n"
+		"                      that reads 0 is skipped: it may not occur)\n\n",
 	.status = "exit status: 0 no check failed (skips allowed), 1 a check failed, 2 usage,\n"
 		  "4 every check skipped (no /dev/kvm or no filter ioctl)",
 };
@@ -53,7 +60,7 @@ static const struct opt_doc doc = {
 #define STR(x) STR_(x)
 
 static const struct bench_opts_spec spec = {
-	.which = BOPT_BENCH | BOPT_TIMEOUT,
+	.which = BOPT_BENCH | BOPT_TIMEOUT | BOPT_FILTER,
 	.quick_help = "200 random filters in ioctl/differential (default " STR(DEFAULT_NDIFF) ")",
 	.output_help = "also write DIR/check.json and DIR/check.csv",
 	.cpu_help = "pin the checking thread (and the vCPUs it runs) to core N\n"
@@ -66,6 +73,8 @@ static const struct bench_opts_spec spec = {
 	.seed_help = "their seed (default 0x9e3779b97f4a7c15)",
 	.timeout_min = 1,
 	.timeout_help = "watchdog for each guest run (default 10000)",
+	.filter_help = "also check FILE (.pmuf, QEMU .json, kvm-raw .bin, or a\n"
+		       "pattern such as 'icl::MEM_*'); repeatable, up to 16",
 };
 
 /* Everything check's command line sets. */
@@ -152,6 +161,9 @@ int cmd_check(int argc, char **argv)
 	struct check_opts o;
 	parse(&cli, argc, argv);
 	to_opts(&cli, &o);
+	static struct user_filter ufs[USER_FILTER_MAX];
+	o.nfilters = cmd_filter_user_load_all("check", &cli.b.filters, ufs);
+	o.filters = ufs;
 	bool json = cli.json;
 	const char *dir = cli.b.output;
 	if (dir)
@@ -174,6 +186,7 @@ int cmd_check(int argc, char **argv)
 	struct check_run run = { .o = &o, .report = report, .arg = &sink };
 	check_probe(&run);
 	json_object_set_new(ctx, "check", host_json(&run.h, &o));
+	json_object_set_new(json_object_get(ctx, "check"), "filters", user_filters_json(ufs, o.nfilters));
 	check_all(&run);
 	check_close(&run);
 
@@ -194,6 +207,8 @@ int cmd_check(int argc, char **argv)
 		putchar('\n');
 	}
 	json_decref(set);
+	for (size_t i = 0; i < o.nfilters; i++)
+		pmuf_free(&ufs[i].f);
 	if (fflush(stdout) != 0)
 		die_errno("check: writing to stdout", errno);
 	return status;

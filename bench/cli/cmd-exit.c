@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
 #include "exit-bench.h"
@@ -45,7 +46,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_SIZES | BOPT_TIMEOUT,
+	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
 	.quick_help = "few sizes and samples (a few seconds)",
 	.output_help = "write DIR/exit.json and DIR/exit.csv (default: .)",
 	.output_alias = "out",
@@ -58,6 +59,12 @@ static const struct bench_opts_spec spec = {
 		      "(default 0,1,2,4,8,16,32,64,128,256,300; quick 0,1,16,300)",
 	.timeout_min = 10,
 	.timeout_help = "watchdog per guest run (default 10000; quick 3000)",
+	.filter_help = "also sweep with FILE installed as it is (.pmuf, QEMU .json,\n"
+		       "kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
+		       "repeatable, up to 16): the guest programs the event of\n"
+		       "its first entry (position first-entry) and one of a\n"
+		       "select no entry names (unnamed-select); the records carry\n"
+		       "filter (the file name) and filter_hash",
 };
 
 /* Everything exit's command line sets. */
@@ -230,6 +237,9 @@ int cmd_exit(int argc, char **argv)
 	struct exit_opts o;
 	parse(&cli, argc, argv);
 	to_opts(&cli, &o);
+	static struct user_filter ufs[USER_FILTER_MAX];
+	o.nfilters = cmd_filter_user_load_all("exit", &cli.b.filters, ufs);
+	o.filters = ufs;
 	const char *dir = cli.b.output, *only = cli.only;
 	util_check_out_dir("exit", dir); /* before measuring: the path named */
 	long cpu = cli.b.cpu_given ? (long)cli.b.cpu : -1;
@@ -272,6 +282,7 @@ int cmd_exit(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
 	json_object_set_new(ctx, "load_before", disturb_load_json());
+	json_object_set_new(json_object_get(ctx, "exit"), "filters", user_filters_json(ufs, o.nfilters));
 	json_t *set = out_set_new(&exit_schema, ctx);
 	if (!set)
 		die("exit: out of memory");
@@ -294,5 +305,7 @@ int cmd_exit(int argc, char **argv)
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));
 	json_decref(set);
+	for (size_t i = 0; i < o.nfilters; i++)
+		pmuf_free(&ufs[i].f);
 	return EXIT_OK;
 }

@@ -3,52 +3,45 @@
  * (are two filters equivalent for every event and fixed counter?). Both
  * answer with the reference decisions in filters/ (pmuf_decide_gp,
  * pmuf_decide_fixed, pmuf_arm_decide; verify with pmuf_equivalent). */
+#include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd-filter.h"
+#include "cmd-filter-opts.h"
 #include "event-arg.h"
 #include "util.h"
 
-static void decide_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench filter decide [--format FMT] [--vendor intel|amd] [--kernel K]\n"
-		"                             [--fixed I]... FILE [EVENTSEL]...\n\n"
-		"For each question, in the order given, prints `allow` or `deny` on its own\n"
-		"line: EVENTSEL is the full 64-bit value a guest writes to an event-select MSR,\n"
-		"in hex (0x optional); only its select and umask matter. --fixed I asks about\n"
-		"fixed counter I (0..31), which only the fixed-counter bitmap decides. For an\n"
-		"arm64 filter EVENTSEL is an event number in hex (the cycle counter is 0x11).\n"
-		"A filter the kernel would refuse prints its errno name and exits 1.\n\n"
-		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
-		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit); default: the\n"
-		"                     file's flavor, else this host's (probed, else the CPU's)\n"
-		"  -k, --kernel K     the lookup generation: 5.3 (linear exact match), 5.17\n"
-		"                     (sorted exact match) or 6.3 (masked events; default);\n"
-		"                     a release such as 6.1.0 maps to its generation\n"
-		"  -x, --fixed I      ask about fixed counter I (repeatable)\n"
-		"  -h, --help         this text\n");
-}
+static const struct opt_doc decide_doc = {
+	.cmd = "filter decide",
+	.synopsis = "[options] FILE [EVENTSEL|NAME]...",
+	.about = "For each question, in the order given, prints `allow` or `deny` on its own\n"
+		 "line: EVENTSEL is the full 64-bit value a guest writes to an event-select MSR,\n"
+		 "in hex (0x optional); only its select and umask matter. NAME is an event as\n"
+		 "libpfm4 (icl::MEM_INST_RETIRED:ALL_LOADS), Intel or perf (INST_RETIRED.ANY,\n"
+		 "MEM_INST_RETIRED.ALL_LOADS) write it, any case; without pmu:: it is looked up\n"
+		 "in --pmu's table, else this host's. Intel's fixed-counter events\n"
+		 "(INST_RETIRED.ANY, CPU_CLK_UNHALTED.THREAD, .REF_TSC, TOPDOWN.SLOTS) have no\n"
+		 "GP encoding: they ask about their fixed counter. --fixed I asks about\n"
+		 "fixed counter I (0..31), which only the fixed-counter bitmap decides. For an\n"
+		 "arm64 filter EVENTSEL is an event number in hex (the cycle counter is 0x11).\n\n",
+	.status = "exit status: 0 answered, 1 the kernel would refuse FILE (its errno name is\n"
+		  "printed), 2 usage or bad input (a bad question: no answers)",
+};
 
-static void verify_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench filter verify [--format FMT] [--vendor intel|amd] A B\n\n"
-		"Are filters A and B equivalent? x86: the same answer for every (select, umask)\n"
-		"pair (2^16 on the intel flavor's 8-bit select, 2^20 on amd's 12-bit one) with\n"
-		"the 6.3+ lookup, and for every fixed counter 0..31. arm64: the same answer for\n"
-		"every event number. Prints `equivalent` and exits 0, or the first difference\n"
-		"and exits 1 (also when the kernel would refuse either filter).\n\n"
-		"  -f, --format FMT   the format of both files (default: by extension)\n"
-		"  -V, --vendor V     intel or amd; default: the files' declared flavor, else\n"
-		"                     this host's (probed, else the CPU's)\n"
-		"  -h, --help         this text\n");
-}
+static const struct opt_doc verify_doc = {
+	.cmd = "filter verify",
+	.synopsis = "[--format FMT] [--vendor intel|amd] [--pmu P] A B",
+	.about = "Are filters A and B equivalent? x86: the same answer for every (select, umask)\n"
+		 "pair (2^16 on the intel flavor's 8-bit select, 2^20 on amd's 12-bit one) with\n"
+		 "the 6.3+ lookup, and for every fixed counter 0..31. arm64: the same answer for\n"
+		 "every event number. Prints `equivalent`, or the first difference.\n\n",
+	.status = "exit status: 0 equivalent, 1 they differ (also when the kernel would refuse\n"
+		  "either filter), 2 usage or bad input",
+};
 
 static const char *verdict(bool allowed)
 {
@@ -72,15 +65,94 @@ static uint64_t parse_hex(const char *s, const char *what)
 	return v;
 }
 
-struct question {
-	bool fixed;
-	const char *arg;
+/* Hex digits only (0x optional): an EVENTSEL, not an event name (names
+ * start with a letter; anything else is judged as an EVENTSEL). */
+static bool is_hex(const char *s)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	return *s && strspn(s, "0123456789abcdefABCDEF") == strlen(s);
+}
+
+/* Everything decide's command line sets: FILE and the questions (operands
+ * and --fixed, in the order given) share one list. */
+struct decide_cli {
+	struct filter_opts f;
+	struct opt_strings args;
+	const char *kernel_arg, *file;
+	enum pmuf_kernel kernel;
 };
 
 /* File-scope so that die_usage() on a bad question leaves nothing the
  * leak checker calls lost. */
-static struct question *qs;
 static uint64_t *vals;
+static bool *fixed;
+
+static void decide_parse(struct decide_cli *c, int argc, char **argv)
+{
+	static const struct filter_opts_spec fspec = { .which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU };
+	const struct opt opts[] = {
+		OPT_PARENT(filter_opts_table(&c->f, &fspec)),
+		OPT_STRING('k', "kernel", "K", &c->kernel_arg,
+			   "the lookup generation: 5.3 (linear exact match), 5.17\n"
+			   "(sorted exact match) or 6.3 (masked events; default);\n"
+			   "a release such as 6.1.0 maps to its generation"),
+		OPT_STRINGS('x', "fixed", "I", &c->args, OPT_STRINGS_MAX,
+			    "ask about fixed counter I (repeatable)"),
+		OPT_OPERANDS(&c->args),
+		OPT_END(),
+	};
+	opts_parse(&decide_doc, opts, argc, argv);
+	filter_opts_apply(&c->f, &decide_doc, opts);
+	c->kernel = PMUF_KERNEL_6_3;
+	if (c->kernel_arg && pmuf_kernel_parse(c->kernel_arg, &c->kernel))
+		opts_die(&decide_doc, opts, "--kernel: unknown kernel '%s'; expected 5.3, 5.17 or 6.3 (or a "
+			 "release from 5.3 on)", c->kernel_arg);
+	/* FILE is the first operand; everything else is a question */
+	for (size_t i = 0; i < c->args.n && !c->file; i++)
+		if (!c->args.from[i]) {
+			c->file = c->args.v[i];
+			memmove(&c->args.v[i], &c->args.v[i + 1], (c->args.n - i - 1) * sizeof(c->args.v[0]));
+			memmove(&c->args.from[i], &c->args.from[i + 1],
+				(c->args.n - i - 1) * sizeof(c->args.from[0]));
+			c->args.n--;
+		}
+	if (!c->file)
+		opts_die(&decide_doc, opts, "expected a FILE");
+	if (!c->args.n)
+		opts_die(&decide_doc, opts, "expected at least one EVENTSEL or --fixed I");
+}
+
+/* Question i as a value: a fixed counter, an event by name, or an
+ * EVENTSEL / arm64 event number. A bad one exits 2 before any answer. */
+static void decide_question(const struct decide_cli *c, const struct pmuf_filter *f, size_t i)
+{
+	const char *arg = c->args.v[i];
+	fixed[i] = c->args.from[i] != NULL;
+	if (fixed[i]) {
+		unsigned long long v;
+		if (f->arch != PMUF_ARCH_X86)
+			die_usage("filter decide: --fixed asks about x86 fixed counters; %s is an arm64 "
+				  "filter (ask about the cycle counter as event 11)", c->file);
+		if (util_parse_u64(arg, &v) || v > 31)
+			die_usage("filter decide: bad fixed counter '%s': expected 0..31", arg);
+		vals[i] = v;
+	} else if (f->arch == PMUF_ARCH_X86 && !is_hex(arg) && isalpha((unsigned char)arg[0])) {
+		/* an event by name: its (select, umask), or Intel's
+		 * fixed-counter pseudo-event as that fixed counter */
+		struct pmuf_named_event ev;
+		char msg[1536];
+		if (pmuf_event_lookup(arg, NULL, &ev, msg, sizeof(msg)))
+			die_usage("filter decide: %s", msg);
+		fixed[i] = ev.fixed >= 0;
+		vals[i] = fixed[i] ? (uint64_t)ev.fixed : pmuf_eventsel_make(ev.select, ev.umask);
+	} else {
+		vals[i] = parse_hex(arg, f->arch == PMUF_ARCH_X86 ? "EVENTSEL" : "event number");
+		if (f->arch == PMUF_ARCH_ARM64 && vals[i] >= pmuf_arm_nr_events(f))
+			die_usage("filter decide: event 0x%" PRIx64 " is outside the filter's %u-event space",
+				  vals[i], pmuf_arm_nr_events(f));
+	}
+}
 
 static void refused(const char *file, const struct pmuf_filter *f, enum pmuf_flavor fl, int err)
 {
@@ -91,127 +163,60 @@ static void refused(const char *file, const struct pmuf_filter *f, enum pmuf_fla
 	pmuf_verdict_free(&v);
 }
 
-int cmd_filter_decide(int argc, char **argv)
+/* The answers, in order; stops at the first the kernel would refuse. */
+static int decide_answer(const struct decide_cli *c, const struct pmuf_filter *f, enum pmuf_flavor fl)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "vendor", required_argument, NULL, 'V' },
-		{ "kernel", required_argument, NULL, 'k' }, { "fixed", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
-	};
-	enum pmuf_format fmt = PMUF_FMT_AUTO;
-	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
-	enum pmuf_kernel kernel = PMUF_KERNEL_6_3;
-	const char *file = NULL;
-	size_t nq = 0;
-	qs = calloc((size_t)argc, sizeof(*qs));
-	int c;
-	if (!qs)
-		die_errno("calloc", ENOMEM);
-	optind = 0;
-	opterr = 0;
-	/* "-": operands come back as 1, in order with --fixed */
-	while ((c = getopt_long(argc, argv, "-:f:V:k:x:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			fmt = cmd_filter_format_arg(optarg);
-			break;
-		case 'V':
-			vendor = cmd_filter_vendor_arg(optarg);
-			break;
-		case 'k':
-			if (pmuf_kernel_parse(optarg, &kernel))
-				die_usage("filter decide: unknown kernel '%s'; expected 5.3, 5.17 or 6.3 (or a "
-					  "release from 5.3 on)", optarg);
-			break;
-		case 'x':
-			qs[nq++] = (struct question){ .fixed = true, .arg = optarg };
-			break;
-		case 1:
-			if (!file)
-				file = optarg;
-			else
-				qs[nq++] = (struct question){ .arg = optarg };
-			break;
-		case 'h':
-			decide_usage(stdout);
-			free(qs);
-			qs = NULL;
-			return EXIT_OK;
-		default:
-			cmd_filter_bad_option("decide", c == ':', argv[optind - 1]);
-		}
-	}
-	/* After "--" getopt returns no more operands: the rest are
-	 * questions too (decide F -- -1 asks about "-1"). */
-	for (; optind < argc; optind++) {
-		if (!file)
-			file = argv[optind];
-		else
-			qs[nq++] = (struct question){ .arg = argv[optind] };
-	}
-	if (!file) {
-		die_usage_help(decide_usage, "filter decide: expected a FILE");
-	}
-	if (!nq) {
-		die_usage_help(decide_usage, "filter decide: expected at least one EVENTSEL or --fixed I");
-	}
-	struct pmuf_filter f;
-	cmd_filter_load(file, fmt, &f);
-	const char *how = "";
-	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
-	if (f.arch == PMUF_ARCH_X86)
-		fl = cmd_filter_flavor(&f, vendor, true, &how);
-
-	/* Parse every question first: a bad one writes no answers. */
-	vals = calloc(nq, sizeof(*vals));
-	if (!vals)
-		die_errno("calloc", ENOMEM);
-	for (size_t i = 0; i < nq; i++) {
-		if (qs[i].fixed) {
-			unsigned long long v;
-			if (f.arch != PMUF_ARCH_X86)
-				die_usage("filter decide: --fixed asks about x86 fixed counters; %s is an arm64 "
-					  "filter (ask about the cycle counter as event 11)", file);
-			if (util_parse_u64(qs[i].arg, &v) || v > 31)
-				die_usage("filter decide: bad fixed counter '%s': expected 0..31", qs[i].arg);
-			vals[i] = v;
-		} else {
-			vals[i] = parse_hex(qs[i].arg, f.arch == PMUF_ARCH_X86 ? "EVENTSEL" : "event number");
-			if (f.arch == PMUF_ARCH_ARM64 && vals[i] >= pmuf_arm_nr_events(&f))
-				die_usage("filter decide: event 0x%" PRIx64 " is outside the filter's %u-event space",
-					  vals[i], pmuf_arm_nr_events(&f));
-		}
-	}
-
 	int status = EXIT_OK;
-	for (size_t i = 0; i < nq && status == EXIT_OK; i++) {
+	for (size_t i = 0; i < c->args.n && status == EXIT_OK; i++) {
 		bool allowed = false;
 		int err;
-		if (f.arch == PMUF_ARCH_ARM64) {
-			err = pmuf_arm_decide(&f, (unsigned)vals[i], &allowed);
-		} else if (qs[i].fixed) {
+		if (f->arch == PMUF_ARCH_ARM64) {
+			err = pmuf_arm_decide(f, (unsigned)vals[i], &allowed);
+		} else if (fixed[i]) {
 			struct pmuf_verdict v;
-			err = pmuf_validate(&f, fl, &v);
+			err = pmuf_validate(f, fl, &v);
 			pmuf_verdict_free(&v);
-			allowed = pmuf_decide_fixed(&f, (unsigned)vals[i]);
+			allowed = pmuf_decide_fixed(f, (unsigned)vals[i]);
 		} else {
-			err = pmuf_decide_gp(&f, fl, kernel, vals[i], &allowed);
+			err = pmuf_decide_gp(f, fl, c->kernel, vals[i], &allowed);
 		}
 		if (err == -EOPNOTSUPP) {
 			printf("EINVAL %s: a masked filter (flags 0x%" PRIx32 ") is refused by kernels before 6.3, "
-			       "which take no flags; use --kernel 6.3\n", file, f.flags);
+			       "which take no flags; use --kernel 6.3\n", c->file, f->flags);
 			status = EXIT_FAIL;
 		} else if (err) {
-			refused(file, &f, fl, err);
+			refused(c->file, f, fl, err);
 			status = EXIT_FAIL;
 		} else {
 			printf("%s\n", verdict(allowed));
 		}
 	}
+	return status;
+}
+
+int cmd_filter_decide(int argc, char **argv)
+{
+	static struct decide_cli c; /* static: what die_usage() leaves is still reachable */
+	memset(&c, 0, sizeof(c));
+	decide_parse(&c, argc, argv);
+	struct pmuf_filter f;
+	cmd_filter_load(c.file, c.f.fmt, &f);
+	const char *how = "";
+	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
+	if (f.arch == PMUF_ARCH_X86)
+		fl = cmd_filter_flavor(&f, c.f.flavor, true, &how);
+	/* Parse every question first: a bad one writes no answers. */
+	vals = calloc(c.args.n, sizeof(*vals));
+	fixed = calloc(c.args.n, sizeof(*fixed));
+	if (!vals || !fixed)
+		die_errno("calloc", ENOMEM);
+	for (size_t i = 0; i < c.args.n; i++)
+		decide_question(&c, &f, i);
+	int status = decide_answer(&c, &f, fl);
 	free(vals);
-	free(qs);
+	free(fixed);
 	vals = NULL;
-	qs = NULL;
+	fixed = NULL;
 	pmuf_free(&f);
 	return status;
 }
@@ -296,36 +301,25 @@ static int verify_arm64(const char *na, const struct pmuf_filter *a, const char 
 
 int cmd_filter_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "vendor", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct filter_opts_spec fspec = {
+		.which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU,
+		.format_help = "the format of both files (default: by extension)",
+		.vendor_help = "intel or amd; default: the files' declared flavor, else\n"
+			       "this host's (probed, else the CPU's)",
+		.pmu_help = "the PMU model for event names without pmu:: in A, B",
 	};
-	enum pmuf_format fmt = PMUF_FMT_AUTO;
-	enum pmuf_flavor vendor = PMUF_FLAVOR_UNSET;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:V:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			fmt = cmd_filter_format_arg(optarg);
-			break;
-		case 'V':
-			vendor = cmd_filter_vendor_arg(optarg);
-			break;
-		case 'h':
-			verify_usage(stdout);
-			return EXIT_OK;
-		default:
-			cmd_filter_bad_option("verify", c == ':', argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2) {
-		die_usage_help(verify_usage, "filter verify: expected two files, A and B");
-	}
-	const char *na = argv[optind], *nb = argv[optind + 1];
+	struct filter_opts fo = { 0 };
+	const struct opt opts[] = {
+		OPT_PARENT(filter_opts_table(&fo, &fspec)),
+		OPT_END(),
+	};
+	int first = opts_parse(&verify_doc, opts, argc, argv);
+	filter_opts_apply(&fo, &verify_doc, opts);
+	if (argc - first != 2)
+		opts_die(&verify_doc, opts, "expected two files, A and B");
+	enum pmuf_format fmt = fo.fmt;
+	enum pmuf_flavor vendor = fo.flavor;
+	const char *na = argv[first], *nb = argv[first + 1];
 	struct pmuf_filter a, b;
 	cmd_filter_load(na, fmt, &a);
 	cmd_filter_load(nb, fmt, &b);

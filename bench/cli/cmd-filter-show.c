@@ -1,85 +1,85 @@
 /* cmd-filter-show.c — `pfbench filter show` (a decoded table of a filter)
  * and `pfbench filter validate` (what the kernel would answer to it). */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd-filter.h"
+#include "cmd-filter-opts.h"
+#include "kvm-sys.h"
 #include "util.h"
 
 struct common_opts {
 	enum pmuf_format fmt;
 	enum pmuf_flavor vendor;
+	bool kernel; /* validate --kernel: ask the running kernel too */
 	const char *file;
 };
 
-static void show_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench filter show [--format FMT] [--vendor intel|amd] FILE\n\n"
-		"Prints the filter as a table: every entry's index, raw 64-bit value, kind\n"
-		"(exact, or masked include/exclude), select, umask or mask/match, and the line\n"
-		"and event name it came from. Entries the kernel would silently drop, or reject,\n"
-		"are marked for the flavor in use: --vendor, else the one the file declares,\n"
-		"else this host's (probed from KVM, else the CPU's).\n\n"
-		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension:\n"
-		"                     .pmuf, .json, .bin)\n"
-		"  -V, --vendor V     judge entries with KVM's intel (8-bit select) or amd\n"
-		"                     (12-bit select) flavor\n"
-		"  -h, --help         this text\n");
-}
+static const struct opt_doc show_doc = {
+	.cmd = "filter show",
+	.synopsis = "[--format FMT] [--vendor intel|amd] [--pmu P] FILE",
+	.about = "Prints the filter as a table: every entry's index, raw 64-bit value, kind\n"
+		 "(exact, or masked include/exclude), select, umask or mask/match, and the line\n"
+		 "and event name it came from. Entries the kernel would silently drop, or reject,\n"
+		 "are marked for the flavor in use: --vendor, else the one the file declares,\n"
+		 "else this host's (probed from KVM, else the CPU's).\n\n",
+	.status = "exit status: 0 shown, 2 usage or bad input",
+};
 
-static void validate_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: pfbench filter validate [--format FMT] [--vendor intel|amd] FILE\n\n"
-		"Answers as KVM_SET_PMU_EVENT_FILTER would (or, for arm64 filters, the\n"
-		"KVM_ARM_VCPU_PMU_V3_FILTER calls). Prints `ok` with the entry counts and every\n"
-		"entry the kernel silently drops, and exits 0; or prints the errno name the\n"
-		"kernel returns (EINVAL, E2BIG) as the first word, with the reason, and exits 1.\n"
-		"The flavor: --vendor, else the one the file declares, else this host's (probed\n"
-		"from KVM, else the CPU's).\n\n"
-		"  -f, --format FMT   pmuf, qemu-json or kvm-raw (default: by extension)\n"
-		"  -V, --vendor V     intel (8-bit event select) or amd (12-bit)\n"
-		"  -h, --help         this text\n");
-}
+static const struct opt_doc validate_doc = {
+	.cmd = "filter validate",
+	.synopsis = "[--kernel] [--format FMT] [--vendor intel|amd] [--pmu P] FILE",
+	.about =
+		 "Answers as KVM_SET_PMU_EVENT_FILTER would (or, for arm64 filters, the\n"
+		 "KVM_ARM_VCPU_PMU_V3_FILTER calls). Prints `ok` with the entry counts and every\n"
+		 "entry the kernel silently drops, and exits 0; or prints the errno name the\n"
+		 "kernel returns (EINVAL, E2BIG) as the first word, with the reason, and exits 1.\n"
+		 "The flavor: --vendor, else the one the file declares, else this host's (probed\n"
+		 "from KVM, else the CPU's).\n"
+		 "With --kernel, the running kernel answers too: FILE is installed with\n"
+		 "KVM_SET_PMU_EVENT_FILTER on a scratch VM (no memory, no vCPU), and the model\n"
+		 "is asked with the flavor probed from KVM. Prints `kernel: ...`, `model: ...`\n"
+		 "and `agree` or `DISAGREE: ...`; exits 0 when the kernel accepts and both\n"
+		 "agree, 1 when it refuses or they disagree, 4 when /dev/kvm or the filter\n"
+		 "ioctl is missing. The ioctl shows acceptance only: which entries the kernel\n"
+		 "drops and what it decides are not visible through it (`pfbench check`\n"
+		 "counts events on a host with a vPMU).\n\n",
+	.status = "exit status: 0 the kernel accepts FILE (and, with --kernel, both agree),\n"
+		  "1 it refuses FILE (or they disagree), 2 usage or bad input, 4 skipped\n"
+		  "(--kernel without /dev/kvm or the filter ioctl)",
+};
 
-/* Options both subcommands share; returns 1 after printing --help. */
-static int parse_common(int argc, char **argv, const char *sub, void (*usage)(FILE *),
-			struct common_opts *o)
+/* Options both subcommands share; validate adds --kernel. */
+static void parse_common(int argc, char **argv, bool validate, struct common_opts *o)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "vendor", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct filter_opts_spec show_spec = {
+		.which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU,
+		.format_help = "pmuf, qemu-json or kvm-raw (default: by extension:\n"
+			       ".pmuf, .json, .bin)",
+		.vendor_help = "judge entries with KVM's intel (8-bit select) or amd\n"
+			       "(12-bit select) flavor",
 	};
-	int c;
+	static const struct filter_opts_spec validate_spec = {
+		.which = FOPT_FORMAT | FOPT_VENDOR | FOPT_PMU,
+		.vendor_help = "intel (8-bit event select) or amd (12-bit)",
+	};
+	const struct opt_doc *doc = validate ? &validate_doc : &show_doc;
+	struct filter_opts fo = { 0 };
+	struct opt opts[] = {
+		OPT_FLAG('K', "kernel", &o->kernel, "ask the running kernel (a scratch VM) as well as the model"),
+		OPT_PARENT(filter_opts_table(&fo, validate ? &validate_spec : &show_spec)),
+		OPT_END(),
+	};
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:V:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->fmt = cmd_filter_format_arg(optarg);
-			break;
-		case 'V':
-			o->vendor = cmd_filter_vendor_arg(optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			cmd_filter_bad_option(sub, c == ':', argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1) {
-		die_usage_help(usage, "filter %s: %s", sub, optind >= argc ? "expected a FILE" : "expected one FILE only");
-	}
-	o->file = argv[optind];
-	return 0;
+	int first = opts_parse(doc, validate ? opts : opts + 1, argc, argv);
+	filter_opts_apply(&fo, doc, validate ? opts : opts + 1);
+	o->fmt = fo.fmt;
+	o->vendor = fo.flavor;
+	o->file = filter_opts_one_file(doc, validate ? opts : opts + 1, argc, argv, first);
 }
 
 static const char *action_name(uint32_t a)
@@ -219,8 +219,7 @@ int cmd_filter_show(int argc, char **argv)
 {
 	struct common_opts o;
 	struct pmuf_filter f;
-	if (parse_common(argc, argv, "show", show_usage, &o))
-		return EXIT_OK;
+	parse_common(argc, argv, false, &o);
 	cmd_filter_load(o.file, o.fmt, &f);
 	if (f.arch == PMUF_ARCH_ARM64)
 		show_arm64(&o, &f);
@@ -228,6 +227,63 @@ int cmd_filter_show(int argc, char **argv)
 		show_x86(&o, &f);
 	pmuf_free(&f);
 	return EXIT_OK;
+}
+
+/* validate --kernel: the running kernel's answer on a scratch VM beside
+ * the model's, with the flavor KVM validates with. */
+static int cmd_filter_validate_kernel(const char *file, const struct pmuf_filter *f, enum pmuf_flavor vendor)
+{
+	if (f->arch != PMUF_ARCH_X86) {
+		printf("skipped: %s is an arm64 filter; --kernel installs x86 filters "
+		       "(KVM_SET_PMU_EVENT_FILTER) only\n", file);
+		return EXIT_SKIP;
+	}
+	int kvm = kvm_sys_open();
+	if (kvm < 0) {
+		printf("skipped: /dev/kvm: %s; the kernel cannot be asked here\n", strerror(-kvm));
+		return EXIT_SKIP;
+	}
+	if (kvm_sys_check_cap(kvm, KVM_CAP_PMU_EVENT_FILTER) <= 0) {
+		close(kvm);
+		printf("skipped: this KVM has no KVM_CAP_PMU_EVENT_FILTER\n");
+		return EXIT_SKIP;
+	}
+	enum pmuf_flavor fl;
+	const char *how = "probed from KVM";
+	int r = kvm_sys_probe_flavor(&fl);
+	if (r < 0) { /* no masked events: any flavor judges an unmasked filter alike */
+		fl = cmd_filter_flavor(f, vendor, true, &how);
+	} else if (vendor != PMUF_FLAVOR_UNSET && vendor != fl) {
+		printf("# --vendor %s is not this KVM's flavor (%s, probed); the model uses KVM's\n",
+		       pmuf_flavor_name(vendor), pmuf_flavor_name(fl));
+	}
+	int vm = kvm_sys_create_vm(kvm);
+	close(kvm);
+	if (vm < 0)
+		die_errno("KVM_CREATE_VM", -vm);
+	int kr = __vm_set_pmu_filter(vm, f);
+	close(vm);
+	if (kr == -EOPNOTSUPP) { /* arm64: the filter is a vCPU attribute */
+		printf("skipped: this architecture has no KVM_SET_PMU_EVENT_FILTER\n");
+		return EXIT_SKIP;
+	}
+	if (kr == -ENOMEM)
+		die_errno("pmuf_to_kvm", ENOMEM);
+	struct pmuf_verdict v;
+	int mr = pmuf_validate(f, fl, &v);
+	printf("kernel: %s (KVM_SET_PMU_EVENT_FILTER on a scratch VM)\n", pmuf_errno_name(kr));
+	printf("model:  %s%s%s (flavor %s, %s)\n", pmuf_errno_name(mr), mr ? " " : "", mr ? v.reason : "",
+	       pmuf_flavor_name(fl), how);
+	int st = kr ? EXIT_FAIL : EXIT_OK;
+	if (kr == mr) {
+		printf("agree\n");
+	} else {
+		printf("DISAGREE: the kernel answers %s, pfbench's model %s; the model is wrong for this "
+		       "kernel (please report it with this file)\n", pmuf_errno_name(kr), pmuf_errno_name(mr));
+		st = EXIT_FAIL;
+	}
+	pmuf_verdict_free(&v);
+	return st;
 }
 
 /* " (entry 3, line 7: icl::...)" for the entry a verdict names. */
@@ -254,9 +310,13 @@ int cmd_filter_validate(int argc, char **argv)
 	const char *how = "";
 	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
 
-	if (parse_common(argc, argv, "validate", validate_usage, &o))
-		return EXIT_OK;
+	parse_common(argc, argv, true, &o);
 	cmd_filter_load(o.file, o.fmt, &f);
+	if (o.kernel) {
+		int st = cmd_filter_validate_kernel(o.file, &f, o.vendor);
+		pmuf_free(&f);
+		return st;
+	}
 	if (f.arch == PMUF_ARCH_X86)
 		fl = cmd_filter_flavor(&f, o.vendor, true, &how);
 	int err = pmuf_validate(&f, fl, &v);

@@ -5,6 +5,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd-filter.h"
@@ -23,10 +25,12 @@ struct filter_cmd {
 static const struct filter_cmd filter_cmds[] = {
 	{ "show", cmd_filter_show, "FILE", "a decoded table of the filter's entries" },
 	{ "validate", cmd_filter_validate, "FILE", "what KVM_SET_PMU_EVENT_FILTER would answer (ok, EINVAL, E2BIG)" },
-	{ "decide", cmd_filter_decide, "FILE EVENTSEL...", "allow or deny for guest event-select values" },
+	{ "decide", cmd_filter_decide, "FILE EVENT...", "allow or deny for guest event-select values or event names" },
 	{ "convert", cmd_filter_convert, "--to FMT FILE", "write the filter in another format" },
 	{ "verify", cmd_filter_verify, "A B", "are two filters equivalent for every event?" },
 	{ "compile", cmd_filter_compile, "FILE [-o OUT]", "a small equivalent masked filter (6.3+)" },
+	{ "fit", cmd_filter_fit, "[--limit N] FILE", "does the set fit the kernel's limit, exact and compiled?" },
+	{ "events", cmd_filter_events, "[--pmu P] FILE", "a PMU's events by name, each with the filter's decision" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -61,26 +65,98 @@ int cmd_filter(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-enum pmuf_format cmd_filter_format_arg(const char *s)
+bool cmd_filter_is_pattern(const char *arg)
 {
-	enum pmuf_format fmt;
-	if (pmuf_format_parse(s, &fmt))
-		die_usage("unknown format '%s'; expected pmuf, qemu-json or kvm-raw", s);
-	return fmt;
+	struct stat st;
+	return stat(arg, &st) && (strstr(arg, "::") || strpbrk(arg, "*?["));
 }
 
-enum pmuf_flavor cmd_filter_vendor_arg(const char *s)
+void cmd_filter_load_input(const char *arg, enum pmuf_format fmt, char *const *except, size_t nexcept,
+			   struct pmuf_filter *f)
 {
-	enum pmuf_flavor fl;
-	if (pmuf_flavor_parse(s, &fl) || fl == PMUF_FLAVOR_UNSET)
-		die_usage("unknown vendor '%s'; expected intel or amd", s);
-	return fl;
+	if (!cmd_filter_is_pattern(arg)) {
+		if (nexcept)
+			die_usage("--except applies to a pattern input (such as 'icl::*'), not to the file %s", arg);
+		cmd_filter_load(arg, fmt, f);
+		return;
+	}
+	/* A pattern on the command line is the pmuf text "allow PATTERN" (and
+	 * "deny EXCEPT" lines), with the flavor of the pattern's PMU. */
+	const char *sep = strstr(arg, "::");
+	char pmu[64] = "", msg[1536], *buf = NULL;
+	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
+	size_t len = 0;
+	if (sep)
+		snprintf(pmu, sizeof(pmu), "%.*s", (int)(sep - arg < 63 ? sep - arg : 63), arg);
+	if (pmuf_pmu_resolve(sep ? pmu : NULL, NULL, 0, &fl, msg, sizeof(msg)))
+		die_usage("%s: %s", arg, msg);
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		die_errno("open_memstream", errno);
+	fprintf(m, "flavor %s\naction allow\nallow %s\n", pmuf_flavor_name(fl), arg);
+	for (size_t i = 0; i < nexcept; i++)
+		fprintf(m, "deny %s\n", except[i]);
+	if (fclose(m))
+		die_errno("open_memstream", ENOMEM);
+	struct pmuf_error err;
+	if (pmuf_parse_buf(buf, len, PMUF_FMT_PMUF, "<command line>", f, &err)) {
+		free(buf);
+		die_usage("%s", err.msg);
+	}
+	free(buf);
+}
+
+void cmd_filter_user_load(const char *arg, struct user_filter *uf)
+{
+	memset(uf, 0, sizeof(*uf));
+	const char *base = strrchr(arg, '/');
+	snprintf(uf->name, sizeof(uf->name), "%s", cmd_filter_is_pattern(arg) || !base ? arg : base + 1);
+	cmd_filter_load(arg, PMUF_FMT_AUTO, &uf->f);
+	if (uf->f.arch != PMUF_ARCH_X86)
+		die_usage("%s: an arm64 filter; the benchmarks install x86 filters", arg);
+	/* the hash of the file's bytes (of the pattern text for a pattern) */
+	FILE *in = cmd_filter_is_pattern(arg) ? NULL : fopen(arg, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	if (in) {
+		FILE *m = open_memstream(&buf, &len);
+		char chunk[4096];
+		size_t n;
+		if (!m)
+			die_errno("open_memstream", errno);
+		while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+			fwrite(chunk, 1, n, m);
+		fclose(in);
+		fclose(m);
+		user_filter_hash(buf, len, uf->hash);
+		free(buf);
+	} else {
+		user_filter_hash(arg, strlen(arg), uf->hash);
+	}
+}
+
+_Static_assert(BOPT_FILTERS_MAX == USER_FILTER_MAX, "--filter's limit is user-filter.h's");
+
+size_t cmd_filter_user_load_all(const char *cmd, const struct opt_strings *files,
+				struct user_filter *ufs)
+{
+	char ctx[64];
+	snprintf(ctx, sizeof(ctx), "%s: --filter", cmd);
+	util_usage_context(ctx);
+	for (size_t i = 0; i < files->n; i++)
+		cmd_filter_user_load(files->v[i], &ufs[i]);
+	util_usage_context(NULL);
+	return files->n;
 }
 
 void cmd_filter_load(const char *path, enum pmuf_format fmt, struct pmuf_filter *f)
 {
 	struct pmuf_error err;
 	char msg[640];
+	if (cmd_filter_is_pattern(path)) {
+		cmd_filter_load_input(path, fmt, NULL, 0, f);
+		return;
+	}
 	if (fmt == PMUF_FMT_AUTO && !strcmp(path, "-"))
 		die_usage("-: standard input has no extension to tell its format by; use --format "
 			  "pmuf|qemu-json|kvm-raw");
@@ -111,14 +187,6 @@ enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor
 			  "is neither Intel nor AMD; pass --vendor intel|amd");
 	*how = !strcmp(h, "probed") ? "probed on this host" : !strcmp(h, "cpu") ? "this host's CPU" : "unknown";
 	return fl;
-}
-
-void cmd_filter_bad_option(const char *sub, bool missing_arg, const char *arg)
-{
-	if (missing_arg)
-		die_usage("filter %s: option '%s' needs an argument; see `pfbench filter %s --help`", sub,
-			  arg, sub);
-	die_usage("filter %s: unknown option '%s'; see `pfbench filter %s --help`", sub, arg, sub);
 }
 
 void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to)

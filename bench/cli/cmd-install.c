@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
 #include "install-bench.h"
@@ -51,7 +52,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT,
+	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
 	.quick_help = "100 samples, 10 warm-up, vCPUs 0,1,4 (seconds on a quiet host)\n"
 		      "(default: 2000 samples, 100 warm-up, vCPUs 0,1,2,4,8)",
 	.output_help = "write DIR/install.json and DIR/install.csv (else a table)",
@@ -65,6 +66,12 @@ static const struct bench_opts_spec spec = {
 		      "(default 0,1,2,4,8,16,32,64,128,256,300)",
 	.timeout_min = 1,
 	.timeout_help = "watchdog for each guest run (default 10000)",
+	.filter_help = "also time installing FILE as it is (case \"user\"; any\n"
+		       "format the filter commands read: .pmuf, QEMU .json,\n"
+		       "kvm-raw .bin, or a pattern such as 'icl::MEM_*');\n"
+		       "repeatable (up to 16). Its records carry \"filter\" (the\n"
+		       "file name) and \"filter_hash\" (of its bytes), and the\n"
+		       "kernel's answer, whatever it is",
 };
 
 /* Everything install's command line sets. */
@@ -142,10 +149,10 @@ static void print_table(const json_t *set)
 	size_t i;
 	json_t *r;
 	printf("# KVM_SET_PMU_EVENT_FILTER latency (ns, TSC overhead subtracted)\n");
-	printf("# %-20s %-7s %5s %6s %-9s %-7s %10s %10s %10s %8s\n", "case", "enc", "size",
-	       "vcpus", "state", "path", "median", "p90", "p99", "samples");
+	printf("# %-20s %-7s %5s %6s %-9s %-7s %10s %10s %10s %8s  %s\n", "case", "enc", "size",
+	       "vcpus", "state", "path", "median", "p90", "p99", "samples", "filter");
 	json_array_foreach(json_object_get(set, "records"), i, r) {
-		printf("  %-20s %-7s %5lld %6lld %-9s %-7s %10.0f %10.0f %10.0f %8lld\n",
+		printf("  %-20s %-7s %5lld %6lld %-9s %-7s %10.0f %10.0f %10.0f %8lld  %s\n",
 		       json_string_value(json_object_get(r, "case")),
 		       json_string_value(json_object_get(r, "encoding")),
 		       json_integer_value(json_object_get(r, "size")),
@@ -155,7 +162,9 @@ static void print_table(const json_t *set)
 		       json_number_value(json_object_get(r, "median_ns")),
 		       json_number_value(json_object_get(r, "p90_ns")),
 		       json_number_value(json_object_get(r, "p99_ns")),
-		       json_integer_value(json_object_get(r, "samples")));
+		       json_integer_value(json_object_get(r, "samples")),
+		       json_is_string(json_object_get(r, "filter")) ?
+			       json_string_value(json_object_get(r, "filter")) : "");
 	}
 	json_array_foreach(json_object_get(set, "skipped"), i, r)
 		printf("# skipped: %s: %s\n", json_string_value(json_object_get(r, "what")),
@@ -212,6 +221,9 @@ int cmd_install(int argc, char **argv)
 	struct install_opts o = { 0 };
 	parse(&cli, argc, argv);
 	to_opts(&cli, &o);
+	static struct user_filter ufs[USER_FILTER_MAX];
+	o.nfilters = cmd_filter_user_load_all("install", &cli.b.filters, ufs);
+	o.filters = ufs;
 	const char *dir = cli.b.output;
 	if (dir)
 		util_check_out_dir("install", dir); /* before measuring: the path named */
@@ -238,6 +250,7 @@ int cmd_install(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "install", params_json(&o));
 	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
+	json_object_set_new(json_object_get(ctx, "install"), "filters", user_filters_json(ufs, o.nfilters));
 	json_t *set = out_set_new(&install_schema, ctx);
 	if (!set)
 		die("install: out of memory");
@@ -269,6 +282,8 @@ int cmd_install(int argc, char **argv)
 		print_table(set);
 	}
 	json_decref(set);
+	for (size_t i = 0; i < o.nfilters; i++)
+		pmuf_free(&ufs[i].f);
 	if (fflush(stdout) != 0)
 		die_errno("install: writing to stdout", errno);
 	return status;

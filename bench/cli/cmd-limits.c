@@ -57,11 +57,16 @@ static int add_pmu(const char *item, void *arg, char *why, size_t len)
 {
 	struct limits_opts *o = arg;
 
+	/* item is the splitter's buffer, reused for the next item: keep a copy */
+	static char names[LIMITS_MAX_PMUS][64];
+
 	if (o->npmus >= LIMITS_MAX_PMUS) {
 		snprintf(why, len, "more than %d PMUs", LIMITS_MAX_PMUS);
 		return -EINVAL;
 	}
-	o->pmus[o->npmus++] = item;
+	snprintf(names[o->npmus], sizeof(names[0]), "%s", item);
+	o->pmus[o->npmus] = names[o->npmus];
+	o->npmus++;
 	return 0;
 }
 

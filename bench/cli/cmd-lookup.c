@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
 #include "hostinfo.h"
@@ -35,7 +36,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES,
+	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_FILTER,
 	.quick_help = "short sweep (sizes 1,16,64,300; exact and masked/16;\nallow; 21 samples)",
 	.output_help = "output directory (default results/lookup-<UTC time>)",
 	.cpu_help = "pin to core N (default: the last core)",
@@ -45,6 +46,13 @@ static const struct bench_opts_spec spec = {
 	.sizes_max = 65536,
 	.sizes_short = 's',
 	.sizes_help = "filter sizes (default 1,2,4,...,256,300)",
+	.filter_help = "time every design on FILE as it is (.pmuf, QEMU .json,\n"
+		       "kvm-raw .bin, or a pattern such as 'icl::MEM_*';\n"
+		       "repeatable, up to 16), filter_shape \"user\", with inputs\n"
+		       "from its own selects (hit, miss, mixed, same-select)\n"
+		       "and, with --pmu, from the PMU's event table (pmu);\n"
+		       "records carry filter (the file name) and filter_hash.\n"
+		       "Without --sizes, only the --filter files are timed",
 };
 
 static void list_designs(void)
@@ -219,6 +227,8 @@ static void set_sizes(const struct lookup_cli *c, const struct opt *opts,
 		o->nsizes = 0;
 		for (size_t i = 0; i < c->b.sizes.n; i++)
 			o->sizes[o->nsizes++] = (size_t)c->b.sizes.v[i];
+	} else if (c->b.filters.n) {
+		o->nsizes = 0; /* only the user's filters, unless --sizes asks for the sweep too */
 	} else if (c->beyond) {
 		for (size_t s = 512; s <= 65536 && o->nsizes < LOOKUP_MAX_SIZES; s *= 2)
 			o->sizes[o->nsizes++] = s;
@@ -314,6 +324,7 @@ int cmd_lookup(int argc, char **argv)
 	struct lookup_cli cli = { 0 };
 	const struct opt *opts = cli_table(&cli);
 	struct lookup_bench_opts o;
+	static struct user_filter ufs[USER_FILTER_MAX];
 	char msg[512], dirbuf[128];
 	struct lookup_failures fails = { 0 };
 	json_t *set = NULL;
@@ -328,6 +339,8 @@ int cmd_lookup(int argc, char **argv)
 		return EXIT_OK;
 	}
 	to_opts(&cli, opts, &o);
+	o.filters = ufs;
+	o.nfilters = cmd_filter_user_load_all("lookup", &cli.b.filters, ufs);
 	const char *outdir = cli.b.output, *pmu = cli.pmu;
 
 	if (!outdir) {

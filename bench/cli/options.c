@@ -17,6 +17,8 @@
 static size_t flatten(const struct opt *opts, const struct opt **out, size_t n)
 {
 	for (const struct opt *o = opts; o && o->type != OPT_T_END; o++) {
+		if (o->type == OPT_T_OPERANDS)
+			continue;
 		if (o->type == OPT_T_PARENT)
 			n = flatten(o->parent, out, n);
 		else if (n < MAX_ROWS)
@@ -165,6 +167,14 @@ static void apply(const struct opt_doc *doc, const struct opt *opts, const struc
 	case OPT_T_STRING:
 		*(const char **)o->value = arg;
 		break;
+	case OPT_T_STRINGS: {
+		struct opt_strings *l = o->value;
+		if (l->n >= o->hi || l->n >= OPT_STRINGS_MAX)
+			opts_die(doc, opts, "--%s: more than %llu given", o->long_name, o->hi);
+		l->from[l->n] = o;
+		l->v[l->n++] = arg;
+		break;
+	}
 	case OPT_T_LIST:
 		if (opts_parse_list(arg, o->lo, o->hi, o->value, why, sizeof(why)))
 			opts_die(doc, opts, "--%s: %s", o->long_name, why);
@@ -179,7 +189,9 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 	const struct opt *rows[MAX_ROWS];
 	size_t n = flatten(opts, rows, 0);
 	struct option lo[2 * MAX_ROWS + 2];
-	char shorts[2 * MAX_ROWS + 4] = ":h"; /* options may follow operands */
+	/* options may follow operands; "-" (operands in order) only with an
+	 * OPT_OPERANDS row */
+	char shorts[2 * MAX_ROWS + 5] = "-:h";
 	size_t nl = 0, ns = strlen(shorts);
 	/* getopt_long returns 256 + 2i for row i's long name, 257 + 2i for its
 	 * alias, and the short letter for the short form. */
@@ -198,11 +210,23 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 	lo[nl] = (struct option){ NULL, 0, NULL, 0 };
 	shorts[ns] = '\0';
 
+	const struct opt *operands = NULL;
+	for (const struct opt *o = opts; o->type != OPT_T_END; o++)
+		if (o->type == OPT_T_OPERANDS)
+			operands = o;
 	int c;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the optstring's "-" mode */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, operands ? shorts : shorts + 1, lo, NULL)) != -1) {
 		const struct opt *o = NULL;
+		if (c == 1 && operands) {
+			struct opt_strings *l = operands->value;
+			if (l->n >= OPT_STRINGS_MAX)
+				opts_die(doc, opts, "more than %d operands", OPT_STRINGS_MAX);
+			l->from[l->n] = NULL;
+			l->v[l->n++] = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			opts_usage(stdout, doc, opts);
 			exit(EXIT_OK);
@@ -220,6 +244,15 @@ int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char
 		if (!o)
 			opts_die(doc, opts, "%s: unknown option", argv[optind - 1]);
 		apply(doc, opts, o, o->arg ? optarg : NULL);
+	}
+	/* after "--" getopt stops: with OPT_OPERANDS the rest are operands
+	 * too (filter decide F -- -1 asks about "-1") */
+	for (; operands && optind < argc; optind++) {
+		struct opt_strings *l = operands->value;
+		if (l->n >= OPT_STRINGS_MAX)
+			opts_die(doc, opts, "more than %d operands", OPT_STRINGS_MAX);
+		l->from[l->n] = NULL;
+		l->v[l->n++] = argv[optind];
 	}
 	return optind;
 }
@@ -263,6 +296,9 @@ const struct opt *bench_opts_table(struct bench_opts *b, const struct bench_opts
 	if (s->which & BOPT_RAW)
 		t[n++] = (struct opt)OPT_FLAG(0, "raw", &b->raw,
 					      "keep every sample (samples_ns) in the records");
+	if (s->which & BOPT_FILTER)
+		t[n++] = (struct opt)OPT_STRINGS(0, "filter", "FILE", &b->filters, BOPT_FILTERS_MAX,
+						 s->filter_help);
 	if (s->which & BOPT_VERBOSE)
 		t[n++] = (struct opt)OPT_FLAG('v', "verbose", &b->verbose, "debug messages on stderr");
 	t[n] = (struct opt)OPT_END();

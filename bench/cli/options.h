@@ -7,7 +7,7 @@
  * --help are generated from the same rows, so they cannot drift. Every
  * error reads "pfbench CMD: --opt: what was wrong", then the usage, exit 2.
  * Numbers are decimal or 0x hex (never octal); lists are comma-separated
- * with no empty items. To add a shared option (e.g. --filter FILE), add a
+ * with no empty items. To add a shared option, add a
  * field to struct bench_opts, a BOPT_* bit and a row in options.c. */
 #ifndef PFBENCH_OPTIONS_H
 #define PFBENCH_OPTIONS_H
@@ -23,6 +23,8 @@ enum opt_type {
 	OPT_T_UINT,	/* *(unsigned long long *)value, in lo..hi */
 	OPT_T_STRING,	/* *(const char **)value = the argument */
 	OPT_T_LIST,	/* a struct opt_list of numbers, each in lo..hi */
+	OPT_T_STRINGS,	/* repeatable: a struct opt_strings, at most hi of them */
+	OPT_T_OPERANDS,	/* the operands, in order, into a struct opt_strings (no usage row) */
 	OPT_T_PARENT,	/* the rows of another table (parent), in place */
 };
 
@@ -30,6 +32,17 @@ enum opt_type {
 
 struct opt_list {
 	unsigned long long v[OPT_LIST_MAX];
+	size_t n;
+};
+
+#define OPT_STRINGS_MAX 1024
+
+/* Strings in the order given. from[i] is the row that added v[i] (NULL
+ * for an operand), so rows and operands may share one list and keep
+ * their order (filter decide's questions). */
+struct opt_strings {
+	const char *v[OPT_STRINGS_MAX];
+	const struct opt *from[OPT_STRINGS_MAX];
 	size_t n;
 };
 
@@ -55,6 +68,12 @@ struct opt {
 #define OPT_LIST(s, l, v, g, lo_, hi_, h)                                                          \
 	{ .type = OPT_T_LIST, .short_name = (s), .long_name = (l), .arg = "LIST", .help = (h),     \
 	  .value = (v), .given = (g), .lo = (lo_), .hi = (hi_) }
+#define OPT_STRINGS(s, l, a, v, max, h)                                                            \
+	{ .type = OPT_T_STRINGS, .short_name = (s), .long_name = (l), .arg = (a), .help = (h),     \
+	  .value = (v), .hi = (max) }
+/* With this row, operands are collected into v as they come, in order with
+ * the options (getopt's "-" mode); without it they end up after them. */
+#define OPT_OPERANDS(v) { .type = OPT_T_OPERANDS, .value = (v), .hi = OPT_STRINGS_MAX }
 #define OPT_PARENT(p) { .type = OPT_T_PARENT, .parent = (p) }
 #define OPT_END() { .type = OPT_T_END }
 
@@ -69,7 +88,8 @@ struct opt_doc {
 /* Parses argv[1..] (argv[0] is the command) against opts. -h/--help
  * prints the usage to stdout and exits 0; an error prints "pfbench CMD:
  * --opt: what was wrong" and the usage to stderr and exits 2. Returns the
- * index of the first operand (argc when none). */
+ * index of the first operand (argc when none; with an OPT_OPERANDS row,
+ * always argc). */
 int opts_parse(const struct opt_doc *doc, const struct opt *opts, int argc, char **argv);
 /* The generated usage: "usage: pfbench CMD SYNOPSIS", about, the option
  * rows (shared ones included), -h, and the status paragraph. */
@@ -99,6 +119,7 @@ enum {
 	BOPT_SIZES = 1u << 6,	/* --sizes LIST */
 	BOPT_TIMEOUT = 1u << 7,	/* --timeout-ms MS */
 	BOPT_VERBOSE = 1u << 8,	/* -v, --verbose */
+	BOPT_FILTER = 1u << 9,	/* --filter FILE, repeatable */
 	BOPT_BENCH = BOPT_OUTPUT | BOPT_QUICK | BOPT_CPU | BOPT_SAMPLES | BOPT_SEED | BOPT_VERBOSE,
 };
 
@@ -117,8 +138,12 @@ struct bench_opts_spec {
 	const char *sizes_help;
 	unsigned long long timeout_min;
 	const char *timeout_help;
+	const char *filter_help;	/* what the command does with each --filter */
 	const char *cpu_alias, *output_alias, *samples_alias;	/* old spellings */
 };
+
+/* At most this many --filter files (user-filter.h's USER_FILTER_MAX). */
+#define BOPT_FILTERS_MAX 16
 
 struct bench_opts {
 	const char *output;
@@ -126,6 +151,7 @@ struct bench_opts {
 	unsigned long long cpu, samples, seed, timeout_ms;
 	bool cpu_given, samples_given, seed_given, timeout_given, sizes_given;
 	struct opt_list sizes;
+	struct opt_strings filters;	/* --filter FILE, in order given */
 	bool verbose;
 	struct opt table[12];	/* the shared rows bench_opts_table() fills */
 };

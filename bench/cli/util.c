@@ -18,6 +18,12 @@
 #include "pmuf.h"
 
 int util_verbose;
+static const char *usage_ctx;
+
+void util_usage_context(const char *ctx)
+{
+	usage_ctx = ctx;
+}
 
 /* A message to the terminal with its control characters shown as \xNN
  * (and \n, \t as themselves): messages echo input (a filter file's
@@ -61,7 +67,13 @@ void die_usage(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	if (usage_ctx) {
+		fprintf(stderr, "pfbench %s: ", usage_ctx);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		vmsg("", fmt, ap);
+	}
 	va_end(ap);
 	exit(EXIT_USAGE);
 }

@@ -22,6 +22,10 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 /* "pfbench: <what>: <strerror(err)>"; err is a positive or negative errno. */
 __attribute__((noreturn)) void die_errno(const char *what, int err);
 __attribute__((noreturn, format(printf, 1, 2))) void die_usage(const char *fmt, ...);
+/* While ctx is set ("install: --filter"), die_usage() says "pfbench ctx:
+ * ..." instead of "pfbench: ...": a shared loader's errors then read as
+ * the option's (options.h's message style). NULL restores the default. */
+void util_usage_context(const char *ctx);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 /* lead, then the message with control characters shown as \xNN (input
  * echoed in a message never drives the terminal), then a newline, on

@@ -12,7 +12,9 @@
  *    filters (filters/pmuf-random.h);
  *  - count/...: with a vPMU, selftest-style counting in a guest (payload
  *    "pmu", VERIFY): member/non-member allow/deny, masked entries,
- *    the fixed-counter bitmap (x86_64/check-count.c).
+ *    the fixed-counter bitmap (x86_64/check-count.c);
+ *  - user/NAME/...: the user's --filter files: installed on a scratch VM
+ *    (the kernel's answer against the model's) and, with a vPMU, counted.
  * arm64 (arm64/check-arch.c): the attribute order KVM enforces and
  * counting under KVM_ARM_VCPU_PMU_V3_FILTER (see its header comment).
  * Prints nothing; bench/cmd-check.c prints and writes the results. */
@@ -25,6 +27,7 @@
 #include "kvm-sys.h"
 #include "pmuf.h"
 #include "schema.h"
+#include "user-filter.h"
 
 enum check_result { CHECK_PASS = 0, CHECK_FAIL = 1, CHECK_SKIP = 2 };
 const char *check_result_name(enum check_result r); /* "pass", "fail", "skipped" */
@@ -35,6 +38,8 @@ struct check_opts {
 	unsigned timeout_ms;     /* watchdog per guest run */
 	unsigned workload_loops; /* `loop` iterations the guest counts over */
 	bool assume_vpmu;        /* run count/... even when KVM reports no vPMU */
+	const struct user_filter *filters; /* --filter FILE: the user/... checks */
+	size_t nfilters;
 };
 
 /* What the host offers, probed once by check_probe(). */
@@ -74,7 +79,12 @@ void check_caps(struct check_run *c);
 void check_flavor(struct check_run *c);
 void check_ioctl_cases(struct check_run *c);
 void check_differential(struct check_run *c);
-void check_counting(struct check_run *c);
+void check_counting(struct check_run *c);     /* x86_64/check-count.c */
+/* Per --filter file: user/NAME/install (the kernel's answer on a scratch
+ * VM agrees with pmuf_validate), and with a vPMU user/NAME/count/... (the
+ * event of its first entry and one of a select no entry names count as
+ * the filter decides). x86 filters: x86_64/check-count.c. */
+void check_user_filters(struct check_run *c);
 
 /* Every check of this arch in order (<arch>/check-arch.c). */
 void check_arch_all(struct check_run *c);

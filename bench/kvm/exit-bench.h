@@ -18,6 +18,7 @@
 #include "schema.h"
 #include "tsc.h"
 #include "exit-arch.h"
+#include "user-filter.h"
 
 #define EXIT_MAX_ROUNDS 64
 
@@ -35,6 +36,8 @@ struct exit_opts {
 	bool writes_only;       /* reprogram: timed WRMSRs only (GUEST_F_WRITES_ONLY) */
 	bool raw;               /* keep samples_ns in records */
 	bool skip_vmcall;       /* x86: --no-vmcall */
+	const struct user_filter *filters; /* --filter FILE: swept after the generated filters (x86) */
+	size_t nfilters;
 };
 
 /* How KVM executes the guest, from its stats around timed CPUIDs. */

@@ -15,6 +15,7 @@
 #include "progress.h"
 #include "schema.h"
 #include "tsc.h"
+#include "user-filter.h"
 
 #define INSTALL_MAX_SIZES 64
 #define INSTALL_MAX_VCPU_CONFIGS 8
@@ -30,6 +31,8 @@ struct install_opts {
 	int guest_core;        /* core for that thread (pin_thread numbering) */
 	unsigned timeout_ms;   /* watchdog for every guest run */
 	bool raw;              /* keep samples_ns */
+	const struct user_filter *filters; /* --filter FILE: timed as case "user" on every VM */
+	size_t nfilters;
 };
 
 /* Progress steps install_bench() takes (one per configuration). */

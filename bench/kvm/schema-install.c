@@ -6,8 +6,13 @@
 
 static const struct schema_col cols[] = {
 	{ "case", COL_KEY, COL_STRING, NULL,
-	  "`valid` or the error case timed: `nevents-301`, `action-2`, `flags-2`, "
-	  "`masked-stray-bit-16`; arm64: `valid`, `after-init` (EBUSY)" },
+	  "`valid`, `user` (a `--filter` file as it is) or the error case timed: `nevents-301`, "
+	  "`action-2`, `flags-2`, `masked-stray-bit-16`; arm64: `valid`, `after-init` (EBUSY)" },
+	{ "filter", COL_KEY, COL_STRING, NULL,
+	  "the `--filter` file's name (no directory) or pattern; null for generated filters" },
+	{ "filter_hash", COL_KEY, COL_STRING, NULL,
+	  "`fnv1a64:` and 16 hex digits: FNV-1a 64 of the file's bytes (of the pattern text for a "
+	  "pattern), so runs of the same filter match; null for generated filters" },
 	{ "path", COL_KEY, COL_STRING, NULL,
 	  "the path the kernel took: `ok`, or the errno name it returned (`E2BIG`, `EINVAL`)" },
 	{ "errno", COL_KEY, COL_STRING, NULL, "the errno name returned, null on success" },

@@ -90,7 +90,23 @@ struct bctx {
 	json_t *mismatches;   /* lookup_failures.mismatches */
 	const struct lookup_design *all[LOOKUP_MAX_DESIGNS + 1];
 	size_t nall;
+	const struct user_filter *uf; /* the --filter file being run, or NULL */
 };
+
+/* A user's filter as it is: its encoding has no generated umask density. */
+static const struct lookup_encoding user_encs[2] = {
+	{ "exact", false, 0 },
+	{ "masked", true, 0 },
+};
+
+/* Does pattern p run on filters of this shape? A user's filter takes the
+ * patterns that need no particular shape, and pmu when a table is loaded. */
+static bool pattern_fits(const struct bctx *b, enum lookup_pattern p, const char *shape)
+{
+	if (!strcmp(shape, "user"))
+		return p != LOOKUP_PAT_WALK && (p != LOOKUP_PAT_PMU || b->have_pmu);
+	return !strcmp(lookup_pattern_shape(p), shape);
+}
 
 static void skip_once(struct bctx *b, const char *what, const char *why)
 {
@@ -219,7 +235,7 @@ static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
 	json_object_set_new(rec, "encoding", json_string(enc->masked ? "masked" : "exact"));
 	json_object_set_new(rec, "encoding_name", json_string(enc->name));
 	json_object_set_new(rec, "umask_density",
-			    enc->masked ? json_integer(enc->density) : json_null());
+			    enc->masked && enc->density ? json_integer(enc->density) : json_null());
 	json_object_set_new(rec, "action", json_string(f->action == PMUF_ALLOW ? "allow" : "deny"));
 	json_object_set_new(rec, "filter_shape", json_string(shape));
 	json_object_set_new(rec, "flavor", json_string(pmuf_flavor_name(o->flavor)));
@@ -342,7 +358,6 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 	return 0;
 }
 
-/* Times design i on the inputs of pattern pat in one mode: one record. */
 /* One cold record (cold.h): the plan made on first use. */
 static int measure_cold(struct bctx *b, const struct lookup_design *d, struct built *bt,
 			const uint64_t *ev, json_t *rec)
@@ -354,6 +369,7 @@ static int measure_cold(struct bctx *b, const struct lookup_design *d, struct bu
 				 b->o->keep_raw, &b->evict, &b->cal, rec);
 }
 
+/* Times design i on the inputs of pattern pat in one mode: one record. */
 static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pattern pat,
 		    bool latency, bool cold, double hit, char *msg, size_t mlen)
 {
@@ -362,6 +378,12 @@ static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pat
 	json_t *rec = json_object();
 
 	rec_filter_fields(rec, b->o, d, F->f, F->enc, F->shape, &F->ent);
+	if (b->uf) {
+		user_filter_put(rec, b->uf);
+	} else {
+		json_object_set_new(rec, "filter", json_null());
+		json_object_set_new(rec, "filter_hash", json_null());
+	}
 	json_object_set_new(rec, "pattern", json_string(lookup_pattern_name(pat)));
 	json_object_set_new(rec, "mode", json_string(latency ? "latency" : "throughput"));
 	out_set_real(rec, "hit_fraction", hit);
@@ -456,6 +478,8 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 	int err;
 
 	filter_name(F.name, sizeof(F.name), f, enc, shape);
+	if (b->uf)
+		snprintf(F.name, sizeof(F.name), "%s", b->uf->name);
 	err = lookup_entries_get(f, o->flavor, &F.ent);
 	if (err)
 		return err;
@@ -471,7 +495,7 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 		snprintf(msg, sizeof(msg), "out of memory");
 	}
 	for (p = 0; !err && p < o->npatterns; p++)
-		if (!strcmp(lookup_pattern_shape(o->patterns[p]), shape))
+		if (pattern_fits(b, o->patterns[p], shape))
 			err = time_pattern(b, &F, p, seed, msg, sizeof(msg));
 	if (err)
 		snprintf(emsg, emlen, "%s", msg);
@@ -583,6 +607,7 @@ static json_t *lookup_context(struct bctx *b)
 	if (b->have_pmu)
 		json_object_set_new(l, "pmu", json_pack("{s:s, s:I}", "name", b->pmu.pmu, "events",
 							(json_int_t)b->pmu.n));
+	json_object_set_new(l, "filters", user_filters_json(o->filters, o->nfilters));
 	return l;
 }
 
@@ -657,6 +682,9 @@ static int sweep(struct bctx *b, char *msg, size_t msglen)
 	for (s = 0; s < o->nsizes; s++)
 		for (int sh = 0; sh < NSHAPES; sh++)
 			total += o->nencs * o->nactions * per_filter(b, shapes[sh]);
+	for (size_t i = 0; i < o->nfilters; i++)
+		for (size_t p = 0; p < o->npatterns; p++)
+			total += pattern_fits(b, o->patterns[p], "user") * modes_of(o) * b->nall;
 	progress_begin(&b->prog, "lookup", total);
 	for (s = 0; s < o->nsizes; s++)
 		for (e = 0; e < o->nencs; e++)
@@ -667,7 +695,14 @@ static int sweep(struct bctx *b, char *msg, size_t msglen)
 					if ((err = sweep_point(b, s, e, sh, a, msg, msglen)))
 						return err;
 				}
-	return 0;
+	/* The user's filters (--filter), each as it is. */
+	for (size_t i = 0; !err && i < o->nfilters && !stop_signal(); i++) {
+		b->uf = &o->filters[i];
+		err = run_filter(b, &b->uf->f, &user_encs[pmuf_is_masked(&b->uf->f)], "user",
+				 o->seed * 0x9E3779B97F4A7C15ull + 0x5553 + i, msg, msglen);
+		b->uf = NULL;
+	}
+	return err;
 }
 
 /* The PMU table, the pinning, the timer, the counters and the set with

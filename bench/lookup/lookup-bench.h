@@ -20,6 +20,7 @@
 #include "lookup.h"
 #include "patterns.h"
 #include "schema.h"
+#include "user-filter.h"
 
 #define LOOKUP_MAX_SIZES 64
 #define LOOKUP_MAX_DESIGNS 32
@@ -62,6 +63,8 @@ struct lookup_bench_opts {
 	const char *kernel_how;   /* "option", "uname" */
 	enum klib_sort_gen sort_gen;
 	bool quick;
+	const struct user_filter *filters; /* --filter FILE: timed as shape "user" after the sweep */
+	size_t nfilters;
 };
 
 /* The records' declared columns (schema-lookup.c). */

@@ -18,7 +18,12 @@ const struct schema_col lookup_schema_cols[] = {
 	  "masked: umasks each include matches (N of `masked/N`); null for exact" },
 	{ "action", COL_KEY, COL_STRING, NULL, "`allow`/`deny`" },
 	{ "filter_shape", COL_KEY, COL_STRING, NULL,
-	  "`random`, `one-select` (for `walk-worst`), `pmu` (a libpfm4 PMU's events)" },
+	  "`random`, `one-select` (for `walk-worst`), `pmu` (a libpfm4 PMU's events), `user` (a "
+	  "`--filter` file as it is)" },
+	{ "filter", COL_KEY, COL_STRING, NULL,
+	  "shape `user`: the `--filter` file's name (no directory) or pattern; null otherwise" },
+	{ "filter_hash", COL_KEY, COL_STRING, NULL,
+	  "shape `user`: the `--filter` file's content hash (as in install.json); null otherwise" },
 	{ "pattern", COL_KEY, COL_STRING, NULL,
 	  "input hit pattern (`hit`, `miss`, `mixed`, `same-select`, `walk-worst`, `pmu`)" },
 	{ "mode", COL_KEY, COL_STRING, NULL, "`throughput`/`latency`" },

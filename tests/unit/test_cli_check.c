@@ -293,6 +293,64 @@ static void test_assume_vpmu(void **state)
 	free(err);
 }
 
+/* --filter: a .pmuf, a QEMU JSON and a kvm-raw file, and one the kernel
+ * refuses: user/NAME/install agrees with the model; count is checked with a
+ * vPMU, else skipped with the reason. */
+static void test_user_filters(void **state)
+{
+	(void)state;
+	close(need_kvm_filter());
+	char dir[64], bad[128];
+	cli_mkdtemp(dir, sizeof(dir));
+	snprintf(bad, sizeof(bad), "%s/action2.pmuf", dir);
+	FILE *f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("action 2\nevent 0xc0 0\n", f);
+	fclose(f);
+	char *out, *err;
+	const char *args[] = { "check", "--count", "0", "--filter", "filters/specs/intel-allow-branches.pmuf",
+			       "--filter", "filters/specs/qemu-masked.json", "--filter",
+			       "filters/specs/intel-allow-branches.bin", "--filter", bad, NULL };
+	int st = cli_run(args, &out, &err);
+	if (st != 0)
+		fail_msg("check --filter exited %d: %s", st, err);
+	struct line ls[MAX_LINES];
+	char *summary;
+	size_t n = parse_lines(out, ls, &summary);
+	static const char *const names[] = { "intel-allow-branches.pmuf", "qemu-masked.json",
+					     "intel-allow-branches.bin", "action2.pmuf" };
+	for (int k = 0; k < 4; k++) {
+		char name[128];
+		snprintf(name, sizeof(name), "user/%s/install", names[k]);
+		const struct line *l = find(ls, n, name);
+		if (!l)
+			fail_msg("no %s line", name);
+		assert_string_equal(l->word, "pass");
+		assert_non_null(strstr(l->reason, k == 3 ? "kernel and model: EINVAL" : "kernel and model: ok"));
+		assert_non_null(strstr(l->reason, "fnv1a64:"));
+		snprintf(name, sizeof(name), "user/%s/count", names[k]);
+		l = find(ls, n, name);
+		if (k == 3) {
+			assert_non_null(l);
+			assert_string_equal(l->word, "skipped");
+			assert_non_null(strstr(l->reason, "the kernel refuses the filter (EINVAL)"));
+		} else if (l) { /* no vPMU (or no guest PMU): skipped, saying why */
+			assert_string_equal(l->word, "skipped");
+		} else { /* a vPMU: the two events, none failed */
+			for (int e = 0; e < 2; e++) {
+				snprintf(name, sizeof(name), "user/%s/count/%s", names[k],
+					 e ? "unnamed-select" : "first-entry");
+				l = find(ls, n, name);
+				assert_non_null(l);
+				assert_string_not_equal(l->word, "fail");
+			}
+		}
+	}
+	free(out);
+	free(err);
+	cli_rmdir(dir);
+}
+
 static void test_no_kvm(void **state)
 {
 	(void)state;
@@ -351,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_count_zero),
 		cmocka_unit_test(test_assume_vpmu),
+		cmocka_unit_test(test_user_filters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

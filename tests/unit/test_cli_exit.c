@@ -349,6 +349,62 @@ static void test_execution_matches_stats(void **state)
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* --filter: a .pmuf, a QEMU JSON and a kvm-raw file swept as they are,
+ * their records named by file and content hash. */
+static void test_user_filters(void **state)
+{
+	(void)state;
+	int kfd = kvm_sys_open();
+	if (kfd < 0)
+		need_skip("kvm", "/dev/kvm not usable (%s)", strerror(-kfd));
+	close(kfd);
+	char dir[] = "/tmp/pfbench-exit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *out, *err;
+	const char *args[] = { "--quick", "--only", "sweep", "--sizes", "0", "--samples", "10", "-o", dir,
+			       "--filter", "filters/specs/intel-allow-branches.pmuf", "--filter",
+			       "filters/specs/qemu-masked.json", "--filter", "filters/specs/intel-allow-branches.bin",
+			       NULL };
+	int rc = run(args, &out, &err);
+	if (rc != 0)
+		fail_msg("pfbench exit --filter: exit %d\nstdout: %s\nstderr: %s", rc, out, err);
+	free(out);
+	free(err);
+	char path[128], msg[256];
+	snprintf(path, sizeof(path), "%s/exit.json", dir);
+	json_t *set = out_read_json(path, msg, sizeof(msg));
+	if (!set)
+		fail_msg("%s: %s", path, msg);
+	static const char *const names[] = { "intel-allow-branches.pmuf", "qemu-masked.json",
+					     "intel-allow-branches.bin" };
+	int seen[3][2] = { { 0 } };
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		if (!json_is_string(json_object_get(r, "filter_hash")))
+			continue;
+		int k = -1;
+		for (int n = 0; n < 3; n++)
+			if (!strcmp(str(r, "filter"), names[n]))
+				k = n;
+		assert_true(k >= 0);
+		bool first = !strcmp(str(r, "position"), "first-entry");
+		assert_true(first || !strcmp(str(r, "position"), "unnamed-select"));
+		seen[k][first]++;
+		assert_int_equal(json_integer_value(json_object_get(r, "filter_size")), 4);
+		/* the first entry of each of these specs is select 0xc4 */
+		if (first)
+			assert_string_equal(str(r, "eventsel"), "0x4300c4");
+		if (!strcmp(str(r, "status"), "ok"))
+			check_stats(r, names[k]);
+	}
+	for (int k = 0; k < 3; k++)
+		if (seen[k][0] != 1 || seen[k][1] != 1)
+			fail_msg("%s: %d first-entry, %d unnamed-select records", names[k], seen[k][1], seen[k][0]);
+	json_decref(set);
+	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Without /dev/kvm: exit 4, and exit.json still says why (as install's
  * does), with no records and complete: false. */
 static void test_no_kvm(void **state)
@@ -389,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_usage),
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_quick_records),
+		cmocka_unit_test(test_user_filters),
 		cmocka_unit_test(test_execution_matches_stats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

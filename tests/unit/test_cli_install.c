@@ -275,6 +275,59 @@ static void test_raw_small(void **state)
 	free(out);
 }
 
+/* --filter: a .pmuf, a QEMU JSON and a kvm-raw file, each timed as case
+ * "user" and named (file name, content hash) in its records. */
+static void test_user_filters(void **state)
+{
+	(void)state;
+	bool masked = need_kvm();
+	char dir[64];
+	cli_mkdtemp(dir, sizeof(dir));
+	char *out, *err;
+	const char *args[] = { "install", "--sizes", "1", "--vcpus", "0,1", "--no-in-guest", "-n", "5",
+			       "--warmup", "0", "--filter", "filters/specs/intel-allow-branches.pmuf",
+			       "--filter", "filters/specs/qemu-masked.json", "--filter",
+			       "filters/specs/intel-allow-branches.bin", "-o", dir, NULL };
+	int st = cli_run(args, &out, &err);
+	if (st != 0)
+		fail_msg("install exited %d: %s", st, err);
+	free(out);
+	free(err);
+	json_t *set = load_set(dir);
+	json_t *fs = json_object_get(json_object_get(json_object_get(set, "context"), "install"), "filters");
+	assert_int_equal(json_array_size(fs), 3);
+	static const char *const names[] = { "intel-allow-branches.pmuf", "qemu-masked.json",
+					     "intel-allow-branches.bin" };
+	size_t i, n[3] = { 0 };
+	json_t *r;
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		if (strcmp(str(r, "case"), "user")) {
+			assert_true(json_is_null(json_object_get(r, "filter")));
+			continue;
+		}
+		check_record(r, 5);
+		assert_string_equal(str(r, "path"), "ok");
+		assert_int_equal(strncmp(str(r, "filter_hash"), "fnv1a64:", 8), 0);
+		for (int k = 0; k < 3; k++)
+			n[k] += !strcmp(str(r, "filter"), names[k]);
+		assert_int_equal(num(r, "size"), 4);
+	}
+	/* every filter on both VMs (the masked one only where KVM has masked events) */
+	assert_int_equal(n[0], 2);
+	assert_int_equal(n[1], masked ? 2 : 0);
+	assert_int_equal(n[2], 2);
+	/* the .pmuf and the .bin are the same filter but different bytes */
+	json_t *f0 = json_array_get(fs, 0), *f2 = json_array_get(fs, 2);
+	assert_string_not_equal(json_string_value(json_object_get(f0, "hash")),
+				json_string_value(json_object_get(f2, "hash")));
+	json_decref(set);
+	cli_rmdir(dir);
+	const char *u1[] = { "install", "--filter", "filters/specs/arm64-cancel.pmuf", NULL };
+	cli_usage_case(u1, "an arm64 filter");
+	const char *u2[] = { "install", "--filter", "/nonexistent.pmuf", NULL };
+	cli_usage_case(u2, "/nonexistent.pmuf");
+}
+
 static void test_usage(void **state)
 {
 	(void)state;
@@ -333,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_raw_small),
+		cmocka_unit_test(test_user_filters),
 		cmocka_unit_test(test_quick),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

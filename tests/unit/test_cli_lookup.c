@@ -418,6 +418,54 @@ static void test_pmu_pattern(void **state)
 	json_decref(set);
 }
 
+/* --filter: a .pmuf, a QEMU JSON and a kvm-raw file, every design on each,
+ * inputs from their own selects and from icl's table; records named. */
+static void test_user_filters(void **state)
+{
+	const char *args[] = { "lookup", "--filter", "filters/specs/intel-allow-branches.pmuf", "--filter",
+			       "filters/specs/qemu-masked.json", "--filter", "filters/specs/intel-allow-branches.bin",
+			       "--pmu", "icl", "--flavor", "intel", "-m", "throughput", "--samples", "3", "-o", NULL,
+			       NULL };
+	static const char *const names[] = { "intel-allow-branches.pmuf", "qemu-masked.json",
+					     "intel-allow-branches.bin" };
+	static const char *const pats[] = { "hit", "miss", "mixed", "same-select", "pmu" };
+	char dir[256], *err = NULL;
+	json_t *set, *r;
+	size_t i, seen[3][5] = { { 0 } };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/user", tmpdir);
+	args[16] = dir;
+	if (run(args, NULL, &err) != 0)
+		fail_msg("pfbench lookup --filter failed: %s", err);
+	free(err);
+	set = read_set(dir);
+	check_records(set, 3);
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		int k = -1, p = -1;
+		assert_string_equal(str(r, "filter_shape"), "user");
+		for (int n = 0; n < 3; n++)
+			if (!strcmp(str(r, "filter"), names[n]))
+				k = n;
+		for (int n = 0; n < 5; n++)
+			if (!strcmp(str(r, "pattern"), pats[n]))
+				p = n;
+		assert_true(k >= 0 && p >= 0);
+		assert_int_equal(strncmp(str(r, "filter_hash"), "fnv1a64:", 8), 0);
+		assert_int_equal((int)num(r, "size"), 4);
+		if (p == 0)
+			assert_true(num(r, "hit_fraction") == 1.0);
+		if (p == 1)
+			assert_true(num(r, "hit_fraction") == 0.0);
+		seen[k][p]++;
+	}
+	for (int k = 0; k < 3; k++)
+		for (int p = 0; p < 5; p++)
+			if (!seen[k][p])
+				fail_msg("no %s record for %s", pats[p], names[k]);
+	json_decref(set);
+}
+
 struct usage_case {
 	const char *args[8];
 	int status;
@@ -490,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_quick),
 		cmocka_unit_test(test_beyond_limit),
 		cmocka_unit_test(test_pmu_pattern),
+		cmocka_unit_test(test_user_filters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -125,6 +125,42 @@ static void test_seed(void **state)
 	cli_usage_case(l, "pfbench limits: --seed: '1x' is not a number in 0..");
 }
 
+/* --filter FILE, shared by four benchmarks (not limits): repeatable up to 16, and a
+ * file that cannot be read or installed is the option's error, in the
+ * same words everywhere, before anything runs or is written. */
+static void test_filter_option(void **state)
+{
+	(void)state;
+	static const char *const four[] = { "lookup", "exit", "install", "check" };
+	for (size_t b = 0; b < sizeof(four) / sizeof(four[0]); b++) {
+		const char *cmd = four[b], *many[2 + 2 * 17];
+		char *out;
+		const char *help[] = { cmd, "--help", NULL };
+		assert_int_equal(cli_run(help, &out, NULL), 0);
+		if (!strstr(out, "\n  --filter FILE "))
+			fail_msg("pfbench %s --help lacks '--filter FILE'", cmd);
+		free(out);
+		char want[160];
+		size_t n = 0;
+		many[n++] = cmd;
+		for (int i = 0; i < 17; i++) {
+			many[n++] = "--filter";
+			many[n++] = "filters/specs/intel-allow-branches.pmuf";
+		}
+		many[n] = NULL;
+		snprintf(want, sizeof(want), "pfbench %s: --filter: more than 16 given", cmd);
+		cli_usage_case(many, want);
+		const char *missing[] = { cmd, "--filter", "/nonexistent.pmuf", NULL };
+		snprintf(want, sizeof(want),
+			 "pfbench %s: --filter: /nonexistent.pmuf: cannot open: No such file or directory", cmd);
+		cli_usage_case(missing, want);
+		const char *arm[] = { cmd, "--filter", "filters/specs/arm64-cancel.pmuf", NULL };
+		snprintf(want, sizeof(want),
+			 "pfbench %s: --filter: filters/specs/arm64-cancel.pmuf: an arm64 filter", cmd);
+		cli_usage_case(arm, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_list_parser),
 		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_filter_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

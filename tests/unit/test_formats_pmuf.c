@@ -239,8 +239,9 @@ static void test_random_round_trip(void **state)
 
 static const struct err_case err_cases[] = {
 	/* directives */
-	{ "action allow\nbogus 1\n", 2, 1, "unknown directive 'bogus'; expected arch, action, flavor, fixed, flags, pad, event, include, exclude or raw" },
-	{ "action allow\nallow 0..4\n", 2, 1, "'allow' is an arm64 directive; this is an x86 filter" },
+	{ "action allow\nbogus 1\n", 2, 1, "unknown directive 'bogus'; expected arch, action, flavor, fixed, flags, pad, pmu, event, include, exclude, raw, allow or deny" },
+	{ "action allow\nallow 0..4\n", 2, 1, "'allow' takes an event pattern in an x86 filter (such as icl::MEM_*); a RANGE is for arm64 filters" },
+	{ "action allow\nrange allow 0..4\n", 2, 1, "'range' is an arm64 directive; this is an x86 filter" },
 	{ "arch arm64\naction allow\n", 2, 1, "'action' is an x86 directive; arm64 filters have allow, deny, range and event-bits" },
 	{ "arch arm64\nfoo\n", 2, 1, "unknown directive 'foo'; expected allow, deny, range or event-bits" },
 	/* arch */
@@ -345,8 +346,8 @@ static void test_parse_errors(void **state)
 	check_err(nul, sizeof(nul) - 1, 2, 6, "NUL byte; expected text");
 	/* an event name longer than pmuf_src keeps */
 	char longname[160] = "action allow\nevent ";
-	memset(longname + strlen(longname), 'a', 100);
-	check_err(longname, strlen(longname), 2, 7, "event name is 100 characters; at most 95 are kept");
+	memset(longname + strlen(longname), 'a', 130);
+	check_err(longname, strlen(longname), 2, 7, "event name is 130 characters; at most 127 are kept");
 }
 
 /* ---- format.c: names, extensions, error text, files, dispatch ---- */

@@ -414,6 +414,10 @@ static void attr_cases(struct check_run *c, int event_bits)
 
 void check_arch_all(struct check_run *c)
 {
+	/* --filter reads x86 filters (KVM_SET_PMU_EVENT_FILTER's entries). */
+	if (c->o->nfilters)
+		check_report(c, "user", CHECK_SKIP, "--filter: %zu x86 filter file(s); the user/... "
+			     "checks run on x86 hosts only", c->o->nfilters);
 	if (c->h.kvm_fd < 0) {
 		check_report(c, "arm64", CHECK_SKIP, "%s", c->h.kvm_why);
 		return;

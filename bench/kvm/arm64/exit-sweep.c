@@ -142,6 +142,9 @@ static void one_config(const struct pmuf_filter *f, unsigned nranges, enum pmuf_
 
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set)
 {
+	/* --filter reads x86 filters (KVM_SET_PMU_EVENT_FILTER's entries). */
+	if (o->nfilters)
+		out_set_skip(set, "user", "--filter files are x86 filters; swept on x86 hosts only");
 	if (h->pmu_kind != GUEST_PMU_PMUV3) {
 		out_set_skip(set, "reprogram", h->arch.pmu_why);
 		return 0;

@@ -10,4 +10,5 @@ void check_arch_all(struct check_run *c)
 	check_ioctl_cases(c);
 	check_differential(c);
 	check_counting(c);
+	check_user_filters(c);
 }

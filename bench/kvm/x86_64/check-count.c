@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvm-compat.h"
 #include "vm.h"
@@ -330,6 +331,37 @@ static void skip_all(struct check_run *c, unsigned nfixed_names, const char *why
 	check_report(c, "count/fixed-allow-events-only", CHECK_SKIP, "%s", why);
 }
 
+/* The counting environment: KVM's flavor and generation, and the guest's
+ * PMU MSRs from its CPUID, read on a scratch vCPU. -1 with why. */
+static int count_env_make(struct check_run *c, struct count_env *env, char *why, size_t wl)
+{
+	const struct check_host *h = &c->h;
+	*env = (struct count_env){
+		.flavor = h->flavor != PMUF_FLAVOR_UNSET ? h->flavor
+			  : h->cpu_flavor != PMUF_FLAVOR_UNSET ? h->cpu_flavor : PMUF_FLAVOR_INTEL,
+		.kernel = h->cap_masked > 0 ? PMUF_KERNEL_6_3 : PMUF_KERNEL_5_17,
+	};
+	struct vm *vm;
+	struct vcpu *v;
+	int err = __vm_create_with_vcpu(h->kvm_fd, &vm, &v);
+	if (!err) {
+		env->kind = vcpu_arch_pmu_kind(v);
+		vm_free(vm);
+	}
+	if (err) {
+		snprintf(why, wl, "cannot create a VM with a vCPU: %s", strerror(-err));
+		return -1;
+	}
+	if (env->kind == GUEST_PMU_NONE) {
+		snprintf(why, wl, "the guest's CPUID names no event-select MSRs (vendor neither Intel nor AMD)");
+		return -1;
+	}
+	env->amd = env->kind != GUEST_PMU_INTEL;
+	unsigned nfixed = env->amd ? 0 : h->vpmu.fixed_counters;
+	env->nfixed = nfixed < GUEST_MAX_FIXED ? nfixed : GUEST_MAX_FIXED;
+	return 0;
+}
+
 void check_counting(struct check_run *c)
 {
 	const struct check_host *h = &c->h;
@@ -347,32 +379,12 @@ void check_counting(struct check_run *c)
 		skip_all(c, 3, h->no_vpmu);
 		return;
 	}
-	struct count_env env = {
-		.flavor = h->flavor != PMUF_FLAVOR_UNSET ? h->flavor
-			  : h->cpu_flavor != PMUF_FLAVOR_UNSET ? h->cpu_flavor : PMUF_FLAVOR_INTEL,
-		.kernel = h->cap_masked > 0 ? PMUF_KERNEL_6_3 : PMUF_KERNEL_5_17,
-	};
-	/* The guest's PMU MSRs come from its CPUID, read on a scratch vCPU. */
-	struct vm *vm;
-	struct vcpu *v;
-	int err = __vm_create_with_vcpu(h->kvm_fd, &vm, &v);
-	if (!err) {
-		env.kind = vcpu_arch_pmu_kind(v);
-		vm_free(vm);
-	}
-	if (err) {
-		char why[160];
-		snprintf(why, sizeof(why), "cannot create a VM with a vCPU: %s", strerror(-err));
+	struct count_env env;
+	char why[160];
+	if (count_env_make(c, &env, why, sizeof(why))) {
 		skip_all(c, 3, why);
 		return;
 	}
-	if (env.kind == GUEST_PMU_NONE) {
-		skip_all(c, 3, "the guest's CPUID names no event-select MSRs (vendor neither Intel nor AMD)");
-		return;
-	}
-	env.amd = env.kind != GUEST_PMU_INTEL;
-	unsigned nfixed = env.amd ? 0 : h->vpmu.fixed_counters;
-	env.nfixed = nfixed < GUEST_MAX_FIXED ? nfixed : GUEST_MAX_FIXED;
 
 	for (size_t i = 0; i < NCOUNT; i++)
 		run_case(c, &env, &count_cases[i]);
@@ -385,4 +397,102 @@ void check_counting(struct check_run *c)
 		run_fixed(c, &env, name, KVM_PMU_EVENT_DENY, 1u << i, false);
 	}
 	run_fixed(c, &env, "count/fixed-allow-events-only", KVM_PMU_EVENT_ALLOW, 0, true);
+}
+
+/* ---- the user's --filter files ---- */
+
+/* One event under uf: counted iff the filter allows it. An allowed event
+ * that reads 0 may simply not occur in the workload: skipped, not failed. */
+static void user_count(struct check_run *c, const struct count_env *env, const struct user_filter *uf,
+		       const char *what, uint64_t sel)
+{
+	char name[200], why[320];
+	snprintf(name, sizeof(name), "user/%s/count/%s", uf->name, what);
+	bool lib;
+	int r = pmuf_decide_gp(&uf->f, env->flavor, env->kernel, sel, &lib);
+	if (r) {
+		check_report(c, name, CHECK_SKIP, "the library cannot decide with this KVM (%s)", pmuf_errno_name(r));
+		return;
+	}
+	struct verify_out o;
+	int err = verify(c, env, &uf->f, sel, &o, why, sizeof(why));
+	if (err)
+		check_report(c, name, CHECK_FAIL, "%s", why);
+	else if (o.gp.wrmsr_vector || o.gp.rdpmc_vector)
+		check_report(c, name, CHECK_FAIL, "event select 0x%llx: the guest's %s raised vector %u",
+			     (unsigned long long)sel, o.gp.wrmsr_vector ? "WRMSR" : "RDPMC",
+			     o.gp.wrmsr_vector ? o.gp.wrmsr_vector : o.gp.rdpmc_vector);
+	else if (!lib && (o.gp.count_rdpmc || o.gp.count_rdmsr))
+		check_report(c, name, CHECK_FAIL, "event select 0x%llx counted %llu; the filter denies it",
+			     (unsigned long long)sel, (unsigned long long)o.gp.count_rdpmc);
+	else if (lib && !o.gp.count_rdpmc)
+		check_report(c, name, CHECK_SKIP, "event select 0x%llx is allowed but read 0 over %u loops: "
+			     "it may not occur in the workload", (unsigned long long)sel, c->o->workload_loops);
+	else
+		check_report(c, name, CHECK_PASS, "%s (%llu)", lib ? "allowed, counted" : "denied, read 0",
+			     (unsigned long long)o.gp.count_rdpmc);
+}
+
+void check_user_filters(struct check_run *c)
+{
+	const struct check_host *h = &c->h;
+	for (size_t i = 0; i < c->o->nfilters; i++) {
+		const struct user_filter *uf = &c->o->filters[i];
+		const struct pmuf_filter *f = &uf->f;
+		char name[200];
+		snprintf(name, sizeof(name), "user/%s/install", uf->name);
+		if (h->kvm_fd < 0 || h->cap_filter <= 0) {
+			check_report(c, name, CHECK_SKIP, "%s",
+				     h->kvm_fd < 0 ? h->kvm_why : "KVM lacks KVM_CAP_PMU_EVENT_FILTER");
+			continue;
+		}
+		int vm = kvm_sys_create_vm(h->kvm_fd);
+		if (vm < 0) {
+			check_report(c, name, CHECK_FAIL, "KVM_CREATE_VM: %s", strerror(-vm));
+			continue;
+		}
+		int kr = __vm_set_pmu_filter(vm, f);
+		close(vm);
+		struct pmuf_verdict v;
+		enum pmuf_flavor fl = h->flavor != PMUF_FLAVOR_UNSET ? h->flavor : PMUF_FLAVOR_INTEL;
+		int mr = pmuf_validate(f, fl, &v);
+		if (kr != mr)
+			check_report(c, name, CHECK_FAIL, "the kernel answers %s, the model %s%s%s (flavor %s)",
+				     pmuf_errno_name(kr), pmuf_errno_name(mr), mr ? ": " : "", mr ? v.reason : "",
+				     pmuf_flavor_name(fl));
+		else
+			check_report(c, name, CHECK_PASS, "kernel and model: %s%s%s (%s, %zu entries)",
+				     pmuf_errno_name(kr), mr ? ": " : "", mr ? v.reason : "", uf->hash, f->nevents);
+		pmuf_verdict_free(&v);
+
+		snprintf(name, sizeof(name), "user/%s/count", uf->name);
+		struct count_env env;
+		char why[160];
+		if (kr)
+			check_report(c, name, CHECK_SKIP, "the kernel refuses the filter (%s)", pmuf_errno_name(kr));
+		else if (!h->run_counting)
+			check_report(c, name, CHECK_SKIP, "%s", h->no_vpmu);
+		else if (count_env_make(c, &env, why, sizeof(why)))
+			check_report(c, name, CHECK_SKIP, "%s", why);
+		else {
+			/* the event of the first entry, and one of a select no entry names */
+			bool masked = pmuf_is_masked(f);
+			if (f->nevents)
+				user_count(c, &env, uf, "first-entry",
+					   masked ? pmuf_eventsel_make(pmuf_masked_select(f->events[0]),
+								       pmuf_masked_match(f->events[0]))
+						  : pmuf_eventsel_make(pmuf_eventsel_select(f->events[0]),
+								       pmuf_eventsel_umask(f->events[0])));
+			for (unsigned k = 0; k < 256; k++) {
+				uint16_t sel = (uint16_t)((0x80 + k) & 0xFF);
+				bool used = false;
+				for (size_t e = 0; e < f->nevents && !used; e++)
+					used = (pmuf_masked_select(f->events[e]) & 0xFF) == sel;
+				if (!used) {
+					user_count(c, &env, uf, "unnamed-select", pmuf_eventsel_make(sel, 0));
+					break;
+				}
+			}
+		}
+	}
 }

@@ -70,15 +70,18 @@ static void fill_pmu(struct guest_mailbox *mb, const void *arg)
 	mb->values[1] = a->values[1];
 }
 
-/* One configuration: installs f (NULL: none), runs REPROGRAM, adds a record. */
+/* One configuration: installs f (NULL: none), runs REPROGRAM, adds a
+ * record. A user's filter (uf: f is uf->f) programs user_ev and records
+ * user_pos as the position. */
 static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *f, unsigned size,
 		       bool masked, enum pmuf_action act, enum position p,
-		       const struct exit_opts *o, const struct exit_host *h, json_t *set)
+		       const struct exit_opts *o, const struct exit_host *h, json_t *set,
+		       const struct user_filter *uf, uint64_t user_ev, const char *user_pos)
 {
 	uint16_t sel;
 	uint8_t umask;
 	event_for(p, &sel, &umask);
-	uint64_t ev = pmuf_eventsel_make(sel, umask);
+	uint64_t ev = uf ? user_ev : pmuf_eventsel_make(sel, umask);
 	struct pmu_arg a = {
 		.kind = h->pmu_kind,
 		.samples = o->samples,
@@ -92,11 +95,15 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 	char hex[32];
 	json_object_set_new(rec, "group", json_string("reprogram"));
 	json_object_set_new(rec, "filter", json_string(f ? "installed" : "none"));
+	if (uf)
+		user_filter_put(rec, uf);
+	else
+		json_object_set_new(rec, "filter_hash", json_null());
 	if (f) {
 		json_object_set_new(rec, "filter_size", json_integer(size));
 		json_object_set_new(rec, "encoding", json_string(masked ? "masked" : "exact"));
 		json_object_set_new(rec, "action", json_string(act == PMUF_ALLOW ? "allow" : "deny"));
-		json_object_set_new(rec, "position", json_string(pos_names[p]));
+		json_object_set_new(rec, "position", json_string(uf ? user_pos : pos_names[p]));
 		bool allowed = false;
 		if (!pmuf_decide_gp(f, h->flavor, PMUF_KERNEL_6_3, ev, &allowed))
 			json_object_set_new(rec, "filter_allows_event", json_boolean(allowed));
@@ -151,6 +158,40 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 	out_set_add(set, rec);
 }
 
+/* The user's filters (--filter): an event its first entry names, and one
+ * of a select no entry names. */
+static void user_configs(struct vm *vm, struct vcpu *v, const struct exit_opts *o,
+			 const struct exit_host *h, json_t *set, struct progress *pr)
+{
+	for (size_t i = 0; i < o->nfilters; i++) {
+		const struct user_filter *uf = &o->filters[i];
+		const struct pmuf_filter *f = &uf->f;
+		bool masked = pmuf_is_masked(f);
+		uint64_t named = 0, unnamed = 0;
+		if (f->nevents)
+			named = masked ? pmuf_eventsel_make(pmuf_masked_select(f->events[0]),
+							    pmuf_masked_match(f->events[0]))
+				       : pmuf_eventsel_make(pmuf_eventsel_select(f->events[0]),
+							    pmuf_eventsel_umask(f->events[0]));
+		for (unsigned k = 0; k < 256 && !unnamed; k++) {
+			uint16_t sel = (uint16_t)((0x80 + k) & 0xFF);
+			bool used = false;
+			for (size_t e = 0; e < f->nevents && !used; e++)
+				used = (pmuf_masked_select(f->events[e]) & 0xFF) == sel;
+			if (!used)
+				unnamed = pmuf_eventsel_make(sel, 0);
+		}
+		if (f->nevents)
+			one_config(vm, v, f, (unsigned)f->nevents, masked, (enum pmuf_action)f->action,
+				   POS_ABSENT, o, h, set, uf, named, "first-entry");
+		progress_step(pr, 1);
+		if (unnamed)
+			one_config(vm, v, f, (unsigned)f->nevents, masked, (enum pmuf_action)f->action,
+				   POS_ABSENT, o, h, set, uf, unnamed, "unnamed-select");
+		progress_step(pr, 1);
+	}
+}
+
 int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_t *set)
 {
 	if (h->pmu_kind == GUEST_PMU_NONE) {
@@ -162,13 +203,13 @@ int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_
 	int err = __vm_create_with_vcpu(-1, &vm, &v);
 	if (err)
 		return err;
-	size_t total = 1;
+	size_t total = 1 + 2 * o->nfilters;
 	for (size_t i = 0; i < o->nsizes; i++)
 		total += o->sizes[i] ? 2 * 2 * 3 : 2 * 2;
 	struct progress pr;
 	progress_begin(&pr, "exit: filter sweep", total);
 	/* No filter first: KVM has no way to remove one once installed. */
-	one_config(vm, v, NULL, 0, false, PMUF_ALLOW, POS_ABSENT, o, h, set);
+	one_config(vm, v, NULL, 0, false, PMUF_ALLOW, POS_ABSENT, o, h, set, NULL, 0, NULL);
 	progress_step(&pr, 1);
 	for (size_t i = 0; i < o->nsizes; i++) {
 		unsigned size = o->sizes[i];
@@ -186,11 +227,12 @@ int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_
 						return -ENOMEM;
 					}
 					one_config(vm, v, &f, size, masked, (enum pmuf_action)act,
-						   (enum position)p, o, h, set);
+						   (enum position)p, o, h, set, NULL, 0, NULL);
 					pmuf_free(&f);
 					progress_step(&pr, 1);
 				}
 	}
+	user_configs(vm, v, o, h, set, &pr);
 	progress_end(&pr);
 	vm_free(vm);
 	return 0;

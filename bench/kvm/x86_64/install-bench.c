@@ -237,20 +237,28 @@ static void what_of(char *buf, size_t len, const struct cfg *g, const char *case
 		 g->state);
 }
 
-/* Times one filter on g and adds its record (or a skip). */
+/* Times one filter on g and adds its record (or a skip): a generated one,
+ * or (uf) a user's, whose answer is whatever the kernel gives (want
+ * ignored) and whose record names it. */
 static void measure(struct ctx *c, const struct cfg *g, const char *casename, bool masked,
 		    unsigned nevents, uint32_t action, uint32_t flags, int stray_bit, int want,
-		    const struct holder *h)
+		    const struct holder *h, const struct user_filter *uf)
 {
 	const char *enc = masked ? "masked" : "exact";
-	char what[160], why[320];
+	char what[320], why[320];
 	what_of(what, sizeof(what), g, casename, enc, nevents);
+	if (uf)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", uf->name);
 	if (masked && !c->masked_ok) {
 		out_set_skip(c->set, what, "KVM lacks KVM_CAP_PMU_EVENT_MASKED_EVENTS");
 		return;
 	}
 	size_t len;
-	void *buf = build(masked, nevents, action, flags, stray_bit, &len);
+	void *buf = NULL;
+	if (uf && pmuf_to_kvm(&uf->f, &buf, &len) < 0)
+		buf = NULL;
+	else if (!uf)
+		buf = build(masked, nevents, action, flags, stray_bit, &len);
 	if (!buf) {
 		out_set_skip(c->set, what, "out of memory");
 		return;
@@ -259,6 +267,8 @@ static void measure(struct ctx *c, const struct cfg *g, const char *casename, bo
 	struct disturb_cell dc;
 	int err = time_installs(c, g->vm->fd, buf, len, &res, &dc, why, sizeof(why));
 	free(buf);
+	if (uf)
+		want = res;
 	if (!err && res != want) {
 		snprintf(why, sizeof(why), "the kernel answered %s where %s was expected",
 			 pmuf_errno_name(res), pmuf_errno_name(want));
@@ -283,6 +293,12 @@ static void measure(struct ctx *c, const struct cfg *g, const char *casename, bo
 	json_object_set_new(r, "flags", json_integer(flags));
 	json_object_set_new(r, "vcpus", json_integer(g->vcpus));
 	json_object_set_new(r, "vcpu_state", json_string(g->state));
+	if (uf)
+		user_filter_put(r, uf);
+	else {
+		json_object_set_new(r, "filter", json_null());
+		json_object_set_new(r, "filter_hash", json_null());
+	}
 	if (out_record_stats(r, "", c->ticks, c->o->samples, c->cal, c->o->raw) < 0) {
 		json_decref(r);
 		out_set_skip(c->set, what, "statistics failed (non-finite sample)");
@@ -296,8 +312,19 @@ static void measure_valid(struct ctx *c, const struct cfg *g, unsigned size, boo
 			  const struct holder *h)
 {
 	measure(c, g, "valid", masked, size, KVM_PMU_EVENT_ALLOW,
-		masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0, -1, 0, h);
+		masked ? KVM_PMU_EVENT_FLAG_MASKED_EVENTS : 0, -1, 0, h, NULL);
 	progress_step(c->pg, 1);
+}
+
+/* The user's filters (--filter), each as it is. */
+static void measure_user(struct ctx *c, const struct cfg *g, const struct holder *h)
+{
+	for (size_t i = 0; i < c->o->nfilters; i++) {
+		const struct user_filter *uf = &c->o->filters[i];
+		measure(c, g, "user", pmuf_is_masked(&uf->f), (unsigned)uf->f.nevents, uf->f.action,
+			uf->f.flags, -1, 0, h, uf);
+		progress_step(c->pg, 1);
+	}
 }
 
 static void measure_errors(struct ctx *c, const struct cfg *g, const struct holder *h)
@@ -305,7 +332,7 @@ static void measure_errors(struct ctx *c, const struct cfg *g, const struct hold
 	for (size_t i = 0; i < NERR; i++) {
 		const struct err_case *e = &err_cases[i];
 		measure(c, g, e->name, e->masked, e->nevents, e->action, e->flags, e->stray_bit,
-			e->want, h);
+			e->want, h, NULL);
 		progress_step(c->pg, 1);
 	}
 }
@@ -316,6 +343,7 @@ static void measure_all(struct ctx *c, const struct cfg *g)
 	for (size_t s = 0; s < c->o->nsizes; s++)
 		for (int m = 0; m < 2; m++)
 			measure_valid(c, g, c->o->sizes[s], m, NULL);
+	measure_user(c, g, NULL);
 	measure_errors(c, g, NULL);
 }
 
@@ -325,7 +353,7 @@ static void skip_all(struct ctx *c, const struct cfg *g, const char *why)
 	char what[160];
 	snprintf(what, sizeof(what), "install, %u vCPUs (%s)", g->vcpus, g->state);
 	out_set_skip(c->set, what, why);
-	progress_step(c->pg, c->o->nsizes * 2 + NERR);
+	progress_step(c->pg, c->o->nsizes * 2 + c->o->nfilters + NERR);
 }
 
 /* A trivial command (baseline NOP, one sample) to completion on v. */
@@ -394,7 +422,7 @@ static void measure_in_guest(struct ctx *c, int kvm)
 	}
 	struct holder h = { .v = g.vm->vcpus[0], .timeout_ms = c->o->timeout_ms,
 			    .core = c->o->guest_core };
-	size_t nconf = c->o->nsizes * 2 + NERR;
+	size_t nconf = c->o->nsizes * 2 + c->o->nfilters + NERR;
 	for (size_t k = 0; k < nconf; k++) {
 		pthread_t t;
 		if (hold_start(g.vm, &h, &t, why, sizeof(why))) {
@@ -407,10 +435,15 @@ static void measure_in_guest(struct ctx *c, int kvm)
 		size_t before = json_array_size(json_object_get(c->set, "records"));
 		if (k < c->o->nsizes * 2) {
 			measure_valid(c, &g, c->o->sizes[k / 2], k % 2, &h);
+		} else if (k < c->o->nsizes * 2 + c->o->nfilters) {
+			const struct user_filter *uf = &c->o->filters[k - c->o->nsizes * 2];
+			measure(c, &g, "user", pmuf_is_masked(&uf->f), (unsigned)uf->f.nevents, uf->f.action,
+				uf->f.flags, -1, 0, &h, uf);
+			progress_step(c->pg, 1);
 		} else {
-			const struct err_case *e = &err_cases[k - c->o->nsizes * 2];
+			const struct err_case *e = &err_cases[k - c->o->nsizes * 2 - c->o->nfilters];
 			measure(c, &g, e->name, e->masked, e->nevents, e->action, e->flags,
-				e->stray_bit, e->want, &h);
+				e->stray_bit, e->want, &h, NULL);
 			progress_step(c->pg, 1);
 		}
 		if (hold_stop(g.vm, &h, t, why, sizeof(why))) {
@@ -434,7 +467,7 @@ static void measure_in_guest(struct ctx *c, int kvm)
 
 size_t install_bench_steps(const struct install_opts *o)
 {
-	size_t per = o->nsizes * 2 + NERR;
+	size_t per = o->nsizes * 2 + o->nfilters + NERR;
 	return per * (o->nvcpus + (o->in_guest ? 1 : 0));
 }
 
