@@ -23,7 +23,8 @@ static const struct opt_doc decide_doc = {
 		 "in hex (0x optional); only its select and umask matter. NAME is an event as\n"
 		 "libpfm4 (icl::MEM_INST_RETIRED:ALL_LOADS), Intel or perf (INST_RETIRED.ANY,\n"
 		 "MEM_INST_RETIRED.ALL_LOADS) write it, any case; without pmu:: it is looked up\n"
-		 "in --pmu's table, else this host's. Intel's fixed-counter events\n"
+		 "in --pmu's table, else in the table of the PMU the file's own entries name\n"
+		 "(pmu::EVENT), else this host's. Intel's fixed-counter events\n"
 		 "(INST_RETIRED.ANY, CPU_CLK_UNHALTED.THREAD, .REF_TSC, TOPDOWN.SLOTS) have no\n"
 		 "GP encoding: they ask about their fixed counter. --fixed I asks about\n"
 		 "fixed counter I (0..31), which only the fixed-counter bitmap decides. For an\n"
@@ -194,6 +195,24 @@ static int decide_answer(const struct decide_cli *c, const struct pmuf_filter *f
 	return status;
 }
 
+/* Without --pmu, names are looked up in the PMU the filter's own entries
+ * were written with (icl::...), when they name one: the filter was written
+ * for that model, whatever host reads it. */
+static void default_pmu_from_file(const struct pmuf_filter *f)
+{
+	for (size_t i = 0; f->src && i < f->nevents; i++) {
+		const char *sep = strstr(f->src[i].name, "::");
+		char pmu[64], msg[256];
+		size_t n = sep ? (size_t)(sep - f->src[i].name) : 0;
+		if (!n || n >= sizeof(pmu))
+			continue;
+		memcpy(pmu, f->src[i].name, n);
+		pmu[n] = '\0';
+		if (!pmuf_default_pmu_set(pmu, msg, sizeof(msg)))
+			return;
+	}
+}
+
 int cmd_filter_decide(int argc, char **argv)
 {
 	static struct decide_cli c; /* static: what die_usage() leaves is still reachable */
@@ -201,6 +220,8 @@ int cmd_filter_decide(int argc, char **argv)
 	decide_parse(&c, argc, argv);
 	struct pmuf_filter f;
 	cmd_filter_load(c.file, c.f.fmt, &f);
+	if (!c.f.pmu)
+		default_pmu_from_file(&f);
 	const char *how = "";
 	enum pmuf_flavor fl = PMUF_FLAVOR_UNSET;
 	if (f.arch == PMUF_ARCH_X86)

@@ -688,6 +688,19 @@ static void test_names(void **state)
 	assert_contains(err, "did you mean icl::MEM_INST_RETIRED:ALL_LOADS?");
 	free(out);
 	free(err);
+	/* without --pmu: the PMU the file's own entries name (icl::...), on any
+	 * host; the AMD file's names are zen4's, where INST_RETIRED.ANY is not */
+	const char *br = SPECS "intel-allow-branches.pmuf";
+	assert_int_equal(run(&out, &err, "filter", "decide", br, "INST_RETIRED.ANY",
+			     "BR_INST_RETIRED.ALL_BRANCHES", NULL), 0);
+	assert_string_equal(out, "allow\nallow\n");
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "filter", "decide", SPECS "amd-zen4-ls-dispatch.pmuf",
+			     "INST_RETIRED.ANY", NULL), 2);
+	assert_contains(err, "amd64_fam19h_zen4::INST_RETIRED.ANY");
+	free(out);
+	free(err);
 	const char *const u1[] = { "filter", "decide", "--pmu", "zen9", ls, "INST_RETIRED.ANY", NULL };
 	cli_usage_case(u1, "--pmu: unknown PMU model 'zen9'");
 
