@@ -273,9 +273,10 @@ static bool handle_exit(struct vcpu *v, struct vm_run_result *r)
 
 /* The watchdog's report: how long since the run began (start_ns, the
  * whole vcpu_run_to_end call), against the limit; detail[0] gets the ns. */
-static void timed_out(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, struct vm_run_result *r)
+static void timed_out(struct vcpu *v, uint64_t start_ns, uint64_t now, unsigned limit_ms,
+		      struct vm_run_result *r)
 {
-	uint64_t el = now_ns() - start_ns;
+	uint64_t el = now - start_ns;
 	char regs[160];
 	r->kind = VM_EXIT_TIMEOUT;
 	r->exit_reason = v->run->exit_reason;
@@ -329,7 +330,10 @@ static int run_segment(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, str
 		}
 		armed = true;
 	}
-	uint64_t t_start = now_ns();
+	/* t_end: one clock read serves the watchdog's report and wall_ns, so
+	 * the time inside the segments never exceeds the elapsed time reported
+	 * (a preemption between two reads could make it). */
+	uint64_t t_start = now_ns(), t_end = 0;
 	for (;;) {
 		uint64_t t0 = tsc_start();
 		int rc = ioctl(v->fd, KVM_RUN, NULL);
@@ -344,7 +348,8 @@ static int run_segment(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, str
 			if ((e == EINTR || e == EAGAIN) && !wd_fired)
 				continue;
 			if (e == EINTR && wd_fired) {
-				timed_out(v, start_ns, limit_ms, r);
+				t_end = now_ns();
+				timed_out(v, start_ns, t_end, limit_ms, r);
 				break;
 			}
 			r->kind = VM_EXIT_ERROR;
@@ -356,11 +361,12 @@ static int run_segment(struct vcpu *v, uint64_t start_ns, unsigned limit_ms, str
 		if (!handle_exit(v, r))
 			break;
 		if (wd_fired) {
-			timed_out(v, start_ns, limit_ms, r);
+			t_end = now_ns();
+			timed_out(v, start_ns, t_end, limit_ms, r);
 			break;
 		}
 	}
-	r->wall_ns = now_ns() - t_start;
+	r->wall_ns = (t_end ? t_end : now_ns()) - t_start;
 out:
 	if (armed)
 		timer_delete(timer);
