@@ -202,6 +202,16 @@ void exit_put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exitin
 						     json_null() : json_integer((json_int_t)c[i].v));
 }
 
+void exit_put_reprogram(json_t *rec, const struct exit_meas *m, const struct exit_host *h, bool raw)
+{
+	json_object_set_new(rec, "status", json_string("ok"));
+	out_record_stats(rec, "", m->ticks, m->n, &h->cal, raw);
+	disturb_record(rec, &m->dc, m->ticks, m->n);
+	exit_put_counts(rec, &m->timed, m->exiting, h);
+	exit_put_hist(rec, m->hist);
+	json_object_set_new(rec, "guest_faults", json_integer(m->nfaults));
+}
+
 void exit_put_hist(json_t *rec, const uint64_t *hist)
 {
 	char buf[512];

@@ -50,6 +50,10 @@ double exit_median(const double *x, size_t n); /* NAN for n == 0 */
 void exit_put_counts(json_t *rec, const struct vm_run_result *r, uint64_t exiting,
 		     const struct exit_host *h);
 void exit_put_hist(json_t *rec, const uint64_t *hist);
+/* A reprogram run that recorded samples, as every arch records it: status
+ * ok, the statistics, disturbance, KVM's counts, the histogram and the
+ * guest's faults. */
+void exit_put_reprogram(json_t *rec, const struct exit_meas *m, const struct exit_host *h, bool raw);
 
 /* ---- baselines: one row per exiting instruction (kvm-unit-tests' vmexit
  * tests[]), in <arch>/exit-arch.c ---- */

@@ -137,12 +137,7 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 		exit_meas_free(&m);
 		return;
 	}
-	json_object_set_new(rec, "status", json_string("ok"));
-	out_record_stats(rec, "", m.ticks, m.n, &h->cal, o->raw);
-	disturb_record(rec, &m.dc, m.ticks, m.n);
-	exit_put_counts(rec, &m.timed, m.exiting, h);
-	exit_put_hist(rec, m.hist);
-	json_object_set_new(rec, "guest_faults", json_integer(m.nfaults));
+	exit_put_reprogram(rec, &m, h, o->raw);
 	if (m.nresults) {
 		const struct guest_value_result *r0 = &m.results[0];
 		json_object_set_new(rec, "wrmsr_vector", json_integer(r0->wrmsr_vector));
