@@ -161,11 +161,14 @@ int lookup_verify(const struct lookup_design *d, const void *state, enum pmuf_fl
 		  const uint8_t *table, char *msg, size_t msglen);
 /* lookup_verify on a sample of the space: every event the filter names
  * (its entries' (select, umask) and, for masked entries, their match),
- * then `points` more spread evenly over the rest. For filters far beyond
- * the kernel's limit, where checking a linear scan of 65,536 entries at
- * 2^20 points would take minutes; callers say it was sampled. */
+ * then `points` more spread evenly over the rest, each against the
+ * reference of kernel k composed as in lookup_reference_table but asked at
+ * those points only (no table). For filters far beyond the kernel's limit,
+ * where a table through a linear scan of 65,536 entries at 2^20 points
+ * would take most of a minute; callers say it was sampled. 0, -EPROTO
+ * with msg naming the first mismatch, or -errno with msg. */
 int lookup_verify_sampled(const struct lookup_design *d, const void *state,
-			  const struct pmuf_filter *f, enum pmuf_flavor fl, const uint8_t *table,
+			  const struct pmuf_filter *f, enum pmuf_flavor fl, enum pmuf_kernel k,
 			  size_t points, char *msg, size_t msglen);
 /* How many (select, umask) decisions differ from table (for
  * LOOKUP_F_KNOWN_BUG designs, whose differences are the finding). */

@@ -272,6 +272,59 @@ static void test_beyond_limit(void **state)
 	}
 }
 
+/* The sampled check (limits at 65,536 entries) asks the composed reference
+ * at points only: every design passes it beyond the limit, and a design
+ * that gets one answer wrong fails it, at that event. */
+static const struct lookup_design *wrapped;
+static uint64_t flipped_ev;
+
+static bool flip_one(const void *state, uint64_t ev)
+{
+	bool got = wrapped->decide(state, ev);
+
+	return ev == flipped_ev ? !got : got;
+}
+
+static void test_verify_sampled(void **state)
+{
+	struct rng r = { 0x5A3D1Eull };
+	struct pmuf_filter f;
+	char msg[256];
+
+	(void)state;
+	for (int masked = 0; masked < 2; masked++) {
+		random_filter(&f, &r, PMUF_FLAVOR_AMD, masked ? 900 : 700, masked, PMUF_ALLOW);
+		for (const struct lookup_design *const *dp = lookup_designs; *dp; dp++) {
+			const struct lookup_design *d = *dp;
+			struct lookup_design broken;
+			void *st = NULL;
+			int err;
+
+			if (not_checked(d) || !usable(d) || !lookup_supports(d, &f))
+				continue;
+			assert_int_equal(d->build(&f, PMUF_FLAVOR_AMD, LOOKUP_B_NO_LIMIT, &st), 0);
+			err = lookup_verify_sampled(d, st, &f, PMUF_FLAVOR_AMD, d->ref, 4096, msg,
+						    sizeof(msg));
+			if (err)
+				fail_msg("%s (masked %d): %s", d->name, masked, msg);
+			/* The same design, wrong at the filter's last named event. */
+			broken = *d;
+			broken.decide = flip_one;
+			wrapped = d;
+			flipped_ev = lookup_space_eventsel(
+				PMUF_FLAVOR_AMD,
+				lookup_space_index(PMUF_FLAVOR_AMD, f.events[f.nevents - 1] &
+					(pmuf_flavor_select_mask(PMUF_FLAVOR_AMD) | PMUF_EVENTSEL_UMASK)));
+			assert_int_equal(lookup_verify_sampled(&broken, st, &f, PMUF_FLAVOR_AMD,
+							       d->ref, 4096, msg, sizeof(msg)),
+					 -EPROTO);
+			assert_non_null(strstr(msg, "reference says"));
+			d->free(st);
+		}
+		pmuf_free(&f);
+	}
+}
+
 /* ---- fixed answers: the kernel selftest's masked cases ---- */
 
 struct fixed_case {
@@ -540,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_exact_amd),
 		cmocka_unit_test(test_masked_amd),
 		cmocka_unit_test(test_beyond_limit),
+		cmocka_unit_test(test_verify_sampled),
 		cmocka_unit_test(test_ignored_bits),
 		cmocka_unit_test(test_generated),
 		cmocka_unit_test(test_patterns),
