@@ -20,6 +20,11 @@
 #   -t S    stop the VM after S seconds (default 600): exit 124
 #   -f H:G  also copy host file H to guest path G (e.g. a filter file)
 #
+# Environment, for debugging the guest: ARM64_QEMU_MONITOR=PATH gives QEMU a
+# human monitor on the Unix socket PATH (e.g. `echo 'info registers -a' |
+# socat - UNIX-CONNECT:PATH`); ARM64_QEMU_LOG=ITEMS logs QEMU's -d ITEMS
+# (e.g. int,guest_errors) to OUTDIR/qemu.log. ARM64_VM_CPUS (default 2).
+#
 # Exit status: the SCRIPT's, 124 on timeout (the guest stops SCRIPT about 90 s
 # before the host timeout so partial results come back; then OUTDIR has
 # guest-timeout; a guest whose virtual clock stopped cannot, and only the
@@ -97,7 +102,11 @@ for m in $extra; do
 	mkdir -p "$root$(dirname "$g")"
 	cp "${m%%:*}" "$root$g"
 done
-cpus=2
+cpus=${ARM64_VM_CPUS:-2}
+monitor="-monitor none"
+[ -n "${ARM64_QEMU_MONITOR:-}" ] && monitor="-monitor unix:$ARM64_QEMU_MONITOR,server=on,wait=off"
+qlog=""
+[ -n "${ARM64_QEMU_LOG:-}" ] && qlog="-d $ARM64_QEMU_LOG -D $outdir/qemu.log"
 # The guest stops the script this many seconds before the host's timeout,
 # leaving time to write the results disk.
 margin=90
@@ -158,7 +167,7 @@ start_ns=$(date +%s%N)
 {
 	timeout --foreground -k 10 "$timeout_s" qemu-system-aarch64 \
 		-M virt,virtualization=on,gic-version=3 -cpu neoverse-n1 -smp $cpus -m 2048 \
-		-icount shift=0 -display none -monitor none -serial stdio -no-reboot \
+		-icount shift=0 -display none $monitor $qlog -serial stdio -no-reboot \
 		-kernel "$kernel" -initrd "$work/initramfs.cpio" \
 		-append "console=ttyAMA0 quiet rdinit=/init panic=-1 sysctl.kernel.perf_event_paranoid=-1 pfbench.emulated=qemu-tcg-icount" \
 		-drive file="$disk",if=none,id=results,format=raw \

@@ -108,9 +108,36 @@ int vm_arch_load(struct vm *vm, const struct guest_image_hdr *h)
 	return vm->arch.pmu_err;
 }
 
+/* KVM arm64 finishes a KVM_EXIT_MMIO at the start of the next KVM_RUN:
+ * it steps the PC past the guest's load or store (and fills the register
+ * of a load) before it looks at immediate_exit or runs anything. A reset
+ * that sets PC while an MMIO exit is pending (every payload ends with its
+ * DONE doorbell, an MMIO store) therefore has the entry's first
+ * instruction skipped: _start's `ldr x0, =GUEST_STACK_TOP` was, sp became
+ * the doorbell's x0 (0), and the first push faulted into an exception loop
+ * on an unmapped stack (docs/methodology.md, "The arm64 runs under QEMU").
+ * KVM_RUN with immediate_exit completes the access and returns EINTR
+ * without entering the guest, the PC step committed (the KVM API's way
+ * to complete a pending operation). Only after an MMIO exit: a vCPU that
+ * never ran must not run its first-run set-up here. */
+static int complete_pending_mmio(struct vcpu *v)
+{
+	if (v->run->exit_reason != KVM_EXIT_MMIO)
+		return 0;
+	v->run->immediate_exit = 1;
+	int rc = ioctl(v->fd, KVM_RUN, NULL), e = errno;
+	v->run->immediate_exit = 0;
+	if (rc < 0 && e != EINTR)
+		return -e;
+	v->run->exit_reason = KVM_EXIT_INTR; /* completed: nothing left pending */
+	return 0;
+}
+
 int vcpu_arch_reset(struct vcpu *v, uint64_t entry)
 {
-	int err = set_reg(v->fd, CORE_REG(regs.pc), entry);
+	int err = complete_pending_mmio(v);
+	if (!err)
+		err = set_reg(v->fd, CORE_REG(regs.pc), entry);
 	if (!err)
 		err = set_reg(v->fd, CORE_REG(sp_el1), GUEST_STACK_TOP);
 	if (!err)
