@@ -21,6 +21,14 @@
 #define GUEST_ARM_EV_INST_RETIRED 0x08
 #define GUEST_ARM_EV_CPU_CYCLES 0x11
 
+/* REPROGRAM (the arm64 "pmu" payload): time only the writes of values[0];
+ * before each, values[1..nvalues-1] are written untimed. Every timed write
+ * then changes PMEVTYPER0_EL0 from the same value: one population of
+ * samples. (Cycling the timed writes through two values gave two
+ * populations a few instructions apart under QEMU's -icount, and the
+ * median of such a mix flips between runs.) */
+#define GUEST_F_ARM_TIME_FIRST (1u << 8)
+
 #ifndef __ASSEMBLER__
 /* Baseline commands (mailbox.cmd 2..15; abi.h has the neutral ones). */
 enum guest_arch_cmd {

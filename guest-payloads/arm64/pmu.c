@@ -3,7 +3,9 @@
  * register access traps to KVM (MDCR_EL2.TPM), so each is an exit.
  *
  * REPROGRAM: per sample, the timed write of PMEVTYPER0_EL0 with values[k]
- * (isb; mrs cntvct_el0 on both sides); unless GUEST_F_WRITES_ONLY, then a
+ * (isb; mrs cntvct_el0 on both sides; k cycles through values[], or with
+ * GUEST_F_ARM_TIME_FIRST k = 0 after untimed writes of the other values);
+ * unless GUEST_F_WRITES_ONLY, then a
  * full cycle: zero the counter, enable it (PMCNTENSET, PMCR_EL0.E), run
  * the workload, read PMEVCNTR0_EL0 directly and through PMSELR/PMXEVCNTR,
  * disable. VERIFY: one untimed cycle per values[k] (SW_INCR events are
@@ -54,20 +56,37 @@ static uint32_t write_type_timed(uint64_t v, uint64_t *t)
 	return ec;
 }
 
+/* Sample s's value: with GUEST_F_ARM_TIME_FIRST always values[0], the
+ * others written untimed first (counted in *execd); else values[s % nv]. */
+static uint32_t sample_value(volatile struct guest_mailbox *mb, uint32_t s, uint64_t *execd)
+{
+	if (!(mb->flags & GUEST_F_ARM_TIME_FIRST))
+		return s % mb->nvalues;
+	for (uint32_t j = 1; j < mb->nvalues; j++) {
+		uint32_t ec = write_sysreg_safe(pmevtyper0_el0, mb->values[j]);
+		mb->results[j].value = mb->values[j];
+		if (ec && !mb->results[j].wrmsr_vector)
+			mb->results[j].wrmsr_vector = ec;
+		(*execd)++;
+	}
+	return 0;
+}
+
 static void reprogram(volatile struct guest_mailbox *mb)
 {
 	uint32_t nv = mb->nvalues;
 	uint64_t execd = 0, t;
 	for (uint32_t i = 0; i < mb->warmup; i++) {
-		mb->results[i % nv].wrmsr_vector = write_type_timed(mb->values[i % nv], &t);
-		execd += 1 + (mb->flags & GUEST_F_WRITES_ONLY ? 0 : cycle(mb, i % nv));
+		uint32_t k = sample_value(mb, i, &execd);
+		mb->results[k].wrmsr_vector = write_type_timed(mb->values[k], &t);
+		execd += 1 + (mb->flags & GUEST_F_WRITES_ONLY ? 0 : cycle(mb, k));
 	}
 	mb->exiting_insns = execd;
 	GUEST_SYNC(1);
 	execd = 0;
 	mb->tsc_begin = guest_tsc_start();
 	for (uint32_t s = 0; s < mb->nsamples_req; s++) {
-		uint32_t k = s % nv;
+		uint32_t k = sample_value(mb, s, &execd);
 		uint32_t ec = write_type_timed(mb->values[k], &t);
 		mb->results[k].value = mb->values[k];
 		mb->results[k].wrmsr_vector = ec;

@@ -21,25 +21,34 @@
 #   -f H:G  also copy host file H to guest path G (e.g. a filter file)
 #
 # Environment, for debugging the guest: ARM64_QEMU_MONITOR=PATH gives QEMU a
-# human monitor on the Unix socket PATH (e.g. `echo 'info registers -a' |
-# socat - UNIX-CONNECT:PATH`); ARM64_QEMU_LOG=ITEMS logs QEMU's -d ITEMS
-# (e.g. int,guest_errors) to OUTDIR/qemu.log. ARM64_VM_CPUS (default 2).
+# human monitor on the Unix socket PATH (send it `info registers -a`, e.g.
+# with python3's socket module; that is how the reload bug in
+# docs/methodology.md was found); ARM64_QEMU_LOG=ITEMS logs QEMU's -d ITEMS
+# (e.g. int,guest_errors) to OUTDIR/qemu.log; ARM64_VM_CPUS (default 2);
+# ARM64_KERNEL_APPEND adds kernel parameters.
 #
 # Exit status: the SCRIPT's, 124 on timeout (the guest stops SCRIPT about 90 s
 # before the host timeout so partial results come back; then OUTDIR has
-# guest-timeout; a guest whose virtual clock stopped cannot, and only the
-# console log comes back), 3 when the VM ended without
-# bringing results back (see OUTDIR/console.log), 2 on usage errors.
+# guest-timeout; a guest whose virtual clock crawls, e.g. one CPU in an
+# exception loop, cannot, and only the console log comes back), 3 when the
+# VM ended without bringing results back (see OUTDIR/console.log), 2 on
+# usage errors.
 #
-# The machine: -M virt,virtualization=on,gic-version=3 -cpu neoverse-n1
-# (PMUv3; EL2 for the guest's KVM) -icount shift=0, so the virtual clock
-# advances with executed instructions (QEMU counts INST_RETIRED only with
-# -icount) and every time the guest measures is an instruction-based cost,
-# not a hardware time. The kernel is Debian's arm64 cloud kernel
-# (kernel.sh), booted with sysctl.kernel.perf_event_paranoid=-1 for
-# libpfm4/PAPI. Results come back as a tar the guest writes to a second,
-# raw disk (NVMe, which the cloud kernel has built in; its virtio-blk is a
-# module); the host extracts it. Boot to /init takes about 5 s here.
+# The machine: -M virt,virtualization=on,gic-version=3 -cpu
+# neoverse-n1,cntfrq=1000000000 (PMUv3; EL2 for the guest's KVM) -icount
+# shift=0, so the virtual clock advances one nanosecond per executed
+# instruction (QEMU counts INST_RETIRED only with -icount) and every time
+# the guest measures is an instruction count, not a hardware time. The
+# generic timer runs at 1 GHz instead of QEMU 7.2's 62.5 MHz, so one tick
+# of cntvct_el0 is one instruction, not 16. The kernel is Debian's arm64
+# cloud kernel (kernel.sh), booted with sysctl.kernel.perf_event_paranoid=-1
+# for libpfm4/PAPI and with nokaslr norandmaps randomize_kstack_offset=off:
+# kernel and process address layouts and the per-syscall stack offset then
+# repeat from run to run, and with them the instruction counts of the paths
+# measured (docs/methodology.md, "The arm64 runs under QEMU"). Results come
+# back as a tar the guest writes to a second, raw disk (NVMe, which the
+# cloud kernel has built in; its virtio-blk is a module); the host extracts
+# it. Boot to /init takes about 5 s here.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -161,15 +170,15 @@ disk=$work/results.img
 truncate -s 512M "$disk"
 
 echo "vm-run: booting $(cat "$ARM64_BUILD/kernel/version") under qemu-system-aarch64" \
-	"(TCG, -icount shift=0; timeout ${timeout_s}s)"
+	"(TCG, -icount shift=0, 1 GHz timer; timeout ${timeout_s}s)"
 start=$(date +%s)
 start_ns=$(date +%s%N)
 {
 	timeout --foreground -k 10 "$timeout_s" qemu-system-aarch64 \
-		-M virt,virtualization=on,gic-version=3 -cpu neoverse-n1 -smp $cpus -m 2048 \
+		-M virt,virtualization=on,gic-version=3 -cpu neoverse-n1,cntfrq=1000000000 -smp $cpus -m 2048 \
 		-icount shift=0 -display none $monitor $qlog -serial stdio -no-reboot \
 		-kernel "$kernel" -initrd "$work/initramfs.cpio" \
-		-append "console=ttyAMA0 quiet rdinit=/init panic=-1 sysctl.kernel.perf_event_paranoid=-1 pfbench.emulated=qemu-tcg-icount" \
+		-append "console=ttyAMA0 quiet rdinit=/init panic=-1 sysctl.kernel.perf_event_paranoid=-1 pfbench.emulated=qemu-tcg-icount nokaslr norandmaps randomize_kstack_offset=off ${ARM64_KERNEL_APPEND:-}" \
 		-drive file="$disk",if=none,id=results,format=raw \
 		-device nvme,serial=pfbench-results,drive=results \
 		</dev/null 2>&1 || rc=$?

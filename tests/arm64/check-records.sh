@@ -3,14 +3,18 @@
 # enforced? Reads the suite's check.json and exit.json (results/README.md)
 # and prints one line per assertion; exit 0 when all hold, 1 otherwise.
 #
-# usage: tests/arm64/check-records.sh RESULT_DIR
+# usage: tests/arm64/check-records.sh RESULT_DIR [EXIT_JSON]
+#
+# EXIT_JSON: a second run's exit.json (tests/arm64/guest-e2e.sh runs exit
+# twice); its medians must be those of RESULT_DIR/exit.json.
 #
 # The tables below are the assertions: adjust a record-name pattern here
 # when pfbench's arm64 check cases are renamed (their list:
 # bench/kvm/arm64/check-arch.c).
 set -eu
 
-dir=${1:?usage: check-records.sh RESULT_DIR}
+dir=${1:?usage: check-records.sh RESULT_DIR [EXIT_JSON]}
+again=${2:-}
 
 # check.json: each enforcement case is a jq regular expression (case
 # insensitive) on the record "name"; at least one record must match and
@@ -26,9 +30,25 @@ CHECK_CASES='
 ^arm64/pmceid/	PMCEID0/1 as the guest reads them are masked by the filter
 '
 # exit.json: reprogram records (group "reprogram") for at least this many
-# filter sizes, every one labelled emulated ("emulated" naming QEMU).
+# filter sizes, every record labelled emulated ("emulated" naming QEMU),
+# these baseline rows measured in both modes, and every reprogram median
+# in this range of ns. Under -icount a ns is an instruction: a trapped
+# PMEVTYPER0_EL0 write is a world switch into the guest's KVM and back
+# (about 2,000 instructions when the filter drops the event, 7,000 when
+# KVM creates a perf event); more than a million means something else.
 EXIT_MIN_SIZES=3
 EMULATED_RE='qemu'
+EXIT_BASELINES='sysreg mmio hvc'
+EXIT_MEDIAN_MIN=100
+EXIT_MEDIAN_MAX=1000000
+# Run twice: every median the same, except in configurations where KVM
+# creates a perf event (no filter, or one that lets the event through):
+# zeroing the new struct perf_event takes 3 instructions more when SLUB
+# (its freelists randomised) places it at 32 rather than 0 mod 64 bytes,
+# so their samples take two values and the median can land on either or
+# between (docs/methodology.md). Those may differ by this many parts per
+# million of the median (1000 = 0.1%: 7 ns at 7,000).
+EXIT_PERF_TOL_PPM=1000
 
 fail=0
 ok() { echo "check-records: pass: $*"; }
@@ -78,12 +98,6 @@ else
 	bad "$dir/install.json: missing or has no records array"
 fi
 
-# exit is not run in the guest of make test-arm64 (tests/arm64/guest-e2e.sh
-# says why); a directory that has exit.json is checked.
-if [ ! -e "$dir/exit.json" ]; then
-	echo "check-records: skip: exit.json: the exit stage is not run under QEMU here (it can stall QEMU's virtual clock; docs/methodology.md)"
-	exit $fail
-fi
 if ! has_records exit.json; then
 	bad "$dir/exit.json: missing or has no records array"
 	exit 1
@@ -94,8 +108,65 @@ sizes=$(jq "$SIZES | length" "$dir/exit.json")
 [ "$sizes" -ge "$EXIT_MIN_SIZES" ] &&
 	ok "exit.json: reprogram records for $sizes filter sizes ($(jq -c "$SIZES" "$dir/exit.json"))" ||
 	bad "exit.json: reprogram records for $sizes filter sizes, want >= $EXIT_MIN_SIZES"
-unlabelled=$(jq --arg re "$EMULATED_RE" '[.records[] | select(.group == "reprogram")
+unlabelled=$(jq --arg re "$EMULATED_RE" '[.records[]
 	| select((.emulated // "") | tostring | test($re; "i") | not)] | length' "$dir/exit.json")
-[ "$unlabelled" = 0 ] && ok "exit.json: every reprogram record is labelled emulated (/$EMULATED_RE/)" ||
-	bad "exit.json: $unlabelled reprogram records without an \"emulated\" label matching /$EMULATED_RE/"
+n=$(jq '.records | length' "$dir/exit.json")
+[ "$n" -gt 0 ] && [ "$unlabelled" = 0 ] &&
+	ok "exit.json: all $n records labelled emulated (/$EMULATED_RE/)" ||
+	bad "exit.json: $unlabelled of $n records without an \"emulated\" label matching /$EMULATED_RE/"
+for b in $EXIT_BASELINES; do
+	modes=$(jq -r --arg b "$b" '[.records[] | select(.group == "baseline" and .exit == $b
+		and .status == "ok" and (.median_ns // 0) > 0) | .mode] | unique | join(",")' "$dir/exit.json")
+	[ "$modes" = "amortized,each" ] && ok "exit.json: baseline $b measured (each, amortized)" ||
+		bad "exit.json: baseline $b measured in modes '${modes:-none}', want each and amortized (skipped: $(jq -c '.skipped' "$dir/exit.json"))"
+done
+out=$(jq -r --argjson lo "$EXIT_MEDIAN_MIN" --argjson hi "$EXIT_MEDIAN_MAX" '
+	[.records[] | select(.group == "reprogram")] as $r
+	| [$r[] | select(.status != "ok" or (.median_ns // 0) < $lo or .median_ns > $hi)
+	  | "\(.filter_size // 0)/\(.action // "-")/\(.position // "-"): \(.status) \(.median_ns)"] as $bad
+	| "\($r | length) \($bad | join("; "))"' "$dir/exit.json")
+nrep=${out%% *}
+why=${out#* }
+[ "$nrep" -gt 0 ] && [ -z "$why" ] &&
+	ok "exit.json: all $nrep reprogram records ok, medians in [$EXIT_MEDIAN_MIN, $EXIT_MEDIAN_MAX] ns" ||
+	bad "exit.json: reprogram records not ok or with a median outside [$EXIT_MEDIAN_MIN, $EXIT_MEDIAN_MAX] ns: ${why:-no records}"
+
+# The second run: the same configurations, the same medians.
+if [ -z "$again" ]; then
+	echo "check-records: skip: exit run twice: no second exit.json given"
+	exit $fail
+fi
+if ! jq -e '.records | type == "array"' "$again" >/dev/null 2>&1; then
+	bad "$again: missing or has no records array (the second exit run)"
+	exit 1
+fi
+out=$(jq -rn --slurpfile a "$dir/exit.json" --slurpfile b "$again" --argjson tol "$EXIT_PERF_TOL_PPM" '
+	def key: [.group, .exit, .mode, .block_len, .filter_size, .action, .position, .cycle]
+		| map(tostring) | join("/");
+	def perf: .group == "reprogram" and (.filter == "none" or .filter_allows_event == true);
+	def timed: [.records[] | select(.median_ns != null)];
+	($b[0] | timed | map({(key): .median_ns}) | add // {}) as $bm
+	| [$a[0] | timed[] | {k: key, perf: perf, m: .median_ns, m2: $bm[key]}] as $c
+	| [$c[] | select(.m2 != null)] as $both
+	| ($c | map(select(.m2 == null) | .k)) as $missing
+	| ($both | map(select((.perf | not) and .m != .m2) | "\(.k): \(.m) vs \(.m2)")) as $diff
+	| ($both | map(select(.perf and ((.m - .m2) | fabs) * 1e6 > $tol * .m)
+		| "\(.k): \(.m) vs \(.m2)")) as $far
+	| [$both[] | select(.perf)] as $p
+	| [($c | length), ($missing | join(", ")), ($diff | join("; ")), ($far | join("; ")),
+	   ($both | map(select(.perf | not)) | length), ($p | length),
+	   ($p | map(select(.m == .m2)) | length), ($p | map((.m - .m2) | fabs) | max // 0)]
+	| map(tostring) | join("|")')
+IFS='|' read -r ncmp missing diff far nexact nperf perfsame maxd <<OUT
+$out
+OUT
+[ "$ncmp" -gt 0 ] && [ -z "$missing" ] &&
+	ok "exit run twice: all $ncmp timed records of exit.json are in the second run" ||
+	bad "exit run twice: $ncmp timed records; missing from the second run: ${missing:-all}"
+[ "$nexact" -gt 0 ] && [ -z "$diff" ] &&
+	ok "exit run twice: $nexact medians identical (baselines; configurations whose filter drops the event)" ||
+	bad "exit run twice: medians differ: ${diff:-no records to compare}"
+[ "$nperf" -gt 0 ] && [ -z "$far" ] &&
+	ok "exit run twice: $nperf configurations that create a perf event within $EXIT_PERF_TOL_PPM ppm ($perfsame identical, largest difference $maxd ns)" ||
+	bad "exit run twice: configurations that create a perf event beyond $EXIT_PERF_TOL_PPM ppm: ${far:-none compared}"
 exit $fail

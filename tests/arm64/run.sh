@@ -3,12 +3,13 @@
 #
 # Boots an arm64 guest (scripts/arm64/vm-run.sh) that runs kvm-probe and,
 # once this tree has the arm64 VMM (bench/kvm/arm64/), the static
-# build-arm64/pfbench: info, check and suite --quick (tests/arm64/
-# guest-e2e.sh). The suite's result directory comes back to
+# build-arm64/pfbench: info, check, suite --quick and exit --quick once
+# more (tests/arm64/guest-e2e.sh). The suite's result directory comes back to
 # results/<host-id>/<UTC>/ beside x86 results (the guest's pfbench names
 # its host id); the VM's console log and step outputs stay in
 # build-arm64/test-arm64/<UTC>/. Passes only when kvm-probe passes and the
-# records show enforcement (tests/arm64/check-records.sh). Without
+# records show enforcement and exit's sweep, the same twice
+# (tests/arm64/check-records.sh). Without
 # bench/kvm/arm64/ the pfbench part is reported as SKIPPED.
 #
 # The host's build/pfbench (PFBENCH=...) then draws the plots and rewrites
@@ -74,7 +75,7 @@ if [ $with_pfbench = 0 ]; then
 	summary
 fi
 
-for s in info check suite; do
+for s in info check suite exit-again; do
 	st=$(step_status $s)
 	if [ "$st" = 0 ]; then
 		passed "pfbench $s exit 0"
@@ -110,7 +111,8 @@ else
 	echo "test-arm64: no $host_pfbench: $dest keeps the guest's report (no plots)"
 fi
 rc=0
-tests/arm64/check-records.sh "$dest" >"$vmout/check-records.txt" 2>&1 || rc=$?
+tests/arm64/check-records.sh "$dest" "$vmout/exit-again/exit.json" >"$vmout/check-records.txt" 2>&1 ||
+	rc=$?
 cat "$vmout/check-records.txt"
 # grep -c exits 1 when it counts 0: not an error here (set -e)
 count() { grep -c "^check-records: $1:" "$vmout/check-records.txt" || true; }

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emulated.h"
 #include "out.h"
 
 #define MEAS_VPMU "PMEVTYPER0_EL0 write trap: filter bitmap check and perf event re-creation (vPMU)"
@@ -23,31 +22,11 @@ const char *exit_arch_reprogram_measures(const struct exit_host *h)
 	return h->vpmu && h->pmu_kind == GUEST_PMU_PMUV3 ? MEAS_VPMU : MEAS_NOVPMU;
 }
 
-/* Under QEMU TCG (nested KVM, -icount, QEMU 7.2) the first run of the
- * "baseline" payload never reached its first GUEST_SYNC and QEMU's virtual
- * clock stopped with it, so not even the watchdog could end the run; the
- * "pmu" payload (check, the sweep) runs there. Cause not found yet: the
- * rows run on hardware only. */
-static bool not_emulated(const struct exit_opts *o, const struct exit_host *h, char *why,
-			 size_t len)
-{
-	(void)o;
-	(void)h;
-	const char *em = host_emulated(NULL);
-	if (em)
-		snprintf(why, len, "emulated host (%s): the baseline payload stopped QEMU's virtual "
-			 "clock when tried (no watchdog can end that); baselines run on hardware only",
-			 em);
-	return !em;
-}
-
 const struct exit_baseline exit_arch_baselines[] = {
 	{ "sysreg", GUEST_CMD_SYSREG, "MRS ID_AA64DFR0_EL1 (trapped by HCR_EL2.TID3, emulated in KVM)",
-	  EXIT_BL_VALIDITY, not_emulated },
-	{ "mmio", GUEST_CMD_MMIO, "STR to an unbacked page (MMIO exit handled in userspace)", 0,
-	  not_emulated },
-	{ "hvc", GUEST_CMD_HVC, "HVC #0 SMCCC_VERSION (answered inside KVM)", EXIT_BL_VALIDITY,
-	  not_emulated },
+	  EXIT_BL_VALIDITY, NULL },
+	{ "mmio", GUEST_CMD_MMIO, "STR to an unbacked page (MMIO exit handled in userspace)", 0, NULL },
+	{ "hvc", GUEST_CMD_HVC, "HVC #0 SMCCC_VERSION (answered inside KVM)", EXIT_BL_VALIDITY, NULL },
 	{ NULL, 0, NULL, 0, NULL },
 };
 

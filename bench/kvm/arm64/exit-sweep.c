@@ -3,8 +3,9 @@
  * KVM_ARM_VCPU_PMU_V3_INIT, so every configuration gets its own VM: no
  * filter first, then per number of ranges x action x position of the
  * programmed event's range (early: first, late: last, absent: in none).
- * The "pmu" payload times each PMEVTYPER0_EL0 write (isb; mrs cntvct_el0)
- * and, unless --writes-only, runs a full counting cycle after it.
+ * The "pmu" payload times each PMEVTYPER0_EL0 write of the event (isb; mrs
+ * cntvct_el0), each after an untimed write of another value, and, unless
+ * --writes-only, runs a full counting cycle after it.
  * KVM turns the ranges into one bitmap, so the lookup itself does not
  * depend on the number of ranges; the sweep shows whether anything does. */
 #include "exit-priv.h"
@@ -63,14 +64,16 @@ static void one_config(const struct pmuf_filter *f, unsigned nranges, enum pmuf_
 		       enum position p, const struct exit_opts *o, const struct exit_host *h,
 		       json_t *set)
 {
-	/* Adjacent values differ (PMEVTYPER.U, excluding EL0, toggled; the
-	 * payload runs at EL1) so every write re-creates the perf event. */
+	/* Each timed write programs ev after an untimed write of ev with
+	 * PMEVTYPER.U (exclude EL0; the payload runs at EL1) set, so every
+	 * timed write changes the register (KVM re-creates the perf event)
+	 * and all samples time the same transition. */
 	uint64_t ev = EVENT;
 	struct pmu_arg a = {
 		.samples = o->samples,
 		.warmup = o->warmup,
 		.loops = o->workload_loops,
-		.flags = o->writes_only ? GUEST_F_WRITES_ONLY : 0,
+		.flags = GUEST_F_ARM_TIME_FIRST | (o->writes_only ? GUEST_F_WRITES_ONLY : 0),
 		.values = { ev, ev | (1ull << 30) },
 	};
 	json_t *rec = json_object();
