@@ -9,6 +9,9 @@
 /* Doorbells: 32-bit stores to unbacked guest physical addresses. */
 #define GUEST_MMIO_UCALL (GUEST_MMIO_GPA + 0x0) /* ucall: the host reads mailbox.ucall */
 #define GUEST_MMIO_BENCH (GUEST_MMIO_GPA + 0x8) /* baseline: an MMIO write the host just resumes */
+/* An exception taken with sp outside the stack (start.S): the vector
+ * index is the value; the host reports it as an unexpected MMIO write. */
+#define GUEST_MMIO_BAD_STACK (GUEST_MMIO_GPA + 0x10)
 
 /* arch_out[]: what the PMU payload read (VERIFY). */
 #define GUEST_ARM_OUT_PMCEID0 0 /* PMCEID0_EL0 as the guest reads it */

@@ -181,8 +181,12 @@ void vcpu_arch_dump(const struct vcpu *v, char *buf, size_t len)
 		snprintf(buf, len, "registers unavailable");
 		return;
 	}
-	snprintf(buf, len, "pc=0x%llx pstate=0x%llx sp_el1=0x%llx x0=0x%llx", (unsigned long long)pc,
-		 (unsigned long long)ps, (unsigned long long)sp, (unsigned long long)x0);
+	/* start.S's vectors ring GUEST_MMIO_BAD_STACK, x0 = their index. */
+	bool bad_stack = mmio_to(v, GUEST_MMIO_BAD_STACK, true);
+	snprintf(buf, len, "%spc=0x%llx pstate=0x%llx sp_el1=0x%llx x0=0x%llx",
+		 bad_stack ? "an exception entered with sp outside the stack: " : "",
+		 (unsigned long long)pc, (unsigned long long)ps, (unsigned long long)sp,
+		 (unsigned long long)x0);
 }
 
 const char *vcpu_arch_fault_name(uint64_t ec)

@@ -4,7 +4,9 @@
  * "vectors"). Each of the 16 vector entries saves x0/x1, puts its index in
  * x1 and branches to the common code, which saves the other registers
  * and calls guest_exception(frame, index); that either resumes (a _safe
- * access: ELR_EL1 moved to the fixup) or stops with an ABORT ucall. */
+ * access: ELR_EL1 moved to the fixup) or stops with an ABORT ucall. An
+ * entry whose sp leaves no room for a frame rings GUEST_MMIO_BAD_STACK
+ * instead (see VENTRY). */
 #include "abi.h"
 
 	.text
@@ -20,12 +22,31 @@ _start:
 
 #define FRAME_SIZE (34 * 8) /* x0-x30, elr, spsr, pad */
 
+#define STACK_LOW (GUEST_IMAGE_GPA + GUEST_IMAGE_MAX) /* the stack's end; both 4 KiB multiples */
+
+/* An entry checks sp before it stores anything: a frame must fit between
+ * STACK_LOW and GUEST_STACK_TOP. An exception on a bad sp would otherwise
+ * fault again at the first store, forever (each entry retiring one
+ * instruction, which under QEMU's -icount all but stops the guest's
+ * clock); instead the entry rings GUEST_MMIO_BAD_STACK with its index
+ * and the host reports an unexpected MMIO write with the registers.
+ * TPIDR_EL1 holds x0 meanwhile: the payloads never use it. */
 .macro VENTRY idx
 	.balign 0x80
+	msr tpidr_el1, x0
+	mov x0, sp
+	sub x0, x0, #(STACK_LOW >> 12), lsl #12
+	cmp x0, #FRAME_SIZE
+	b.lo 9f
+	cmp x0, #((GUEST_STACK_TOP - STACK_LOW) >> 12), lsl #12
+	b.hi 9f
+	mrs x0, tpidr_el1
 	sub sp, sp, #FRAME_SIZE
 	stp x0, x1, [sp, #0]
 	mov x1, #\idx
 	b vector_common
+9:	mov x0, #\idx
+	b vector_bad_stack
 .endm
 
 	.balign 2048
@@ -47,6 +68,13 @@ guest_vectors:
 	VENTRY 13
 	VENTRY 14
 	VENTRY 15
+
+/* No stack: one MMIO store, then wait (the host stops at that exit). */
+vector_bad_stack:
+	ldr x1, =GUEST_MMIO_BAD_STACK
+	str w0, [x1]
+1:	wfi
+	b 1b
 
 vector_common:
 	stp x2, x3, [sp, #16]
