@@ -43,9 +43,9 @@ EXIT_MEDIAN_MIN=100
 EXIT_MEDIAN_MAX=1000000
 # Run twice: every median the same, except in configurations where KVM
 # creates a perf event (no filter, or one that lets the event through):
-# zeroing the new struct perf_event takes 3 instructions more when SLUB
-# (its freelists randomised) places it at 32 rather than 0 mod 64 bytes,
-# so their samples take two values and the median can land on either or
+# a write costs 3 instructions more when SLUB (its freelists randomised)
+# places the new struct perf_event at 32 rather than 0 mod 64 bytes, so
+# their samples take two values and the median can land on either or
 # between (docs/methodology.md). Those may differ by this many parts per
 # million of the median (1000 = 0.1%: 7 ns at 7,000).
 EXIT_PERF_TOL_PPM=1000
