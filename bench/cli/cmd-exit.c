@@ -12,6 +12,7 @@
 #include "cmds.h"
 #include "options.h"
 #include "exit-bench.h"
+#include "order.h"
 #include "out.h"
 #include "topology.h"
 #include "disturb.h"
@@ -46,7 +47,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
+	.which = BOPT_BENCH | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
 	.quick_help = "few sizes and samples (a few seconds)",
 	.output_help = "write DIR/exit.json and DIR/exit.csv (default: .)",
 	.output_alias = "out",
@@ -54,6 +55,9 @@ static const struct bench_opts_spec spec = {
 	.samples_max = GUEST_MAX_SAMPLES,
 	.samples_help = "timed samples per measurement (default 1000; quick: 600 per\n"
 			"baseline mode, 200 per sweep configuration)",
+	.seed_help = "sweep the filter sizes in a random order drawn from N,\n"
+		     "the same for the same N (no filter still first; default:\n"
+		     "in the order given; context.exit.seed, .sizes)",
 	.sizes_max = 300,
 	.sizes_help = "filter sizes, comma-separated, 0..300\n"
 		      "(default 0,1,2,4,8,16,32,64,128,256,300; quick 0,1,16,300)",
@@ -125,18 +129,24 @@ static void to_opts(const struct exit_cli *c, struct exit_opts *o)
 		.raw = c->raw,
 		.skip_vmcall = c->no_vmcall,
 	};
-	if (c->b.sizes_given) {
-		for (size_t i = 0; i < c->b.sizes.n; i++)
-			sizes[i] = (unsigned)c->b.sizes.v[i];
-		o->sizes = sizes;
-		o->nsizes = c->b.sizes.n;
-	} else if (quick) {
-		o->sizes = sizes_quick;
-		o->nsizes = sizeof(sizes_quick) / sizeof(sizes_quick[0]);
-	} else {
-		o->sizes = sizes_full;
-		o->nsizes = sizeof(sizes_full) / sizeof(sizes_full[0]);
-	}
+	const unsigned *def = quick ? sizes_quick : sizes_full;
+	o->nsizes = c->b.sizes_given ? c->b.sizes.n
+		    : quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0])
+			    : sizeof(sizes_full) / sizeof(sizes_full[0]);
+	for (size_t i = 0; i < o->nsizes; i++)
+		sizes[i] = c->b.sizes_given ? (unsigned)c->b.sizes.v[i] : def[i];
+	if (c->b.seed_given)
+		order_shuffle(sizes, o->nsizes, c->b.seed);
+	o->sizes = sizes;
+}
+
+/* The sweep's sizes in the order run (context.exit.sizes). */
+static json_t *sizes_json(const struct exit_opts *o)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < o->nsizes; i++)
+		json_array_append_new(a, json_integer(o->sizes[i]));
+	return a;
 }
 
 /* The summary reads records through the set's declared columns: a name
@@ -283,6 +293,9 @@ int cmd_exit(int argc, char **argv)
 	json_object_set_new(ctx, "exit", exit_host_json(&h));
 	json_object_set_new(ctx, "load_before", disturb_load_json());
 	json_object_set_new(json_object_get(ctx, "exit"), "filters", user_filters_json(ufs, o.nfilters));
+	json_object_set_new(json_object_get(ctx, "exit"), "seed",
+			    order_seed_json(cli.b.seed_given, cli.b.seed));
+	json_object_set_new(json_object_get(ctx, "exit"), "sizes", sizes_json(&o));
 	json_t *set = out_set_new(&exit_schema, ctx);
 	if (!set)
 		die("exit: out of memory");

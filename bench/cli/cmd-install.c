@@ -18,6 +18,7 @@
 #include "options.h"
 #include "install-bench.h"
 #include "kvm-compat.h"
+#include "order.h"
 #include "out.h"
 #include "progress.h"
 #include "topology.h"
@@ -52,7 +53,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = (BOPT_BENCH & ~BOPT_SEED) | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
+	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
 	.quick_help = "100 samples, 10 warm-up, vCPUs 0,1,4 (seconds on a quiet host)\n"
 		      "(default: 2000 samples, 100 warm-up, vCPUs 0,1,2,4,8)",
 	.output_help = "write DIR/install.json and DIR/install.csv (else a table)",
@@ -61,6 +62,9 @@ static const struct bench_opts_spec spec = {
 	.cpu_alias = "core",
 	.samples_max = MAX_SAMPLES,
 	.samples_help = "timed ioctls per configuration",
+	.seed_help = "measure the sizes and the vCPU counts in a random order\n"
+		     "drawn from N, the same for the same N (default: in\n"
+		     "the order given; context.install.seed, .sizes, .vcpus)",
 	.sizes_max = PMUF_KVM_MAX_EVENTS,
 	.sizes_help = "filter sizes, comma-separated, each 0..300\n"
 		      "(default 0,1,2,4,8,16,32,64,128,256,300)",
@@ -113,6 +117,19 @@ static void parse(struct install_cli *c, int argc, char **argv)
 	bench_opts_apply(&c->b);
 }
 
+/* The list given (else the default def) into out, shuffled when --seed
+ * is given; returns its length. */
+static size_t list_in_order(const struct install_cli *c, const struct opt_list *given,
+			    const unsigned *def, size_t ndef, unsigned *out)
+{
+	size_t n = given ? given->n : ndef;
+	for (size_t i = 0; i < n; i++)
+		out[i] = given ? (unsigned)given->v[i] : def[i];
+	if (c->b.seed_given)
+		order_shuffle(out, n, c->b.seed);
+	return n;
+}
+
 /* The install_opts the command line asks for (defaults by --quick). */
 static void to_opts(const struct install_cli *c, struct install_opts *o)
 {
@@ -123,25 +140,15 @@ static void to_opts(const struct install_cli *c, struct install_opts *o)
 	o->timeout_ms = c->b.timeout_given ? (unsigned)c->b.timeout_ms : 10000;
 	o->samples = c->b.samples_given ? (unsigned)c->b.samples : quick ? QUICK_SAMPLES : FULL_SAMPLES;
 	o->warmup = c->warmup_given ? (unsigned)c->warmup : quick ? QUICK_WARMUP : FULL_WARMUP;
-	if (c->b.sizes_given) {
-		for (size_t i = 0; i < c->b.sizes.n; i++)
-			sizes[i] = (unsigned)c->b.sizes.v[i];
-		o->sizes = sizes;
-		o->nsizes = c->b.sizes.n;
-	} else {
-		o->sizes = default_sizes;
-		o->nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
-	}
-	if (c->vcpus_given) {
-		for (size_t i = 0; i < c->vcpus.n; i++)
-			vcpus[i] = (unsigned)c->vcpus.v[i];
-		o->vcpus = vcpus;
-		o->nvcpus = c->vcpus.n;
-	} else {
-		o->vcpus = quick ? quick_vcpus : full_vcpus;
-		o->nvcpus = quick ? sizeof(quick_vcpus) / sizeof(quick_vcpus[0])
-				  : sizeof(full_vcpus) / sizeof(full_vcpus[0]);
-	}
+	o->sizes = sizes;
+	o->nsizes = list_in_order(c, c->b.sizes_given ? &c->b.sizes : NULL, default_sizes,
+				  sizeof(default_sizes) / sizeof(default_sizes[0]), sizes);
+	o->vcpus = vcpus;
+	o->nvcpus = list_in_order(c, c->vcpus_given ? &c->vcpus : NULL,
+				  quick ? quick_vcpus : full_vcpus,
+				  quick ? sizeof(quick_vcpus) / sizeof(quick_vcpus[0])
+					: sizeof(full_vcpus) / sizeof(full_vcpus[0]),
+				  vcpus);
 }
 
 static void print_table(const json_t *set)
@@ -250,6 +257,8 @@ int cmd_install(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "install", params_json(&o));
 	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
+	json_object_set_new(json_object_get(ctx, "install"), "seed",
+			    order_seed_json(cli.b.seed_given, cli.b.seed));
 	json_object_set_new(json_object_get(ctx, "install"), "filters", user_filters_json(ufs, o.nfilters));
 	json_t *set = out_set_new(&install_schema, ctx);
 	if (!set)

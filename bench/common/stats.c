@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t splitmix64(uint64_t *state)
+uint64_t stats_splitmix64(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -34,7 +34,7 @@ static uint64_t splitmix64(uint64_t *state)
 /* Uniform in (0, 1): 53 random bits, never exactly 0 or 1. */
 static double rand_open01(uint64_t *state)
 {
-	return ((double)(splitmix64(state) >> 11) + 0.5) / 9007199254740992.0;
+	return ((double)(stats_splitmix64(state) >> 11) + 0.5) / 9007199254740992.0;
 }
 
 /* Standard normal by the Marsaglia polar method (one of the pair is used:

@@ -24,6 +24,10 @@ struct stats {
 #define STATS_OUTLIER_Z 3.5        /* modified z-score (Iglewicz & Hoaglin) */
 #define STATS_BOOT_ITERS 2000      /* bootstrap resamples in stats_compute() */
 
+/* splitmix64 (Steele et al.): the next of a small seeded sequence (the
+ * bootstrap's, and order.h's shuffles). */
+uint64_t stats_splitmix64(uint64_t *state);
+
 /* samples are not modified. n == 0 or any NaN/inf sample is -EINVAL.
  * Deterministic for a seed. */
 int stats_compute(const double *samples, size_t n, uint64_t seed, struct stats *out);

@@ -24,6 +24,7 @@
 
 #include "cli-run.h"
 #include "kvm-sys.h"
+#include "order.h"
 #include "out.h"
 
 /* Runs pfbench exit with args; stdout/stderr (malloc'd) into out/err. */
@@ -405,6 +406,62 @@ static void test_user_filters(void **state)
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* --seed N on exit: the sweep's sizes in order_shuffle()'s order for N
+ * (context.exit.sizes, and the records in that order, no filter still
+ * first); without it, the order given and seed null. */
+static void test_seed_sweep(void **state)
+{
+	(void)state;
+	int kfd = kvm_sys_open();
+	if (kfd < 0)
+		need_skip("kvm", "/dev/kvm not usable (%s)", strerror(-kfd));
+	close(kfd);
+	for (int seeded = 0; seeded <= 1; seeded++) {
+		char dir[64], msg[256], path[128], *out, *err;
+		cli_mkdtemp(dir, sizeof(dir));
+		const char *args[] = { "--only", "sweep", "--sizes", "1,2,3,4,5", "-n", "5", "--warmup",
+				       "0", "-o", dir, seeded ? "--seed" : NULL, "9", NULL };
+		int rc = run(args, &out, &err);
+		if (rc != 0)
+			fail_msg("exit --seed: exit %d: %s", rc, err);
+		free(out);
+		free(err);
+		snprintf(path, sizeof(path), "%s/exit.json", dir);
+		json_t *set = out_read_json(path, msg, sizeof(msg));
+		if (!set)
+			fail_msg("%s: %s", path, msg);
+		const json_t *ctx = json_object_get(json_object_get(set, "context"), "exit");
+		unsigned want[5] = { 1, 2, 3, 4, 5 };
+		if (seeded) {
+			order_shuffle(want, 5, 9);
+			assert_string_equal(str(ctx, "seed"), "0x9");
+		} else {
+			assert_true(json_is_null(json_object_get(ctx, "seed")));
+		}
+		const json_t *szs = json_object_get(ctx, "sizes");
+		assert_int_equal(json_array_size(szs), 5);
+		for (size_t i = 0; i < 5; i++)
+			assert_int_equal(json_integer_value(json_array_get(szs, i)), want[i]);
+		/* the records: no filter, then each size's configurations together */
+		const json_t *recs = json_object_get(set, "records");
+		assert_string_equal(str(json_array_get(recs, 0), "filter"), "none");
+		size_t i, k = 0;
+		long long last = -1;
+		json_t *r;
+		json_array_foreach(recs, i, r) {
+			json_t *fs = json_object_get(r, "filter_size");
+			if (!i || !json_is_integer(fs) || json_integer_value(fs) == last)
+				continue;
+			last = json_integer_value(fs);
+			assert_true(k < 5);
+			assert_int_equal(last, want[k++]);
+		}
+		assert_int_equal(k, 5);
+		json_decref(set);
+		cli_rmdir(dir);
+	}
+}
+
 /* Without /dev/kvm: exit 4, and exit.json still says why (as install's
  * does), with no records and complete: false. */
 static void test_no_kvm(void **state)
@@ -446,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_quick_records),
 		cmocka_unit_test(test_user_filters),
+		cmocka_unit_test(test_seed_sweep),
 		cmocka_unit_test(test_execution_matches_stats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

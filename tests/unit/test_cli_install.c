@@ -20,6 +20,7 @@
 
 #include "cli-run.h"
 #include "kvm-need.h"
+#include "order.h"
 #include "out.h"
 #include "topology.h"
 
@@ -353,6 +354,79 @@ static void test_usage(void **state)
 	cli_help_case("install", "usage: pfbench install [--quick] [-o DIR]");
 }
 
+/* Runs install on sizes 1..6 and vCPUs 0,1 (seed: NULL for none) and
+ * returns the (size, vCPUs) order of its exact valid records, as
+ * "s:v s:v ...", checking it follows context.install.sizes and .vcpus
+ * and that context.install.seed is want_seed (NULL: null). */
+static char *install_order(const char *seed, const char *want_seed)
+{
+	char dir[64], *out, *err;
+	cli_mkdtemp(dir, sizeof(dir));
+	const char *args[] = { "install", "--sizes", "1,2,3,4,5,6", "--vcpus", "0,1", "--no-in-guest",
+			       "-n", "2", "--warmup", "0", "--no-fifo", "-o", dir,
+			       seed ? "--seed" : NULL, seed, NULL };
+	int st = cli_run(args, &out, &err);
+	if (st != 0)
+		fail_msg("install --seed %s exited %d: %s", seed ? seed : "(none)", st, err);
+	free(out);
+	free(err);
+	json_t *set = load_set(dir);
+	json_t *p = json_object_get(json_object_get(set, "context"), "install");
+	json_t *js = json_object_get(p, "seed");
+	if (want_seed)
+		assert_string_equal(json_string_value(js), want_seed);
+	else
+		assert_true(json_is_null(js));
+	json_t *szs = json_object_get(p, "sizes"), *vcs = json_object_get(p, "vcpus");
+	assert_int_equal(json_array_size(szs), 6);
+	assert_int_equal(json_array_size(vcs), 2);
+	static char order[200];
+	size_t k = 0, n = 0, i;
+	json_t *r;
+	order[0] = '\0';
+	json_array_foreach(json_object_get(set, "records"), i, r) {
+		if (strcmp(str(r, "case"), "valid") || strcmp(str(r, "encoding"), "exact"))
+			continue;
+		/* the records run vCPU count by vCPU count, size by size, in
+		 * the context's order */
+		assert_int_equal(num(r, "vcpus"), json_integer_value(json_array_get(vcs, n / 6)));
+		assert_int_equal(num(r, "size"), json_integer_value(json_array_get(szs, n % 6)));
+		k += (size_t)snprintf(order + k, sizeof(order) - k, "%s%lld:%lld", n ? " " : "",
+				      num(r, "size"), num(r, "vcpus"));
+		n++;
+	}
+	assert_int_equal(n, 12);
+	json_decref(set);
+	cli_rmdir(dir);
+	return strdup(order);
+}
+
+/* --seed N: the sizes and vCPU counts in a random order drawn from N,
+ * the same for the same N, another for another N; without it the order
+ * given. */
+static void test_seed_order(void **state)
+{
+	(void)state;
+	need_kvm();
+	char *none = install_order(NULL, NULL), *a = install_order("7", "0x7"),
+	     *b = install_order("0x7", "0x7"), *c = install_order("8", "0x8");
+	assert_string_equal(none, "1:0 2:0 3:0 4:0 5:0 6:0 1:1 2:1 3:1 4:1 5:1 6:1");
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, none);
+	/* the order is order_shuffle()'s for that seed */
+	unsigned sz[6] = { 1, 2, 3, 4, 5, 6 }, vc[2] = { 0, 1 };
+	order_shuffle(sz, 6, 7);
+	order_shuffle(vc, 2, 7);
+	char want[16];
+	snprintf(want, sizeof(want), "%u:%u %u:%u", sz[0], vc[0], sz[1], vc[0]);
+	assert_true(!strncmp(a, want, strlen(want)));
+	free(none);
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void test_no_kvm(void **state)
 {
 	(void)state;
@@ -386,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_raw_small),
+		cmocka_unit_test(test_seed_order),
 		cmocka_unit_test(test_user_filters),
 		cmocka_unit_test(test_quick),
 	};

@@ -15,6 +15,7 @@
 
 #include "cli-run.h"
 #include "options.h"
+#include "order.h"
 #include "util.h"
 
 /* Decimal or 0x hex, never octal, no sign or space. */
@@ -81,7 +82,8 @@ static void test_shared_options(void **state)
 		assert_int_equal(cli_run(help, &out, NULL), 0);
 		static const char *const rows[] = { "\n  --quick ", "\n  -o, --output DIR ",
 						    "\n  --cpu N ", "\n  -n, --samples N ",
-						    "\n  -v, --verbose ", "\n  -h, --help " };
+						    "\n  --seed N ", "\n  -v, --verbose ",
+						    "\n  -h, --help " };
 		for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
 			if (!strstr(out, rows[r]))
 				fail_msg("pfbench %s --help lacks '%s'", cmd, rows[r] + 1);
@@ -112,17 +114,55 @@ static void test_shared_options(void **state)
 	}
 }
 
-/* --seed N: the benchmarks with generated inputs (lookup's filters and
- * streams, check's random filters, limits' filters) take it with the same text. */
+/* --seed N: every benchmark takes it with the same text (lookup's filters
+ * and streams, check's random filters, limits' filters; install's and
+ * exit's configuration order). */
 static void test_seed(void **state)
 {
 	(void)state;
-	const char *a[] = { "lookup", "--seed", "1x", NULL };
-	cli_usage_case(a, "pfbench lookup: --seed: '1x' is not a number in 0..");
-	const char *c[] = { "check", "--seed", "1x", NULL };
-	cli_usage_case(c, "pfbench check: --seed: '1x' is not a number in 0..");
-	const char *l[] = { "limits", "--seed", "1x", NULL };
-	cli_usage_case(l, "pfbench limits: --seed: '1x' is not a number in 0..");
+	for (size_t b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
+		char want[120];
+		const char *a[] = { benches[b], "--seed", "1x", NULL };
+		snprintf(want, sizeof(want), "pfbench %s: --seed: '1x' is not a number in 0..",
+			 benches[b]);
+		cli_usage_case(a, want);
+		const char *e[] = { benches[b], "--seed", NULL };
+		snprintf(want, sizeof(want), "pfbench %s: --seed: needs an argument", benches[b]);
+		cli_usage_case(e, want);
+	}
+}
+
+/* The configuration order of --seed: a permutation of the list, the same
+ * for the same seed, another for another seed (these two seeds: the
+ * permutation is a fixed function of the seed), the list unchanged for
+ * one item. */
+static void test_order_shuffle(void **state)
+{
+	(void)state;
+	unsigned a[12], b[12], c[12];
+	for (unsigned i = 0; i < 12; i++)
+		a[i] = b[i] = c[i] = i;
+	order_shuffle(a, 12, 7);
+	order_shuffle(b, 12, 7);
+	order_shuffle(c, 12, 8);
+	assert_memory_equal(a, b, sizeof(a));
+	assert_memory_not_equal(a, c, sizeof(a));
+	unsigned seen = 0, moved = 0;
+	for (unsigned i = 0; i < 12; i++) {
+		seen |= 1u << a[i];
+		moved += a[i] != i;
+	}
+	assert_int_equal(seen, 0xfff);
+	assert_true(moved > 0);
+	unsigned one = 5;
+	order_shuffle(&one, 1, 7);
+	assert_int_equal(one, 5);
+	json_t *j = order_seed_json(1, 0x9e3779b97f4a7c15ull);
+	assert_string_equal(json_string_value(j), "0x9e3779b97f4a7c15");
+	json_decref(j);
+	j = order_seed_json(0, 7);
+	assert_true(json_is_null(j));
+	json_decref(j);
 }
 
 /* --filter FILE, shared by four benchmarks (not limits): repeatable up to 16, and a
@@ -168,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_list_parser),
 		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_order_shuffle),
 		cmocka_unit_test(test_filter_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
