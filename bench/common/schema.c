@@ -47,6 +47,16 @@ static const struct schema_col stats_cols[] = {
 	  "from them)" },
 };
 
+/* Which statistic each of stats_cols is (schema_columns_json's
+ * "statistic"), in its order; NULL for none. */
+static const char *const stats_stat[] = {
+	"n", "median", "p90", "p99", "min", "max", NULL, NULL, NULL, "ci95_low", "ci95_high",
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "samples",
+};
+_Static_assert(sizeof(stats_stat) / sizeof(stats_stat[0]) ==
+		       sizeof(stats_cols) / sizeof(stats_cols[0]),
+	       "a statistic (or NULL) per statistics column");
+
 const struct schema_col *schema_stats_cols(size_t *n)
 {
 	*n = sizeof(stats_cols) / sizeof(stats_cols[0]);
@@ -82,13 +92,21 @@ int schema_type_parse(const char *s)
 	return parse_name(s, type_names, COL_STATS);
 }
 
-static json_t *column_json(const char *prefix, const struct schema_col *c, const char *desc)
+/* One column; block is the statistics block's prefix for an expanded
+ * statistics row (stat: which statistic, or NULL), NULL for a plain one. */
+static json_t *column_json(const char *block, const struct schema_col *c, const char *desc,
+			   const char *stat)
 {
 	char name[128];
-	snprintf(name, sizeof(name), "%s%s", prefix, c->name);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s}", "name", name, "role",
-			 schema_role_name(c->role), "type", schema_type_name(c->type), "unit", c->unit,
-			 "description", desc ? desc : c->desc);
+	snprintf(name, sizeof(name), "%s%s", block ? block : "", c->name);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s}", "name", name, "role",
+			      schema_role_name(c->role), "type", schema_type_name(c->type), "unit",
+			      c->unit, "description", desc ? desc : c->desc);
+	if (j && stat) {
+		json_object_set_new(j, "statistic", json_string(stat));
+		json_object_set_new(j, "block", json_string(block ? block : ""));
+	}
+	return j;
 }
 
 json_t *schema_columns_json(const struct schema *s)
@@ -97,13 +115,22 @@ json_t *schema_columns_json(const struct schema *s)
 	for (size_t i = 0; cols && i < s->ncols; i++) {
 		const struct schema_col *c = &s->cols[i];
 		if (c->type != COL_STATS) {
-			json_array_append_new(cols, column_json("", c, NULL));
+			const char *block = NULL;
+			for (const struct schema_median *m = s->medians; m && m->col; m++)
+				if (!strcmp(m->col, c->name))
+					block = m->block;
+			json_t *j = column_json(NULL, c, NULL, NULL);
+			if (j && block) {
+				json_object_set_new(j, "statistic", json_string("median"));
+				json_object_set_new(j, "block", json_string(block));
+			}
+			json_array_append_new(cols, j);
 			continue;
 		}
 		for (size_t k = 0; k < sizeof(stats_cols) / sizeof(stats_cols[0]); k++) {
 			char desc[512];
 			snprintf(desc, sizeof(desc), "%s: %s", c->desc, stats_cols[k].desc);
-			json_array_append_new(cols, column_json(c->name, &stats_cols[k], desc));
+			json_array_append_new(cols, column_json(c->name, &stats_cols[k], desc, stats_stat[k]));
 		}
 	}
 	return cols;

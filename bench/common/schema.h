@@ -55,6 +55,11 @@ struct schema {
 	const char *title;	/* "filter lookup cost" */
 	const struct schema_col *cols;
 	size_t ncols;
+	/* Plain real columns that are a median (exit's net_median_ns) and
+	 * the block they stand for ("net_"); ends with { NULL }, or NULL. */
+	const struct schema_median {
+		const char *col, *block;
+	} *medians;
 };
 
 #define SCHEMA_COLS(a) .cols = (a), .ncols = sizeof(a) / sizeof((a)[0])
@@ -70,7 +75,13 @@ int schema_type_parse(const char *s);
 const struct schema_col *schema_stats_cols(size_t *n);
 
 /* The "columns" array of a set: one {name, role, type, unit, description}
- * per field, COL_STATS rows expanded. New reference. */
+ * per field, COL_STATS rows expanded. A column that is a statistic of a
+ * measure also says which, for readers that need "the median" or "its
+ * CI" whatever the field is called: "statistic" ("median", "p90", "p99",
+ * "min", "max", "ci95_low", "ci95_high", "n": the sample count,
+ * "samples": the raw samples) and "block" (the statistics block's
+ * prefix, "" or "overhead_"; a lone median's declared block, "net_"). New
+ * reference. */
 json_t *schema_columns_json(const struct schema *s);
 /* The key column names, in table order. New reference. */
 json_t *schema_key_names(const struct schema *s);

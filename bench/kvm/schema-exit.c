@@ -98,6 +98,8 @@ static const struct schema_col cols[] = {
 	EMULATED_SCHEMA_COL,
 };
 
-const struct schema exit_schema = { .bench = "exit",
+static const struct schema_median medians[] = { { "net_median_ns", "net_" }, { NULL } };
+
+const struct schema exit_schema = { .medians = medians, .bench = "exit",
 				    .title = "guest exit latency under filters",
 				    SCHEMA_COLS(cols) };

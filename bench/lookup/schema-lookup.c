@@ -85,7 +85,14 @@ const struct schema_col lookup_schema_cols[] = {
 	EMULATED_SCHEMA_COL,
 };
 
-const struct schema lookup_schema = { .bench = "lookup", .title = "filter lookup cost",
+static const struct schema_median medians[] = {
+	{ "evict_median_ns", "evict_" },
+	{ "same_harness_warm_median_ns", "same_harness_warm_" },
+	{ NULL },
+};
+
+const struct schema lookup_schema = { .medians = medians, .bench = "lookup",
+				      .title = "filter lookup cost",
 				      SCHEMA_COLS(lookup_schema_cols) };
 
 const size_t lookup_schema_ncols = sizeof(lookup_schema_cols) / sizeof(lookup_schema_cols[0]);

@@ -210,9 +210,10 @@ static int check_unique(const char *bench, const json_t *set, const json_t *ra, 
 
 /* ---- the table ---- */
 
-static bool timed(const json_t *rec)
+/* Whether rec holds the median its set declares (m: rset_measure). */
+static bool timed(const json_t *rec, const struct rset_measure *m)
 {
-	return json_is_number(json_object_get(rec, "median_ns"));
+	return m->median && json_is_number(json_object_get(rec, m->median));
 }
 
 struct notes {
@@ -449,13 +450,21 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 	if (ret)
 		goto out;
 
-	/* Both sides' timed records: what the table shows. */
+	/* Both sides' timed records (holding the median each set declares):
+	 * what the table shows. */
+	struct rset_measure ma, mb;
+	struct cmp_opts bo = *o;
+	rset_measure(sa, NULL, &ma);
+	rset_measure(sb, NULL, &mb);
+	bo.ma = &ma;
+	bo.mb = &mb;
+	const char *unit = ma.unit ? ma.unit : "ns";
 	json_t *all = json_array();
-	json_array_foreach(b.ra, i, ra) if (timed(ra)) json_array_append(all, ra);
-	json_array_foreach(b.rb, i, ra) if (timed(ra)) json_array_append(all, ra);
+	json_array_foreach(b.ra, i, ra) if (timed(ra, &ma)) json_array_append(all, ra);
+	json_array_foreach(b.rb, i, ra) if (timed(ra, &mb)) json_array_append(all, ra);
 	if (!json_array_size(all)) {
 		json_array_foreach(b.ra, i, ra) c.matched += matches(b.idxb, ra, b.keys) != NULL;
-		fprintf(out, "No timed records (no median_ns) on either side; %zu records match by "
+		fprintf(out, "No timed records (no declared median) on either side; %zu records match by "
 			     "key and are not compared here.\n", c.matched);
 		json_decref(all);
 		goto out;
@@ -485,9 +494,10 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 	json_array_foreach(shown, k, kv) fprintf(out, " %s |", json_string_value(kv));
 	json_array_foreach(ign_shown, k, kv) fprintf(out, " %s (A → B) |", json_string_value(kv));
 	if (o->pair_col)
-		fprintf(out, " A: %s median ns (n) | B: %s median ns (n) |", o->pair_a, o->pair_b);
+		fprintf(out, " A: %s median %s (n) | B: %s median %s (n) |", o->pair_a, unit,
+			o->pair_b, unit);
 	else
-		fprintf(out, " A median ns (n) | B median ns (n) |");
+		fprintf(out, " A median %s (n) | B median %s (n) |", unit, unit);
 	fprintf(out, " B/A | 95%% CI | CI from | difference |\n|");
 	for (k = 0; k < json_array_size(shown) + json_array_size(ign_shown) + 6; k++)
 		fprintf(out, "---|");
@@ -500,11 +510,11 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 			continue;
 		const json_t *rb = json_array_get(m, 0);
 		c.matched++;
-		if (!timed(ra) && !timed(rb)) {
+		if (!timed(ra, &ma) && !timed(rb, &mb)) {
 			untimed++;
 			continue;
 		}
-		render_row(out, ra, rb, shown, ign_shown, o, c.matched - 1, nt, &c);
+		render_row(out, ra, rb, shown, ign_shown, &bo, c.matched - 1, nt, &c);
 	}
 	fprintf(out, "\n");
 	summary_line(out, &c, o->threshold);

@@ -112,10 +112,13 @@ int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
 		struct cmp_ratio *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->a_median = rset_num(ra, "median_ns");
-	r->b_median = rset_num(rb, "median_ns");
-	r->a_n = rset_num(ra, "samples");
-	r->b_n = rset_num(rb, "samples");
+	struct rset_measure dm;
+	rset_measure_default(&dm);
+	const struct rset_measure *ma = o && o->ma ? o->ma : &dm, *mb = o && o->mb ? o->mb : &dm;
+	r->a_median = ma->median ? rset_num(ra, ma->median) : NAN;
+	r->b_median = mb->median ? rset_num(rb, mb->median) : NAN;
+	r->a_n = ma->n ? rset_num(ra, ma->n) : NAN;
+	r->b_n = mb->n ? rset_num(rb, mb->n) : NAN;
 	r->lo = r->hi = NAN;
 	r->method = CMP_NONE;
 	if (!(r->a_median > 0) || !(r->b_median >= 0)) {
@@ -126,9 +129,9 @@ int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
 
 	double *sa, *sb;
 	size_t na, nb;
-	int err = rset_samples(ra, "", &sa, &na);
+	int err = rset_samples(ra, ma->samples, &sa, &na);
 	if (!err)
-		err = rset_samples(rb, "", &sb, &nb);
+		err = rset_samples(rb, mb->samples, &sb, &nb);
 	else
 		sb = NULL, nb = 0;
 	if (err) {
@@ -149,8 +152,10 @@ int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
 	free(sa);
 	free(sb);
 	if (r->method == CMP_NONE) {
-		double alo = rset_num(ra, "ci95_low_ns"), ahi = rset_num(ra, "ci95_high_ns");
-		double blo = rset_num(rb, "ci95_low_ns"), bhi = rset_num(rb, "ci95_high_ns");
+		double alo = ma->ci_low ? rset_num(ra, ma->ci_low) : NAN;
+		double ahi = ma->ci_high ? rset_num(ra, ma->ci_high) : NAN;
+		double blo = mb->ci_low ? rset_num(rb, mb->ci_low) : NAN;
+		double bhi = mb->ci_high ? rset_num(rb, mb->ci_high) : NAN;
 		if (alo > 0 && ahi >= alo && blo >= 0 && bhi >= blo) {
 			r->lo = blo / ahi;
 			r->hi = bhi / alo;

@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct rset_measure;
+
 #define CMP_DEFAULT_ITERS 2000
 #define CMP_DEFAULT_THRESHOLD 0.05
 #define CMP_TICKS_TOLERANCE 0.001 /* ticks per ns may differ by 0.1% */
@@ -73,6 +75,9 @@ struct cmp_opts {
 	const char *pair_col;  /* --pair: the column compared, or NULL */
 	const char *pair_a;    /* its value on side A (as rset_scalar prints it) */
 	const char *pair_b;    /* its value on side B */
+	/* The measure compared on side A and B, as each set declares it
+	 * (rset_measure); NULL: the statistics block "" (schema.h). */
+	const struct rset_measure *ma, *mb;
 };
 
 /* One input as given on the command line. */

@@ -1,6 +1,7 @@
 /* rset-compat.c — see rset.h: the one mapping that gives a result set
  * written before sets carried "columns" (e.g. the committed
- * results/amd-f26m2-vm-7e59f0f8/20261122T031057Z/) its columns. */
+ * results/amd-f26m2-vm-7e59f0f8/20261122T031057Z/) its columns, and one
+ * written before columns said which statistic they are its tags. */
 #include "rset.h"
 
 #include <string.h>
@@ -127,4 +128,27 @@ json_t *rset_compat_columns(const json_t *set)
 	json_decref(seen);
 	json_decref(declared);
 	return cols;
+}
+
+void rset_compat_tags(json_t *set)
+{
+	json_t *cols = json_object_get(set, "columns");
+	size_t i;
+	json_t *c;
+	json_array_foreach(cols, i, c) if (json_object_get(c, "statistic"))
+		return;
+	const struct schema *s = rset_schema_find(json_string_value(json_object_get(set, "bench")));
+	if (!s)
+		return;
+	json_t *declared = schema_columns_json(s);
+	json_array_foreach(cols, i, c) {
+		const json_t *d = schema_column(declared, json_string_value(json_object_get(c, "name")));
+		if (d && json_equal(json_object_get(d, "role"), json_object_get(c, "role")) &&
+		    json_equal(json_object_get(d, "unit"), json_object_get(c, "unit")) &&
+		    json_object_get(d, "statistic")) {
+			json_object_set(c, "statistic", json_object_get(d, "statistic"));
+			json_object_set(c, "block", json_object_get(d, "block"));
+		}
+	}
+	json_decref(declared);
 }

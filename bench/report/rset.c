@@ -28,6 +28,8 @@ json_t *rset_load_file(const char *path, char *err, size_t errlen)
 	else {
 		if (!json_is_array(json_object_get(set, "columns")))
 			json_object_set_new(set, "columns", rset_compat_columns(set));
+		else
+			rset_compat_tags(set);
 		return set;
 	}
 	json_decref(set);
@@ -407,11 +409,9 @@ double rset_num(const json_t *rec, const char *name)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-int rset_samples(const json_t *rec, const char *prefix, double **out, size_t *n)
+int rset_samples(const json_t *rec, const char *name, double **out, size_t *n)
 {
-	char name[128];
-	snprintf(name, sizeof(name), "%ssamples_ns", prefix ? prefix : "");
-	json_t *arr = json_object_get(rec, name);
+	json_t *arr = name ? json_object_get(rec, name) : NULL;
 	*out = NULL;
 	*n = 0;
 	if (!json_is_array(arr) || json_array_size(arr) == 0)

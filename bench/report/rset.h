@@ -80,6 +80,33 @@ char *rset_schema_doc(const char *bench);
  * deciding the keys, and a field no schema declares taken by its name
  * (rset-compat.c). New array. */
 json_t *rset_compat_columns(const json_t *set);
+/* A set whose "columns" tag no "statistic" (written before columns did):
+ * each column the bench's current schema declares with the same name,
+ * role and unit gets that column's "statistic" and "block" (rset-compat.c). */
+void rset_compat_tags(json_t *set);
+
+/* One measure of a set and its statistics, as its columns declare them
+ * ("statistic" and "block", schema.h): each a column name in the set's
+ * "columns" (borrowed: valid while the set is), NULL when not declared. */
+struct rset_measure {
+	const char *median, *p90, *p99, *ci_low, *ci_high;
+	const char *n;       /* the sample count */
+	const char *samples; /* the raw samples (an array) */
+	const char *unit;    /* the median's unit ("ns") */
+	const char *block;   /* the statistics block ("" or "overhead_") */
+};
+/* The measure of block in set (block NULL: the set's headline measure,
+ * the first declared median). A set whose columns tag no statistic gets
+ * its first real measure in ns as the median, the rest NULL. false when
+ * there is none (check, limits). rset_measure_cols() takes the columns. */
+bool rset_measure(const json_t *set, const char *block, struct rset_measure *m);
+bool rset_measure_cols(const json_t *cols, const char *block, struct rset_measure *m);
+/* The statistics block "" of schema.c, for records read without their
+ * set (compare's records from tests). */
+void rset_measure_default(struct rset_measure *m);
+/* The columns the set declares as a median ("statistic": "median") that
+ * some of records holds as a number, in declared order. New array. */
+json_t *rset_medians(const json_t *set, const json_t *records);
 
 /* Key columns whose value is not the same in every record. New array. */
 json_t *rset_varying(const json_t *records, const json_t *keys);
@@ -91,8 +118,9 @@ const char *rset_scalar(const json_t *v, char *buf, size_t len);
 const char *rset_fmt_num(double v, char *buf, size_t len);
 /* Field as a double (integer or real); NAN when absent or not a number. */
 double rset_num(const json_t *rec, const char *name);
-/* <prefix>samples_ns as a malloc'd array of finite values; *n = 0 and
- * *out = NULL when absent. 0 or -EINVAL (non-numbers) / -ENOMEM. */
-int rset_samples(const json_t *rec, const char *prefix, double **out, size_t *n);
+/* The array field name (a measure's raw samples, rset_measure's
+ * .samples) as a malloc'd array of finite values; *n = 0 and *out = NULL
+ * when absent or name is NULL. 0 or -EINVAL (non-numbers) / -ENOMEM. */
+int rset_samples(const json_t *rec, const char *name, double **out, size_t *n);
 
 #endif

@@ -284,23 +284,39 @@ static void render_stages(FILE *f, const json_t *meta)
 
 /* ---- one result set ---- */
 
-static bool has_median(const json_t *records)
+/* The label of an extra median column: its declared block without the
+ * "_" ("overhead_" -> "overhead", "net_" -> "net"), else its name. */
+static const char *median_label(const json_t *set, const char *col, char *buf, size_t len)
+{
+	const json_t *c = schema_column(json_object_get(set, "columns"), col);
+	const char *b = json_string_value(json_object_get(c, "block"));
+	size_t n = b ? strlen(b) : 0;
+	if (n && b[n - 1] == '_')
+		n--;
+	snprintf(buf, len, "%.*s", n ? (int)n : (int)strlen(col), n ? b : col);
+	return buf;
+}
+
+/* Whether some of records holds the median m names (the set's declared
+ * headline measure, rset_measure). */
+static bool has_median(const struct rset_measure *m, const json_t *records)
 {
 	size_t i;
 	json_t *r;
-	json_array_foreach(records, i, r) if (json_is_number(json_object_get(r, "median_ns")))
+	json_array_foreach(records, i, r) if (m->median && json_is_number(json_object_get(r, m->median)))
 		return true;
 	return false;
 }
 
-static void sample_range(const json_t *records, double *lo, double *hi)
+static void sample_range(const struct rset_measure *m, const json_t *records, double *lo,
+			 double *hi)
 {
 	*lo = INFINITY;
 	*hi = -INFINITY;
 	size_t i;
 	json_t *r;
 	json_array_foreach(records, i, r) {
-		double n = rset_num(r, "samples");
+		double n = m->n ? rset_num(r, m->n) : NAN;
 		if (!isnan(n)) {
 			*lo = fmin(*lo, n);
 			*hi = fmax(*hi, n);
@@ -312,7 +328,7 @@ static void sample_range(const json_t *records, double *lo, double *hi)
 struct shown {
 	bool full;      /* a row per record: median, p90, p99, CI, n */
 	bool pivot;     /* cells "median / p90", a column per size */
-	json_t *extra;  /* prefixes of extra "<P>median ns" columns (net_, ...) */
+	json_t *extra;  /* the other declared medians shown (net_median_ns, ...) */
 	json_t *pivots; /* the size columns pivoted on */
 };
 
@@ -325,27 +341,29 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 		h = host;
 	double lo, hi;
 	char a[32], b[32];
-	sample_range(records, &lo, &hi);
+	struct rset_measure m;
+	rset_measure(set, NULL, &m);
+	const char *unit = m.unit ? m.unit : "";
+	sample_range(&m, records, &lo, &hi);
 	fprintf(f, "*Table: %s. ", bench_title(bench));
-	if (has_median(records) && (sh->full || sh->pivot)) {
+	if (has_median(&m, records) && (sh->full || sh->pivot)) {
 		if (sh->full) {
-			fprintf(f, "%sedian ns with the 90th and 99th percentiles, the 95%% "
+			fprintf(f, "%sedian %s with the 90th and 99th percentiles, the 95%% "
 				   "bootstrap CI of the median and the sample count n",
-				sh->pivot ? "Tables with a row per record: m" : "M");
+				sh->pivot ? "Tables with a row per record: m" : "M", unit);
 			size_t k, n = json_array_size(sh->extra);
 			json_t *kv;
-			json_array_foreach(sh->extra, k, kv) {
-				const char *p = json_string_value(kv);
-				fprintf(f, "%s%.*s", k == 0 ? ", and the " : k + 1 < n ? ", " : " and ",
-					(int)strlen(p) - 1, p);
-			}
+			char lb[64];
+			json_array_foreach(sh->extra, k, kv)
+				fprintf(f, "%s%s", k == 0 ? ", and the " : k + 1 < n ? ", " : " and ",
+					median_label(set, json_string_value(kv), lb, sizeof(lb)));
 			if (n)
-				fprintf(f, " median%s (ns)", n > 1 ? "s" : "");
+				fprintf(f, " median%s (%s)", n > 1 ? "s" : "", unit);
 			fprintf(f, sh->pivot ? "; " : ", ");
 		}
 		if (sh->pivot) {
-			fprintf(f, "%s median / p90 ns, a column per ",
-				sh->full ? "pivoted tables: cells" : "Cells:");
+			fprintf(f, "%s median / p90 %s, a column per ",
+				sh->full ? "pivoted tables: cells" : "Cells:", unit);
 			size_t k;
 			json_t *kv;
 			json_array_foreach(sh->pivots, k, kv)
@@ -388,29 +406,6 @@ static void render_caption(FILE *f, const json_t *set, const char *bench, const 
 	fprintf(f, ".*\n\n");
 }
 
-
-/* Prefixes P of extra "<P>median_ns" figures (e.g. "net_", "overhead_"),
- * in first-seen order. */
-static json_t *median_prefixes(const json_t *records)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(records, i, r) {
-		const char *name;
-		json_t *v;
-		json_object_foreach((json_t *)r, name, v) {
-			size_t n = strlen(name);
-			if (n <= 9 || strcmp(name + n - 9, "median_ns") || !json_is_number(v))
-				continue;
-			char pre[64];
-			snprintf(pre, sizeof(pre), "%.*s", (int)(n - 9), name);
-			if (!rset_in_list(out, pre))
-				json_array_append_new(out, json_string(pre));
-		}
-	}
-	return out;
-}
 
 static void render_same(FILE *f, const json_t *records, const json_t *keys, const json_t *vary)
 {
@@ -536,7 +531,8 @@ static json_t *pivot_rows(const json_t *records, const json_t *vary, const char 
 
 /* One row per configuration (the varying keys but x), one column per x
  * value; each cell "median / p90" in ns. */
-static void render_pivot(FILE *f, const json_t *records, const json_t *vary, const char *x)
+static void render_pivot(FILE *f, const struct rset_measure *m, const json_t *records,
+			 const json_t *vary, const char *x)
 {
 	json_t *dropped = json_array();
 	json_t *cols = pivot_rows(records, vary, x, dropped), *rows = json_array();
@@ -564,7 +560,7 @@ static void render_pivot(FILE *f, const json_t *records, const json_t *vary, con
 			json_object_set_new(cells, cell, json_integer((json_int_t)i));
 	}
 	qsort(xs, nx, sizeof(*xs), cmp_dbl);
-	fprintf(f, "Cells: median / p90 in ns, one column per %s.", x);
+	fprintf(f, "Cells: median / p90 in %s, one column per %s.", m->unit ? m->unit : "", x);
 	if (json_array_size(dropped)) {
 		fprintf(f, " Not shown, as they follow from %s:", x);
 		json_array_foreach(dropped, k, kv) fprintf(f, "%s %s", k ? "," : "", json_string_value(kv));
@@ -596,9 +592,10 @@ static void render_pivot(FILE *f, const json_t *records, const json_t *vary, con
 			json_t *idx = json_object_get(cells, cell);
 			const json_t *hit = idx ? json_array_get(records, (size_t)json_integer_value(idx))
 						: NULL;
-			if (hit && !isnan(rset_num(hit, "median_ns")))
-				fprintf(f, " %s / %s |", rset_fmt_num(rset_num(hit, "median_ns"), a, sizeof(a)),
-					rset_fmt_num(rset_num(hit, "p90_ns"), b, sizeof(b)));
+			double med = hit ? rset_num(hit, m->median) : NAN;
+			if (!isnan(med))
+				fprintf(f, " %s / %s |", rset_fmt_num(med, a, sizeof(a)),
+					rset_fmt_num(m->p90 ? rset_num(hit, m->p90) : NAN, b, sizeof(b)));
 			else
 				fprintf(f, " - |");
 		}
@@ -629,15 +626,21 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 		}
 	}
 	json_t *vary = rset_varying(records, keys);
-	bool timed = has_median(records);
-	json_t *cols, *extra = median_prefixes(records);
+	struct rset_measure m;
+	rset_measure(set, NULL, &m);
+	bool timed = has_median(&m, records);
+	json_t *cols, *extra = rset_medians(set, records);
+	/* the headline's median is the table's own column */
+	for (k = 0; k < json_array_size(extra); k++)
+		if (!strcmp(json_string_value(json_array_get(extra, k)), m.median ? m.median : ""))
+			json_array_remove(extra, k--);
 	bool status = timed && any_not_ok(records) && !rset_in_list(vary, "status");
 
 	if (timed) {
 		render_same(f, records, keys, vary);
 		const char *px = pivot_column(records, vary);
 		if (px && !status) {
-			render_pivot(f, records, vary, px);
+			render_pivot(f, &m, records, vary, px);
 			sh->pivot = true;
 			if (!rset_in_list(sh->pivots, px))
 				json_array_append_new(sh->pivots, json_string(px));
@@ -656,14 +659,14 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 		fprintf(f, " status |");
 	if (timed) {
 		sh->full = true;
-		fprintf(f, " median ns | p90 ns | p99 ns | 95%% CI of median (ns) | n |");
+		const char *u = m.unit ? m.unit : "";
+		fprintf(f, " median %s | p90 %s | p99 %s | 95%% CI of median (%s) | n |", u, u, u, u);
 		json_array_foreach(extra, k, kv) {
-			char pre[64];
-			snprintf(pre, sizeof(pre), "%s", json_string_value(kv));
-			if (!rset_in_list(sh->extra, pre))
-				json_array_append_new(sh->extra, json_string(pre));
-			pre[strlen(pre) - 1] = '\0'; /* "net_" -> "net" */
-			fprintf(f, " %s median ns |", pre);
+			if (!rset_in_list(sh->extra, json_string_value(kv)))
+				json_array_append(sh->extra, kv);
+			char lb[64];
+			fprintf(f, " %s median %s |", median_label(set, json_string_value(kv), lb, sizeof(lb)),
+				u);
 		}
 	}
 	fprintf(f, "\n|");
@@ -690,21 +693,21 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 		}
 		if (timed) {
 			char a[32], b[32], c[32];
-			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "median_ns"), a, sizeof(a)));
-			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "p90_ns"), a, sizeof(a)));
-			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "p99_ns"), a, sizeof(a)));
-			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
+			/* a statistic the set does not declare is NULL: NAN, "-" */
+#define STAT(name) ((name) ? rset_num(r, (name)) : NAN)
+			fprintf(f, " %s |", rset_fmt_num(STAT(m.median), a, sizeof(a)));
+			fprintf(f, " %s |", rset_fmt_num(STAT(m.p90), a, sizeof(a)));
+			fprintf(f, " %s |", rset_fmt_num(STAT(m.p99), a, sizeof(a)));
+			double lo = STAT(m.ci_low), hi = STAT(m.ci_high);
 			if (isnan(lo) || isnan(hi))
 				fprintf(f, " - |");
 			else
 				fprintf(f, " %s – %s |", rset_fmt_num(lo, b, sizeof(b)),
 					rset_fmt_num(hi, c, sizeof(c)));
-			fprintf(f, " %s |", rset_fmt_num(rset_num(r, "samples"), a, sizeof(a)));
-			json_array_foreach(extra, k, kv) {
-				char name[96];
-				snprintf(name, sizeof(name), "%smedian_ns", json_string_value(kv));
-				fprintf(f, " %s |", rset_fmt_num(rset_num(r, name), a, sizeof(a)));
-			}
+			fprintf(f, " %s |", rset_fmt_num(STAT(m.n), a, sizeof(a)));
+#undef STAT
+			json_array_foreach(extra, k, kv)
+				fprintf(f, " %s |", rset_fmt_num(rset_num(r, json_string_value(kv)), a, sizeof(a)));
 		}
 		fputc('\n', f);
 	}

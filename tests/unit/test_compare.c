@@ -568,6 +568,129 @@ static void test_cli_emulated(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A set whose measure is not called median_ns: declared with role
+ * measure and unit ns ("latency", no statistics tagged), or as a
+ * statistics block whose fields are named otherwise (lat_med, lat_lo ...,
+ * tagged "statistic"). A field named median_ns that is declared an
+ * outcome is a decoy: a reader guessing by name would compare it. */
+static json_t *declared_set(bool tagged, double scale)
+{
+	json_t *set = set_new("probe");
+	json_t *cols = json_pack("[{s:s, s:s, s:s, s:n}, {s:s, s:s, s:s, s:n},"
+				 " {s:s, s:s, s:s, s:s}]",
+				 "name", "design", "role", "key", "type", "string", "unit",
+				 "name", "nevents", "role", "key", "type", "integer", "unit",
+				 "name", "median_ns", "role", "outcome", "type", "real", "unit", "count");
+	if (!tagged)
+		json_array_append_new(cols, json_pack("{s:s, s:s, s:s, s:s}", "name", "latency", "role",
+						      "measure", "type", "real", "unit", "ns"));
+	static const char *const stat[][2] = { { "lat_med", "median" }, { "lat_lo", "ci95_low" },
+					       { "lat_hi", "ci95_high" }, { "lat_n", "n" },
+					       { "lat_raw", "samples" } };
+	for (size_t i = 0; tagged && i < sizeof(stat) / sizeof(stat[0]); i++)
+		json_array_append_new(cols, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name",
+						      stat[i][0], "role", "measure", "type",
+						      i == 4 ? "array" : i == 3 ? "integer" : "real",
+						      "unit", i == 3 ? "count" : "ns", "statistic",
+						      stat[i][1], "block", "lat_"));
+	json_object_set_new(set, "columns", cols);
+	double s[N];
+	rng_state = 7;
+	for (int i = 0; i < N; i++)
+		s[i] = scale * normal(100, 2);
+	json_t *raw = json_array();
+	for (int i = 0; i < N; i++)
+		json_array_append_new(raw, json_real(s[i]));
+	json_t *r = json_pack("{s:s, s:i, s:f}", "design", "x", "nevents", 8, "median_ns", 5.0);
+	if (tagged)
+		json_object_update_new(r, json_pack("{s:f, s:f, s:f, s:i, s:o}", "lat_med", 100 * scale,
+						    "lat_lo", 99 * scale, "lat_hi", 101 * scale,
+						    "lat_n", N, "lat_raw", raw));
+	else {
+		json_object_set_new(r, "latency", json_real(100 * scale));
+		json_decref(raw);
+	}
+	json_array_append_new(json_object_get(set, "records"), r);
+	return set;
+}
+
+static void test_declared_measure(void **state)
+{
+	(void)state;
+	/* rset_measure finds the statistics by their declared tags */
+	json_t *t = declared_set(true, 1), *u = declared_set(false, 1);
+	struct rset_measure m;
+	assert_true(rset_measure(t, NULL, &m));
+	assert_string_equal(m.median, "lat_med");
+	assert_string_equal(m.ci_low, "lat_lo");
+	assert_string_equal(m.ci_high, "lat_hi");
+	assert_string_equal(m.n, "lat_n");
+	assert_string_equal(m.samples, "lat_raw");
+	assert_string_equal(m.unit, "ns");
+	assert_true(rset_measure(u, NULL, &m));
+	assert_string_equal(m.median, "latency");
+	assert_null(m.ci_low);
+	assert_null(m.samples);
+	json_decref(t);
+	json_decref(u);
+	/* a benchmark's declared block "" (an old set's compat columns: the
+	 * fields its records hold) */
+	json_t *old = set_new("lookup");
+	json_array_append_new(json_object_get(old, "records"),
+			      json_pack("{s:s, s:f, s:f, s:f, s:i, s:[f]}", "design", "x", "median_ns",
+					1.0, "evict_median_ns", 2.0, "ci95_high_ns", 1.1, "samples", 1,
+					"samples_ns", 1.0));
+	json_object_set_new(old, "columns", rset_compat_columns(old));
+	assert_true(rset_measure(old, NULL, &m));
+	assert_string_equal(m.median, "median_ns");
+	assert_string_equal(m.ci_high, "ci95_high_ns");
+	assert_string_equal(m.samples, "samples_ns");
+	assert_string_equal(m.n, "samples");
+	json_t *meds = rset_medians(old, json_object_get(old, "records"));
+	assert_int_equal(json_array_size(meds), 2);
+	assert_string_equal(json_string_value(json_array_get(meds, 1)), "evict_median_ns");
+	json_decref(meds);
+	json_decref(old);
+	/* no measure declared: none found, and no field is guessed by its name */
+	json_t *none = set_new("probe");
+	json_object_set_new(none, "columns",
+			    json_pack("[{s:s, s:s, s:s, s:s}]", "name", "median_ns", "role", "outcome",
+				      "type", "real", "unit", "count"));
+	assert_false(rset_measure(none, NULL, &m));
+	json_decref(none);
+
+	/* pfbench compare B = 2 x A on both shapes */
+	char dir[] = "/tmp/pfbench-test-compare-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	for (int tagged = 0; tagged <= 1; tagged++) {
+		char da[64], db[64], f[96], *out;
+		snprintf(da, sizeof(da), "%s/a%d", dir, tagged);
+		snprintf(db, sizeof(db), "%s/b%d", dir, tagged);
+		assert_int_equal(mkdir(da, 0755), 0);
+		assert_int_equal(mkdir(db, 0755), 0);
+		json_t *a = declared_set(tagged, 1), *b = declared_set(tagged, 2);
+		snprintf(f, sizeof(f), "%s/probe.json", da);
+		assert_int_equal(json_dump_file(a, f, 0), 0);
+		snprintf(f, sizeof(f), "%s/probe.json", db);
+		assert_int_equal(json_dump_file(b, f, 0), 0);
+		json_decref(a);
+		json_decref(b);
+		assert_int_equal(run_compare(&out, "--all", da, db, NULL), 0);
+		/* one row (its keys named above the table): A's median 100, B's 200 */
+		const char *r = row(out, "| 100 (");
+		if (!in_line(r, "| 200 (") || !in_line(r, "| 2.000 |"))
+			fail_msg("tagged %d: %.400s", tagged, r);
+		assert_true(in_line(r, tagged ? "bootstrap" : "none ‡"));
+		if (tagged)
+			assert_true(in_line(r, "significant"));
+		assert_non_null(strstr(out, "A median ns (n)"));
+		free(out);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_cli_emulated),
+		cmocka_unit_test(test_declared_measure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -444,6 +444,41 @@ static void test_report_synthetic(void **state)
 	assert_int_equal(run(NULL, argv2), 2);
 }
 
+/* A set whose measure is not called median_ns, declared with role
+ * measure and unit ns: report.md's tables show it as the median; a field
+ * named median_ns declared an outcome (a decoy) is no median. */
+static void test_report_declared_measure(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX + 16], *out;
+	snprintf(dir, sizeof(dir), "%s/declared", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	json_t *set = json_pack(
+		"{s:s, s:s, s:{s:s}, s:b, s:[], s:[{s:s, s:s, s:s, s:n}, {s:s, s:s, s:s, s:n},"
+		" {s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}],"
+		" s:[{s:s, s:i, s:f, s:f}, {s:s, s:i, s:f, s:f}]}",
+		"schema", "pfbench-result/1", "bench", "probe", "context", "date_utc",
+		"2025-01-01T00:00:00Z", "complete", 1, "skipped", "columns",
+		"name", "design", "role", "key", "type", "string", "unit",
+		"name", "nevents", "role", "key", "type", "integer", "unit",
+		"name", "median_ns", "role", "outcome", "type", "real", "unit", "count",
+		"name", "latency", "role", "measure", "type", "real", "unit", "ns",
+		"records", "design", "x", "nevents", 8, "median_ns", 5.0, "latency", 123.0,
+		"design", "y", "nevents", 16, "median_ns", 5.0, "latency", 456.0);
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/probe.json", dir);
+	assert_int_equal(json_dump_file(set, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER), 0);
+	json_decref(set);
+	char *argv[] = { abs_pfbench(), "report", dir, NULL };
+	assert_int_equal(run(&out, argv), 0);
+	free(out);
+	char *all = slurp(dir, "tables/probe.md");
+	if (!strstr(all, "| design | nevents | median ns |") || !strstr(all, "| x | 8 | 123 |") ||
+	    !strstr(all, "| y | 16 | 456 |"))
+		fail_msg("tables/probe.md does not show latency as the median:\n%s", all);
+	free(all);
+}
+
 /* ---- interruption ---- */
 
 static void test_interrupt(void **state)
@@ -703,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_tiny_suite),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_report_synthetic),
+		cmocka_unit_test(test_report_declared_measure),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_no_overwrite),
 		cmocka_unit_test(test_failed_and_timeout),
