@@ -14,6 +14,7 @@
 #include "exit-bench.h"
 #include "order.h"
 #include "out.h"
+#include "rset.h"
 #include "topology.h"
 #include "disturb.h"
 #include "util.h"
@@ -170,25 +171,37 @@ static double fnum(const json_t *set, const json_t *r, const char *name)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* The baseline table: a label and a measure, whose unit the schema gives. */
+/* The baseline table: a label and the block whose median it shows, the
+ * column and unit as the schema declares them (rset_measure). */
 static const struct {
-	const char *label, *col;
+	const char *label, *block;
 } base_cols[] = {
-	{ "median", "median_ns" },
-	{ "net", "net_median_ns" },
+	{ "median", "" },
+	{ "net", "net_" },
 };
+
+static const char *median_col(const json_t *set, const char *block, const char **unit)
+{
+	struct rset_measure m;
+	if (!rset_measure(set, block, &m))
+		die("exit: the summary reads the median of block \"%s\", which exit's schema does "
+		    "not declare (a bug)", block);
+	if (unit)
+		*unit = m.unit;
+	return m.median;
+}
 
 /* A few lines for the terminal, read back from the records. */
 static void summary(const json_t *set)
 {
-	const json_t *recs = json_object_get(set, "records"), *cols = json_object_get(set, "columns");
+	const json_t *recs = json_object_get(set, "records");
 	size_t i, c;
 	json_t *r;
 	printf("# %-6s %-9s", "exit", "mode");
 	for (c = 0; c < sizeof(base_cols) / sizeof(base_cols[0]); c++) {
 		char head[40];
-		const char *unit = json_string_value(
-			json_object_get(schema_column(cols, base_cols[c].col), "unit"));
+		const char *unit;
+		median_col(set, base_cols[c].block, &unit);
 		snprintf(head, sizeof(head), "%s %s", base_cols[c].label, unit ? unit : "");
 		printf(" %12s", head);
 	}
@@ -198,7 +211,7 @@ static void summary(const json_t *set)
 			continue;
 		printf("  %-8s %-9s", str(set, r, "exit"), str(set, r, "mode"));
 		for (c = 0; c < sizeof(base_cols) / sizeof(base_cols[0]); c++) {
-			double v = fnum(set, r, base_cols[c].col);
+			double v = fnum(set, r, median_col(set, base_cols[c].block, NULL));
 			if (isfinite(v))
 				printf(" %12.0f", v);
 			else
@@ -221,7 +234,7 @@ static void summary(const json_t *set)
 	json_array_foreach(recs, i, r) {
 		if (strcmp(str(set, r, "group"), "reprogram"))
 			continue;
-		double m = fnum(set, r, "median_ns");
+		double m = fnum(set, r, median_col(set, "", NULL));
 		if (!strcmp(str(set, r, "status"), "ok")) {
 			ok++;
 			lo = fmin(lo, m);

@@ -3,6 +3,7 @@
  * error paths (bench/kvm/install-bench.c measures). Writes DIR/install.json
  * and DIR/install.csv, or prints a table without -o. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -21,6 +22,7 @@
 #include "order.h"
 #include "out.h"
 #include "progress.h"
+#include "rset.h"
 #include "topology.h"
 #include "util.h"
 #include "vm.h"
@@ -151,11 +153,20 @@ static void to_opts(const struct install_cli *c, struct install_opts *o)
 				  vcpus);
 }
 
+/* The statistics this table prints, as the set's columns declare them. */
+static double stat(const json_t *r, const char *col)
+{
+	return col ? json_number_value(json_object_get(r, col)) : NAN;
+}
+
 static void print_table(const json_t *set)
 {
 	size_t i;
 	json_t *r;
-	printf("# KVM_SET_PMU_EVENT_FILTER latency (ns, TSC overhead subtracted)\n");
+	struct rset_measure m;
+	if (!rset_measure(set, NULL, &m))
+		die("install: the set declares no median (a bug in schema-install.c)");
+	printf("# KVM_SET_PMU_EVENT_FILTER latency (%s, TSC overhead subtracted)\n", m.unit);
 	printf("# %-20s %-7s %5s %6s %-9s %-7s %10s %10s %10s %8s  %s\n", "case", "enc", "size",
 	       "vcpus", "state", "path", "median", "p90", "p99", "samples", "filter");
 	json_array_foreach(json_object_get(set, "records"), i, r) {
@@ -166,10 +177,8 @@ static void print_table(const json_t *set)
 		       json_integer_value(json_object_get(r, "vcpus")),
 		       json_string_value(json_object_get(r, "vcpu_state")),
 		       json_string_value(json_object_get(r, "path")),
-		       json_number_value(json_object_get(r, "median_ns")),
-		       json_number_value(json_object_get(r, "p90_ns")),
-		       json_number_value(json_object_get(r, "p99_ns")),
-		       json_integer_value(json_object_get(r, "samples")),
+		       stat(r, m.median), stat(r, m.p90), stat(r, m.p99),
+		       json_integer_value(json_object_get(r, m.n ? m.n : "")),
 		       json_is_string(json_object_get(r, "filter")) ?
 			       json_string_value(json_object_get(r, "filter")) : "");
 	}
