@@ -60,6 +60,17 @@ void out_set_add(json_t *set, json_t *record)
 	const char *em = host_emulated(NULL);
 	if (em && json_is_object(record))
 		json_object_set_new(record, "emulated", json_string(em));
+#ifndef NDEBUG
+	const json_t *cols = json_object_get(set, "columns");
+	const char *bench = json_string_value(json_object_get(set, "bench"));
+	char why[320];
+	if (json_is_array(cols) && json_is_object(record) &&
+	    schema_check_record(cols, bench ? bench : "?", record, why, sizeof(why))) {
+		fprintf(stderr, "pfbench: BUG: %s (add the field to the benchmark's schema table)\n",
+			why);
+		abort();
+	}
+#endif
 	json_t *recs = json_object_get(set, "records");
 	if (json_is_array(recs) && record)
 		json_array_append_new(recs, record);

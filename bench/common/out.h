@@ -48,6 +48,12 @@ json_t *out_calib_json(const struct tsc_calib *c);
  * from it): "complete" starts false; call out_set_complete(set, true) when
  * the run finished everything it was asked. */
 json_t *out_set_new(const struct schema *s, json_t *context /* stolen */);
+/* Appends record to the set's records. Unless built with NDEBUG (make
+ * never defines it), a record with a field the set's "columns" do not
+ * declare, or of another type, is a programming error caught here, where
+ * the writer made it: "pfbench: BUG: <bench>: field ... is not declared"
+ * on stderr, then abort() (the backtrace names the writer). The writers
+ * (out_write_set) refuse such a set too, whatever the build. */
 void out_set_add(json_t *set, json_t *record /* stolen */);
 void out_set_skip(json_t *set, const char *what, const char *why);
 void out_set_complete(json_t *set, bool complete);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -222,7 +223,10 @@ static void test_set_schema(void **state)
 	char err[320] = "";
 	assert_int_equal(out_check_set(set, err, sizeof(err)), 0);
 
-	out_set_add(set, json_pack("{s:s, s:i}", "design", "x", "undeclared", 1));
+	/* A set not built through out_set_add (a hand-edited file, a
+	 * release build) is still refused at write. */
+	json_array_append_new(json_object_get(set, "records"),
+			      json_pack("{s:s, s:i}", "design", "x", "undeclared", 1));
 	assert_int_equal(out_check_set(set, err, sizeof(err)), -EPROTO);
 	assert_string_equal(err, "record 2: field \"undeclared\" is not declared in the schema of schema");
 	char *dir = path_in("schema-refused");
@@ -233,10 +237,69 @@ static void test_set_schema(void **state)
 	json_decref(set);
 
 	set = sample_set("schema");
-	out_set_add(set, json_pack("{s:s}", "size", "12"));
+	json_array_append_new(json_object_get(set, "records"), json_pack("{s:s}", "size", "12"));
 	assert_int_equal(out_check_set(set, err, sizeof(err)), -EPROTO);
 	assert_non_null(strstr(err, "field \"size\" of schema holds a JSON string, declared integer"));
 	json_decref(set);
+}
+
+/* In a child: out_set_add(sample_set("schema"), rec). Its stderr into
+ * err (malloc'd); returns the wait status. */
+static int add_in_child(json_t *rec, char **err)
+{
+	int fd[2];
+	assert_int_equal(pipe(fd), 0);
+	fflush(NULL);
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		dup2(fd[1], 2);
+		close(fd[0]);
+		json_t *set = sample_set("schema");
+		out_set_add(set, rec);
+		json_decref(set);
+		_exit(0);
+	}
+	close(fd[1]);
+	size_t cap = 4096, len = 0;
+	ssize_t n;
+	*err = malloc(cap);
+	while ((n = read(fd[0], *err + len, cap - len - 1)) > 0)
+		len += (size_t)n;
+	(*err)[len] = '\0';
+	close(fd[0]);
+	int st;
+	waitpid(p, &st, 0);
+	json_decref(rec);
+	return st;
+}
+
+/* The record builder's check: out_set_add() aborts on a field the set
+ * does not declare, or of another type, naming it, where the writer made
+ * the record; a declared record goes in. */
+static void test_add_checks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"design\": \"x\", \"size\": 4}", NULL },
+		{ "{\"design\": \"x\", \"undeclared\": 1}",
+		  "pfbench: BUG: field \"undeclared\" is not declared in the schema of schema" },
+		{ "{\"size\": \"12\"}",
+		  "pfbench: BUG: field \"size\" of schema holds a JSON string, declared integer" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err;
+		json_t *rec = json_loads(cases[i].json, 0, NULL);
+		assert_non_null(rec);
+		int st = add_in_child(rec, &err); /* the child steals rec, the parent drops it */
+		if (!cases[i].want ? !WIFEXITED(st) || WEXITSTATUS(st) != 0 || *err
+				   : !WIFSIGNALED(st) || WTERMSIG(st) != SIGABRT ||
+					     strncmp(err, cases[i].want, strlen(cases[i].want)))
+			fail_msg("%s: status 0x%x, stderr '%s'", cases[i].json, st, err);
+		free(err);
+	}
 }
 
 /* out_record_stats() writes exactly the statistics columns schema.h
@@ -642,6 +705,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_shape),
 		cmocka_unit_test(test_set_schema),
+		cmocka_unit_test(test_add_checks),
 		cmocka_unit_test(test_stats_declared),
 		cmocka_unit_test(test_record_stats),
 		cmocka_unit_test(test_json_round_trip),
