@@ -128,6 +128,7 @@ deps:
 
 # The unit and integration tests of one build (plain or sanitized).
 check: all
+	scripts/check-layers.sh
 	scripts/run-tests.sh $(BUILD)
 
 test: deps
