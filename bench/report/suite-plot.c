@@ -358,7 +358,14 @@ struct plot_data {
 	char xtics[1024];   /* gnuplot tic list: the sizes measured */
 	int xmode;          /* x drawn as: 0 x, 1 log2(x), 2 log2(1 + x) */
 	char band_note[160]; /* the subtitle's word on the band */
+	struct rset_measure m; /* the set's declared median and CI columns */
 };
+
+/* A record's median, CI ends (NAN when the set declares none). */
+static double stat_of(const json_t *r, const char *col)
+{
+	return col ? rset_num(r, col) : NAN;
+}
 
 /* The colour key and dash of a record's series. */
 static void series_style(const struct plot_spec *p, const struct plot_globals *g,
@@ -393,8 +400,8 @@ static const json_t *first_with_title(const json_t *sel, const json_t *fields, c
 }
 
 /* Whether every point of series t lies within BAND_PCT of ref. */
-static bool coincides(const json_t *sel, const json_t *fields, const char *x, const char *t,
-		      double ref)
+static bool coincides(const struct rset_measure *m, const json_t *sel, const json_t *fields,
+		      const char *x, const char *t, double ref)
 {
 	size_t i;
 	json_t *r;
@@ -403,16 +410,16 @@ static bool coincides(const json_t *sel, const json_t *fields, const char *x, co
 		series_title(r, fields, x, NULL, title, sizeof(title));
 		if (strcmp(title, t))
 			continue;
-		if (!(fabs(rset_num(r, "median_ns") / ref - 1) * 100 <= BAND_PCT))
+		if (!(fabs(stat_of(r, m->median) / ref - 1) * 100 <= BAND_PCT))
 			return false;
 	}
 	return true;
 }
 
 /* One block per title: the records of sel whose series title it is. */
-static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const json_t *fields,
-			 const char *x, const char *rename, double scale, struct point *pts,
-			 bool *first)
+static void write_blocks(FILE *f, const struct rset_measure *m, const json_t *sel,
+			 const json_t *titles, const json_t *fields, const char *x, const char *rename,
+			 double scale, struct point *pts, bool *first)
 {
 	size_t i, k;
 	json_t *r, *t;
@@ -423,8 +430,8 @@ static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const
 			series_title(r, fields, x, NULL, title, sizeof(title));
 			if (strcmp(title, json_string_value(t)))
 				continue;
-			double y = rset_num(r, "median_ns");
-			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
+			double y = stat_of(r, m->median);
+			double lo = stat_of(r, m->ci_low), hi = stat_of(r, m->ci_high);
 			pts[n++] = (struct point){ rset_num(r, x), y * scale,
 						   (isnan(lo) ? y : lo) * scale,
 						   (isnan(hi) ? y : hi) * scale };
@@ -439,8 +446,9 @@ static void write_blocks(FILE *f, const json_t *sel, const json_t *titles, const
 }
 
 /* The envelope of the band series: per x, the lowest and highest median. */
-static void write_band(FILE *f, const json_t *sel, const json_t *band, const json_t *fields,
-		       const char *x, double scale, const char *title)
+static void write_band(FILE *f, const struct rset_measure *m, const json_t *sel,
+		       const json_t *band, const json_t *fields, const char *x, double scale,
+		       const char *title)
 {
 	size_t n = 0, i;
 	json_t *r;
@@ -452,7 +460,7 @@ static void write_band(FILE *f, const json_t *sel, const json_t *band, const jso
 		series_title(r, fields, x, NULL, t, sizeof(t));
 		if (!has_title(band, t))
 			continue;
-		double xv = rset_num(r, x), y = rset_num(r, "median_ns") * scale;
+		double xv = rset_num(r, x), y = stat_of(r, m->median) * scale;
 		size_t j;
 		for (j = 0; j < n && pts[j].x != xv; j++)
 			;
@@ -476,114 +484,125 @@ static void append(char *buf, size_t len, const char *fmt_, size_t v)
 		snprintf(buf + o, len - o, fmt_, v);
 }
 
-/* Writes the data file: the series (left panel, right panel), the band of
- * coinciding series, the tail (floor) series, then the flat reference
- * lines. */
-static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
-		      const char *x, const struct plot_globals *g, struct plot_data *d)
+/* The records p plots into sel (tail: p's tail series), their x values
+ * (as text) into xs; the x and y ranges (the reference lines count in y)
+ * and the unit into d. */
+static void select_points(const struct plot_spec *p, const json_t *records, const char *x,
+			  struct plot_data *d, json_t *sel, json_t *tail, json_t *xs)
 {
-	const json_t *records = json_object_get(set, "records");
-	json_t *sel = json_array(), *tail = json_array();
+	const struct rset_measure *m = &d->m;
 	size_t i;
 	json_t *r;
-	char title[512];
 	d->xmin = d->ymin = INFINITY;
 	d->xmax = d->ymax = -INFINITY;
-	json_t *xs = json_array();
 	json_array_foreach(records, i, r) {
-		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) ||
-		    isnan(rset_num(r, "median_ns")))
+		double xv = rset_num(r, x), y = stat_of(r, m->median), lo = stat_of(r, m->ci_low);
+		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) || isnan(y))
 			continue;
 		bool is_tail = p->tail.field && matches1(r, &p->tail);
 		json_array_append(is_tail ? tail : sel, r);
-		double xv = rset_num(r, x), lo = rset_num(r, "ci95_low_ns");
 		d->xmin = fmin(d->xmin, xv);
 		d->xmax = fmax(d->xmax, xv);
-		d->ymax = fmax(d->ymax, fmax(rset_num(r, "median_ns"), rset_num(r, "ci95_high_ns")));
-		d->ymin = fmin(d->ymin, isnan(lo) ? rset_num(r, "median_ns") : lo);
+		d->ymax = fmax(d->ymax, fmax(y, stat_of(r, m->ci_high)));
+		d->ymin = fmin(d->ymin, isnan(lo) ? y : lo);
 		char xb[32];
 		snprintf(xb, sizeof(xb), "%.10g", xv);
 		if (!rset_in_list(xs, xb))
 			json_array_append_new(xs, json_string(xb));
 	}
-	/* The reference lines count in the y range. */
 	json_array_foreach(records, i, r) {
+		double y = stat_of(r, m->median);
 		for (int b = 0; b < 3 && p->base[b].where[0].field; b++)
-			if (matches(r, p->base[b].where) && !isnan(rset_num(r, "median_ns"))) {
-				d->ymax = fmax(d->ymax, rset_num(r, "median_ns"));
-				d->ymin = fmin(d->ymin, rset_num(r, "median_ns"));
+			if (matches(r, p->base[b].where) && !isnan(y)) {
+				d->ymax = fmax(d->ymax, y);
+				d->ymin = fmin(d->ymin, y);
 			}
 	}
 	/* The unit follows the series (the tables' rule, report-md.h). */
 	double smax = 0;
-	json_array_foreach(sel, i, r) smax = fmax(smax, rset_num(r, "median_ns"));
+	json_array_foreach(sel, i, r) smax = fmax(smax, stat_of(r, m->median));
 	struct rmd_unit u = rmd_unit_for(smax);
 	d->scale = 1 / u.ns;
 	d->unit = u.name;
-	/* x: log2(x), or log2(1 + x) when a size is 0, once the sizes span
-	 * 16x; a tic at every size measured. */
+}
+
+/* x where the axis puts v (d->xmode). */
+static double x_pos(const struct plot_data *d, double v)
+{
+	return d->xmode == 2 ? log2(1 + v) : d->xmode == 1 ? log2(v) : v;
+}
+
+/* x: log2(x), or log2(1 + x) when a size is 0, once the sizes span 16x;
+ * a tic at every size measured (xs: as text). */
+static void x_tics(struct plot_data *d, const json_t *xs)
+{
+	size_t i;
+	json_t *r;
 	d->xmode = d->xmax > 0 && (d->xmin > 0 ? d->xmax / d->xmin >= 16 : d->xmax >= 16)
 			   ? (d->xmin > 0 ? 1 : 2) : 0;
 	d->xtics[0] = '\0';
 	size_t nx = json_array_size(xs), kept = 0;
 	double *pos = calloc(nx ? nx : 1, sizeof(*pos)), *val = calloc(nx ? nx : 1, sizeof(*val));
-	json_array_foreach(xs, i, r) {
-		if (!pos || !val)
-			break;
-		val[i] = atof(json_string_value(r));
-	}
-	if (pos && val) {
-		qsort(val, nx, sizeof(*val), cmp_double);
-		double span = 0;
-		for (i = 0; i < nx; i++) {
-			double pv = d->xmode == 2 ? log2(1 + val[i]) : d->xmode == 1 ? log2(val[i]) : val[i];
-			/* Tics closer than 4.5% of the axis would print over each
-			 * other (256 and 300): the larger one stays. */
-			if (kept && nx > 1) {
-				double all = (d->xmode == 2 ? log2(1 + d->xmax) : d->xmode == 1 ? log2(d->xmax) : d->xmax) -
-					     (d->xmode == 2 ? log2(1 + d->xmin) : d->xmode == 1 ? log2(d->xmin) : d->xmin);
-				span = all > 0 ? all : 1;
-				if (pv - pos[kept - 1] < 0.045 * span) {
-					if (kept > 1)
-						kept--;
-					else
-						continue;
-				}
-			}
-			val[kept] = val[i];
-			pos[kept++] = pv;
+	if (!pos || !val)
+		goto out;
+	json_array_foreach(xs, i, r) val[i] = atof(json_string_value(r));
+	qsort(val, nx, sizeof(*val), cmp_double);
+	double all = x_pos(d, d->xmax) - x_pos(d, d->xmin), span = all > 0 ? all : 1;
+	for (i = 0; i < nx; i++) {
+		double pv = x_pos(d, val[i]);
+		/* Tics closer than 4.5% of the axis would print over each
+		 * other (256 and 300): the larger one stays. */
+		if (kept && nx > 1 && pv - pos[kept - 1] < 0.045 * span) {
+			if (kept > 1)
+				kept--;
+			else
+				continue;
 		}
-		for (i = 0; i < kept; i++) {
-			size_t o = strlen(d->xtics);
-			snprintf(d->xtics + o, sizeof(d->xtics) - o, "%s\"%.10g\" %.6g", o ? ", " : "",
-				 val[i], pos[i]);
-		}
+		val[kept] = val[i];
+		pos[kept++] = pv;
 	}
+	for (i = 0; i < kept; i++) {
+		size_t o = strlen(d->xtics);
+		snprintf(d->xtics + o, sizeof(d->xtics) - o, "%s\"%.10g\" %.6g", o ? ", " : "", val[i],
+			 pos[i]);
+	}
+out:
 	free(pos);
 	free(val);
-	json_decref(xs);
+}
 
-	json_t *fields = series_fields(p, set, sel, x);
-	json_t *titles = series_titles(sel, fields, x, NULL);
-	json_t *tail_titles = series_titles(tail, fields, x, NULL);
-	/* The reference: the first base spec's first record. */
-	double ref = NAN;
+/* The reference: the first base spec's first record's median, or NAN. */
+static double ref_median(const struct plot_spec *p, const json_t *records,
+			 const struct rset_measure *m)
+{
+	size_t i;
+	json_t *r;
 	json_array_foreach(records, i, r) {
 		if (p->base[0].where[0].field && matches(r, p->base[0].where) &&
-		    !isnan(rset_num(r, "median_ns"))) {
-			ref = rset_num(r, "median_ns");
-			break;
-		}
+		    !isnan(stat_of(r, m->median)))
+			return stat_of(r, m->median);
 	}
-	json_t *ordered = json_array(), *band = json_array();
+	return NAN;
+}
+
+/* The series titles in drawing order (left panel, then right) into
+ * ordered, those coinciding with ref into band (when more than one), and
+ * each drawn series' colour and dash into d. */
+static void order_series(const struct plot_spec *p, const struct plot_globals *g,
+			 const json_t *sel, const json_t *fields, const json_t *titles,
+			 const char *x, double ref, struct plot_data *d, json_t *ordered,
+			 json_t *band)
+{
+	size_t i;
+	json_t *t;
 	for (int panel = 0; panel < 2; panel++) {
-		json_t *t;
 		json_array_foreach(titles, i, t) {
 			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
 			int pn = p->panel.field && !matches1(rec, &p->panel);
 			if (pn != panel)
 				continue;
-			if (p->band && !isnan(ref) && coincides(sel, fields, x, json_string_value(t), ref))
+			if (p->band && !isnan(ref) &&
+			    coincides(&d->m, sel, fields, x, json_string_value(t), ref))
 				json_array_append(band, t);
 			else
 				json_array_append(ordered, t);
@@ -602,7 +621,6 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 		d->nseries = json_array_size(ordered);
 	}
 	d->lcs[0] = d->dts[0] = '\0';
-	json_t *t;
 	json_array_foreach(ordered, i, t) {
 		const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
 		size_t lc, dt;
@@ -610,39 +628,23 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 		append(d->lcs, sizeof(d->lcs), d->lcs[0] ? " %zu" : "%zu", lc + 1);
 		append(d->dts, sizeof(d->dts), d->dts[0] ? " %zu" : "%zu", dt + 1);
 	}
-	d->ntail = json_array_size(tail_titles);
+}
 
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
-	int ret = 0;
-	if (!f || !pts) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	fprintf(f, "# pfbench plot data for %s from %s.json: x = %s, y = median_ns x %g (%s), "
-		   "lo..hi = ci95_low_ns..ci95_high_ns (a band: the lowest..highest median of "
-		   "the series it merges)\n", p->name, p->bench, x, d->scale, d->unit);
-	bool first = true;
-	write_blocks(f, sel, ordered, fields, x, NULL, d->scale, pts, &first);
-	if (d->nband) {
-		snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series whose "
-			 "medians all lie within %d%% of no filter, drawn as their range",
-			 json_array_size(band), BAND_PCT);
-		snprintf(title, sizeof(title), "%zu filter series (band)", json_array_size(band));
-		write_band(f, sel, band, fields, x, d->scale, title);
-	}
-	write_blocks(f, tail, tail_titles, fields, x, d->ntail == 1 ? p->tail_title : NULL,
-		     d->scale, pts, &first);
-	/* Reference lines: the first record of each name, flat across x. */
+/* Reference lines: the first record of each base spec's name, flat
+ * across x. */
+static void write_refs(FILE *f, const struct plot_spec *p, const json_t *records,
+		       struct plot_data *d)
+{
 	json_t *bases = json_array();
+	char title[512];
+	size_t i;
+	json_t *r;
 	for (int b = 0; b < 3 && d->nseries + d->nband; b++) {
 		const struct base_spec *bs = &p->base[b];
 		if (!bs->where[0].field)
 			break;
 		json_array_foreach(records, i, r) {
-			double y = rset_num(r, "median_ns");
+			double y = stat_of(r, d->m.median);
 			if (!matches(r, bs->where) || isnan(y))
 				continue;
 			char val[128];
@@ -654,7 +656,7 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 			if (has_title(bases, title))
 				continue;
 			json_array_append_new(bases, json_string(title));
-			double lo = rset_num(r, "ci95_low_ns"), hi = rset_num(r, "ci95_high_ns");
+			double lo = stat_of(r, d->m.ci_low), hi = stat_of(r, d->m.ci_high);
 			fprintf(f, "\n\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
 			for (int e = 0; e < 2; e++)
 				fprintf(f, "%.10g %.10g %.10g %.10g\n", e ? d->xmax : d->xmin,
@@ -666,6 +668,55 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 	}
 	d->nbase = json_array_size(bases);
 	json_decref(bases);
+}
+
+/* Writes the data file: the series (left panel, right panel), the band of
+ * coinciding series, the tail (floor) series, then the flat reference
+ * lines. The median and its CI are the columns the set declares. */
+static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
+		      const char *x, const struct plot_globals *g, struct plot_data *d)
+{
+	const json_t *records = json_object_get(set, "records");
+	json_t *sel = json_array(), *tail = json_array(), *xs = json_array();
+	char title[512];
+	if (!rset_measure(set, NULL, &d->m))
+		memset(&d->m, 0, sizeof(d->m)); /* nothing to plot: no median */
+	select_points(p, records, x, d, sel, tail, xs);
+	x_tics(d, xs);
+	json_decref(xs);
+
+	json_t *fields = series_fields(p, set, sel, x);
+	json_t *titles = series_titles(sel, fields, x, NULL);
+	json_t *tail_titles = series_titles(tail, fields, x, NULL);
+	json_t *ordered = json_array(), *band = json_array();
+	order_series(p, g, sel, fields, titles, x, ref_median(p, records, &d->m), d, ordered, band);
+	d->ntail = json_array_size(tail_titles);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
+	int ret = 0;
+	if (!f || !pts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	fprintf(f, "# pfbench plot data for %s from %s.json: x = %s, y = %s x %g (%s), "
+		   "lo..hi = %s..%s (a band: the lowest..highest median of "
+		   "the series it merges)\n", p->name, p->bench, x, d->m.median ? d->m.median : "-",
+		d->scale, d->unit, d->m.ci_low ? d->m.ci_low : "-", d->m.ci_high ? d->m.ci_high : "-");
+	bool first = true;
+	write_blocks(f, &d->m, sel, ordered, fields, x, NULL, d->scale, pts, &first);
+	if (d->nband) {
+		snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series whose "
+			 "medians all lie within %d%% of no filter, drawn as their range",
+			 json_array_size(band), BAND_PCT);
+		snprintf(title, sizeof(title), "%zu filter series (band)", json_array_size(band));
+		write_band(f, &d->m, sel, band, fields, x, d->scale, title);
+	}
+	write_blocks(f, &d->m, tail, tail_titles, fields, x, d->ntail == 1 ? p->tail_title : NULL,
+		     d->scale, pts, &first);
+	write_refs(f, p, records, d);
 out:
 	free(pts);
 	if (f)

@@ -609,14 +609,12 @@ static void render_pivot(FILE *f, const struct rset_measure *m, const json_t *re
 	json_decref(cells);
 }
 
-static void render_records(FILE *f, const json_t *set, const json_t *records,
-			   const json_t *set_keys,
-			   struct shown *sh)
+/* The set's key columns that some of records have. New array. */
+static json_t *present_keys(const json_t *set_keys, const json_t *records)
 {
 	json_t *keys = json_array();
 	size_t i, k;
 	json_t *r, *kv;
-	/* The set's key columns that these records have. */
 	json_array_foreach(set_keys, k, kv) {
 		json_array_foreach(records, i, r) {
 			if (json_object_get(r, json_string_value(kv))) {
@@ -625,15 +623,113 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 			}
 		}
 	}
+	return keys;
+}
+
+/* The declared medians of records other than m's own (net_median_ns ...). */
+static json_t *extra_medians(const json_t *set, const json_t *records,
+			     const struct rset_measure *m)
+{
+	json_t *extra = rset_medians(set, records);
+	for (size_t k = 0; k < json_array_size(extra); k++)
+		if (!strcmp(json_string_value(json_array_get(extra, k)), m->median ? m->median : ""))
+			json_array_remove(extra, k--);
+	return extra;
+}
+
+/* The statistics cells of one record: median, p90, p99, CI, n, then the
+ * extra medians ("-" for what the set does not declare). */
+static void timed_cells(FILE *f, const json_t *r, const struct rset_measure *m,
+			const json_t *extra)
+{
+	char a[32], b[32], c[32];
+	size_t k;
+	json_t *kv;
+#define STAT(name) ((name) ? rset_num(r, (name)) : NAN)
+	fprintf(f, " %s |", rset_fmt_num(STAT(m->median), a, sizeof(a)));
+	fprintf(f, " %s |", rset_fmt_num(STAT(m->p90), a, sizeof(a)));
+	fprintf(f, " %s |", rset_fmt_num(STAT(m->p99), a, sizeof(a)));
+	double lo = STAT(m->ci_low), hi = STAT(m->ci_high);
+	if (isnan(lo) || isnan(hi))
+		fprintf(f, " - |");
+	else
+		fprintf(f, " %s – %s |", rset_fmt_num(lo, b, sizeof(b)), rset_fmt_num(hi, c, sizeof(c)));
+	fprintf(f, " %s |", rset_fmt_num(STAT(m->n), a, sizeof(a)));
+#undef STAT
+	json_array_foreach(extra, k, kv)
+		fprintf(f, " %s |", rset_fmt_num(rset_num(r, json_string_value(kv)), a, sizeof(a)));
+}
+
+/* The header of a row-per-record table. */
+static void table_head(FILE *f, const json_t *set, const json_t *cols, bool status, bool timed,
+		       const struct rset_measure *m, const json_t *extra, struct shown *sh)
+{
+	size_t k;
+	json_t *kv;
+	fputc('|', f);
+	json_array_foreach(cols, k, kv) fprintf(f, " %s |", json_string_value(kv));
+	if (status)
+		fprintf(f, " status |");
+	if (timed) {
+		sh->full = true;
+		const char *u = m->unit ? m->unit : "";
+		fprintf(f, " median %s | p90 %s | p99 %s | 95%% CI of median (%s) | n |", u, u, u, u);
+		json_array_foreach(extra, k, kv) {
+			if (!rset_in_list(sh->extra, json_string_value(kv)))
+				json_array_append(sh->extra, kv);
+			char lb[64];
+			fprintf(f, " %s median %s |", median_label(set, json_string_value(kv), lb, sizeof(lb)),
+				u);
+		}
+	}
+	fprintf(f, "\n|");
+	size_t ncols = json_array_size(cols) + status + (timed ? 5 + json_array_size(extra) : 0);
+	for (k = 0; k < ncols; k++)
+		fprintf(f, "---|");
+	fputc('\n', f);
+}
+
+/* Rows that did not measure: say why, once each, by their varying keys. */
+static void why_list(FILE *f, const json_t *records, const json_t *vary)
+{
+	bool head = false;
+	size_t i, k;
+	json_t *r, *kv;
+	json_array_foreach(records, i, r) {
+		const char *why = json_string_value(json_object_get(r, "why"));
+		if (!why)
+			continue;
+		if (!head)
+			fprintf(f, "\n");
+		head = true;
+		fprintf(f, "- ");
+		size_t n = 0;
+		json_array_foreach(vary, k, kv) {
+			char buf[128];
+			fprintf(f, "%s%s=%s", n++ ? ", " : "", json_string_value(kv),
+				rset_scalar(json_object_get(r, json_string_value(kv)), buf, sizeof(buf)));
+		}
+		fprintf(f, "%s", n ? ": " : "");
+		rmd_cell(f, why);
+		fputc('\n', f);
+	}
+}
+
+/* One table of records: timed ones (holding the set's declared median)
+ * pivoted on a size column when long, else a row each with the
+ * statistics; untimed ones with every declared scalar column. */
+static void render_records(FILE *f, const json_t *set, const json_t *records,
+			   const json_t *set_keys,
+			   struct shown *sh)
+{
+	size_t i, k;
+	json_t *r, *kv;
+	json_t *keys = present_keys(set_keys, records);
 	json_t *vary = rset_varying(records, keys);
 	struct rset_measure m;
 	rset_measure(set, NULL, &m);
 	bool timed = has_median(&m, records);
-	json_t *cols, *extra = rset_medians(set, records);
-	/* the headline's median is the table's own column */
-	for (k = 0; k < json_array_size(extra); k++)
-		if (!strcmp(json_string_value(json_array_get(extra, k)), m.median ? m.median : ""))
-			json_array_remove(extra, k--);
+	json_t *cols, *extra = extra_medians(set, records, &m);
 	bool status = timed && any_not_ok(records) && !rset_in_list(vary, "status");
 
 	if (timed) {
@@ -653,27 +749,7 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 	} else {
 		cols = rset_present_columns(set, records); /* every declared scalar column */
 	}
-	fputc('|', f);
-	json_array_foreach(cols, k, kv) fprintf(f, " %s |", json_string_value(kv));
-	if (status)
-		fprintf(f, " status |");
-	if (timed) {
-		sh->full = true;
-		const char *u = m.unit ? m.unit : "";
-		fprintf(f, " median %s | p90 %s | p99 %s | 95%% CI of median (%s) | n |", u, u, u, u);
-		json_array_foreach(extra, k, kv) {
-			if (!rset_in_list(sh->extra, json_string_value(kv)))
-				json_array_append(sh->extra, kv);
-			char lb[64];
-			fprintf(f, " %s median %s |", median_label(set, json_string_value(kv), lb, sizeof(lb)),
-				u);
-		}
-	}
-	fprintf(f, "\n|");
-	size_t ncols = json_array_size(cols) + status + (timed ? 5 + json_array_size(extra) : 0);
-	for (k = 0; k < ncols; k++)
-		fprintf(f, "---|");
-	fputc('\n', f);
+	table_head(f, set, cols, status, timed, &m, extra, sh);
 	json_array_foreach(records, i, r) {
 		fputc('|', f);
 		json_array_foreach(cols, k, kv) {
@@ -691,46 +767,12 @@ static void render_records(FILE *f, const json_t *set, const json_t *records,
 			scalar_cell(f, json_object_get(r, "status"));
 			fprintf(f, " |");
 		}
-		if (timed) {
-			char a[32], b[32], c[32];
-			/* a statistic the set does not declare is NULL: NAN, "-" */
-#define STAT(name) ((name) ? rset_num(r, (name)) : NAN)
-			fprintf(f, " %s |", rset_fmt_num(STAT(m.median), a, sizeof(a)));
-			fprintf(f, " %s |", rset_fmt_num(STAT(m.p90), a, sizeof(a)));
-			fprintf(f, " %s |", rset_fmt_num(STAT(m.p99), a, sizeof(a)));
-			double lo = STAT(m.ci_low), hi = STAT(m.ci_high);
-			if (isnan(lo) || isnan(hi))
-				fprintf(f, " - |");
-			else
-				fprintf(f, " %s – %s |", rset_fmt_num(lo, b, sizeof(b)),
-					rset_fmt_num(hi, c, sizeof(c)));
-			fprintf(f, " %s |", rset_fmt_num(STAT(m.n), a, sizeof(a)));
-#undef STAT
-			json_array_foreach(extra, k, kv)
-				fprintf(f, " %s |", rset_fmt_num(rset_num(r, json_string_value(kv)), a, sizeof(a)));
-		}
+		if (timed)
+			timed_cells(f, r, &m, extra);
 		fputc('\n', f);
 	}
-	/* Rows that did not measure: say why, once each. */
-	bool head = false;
-	json_array_foreach(records, i, r) {
-		const char *why = json_string_value(json_object_get(r, "why"));
-		if (!why || !timed)
-			continue;
-		if (!head)
-			fprintf(f, "\n");
-		head = true;
-		fprintf(f, "- ");
-		size_t n = 0;
-		json_array_foreach(vary, k, kv) {
-			char buf[128];
-			fprintf(f, "%s%s=%s", n++ ? ", " : "", json_string_value(kv),
-				rset_scalar(json_object_get(r, json_string_value(kv)), buf, sizeof(buf)));
-		}
-		fprintf(f, "%s", n ? ": " : "");
-		rmd_cell(f, why);
-		fputc('\n', f);
-	}
+	if (timed)
+		why_list(f, records, vary);
 	json_decref(cols);
 	json_decref(extra);
 	json_decref(keys);
