@@ -421,6 +421,62 @@ static void same_line(FILE *out, const json_t *names, const json_t *shown, const
 		fprintf(out, ".\n\n");
 }
 
+/* The head of a bench's table: the shown keys, the ignored columns that
+ * vary (A → B), the medians (in unit), ratio, CI, its source, verdict. */
+static void bench_table_head(FILE *out, const json_t *shown, const json_t *ign_shown,
+			     const struct cmp_opts *o, const char *unit)
+{
+	size_t k;
+	json_t *kv;
+	fputc('|', out);
+	json_array_foreach(shown, k, kv) fprintf(out, " %s |", json_string_value(kv));
+	json_array_foreach(ign_shown, k, kv) fprintf(out, " %s (A → B) |", json_string_value(kv));
+	if (o->pair_col)
+		fprintf(out, " A: %s median %s (n) | B: %s median %s (n) |", o->pair_a, unit,
+			o->pair_b, unit);
+	else
+		fprintf(out, " A median %s (n) | B median %s (n) |", unit, unit);
+	fprintf(out, " B/A | 95%% CI | CI from | difference |\n|");
+	for (k = 0; k < json_array_size(shown) + json_array_size(ign_shown) + 6; k++)
+		fprintf(out, "---|");
+	fputc('\n', out);
+}
+
+/* "Only in A (COL=V): key=value, ..." for each of side's records the
+ * other side's index lacks. */
+static void only_in(FILE *out, const char *side, const char *pair_col, const char *pair_v,
+		    const json_t *recs, const json_t *other_idx, const json_t *keys)
+{
+	char b[256] = "";
+	size_t i;
+	json_t *r;
+	if (pair_col)
+		snprintf(b, sizeof(b), " (%s=%s)", pair_col, pair_v);
+	json_array_foreach(recs, i, r) {
+		if (matches(other_idx, r, keys))
+			continue;
+		fprintf(out, "\nOnly in %s%s: ", side, b);
+		key_text(out, r, keys);
+		fputc('\n', out);
+	}
+}
+
+/* Ignored columns stay visible: the --ignore columns records hold (not
+ * --pair's), varying ones as "A → B" cells, the others named above the
+ * table. New array. */
+static json_t *ignored_present(const json_t *records, const struct cmp_opts *o)
+{
+	json_t *ign = json_array();
+	size_t k;
+	json_t *kv;
+	json_array_foreach(o->ignore, k, kv) {
+		if (has_column(records, json_string_value(kv)) &&
+		    (!o->pair_col || strcmp(json_string_value(kv), o->pair_col)))
+			json_array_append(ign, kv);
+	}
+	return ign;
+}
+
 static int render_bench(FILE *out, const char *bench, const json_t *sa, const json_t *sb,
 			const struct cmp_opts *o, struct notes *nt, struct cmp_counts *cnt,
 			char *err, size_t errlen)
@@ -429,9 +485,8 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 	nt->bench = bench;
 	struct cmp_counts c = { 0 };
 	int ret = 0;
-	size_t i, k;
-	json_t *ra, *kv;
-	char b1[256], b2[256];
+	size_t i;
+	json_t *ra;
 
 	fprintf(out, "\n## %s\n\n", bench);
 	b.ignore = o->ignore ? json_deep_copy(o->ignore) : json_array();
@@ -469,17 +524,8 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 		json_decref(all);
 		goto out;
 	}
-	json_t *shown = rset_varying(all, b.keys);
-	/* Ignored columns stay visible: varying ones as "A → B" cells, the
-	 * others named above the table. */
-	json_t *ign = json_array();
-	json_array_foreach(o->ignore, k, kv) {
-		if (has_column(all, json_string_value(kv)) &&
-		    (!o->pair_col || strcmp(json_string_value(kv), o->pair_col)))
-			json_array_append(ign, kv);
-	}
+	json_t *shown = rset_varying(all, b.keys), *ign = ignored_present(all, o);
 	json_t *ign_shown = rset_varying(all, ign);
-
 	if (o->pair_col)
 		fprintf(out, "A is %s=%s, B is %s=%s; rows matched on the other key columns.\n\n",
 			o->pair_col, o->pair_a, o->pair_col, o->pair_b);
@@ -490,18 +536,7 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 	json_decref(same);
 	json_decref(varies);
 
-	fputc('|', out);
-	json_array_foreach(shown, k, kv) fprintf(out, " %s |", json_string_value(kv));
-	json_array_foreach(ign_shown, k, kv) fprintf(out, " %s (A → B) |", json_string_value(kv));
-	if (o->pair_col)
-		fprintf(out, " A: %s median %s (n) | B: %s median %s (n) |", o->pair_a, unit,
-			o->pair_b, unit);
-	else
-		fprintf(out, " A median %s (n) | B median %s (n) |", unit, unit);
-	fprintf(out, " B/A | 95%% CI | CI from | difference |\n|");
-	for (k = 0; k < json_array_size(shown) + json_array_size(ign_shown) + 6; k++)
-		fprintf(out, "---|");
-	fputc('\n', out);
+	bench_table_head(out, shown, ign_shown, o, unit);
 
 	size_t untimed = 0;
 	json_array_foreach(b.ra, i, ra) {
@@ -522,26 +557,8 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 	if (untimed)
 		fprintf(out, "\n%zu more records match by key but have no median on either side "
 			     "(derived or conformance records); not compared.\n", untimed);
-	if (o->pair_col) {
-		snprintf(b1, sizeof(b1), " (%s=%s)", o->pair_col, o->pair_a);
-		snprintf(b2, sizeof(b2), " (%s=%s)", o->pair_col, o->pair_b);
-	} else {
-		b1[0] = b2[0] = '\0';
-	}
-	json_array_foreach(b.ra, i, ra) {
-		if (matches(b.idxb, ra, b.keys))
-			continue;
-		fprintf(out, "\nOnly in A%s: ", b1);
-		key_text(out, ra, b.keys);
-		fputc('\n', out);
-	}
-	json_array_foreach(b.rb, i, ra) {
-		if (matches(b.idxa, ra, b.keys))
-			continue;
-		fprintf(out, "\nOnly in B%s: ", b2);
-		key_text(out, ra, b.keys);
-		fputc('\n', out);
-	}
+	only_in(out, "A", o->pair_col, o->pair_a, b.ra, b.idxb, b.keys);
+	only_in(out, "B", o->pair_col, o->pair_b, b.rb, b.idxa, b.keys);
 	json_decref(all);
 	json_decref(shown);
 	json_decref(ign);
@@ -809,6 +826,80 @@ static void render_csv(FILE *out, const json_t *rows)
 	}
 }
 
+/* Every bench's table into *body (malloc'd): the sets of A and B
+ * matched by bench name, and those only one side has. */
+static int render_tables(char **body, size_t *len, const struct cmp_input *a,
+			 const struct cmp_input *b, const struct cmp_opts *o, struct notes *nt,
+			 struct cmp_counts *counts, char *err, size_t errlen)
+{
+	FILE *f = open_memstream(body, len);
+	if (!f)
+		return -ENOMEM;
+	int ret = 0;
+	size_t i;
+	json_t *sa;
+	json_array_foreach(a->sets, i, sa) {
+		const char *bench = json_string_value(json_object_get(sa, "bench"));
+		const json_t *sb = rset_find(b->sets, bench);
+		if (!sb) {
+			fprintf(f, "\n## %s\n\nOnly in A (B has no `%s` result set).\n", bench, bench);
+			continue;
+		}
+		ret = render_bench(f, bench, sa, sb, o, nt, counts, err, errlen);
+		if (ret)
+			break;
+	}
+	json_array_foreach(b->sets, i, sa) {
+		const char *bench = json_string_value(json_object_get(sa, "bench"));
+		if (!rset_find(a->sets, bench))
+			fprintf(f, "\n## %s\n\nOnly in B (A has no `%s` result set).\n", bench,
+				bench);
+	}
+	if (fclose(f) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*body);
+		*body = NULL;
+	}
+	return ret;
+}
+
+/* The Markdown's head: the inputs, their conditions, the geometric mean
+ * and the summary line. */
+static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
+		    const struct cmp_opts *o, const struct geo *g, const struct cmp_counts *counts,
+		    const struct notes *nt)
+{
+	const struct cmp_opts opts = *o;
+	fprintf(out, "# pfbench compare: B / A\n\n");
+	context_line(out, "A", a, &opts, opts.pair_a);
+	context_line(out, "B", b, &opts, opts.pair_b);
+	char cond[1024];
+	if (cmp_conditions(a, b, cond, sizeof(cond)))
+		fprintf(out, "\n**Warning: A and B were measured under different conditions**: %s. "
+			     "Ratios may reflect these differences, not only what was compared.\n",
+			cond);
+	else
+		fprintf(out, "- **Same conditions**: host id, CPU model, kernel, pfbench revision, timer "
+			     "method, ticks per ns within %g%%\n", 100 * CMP_TICKS_TOLERANCE);
+	fputc('\n', out);
+	geomean_line(out, g, counts, &opts, nt);
+	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
+		     "(what was measured, not what was observed");
+	if (json_array_size(opts.ignore) || opts.pair_col) {
+		fprintf(out, ", except");
+		size_t k;
+		json_t *kv;
+		json_array_foreach(opts.ignore, k, kv) fprintf(out, " %s", json_string_value(kv));
+		if (opts.pair_col)
+			fprintf(out, " %s", opts.pair_col);
+	}
+	fprintf(out, "). A and B are the medians in ns with their sample counts; B/A is their "
+		     "ratio (above 1: B is slower).\n\n**Summary**: ");
+	summary_line(out, counts, opts.threshold);
+	fprintf(out, ", over %zu matched rows.\n", counts->matched);
+}
+
 int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 	       const struct cmp_opts *o, struct cmp_counts *counts, char *err, size_t errlen)
 {
@@ -828,33 +919,7 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 	/* The tables first (into memory), so the summary can lead. */
 	char *body = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&body, &len);
-	if (!f) {
-		json_decref(nt.rows);
-		return -ENOMEM;
-	}
-	int ret = 0;
-	size_t i;
-	json_t *sa;
-	json_array_foreach(a->sets, i, sa) {
-		const char *bench = json_string_value(json_object_get(sa, "bench"));
-		const json_t *sb = rset_find(b->sets, bench);
-		if (!sb) {
-			fprintf(f, "\n## %s\n\nOnly in A (B has no `%s` result set).\n", bench, bench);
-			continue;
-		}
-		ret = render_bench(f, bench, sa, sb, &opts, &nt, counts, err, errlen);
-		if (ret)
-			break;
-	}
-	json_array_foreach(b->sets, i, sa) {
-		const char *bench = json_string_value(json_object_get(sa, "bench"));
-		if (!rset_find(a->sets, bench))
-			fprintf(f, "\n## %s\n\nOnly in B (A has no `%s` result set).\n", bench,
-				bench);
-	}
-	if (fclose(f) && !ret)
-		ret = -ENOMEM;
+	int ret = render_tables(&body, &len, a, b, &opts, &nt, counts, err, errlen);
 	if (ret) {
 		free(body);
 		json_decref(nt.rows);
@@ -870,33 +935,7 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 		goto out;
 	}
 
-	fprintf(out, "# pfbench compare: B / A\n\n");
-	context_line(out, "A", a, &opts, opts.pair_a);
-	context_line(out, "B", b, &opts, opts.pair_b);
-	char cond[1024];
-	if (cmp_conditions(a, b, cond, sizeof(cond)))
-		fprintf(out, "\n**Warning: A and B were measured under different conditions**: %s. "
-			     "Ratios may reflect these differences, not only what was compared.\n",
-			cond);
-	else
-		fprintf(out, "- **Same conditions**: host id, CPU model, kernel, pfbench revision, timer "
-			     "method, ticks per ns within %g%%\n", 100 * CMP_TICKS_TOLERANCE);
-	fputc('\n', out);
-	geomean_line(out, &g, counts, &opts, &nt);
-	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
-		     "(what was measured, not what was observed");
-	if (json_array_size(opts.ignore) || opts.pair_col) {
-		fprintf(out, ", except");
-		size_t k;
-		json_t *kv;
-		json_array_foreach(opts.ignore, k, kv) fprintf(out, " %s", json_string_value(kv));
-		if (opts.pair_col)
-			fprintf(out, " %s", opts.pair_col);
-	}
-	fprintf(out, "). A and B are the medians in ns with their sample counts; B/A is their "
-		     "ratio (above 1: B is slower).\n\n**Summary**: ");
-	summary_line(out, counts, opts.threshold);
-	fprintf(out, ", over %zu matched rows.\n", counts->matched);
+	md_head(out, a, b, &opts, &g, counts, &nt);
 	bool whole = opts.all || json_array_size(nt.rows) <= CMP_SMALL_TABLE;
 	if (!whole) {
 		top_list(out, nt.rows, true, opts.top);
