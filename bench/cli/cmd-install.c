@@ -142,6 +142,8 @@ static void to_opts(const struct install_cli *c, struct install_opts *o)
 	o->timeout_ms = c->b.timeout_given ? (unsigned)c->b.timeout_ms : 10000;
 	o->samples = c->b.samples_given ? (unsigned)c->b.samples : quick ? QUICK_SAMPLES : FULL_SAMPLES;
 	o->warmup = c->warmup_given ? (unsigned)c->warmup : quick ? QUICK_WARMUP : FULL_WARMUP;
+	o->seeded = c->b.seed_given;
+	o->seed = c->b.seed;
 	o->sizes = sizes;
 	o->nsizes = list_in_order(c, c->b.sizes_given ? &c->b.sizes : NULL, default_sizes,
 				  sizeof(default_sizes) / sizeof(default_sizes[0]), sizes);
@@ -200,6 +202,7 @@ static json_t *params_json(const struct install_opts *o)
 	json_object_set_new(p, "vcpus", vc);
 	json_object_set_new(p, "in_guest", json_boolean(o->in_guest));
 	json_object_set_new(p, "timeout_ms", json_integer(o->timeout_ms));
+	json_object_set_new(p, "seed", order_seed_json(o->seeded, o->seed));
 	return p;
 }
 
@@ -266,8 +269,6 @@ int cmd_install(int argc, char **argv)
 	json_object_set_new(ctx, "binding", binding ? binding : json_null());
 	json_object_set_new(ctx, "install", params_json(&o));
 	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
-	json_object_set_new(json_object_get(ctx, "install"), "seed",
-			    order_seed_json(cli.b.seed_given, cli.b.seed));
 	json_object_set_new(json_object_get(ctx, "install"), "filters", user_filters_json(ufs, o.nfilters));
 	json_t *set = out_set_new(&install_schema, ctx);
 	if (!set)

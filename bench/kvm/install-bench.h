@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "progress.h"
 #include "schema.h"
@@ -33,6 +34,8 @@ struct install_opts {
 	bool raw;              /* keep samples_ns */
 	const struct user_filter *filters; /* --filter FILE: timed as case "user" on every VM */
 	size_t nfilters;
+	bool seeded;           /* --seed: sizes and vcpus are in its order (for the context) */
+	uint64_t seed;
 };
 
 /* Progress steps install_bench() takes (one per configuration). */
