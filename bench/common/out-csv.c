@@ -12,7 +12,7 @@ static bool is_scalar(const json_t *v)
 	return json_is_string(v) || json_is_number(v) || json_is_boolean(v) || json_is_null(v);
 }
 
-static void put_field(FILE *f, const char *s)
+void out_csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
@@ -43,7 +43,7 @@ static void put_value(FILE *f, const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		put_field(f, json_string_value(v));
+		out_csv_field(f, json_string_value(v));
 		break;
 	case JSON_INTEGER:
 		fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -86,7 +86,7 @@ char *out_csv_string(const json_t *set)
 	json_array_foreach(cols, c, col) {
 		if (c)
 			fputc(',', f);
-		put_field(f, json_string_value(col));
+		out_csv_field(f, json_string_value(col));
 	}
 	fputc('\n', f);
 	json_array_foreach(recs, i, rec) {

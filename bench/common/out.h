@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "schema.h"
 #include "stats.h"
@@ -71,6 +72,10 @@ int out_record_stats(json_t *rec, const char *prefix, const double *ticks, size_
 		     const struct tsc_calib *c, bool keep_raw);
 /* rec[key] = v, or null when v is NaN/inf (JSON has no NaN). */
 void out_set_real(json_t *rec, const char *key, double v);
+
+/* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or
+ * line break; quotes doubled). The CSV writers' one quoting. */
+void out_csv_field(FILE *f, const char *s);
 
 /* Every record of set against its "columns" (schema_check_record()): 0,
  * or -EPROTO with "record N: field ..." in err; -EINVAL when set has no

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out.h"
 #include "rset.h"
 
 /* ---- the header ---- */
@@ -773,21 +774,6 @@ static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_in
 	return e ? -EIO : 0;
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void render_csv(FILE *out, const json_t *rows)
 {
 	static const char *const cols[] = { "a_median_ns", "a_n", "b_median_ns", "b_n", "ratio",
@@ -810,15 +796,15 @@ static void render_csv(FILE *out, const json_t *rows)
 				fprintf(k, "%s%s=%s", n++ ? " " : "", name, rset_scalar(v, buf, sizeof(buf)));
 			fclose(k);
 		}
-		csv_field(out, json_string_value(json_object_get(r, "bench")));
+		out_csv_field(out, json_string_value(json_object_get(r, "bench")));
 		fputc(',', out);
-		csv_field(out, key ? key : "");
+		out_csv_field(out, key ? key : "");
 		free(key);
 		for (const char *const *c = cols; *c; c++) {
 			json_t *v = json_object_get(r, *c);
 			fputc(',', out);
 			if (json_is_string(v))
-				csv_field(out, json_string_value(v));
+				out_csv_field(out, json_string_value(v));
 			else if (json_is_number(v))
 				fprintf(out, "%.10g", json_number_value(v));
 		}

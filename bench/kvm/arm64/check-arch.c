@@ -289,75 +289,87 @@ static void expect(struct check_run *c, const char *name, int got, int want, con
 		     pmuf_errno_name(got), pmuf_errno_name(want));
 }
 
-static void attr_cases(struct check_run *c, int event_bits)
+/* The attribute order, then a filter after INIT. */
+static void attr_order(struct check_run *c, int event_bits)
 {
 	char why[200];
 	struct vm *vm;
 	struct pmuf_arm64_kvm_filter flt;
 	struct pmuf_arm_range r = { EV_INST, 1, PMUF_ALLOW };
-	unsigned nr_events = event_bits == 10 ? 1024 : 65536;
-
-	/* order, then a filter after INIT */
-	if (!fresh(c, 1, &vm, why, sizeof(why))) {
-		struct pmuf_filter f;
-		struct count_case cs = { "x", 2, { { EV_INST, 1, A }, { EV_CYC, 1, A } } };
-		int err = build(&cs, event_bits, &f) ? -EINVAL : __vm_arm_pmu_setup(vm, &f);
-		pmuf_free(&f);
-		check_report(c, "arm64/attr/order", err ? CHECK_FAIL : CHECK_PASS, "%s",
-			     err ? vm->arch.pmu_why :
-				   "SET_PMU (where the kernel has it), 2 x FILTER, IRQ (PPI 23), vGIC "
-				   "CTRL_INIT, INIT: all accepted");
-		pmuf_arm_kvm_filter(&r, &flt);
-		if (!err)
-			expect(c, "arm64/attr/filter-after-init-ebusy",
-			       __vcpu_arm_pmu_attr(vm, 0, PMUF_ARM_VCPU_PMU_V3_FILTER, &flt), -EBUSY,
-			       "KVM_ARM_VCPU_PMU_V3_FILTER after INIT");
-		else
-			check_report(c, "arm64/attr/filter-after-init-ebusy", CHECK_FAIL,
-				     "the set-up failed first: %s", vm->arch.pmu_why);
-		vm_free(vm);
-	} else {
+	if (fresh(c, 1, &vm, why, sizeof(why))) {
 		check_report(c, "arm64/attr/order", CHECK_FAIL, "%s", why);
 		check_report(c, "arm64/attr/filter-after-init-ebusy", CHECK_FAIL, "%s", why);
+		return;
 	}
+	struct pmuf_filter f;
+	struct count_case cs = { "x", 2, { { EV_INST, 1, A }, { EV_CYC, 1, A } } };
+	int err = build(&cs, event_bits, &f) ? -EINVAL : __vm_arm_pmu_setup(vm, &f);
+	pmuf_free(&f);
+	check_report(c, "arm64/attr/order", err ? CHECK_FAIL : CHECK_PASS, "%s",
+		     err ? vm->arch.pmu_why :
+			   "SET_PMU (where the kernel has it), 2 x FILTER, IRQ (PPI 23), vGIC "
+			   "CTRL_INIT, INIT: all accepted");
+	pmuf_arm_kvm_filter(&r, &flt);
+	if (!err)
+		expect(c, "arm64/attr/filter-after-init-ebusy",
+		       __vcpu_arm_pmu_attr(vm, 0, PMUF_ARM_VCPU_PMU_V3_FILTER, &flt), -EBUSY,
+		       "KVM_ARM_VCPU_PMU_V3_FILTER after INIT");
+	else
+		check_report(c, "arm64/attr/filter-after-init-ebusy", CHECK_FAIL,
+			     "the set-up failed first: %s", vm->arch.pmu_why);
+	vm_free(vm);
+}
 
-	/* after the first run, on a second vCPU that never got INIT */
-	if (!fresh(c, 2, &vm, why, sizeof(why))) {
-		const char *name = "arm64/attr/filter-after-run-ebusy";
-		int before = -1, after = -1, err = __vm_arm_pmu_setup_n(vm, NULL, 1);
-		pmuf_arm_kvm_filter(&r, &flt);
-		if (!err)
-			before = __vcpu_arm_pmu_attr(vm, 1, PMUF_ARM_VCPU_PMU_V3_FILTER, &flt);
-		if (!err)
-			err = __vm_load(vm, vm_payload_find("pmu"));
-		struct vm_run_result rr;
-		if (!err) {
-			struct guest_mailbox *mb = vm_mailbox(vm);
-			mb->cmd = GUEST_CMD_VERIFY;
-			mb->nvalues = 1;
-			mb->values[0] = EV_INST;
-			mb->workload_loops = 10;
-			err = vcpu_run_to_end(vm->vcpus[0], c->o->timeout_ms, &rr);
-			if (!err && rr.kind != VM_EXIT_DONE)
-				err = -EPROTO;
-		}
-		if (!err)
-			after = __vcpu_arm_pmu_attr(vm, 1, PMUF_ARM_VCPU_PMU_V3_FILTER, &flt);
-		if (err)
-			check_report(c, name, CHECK_FAIL, "setting up or running vCPU 0: %s%s%s",
-				     pmuf_errno_name(err), vm->arch.pmu_why[0] ? ": " : "",
-				     vm->arch.pmu_why);
-		else
-			check_report(c, name, before == 0 && after == -EBUSY ? CHECK_PASS : CHECK_FAIL,
-				     "KVM_ARM_VCPU_PMU_V3_FILTER on vCPU 1 (no INIT): %s before vCPU 0 "
-				     "ran, %s after (documented: ok, EBUSY)",
-				     pmuf_errno_name(before), pmuf_errno_name(after));
-		vm_free(vm);
-	} else {
-		check_report(c, "arm64/attr/filter-after-run-ebusy", CHECK_FAIL, "%s", why);
+/* After the first run, on a second vCPU that never got INIT. */
+static void attr_after_run(struct check_run *c)
+{
+	const char *name = "arm64/attr/filter-after-run-ebusy";
+	char why[200];
+	struct vm *vm;
+	struct pmuf_arm64_kvm_filter flt;
+	struct pmuf_arm_range r = { EV_INST, 1, PMUF_ALLOW };
+	if (fresh(c, 2, &vm, why, sizeof(why))) {
+		check_report(c, name, CHECK_FAIL, "%s", why);
+		return;
 	}
+	int before = -1, after = -1, err = __vm_arm_pmu_setup_n(vm, NULL, 1);
+	pmuf_arm_kvm_filter(&r, &flt);
+	if (!err)
+		before = __vcpu_arm_pmu_attr(vm, 1, PMUF_ARM_VCPU_PMU_V3_FILTER, &flt);
+	if (!err)
+		err = __vm_load(vm, vm_payload_find("pmu"));
+	struct vm_run_result rr;
+	if (!err) {
+		struct guest_mailbox *mb = vm_mailbox(vm);
+		mb->cmd = GUEST_CMD_VERIFY;
+		mb->nvalues = 1;
+		mb->values[0] = EV_INST;
+		mb->workload_loops = 10;
+		err = vcpu_run_to_end(vm->vcpus[0], c->o->timeout_ms, &rr);
+		if (!err && rr.kind != VM_EXIT_DONE)
+			err = -EPROTO;
+	}
+	if (!err)
+		after = __vcpu_arm_pmu_attr(vm, 1, PMUF_ARM_VCPU_PMU_V3_FILTER, &flt);
+	if (err)
+		check_report(c, name, CHECK_FAIL, "setting up or running vCPU 0: %s%s%s",
+			     pmuf_errno_name(err), vm->arch.pmu_why[0] ? ": " : "",
+			     vm->arch.pmu_why);
+	else
+		check_report(c, name, before == 0 && after == -EBUSY ? CHECK_PASS : CHECK_FAIL,
+			     "KVM_ARM_VCPU_PMU_V3_FILTER on vCPU 1 (no INIT): %s before vCPU 0 "
+			     "ran, %s after (documented: ok, EBUSY)",
+			     pmuf_errno_name(before), pmuf_errno_name(after));
+	vm_free(vm);
+}
 
-	/* invalid filters, and INIT out of order, each on a fresh VM */
+/* Invalid filters, and INIT out of order, each on a fresh VM. */
+static void attr_invalid(struct check_run *c, int event_bits)
+{
+	char why[200];
+	struct vm *vm;
+	struct pmuf_arm64_kvm_filter flt;
+	unsigned nr_events = event_bits == 10 ? 1024 : 65536;
 	if (!fresh(c, 1, &vm, why, sizeof(why))) {
 		memset(&flt, 0, sizeof(flt));
 		flt.base_event = EV_INST;
@@ -389,9 +401,14 @@ static void attr_cases(struct check_run *c, int event_bits)
 		       "KVM_ARM_VCPU_PMU_V3_INIT after the vGIC's CTRL_INIT, without the IRQ");
 		vm_free(vm);
 	}
+}
 
-	/* a vCPU without the PMUv3 feature */
+/* A vCPU without the PMUv3 feature. */
+static void attr_no_pmu(struct check_run *c)
+{
 	const char *name = "arm64/attr/no-pmu-enodev";
+	struct pmuf_arm64_kvm_filter flt;
+	struct pmuf_arm_range r = { EV_INST, 1, PMUF_ALLOW };
 	int vmfd = kvm_sys_create_vm(c->h.kvm_fd), vcpu = -1;
 	struct kvm_vcpu_init init;
 	memset(&init, 0, sizeof(init));
@@ -410,6 +427,14 @@ static void attr_cases(struct check_run *c, int event_bits)
 		close(vcpu);
 	if (vmfd >= 0)
 		close(vmfd);
+}
+
+static void attr_cases(struct check_run *c, int event_bits)
+{
+	attr_order(c, event_bits);
+	attr_after_run(c);
+	attr_invalid(c, event_bits);
+	attr_no_pmu(c);
 }
 
 void check_arch_all(struct check_run *c)
