@@ -98,7 +98,7 @@ static const struct schema_col cols[] = {
 	EMULATED_SCHEMA_COL,
 };
 
-static const struct schema_median medians[] = { { "net_median_ns", "net_" }, { NULL } };
+static const struct schema_median medians[] = { { "net_median_ns", "net_" }, { NULL, NULL } };
 
 const struct schema exit_schema = { .medians = medians, .bench = "exit",
 				    .title = "guest exit latency under filters",

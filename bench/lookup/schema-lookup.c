@@ -88,7 +88,7 @@ const struct schema_col lookup_schema_cols[] = {
 static const struct schema_median medians[] = {
 	{ "evict_median_ns", "evict_" },
 	{ "same_harness_warm_median_ns", "same_harness_warm_" },
-	{ NULL },
+	{ NULL, NULL },
 };
 
 const struct schema lookup_schema = { .medians = medians, .bench = "lookup",
