@@ -43,9 +43,9 @@ static const json_t *best_cold(const json_t *recs, double n)
 	json_array_foreach(recs, i, r) {
 		if (strcmp(str(r, "kind"), "lookup") || rset_num(r, "size") != n ||
 		    strcmp(str(r, "cache"), "cold") || json_is_true(json_object_get(r, "kernel_replica")) ||
-		    !strcmp(str(r, "design"), "floor-l1") || isnan(rset_num(r, "median_ns")))
+		    !strcmp(str(r, "design"), "floor-l1") || isnan(rset_median(r)))
 			continue;
-		if (!best || rset_num(r, "median_ns") < rset_num(best, "median_ns"))
+		if (!best || rset_median(r) < rset_median(best))
 			best = r;
 	}
 	return best;
@@ -87,7 +87,7 @@ static void bytes(FILE *f, double v)
 
 static double med(const json_t *r)
 {
-	return r ? rset_num(r, "median_ns") : NAN;
+	return r ? rset_median(r) : NAN;
 }
 
 static double num(const json_t *r, const char *k)

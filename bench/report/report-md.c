@@ -70,13 +70,14 @@ const char *rmd_fmt(double ns, struct rmd_unit u, char *buf, size_t len)
 
 const char *rmd_fmt_ci(const json_t *rec, char *buf, size_t len)
 {
-	return rmd_fmt_ci_u(rec, rmd_unit_for(rset_num(rec, "median_ns")), buf, len);
+	return rmd_fmt_ci_u(rec, rmd_unit_for(rset_median(rec)), buf, len);
 }
 
 const char *rmd_fmt_ci_u(const json_t *rec, struct rmd_unit u, char *buf, size_t len)
 {
-	double m = rset_num(rec, "median_ns");
-	double lo = rset_num(rec, "ci95_low_ns"), hi = rset_num(rec, "ci95_high_ns");
+	double m = rset_median(rec);
+	double lo, hi;
+	rset_ci(rec, &lo, &hi);
 	char a[32], b[32], c[32];
 	if (isfinite(lo) && isfinite(hi))
 		snprintf(buf, len, "%s %s (95%% CI %s–%s)", rmd_fmt(m, u, a, sizeof(a)), u.name,
@@ -122,7 +123,7 @@ bool rmd_lookup_in(const json_t *r, const struct rmd_lookup *s)
 	return str_is(r, "mode", s->mode) && str_is(r, "encoding_name", s->enc) &&
 	       str_is(r, "pattern", s->pattern) && str_is(r, "action", s->action) &&
 	       (!s->shape || str_is(r, "filter_shape", s->shape)) &&
-	       json_is_number(json_object_get(r, "median_ns"));
+	       !isnan(rset_median(r));
 }
 
 bool rmd_lookup_pick(const json_t *records, const char *mode, const char *enc,
@@ -190,7 +191,7 @@ const json_t *rmd_lookup_winner(const json_t *records, const struct rmd_lookup *
 		if (!rmd_lookup_in(r, s) || rset_num(r, "size") != s->ref_size ||
 		    (s->floor && d && !strcmp(d, s->floor)))
 			continue;
-		if (!best || rset_num(r, "median_ns") < rset_num(best, "median_ns"))
+		if (!best || rset_median(r) < rset_median(best))
 			best = r;
 	}
 	return best;
@@ -226,7 +227,7 @@ bool rmd_slope(const json_t *records, const char *x, double *slope, double *lo, 
 	size_t k = 0, i;
 	json_t *r;
 	json_array_foreach(records, i, r) {
-		double xv = rset_num(r, x), yv = rset_num(r, "median_ns");
+		double xv = rset_num(r, x), yv = rset_median(r);
 		if (isnan(xv) || isnan(yv))
 			continue;
 		sx += xv, sy += yv, sxx += xv * xv, sxy += xv * yv, k++;
@@ -239,7 +240,7 @@ bool rmd_slope(const json_t *records, const char *x, double *slope, double *lo, 
 		return false;
 	double b = (sxy - k * mx * my) / vxx, a = my - b * mx, rss = 0;
 	json_array_foreach(records, i, r) {
-		double xv = rset_num(r, x), yv = rset_num(r, "median_ns");
+		double xv = rset_num(r, x), yv = rset_median(r);
 		if (isnan(xv) || isnan(yv))
 			continue;
 		rss += (yv - a - b * xv) * (yv - a - b * xv);
@@ -300,7 +301,7 @@ const json_t *rmd_install_rec(const json_t *records, const char *enc, double siz
 	json_t *r;
 	json_array_foreach(records, i, r) {
 		if (!str_is(r, "case", "valid") || !str_is(r, "encoding", enc) ||
-		    rset_num(r, "size") != size || !json_is_number(json_object_get(r, "median_ns")))
+		    rset_num(r, "size") != size || !!isnan(rset_median(r)))
 			continue;
 		if (rset_num(r, "vcpus") == 1 && str_is(r, "vcpu_state", "idle"))
 			return r;
@@ -317,7 +318,7 @@ struct rmd_unit rmd_exit_unit(const json_t *records)
 	json_t *r;
 	json_array_foreach(records, i, r) {
 		if (rmd_is_str(json_object_get(r, "group"), "reprogram"))
-			ymax = fmax(ymax, rset_num(r, "median_ns"));
+			ymax = fmax(ymax, rset_median(r));
 	}
 	return rmd_unit_for(ymax);
 }

@@ -92,6 +92,26 @@ void rset_measure_default(struct rset_measure *m)
 	rset_measure_cols(cols, "", m);
 }
 
+/* The statistics block "" as schema.c declares it, looked up once. */
+static const struct rset_measure *stats_block(void)
+{
+	static struct rset_measure m;
+	if (!m.median)
+		rset_measure_default(&m);
+	return &m;
+}
+
+double rset_median(const json_t *rec)
+{
+	return rset_num(rec, stats_block()->median);
+}
+
+void rset_ci(const json_t *rec, double *lo, double *hi)
+{
+	*lo = rset_num(rec, stats_block()->ci_low);
+	*hi = rset_num(rec, stats_block()->ci_high);
+}
+
 json_t *rset_medians(const json_t *set, const json_t *records)
 {
 	json_t *out = json_array();

@@ -104,6 +104,12 @@ bool rset_measure_cols(const json_t *cols, const char *block, struct rset_measur
 /* The statistics block "" of schema.c, for records read without their
  * set (compare's records from tests). */
 void rset_measure_default(struct rset_measure *m);
+/* For readers of a benchmark's own records (report tables, summary): the
+ * median, and its 95% CI ends, of the statistics block "" every timed
+ * benchmark writes (out_record_stats), by the columns schema.c declares
+ * for it; NAN when absent. */
+double rset_median(const json_t *rec);
+void rset_ci(const json_t *rec, double *lo, double *hi);
 /* The columns the set declares as a median ("statistic": "median") that
  * some of records holds as a number, in declared order. New array. */
 json_t *rset_medians(const json_t *set, const json_t *records);
