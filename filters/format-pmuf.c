@@ -759,6 +759,31 @@ static void render_x86(const struct pmuf_filter *f, struct pmuf_sbuf *b)
 	}
 }
 
+/* The longest line render_x86/render_arm64 writes per entry, in bytes
+ * with its newline: "exclude 0x123 mask 0xff match 0xff" (34), "event
+ * 0x123 0xff" (16), "raw 0x" + 16 digits (22); "  # " + the name; an arm64
+ * "range 4294967295 0xffffffff..0xffffffff" (16 + 1 + 10 + 2 + 10 + 1). The
+ * header lines (comment, arch, flavor, action, flags, fixed, pad) take
+ * under 512. */
+#define PMUF_BOUND_HEADER 512u
+#define PMUF_BOUND_RANGE 48u
+
+size_t pmuf_pmuf_bound(const struct pmuf_filter *f)
+{
+	const uint64_t masked_bits = PMUF_MASKED_EVENT_SELECT | PMUF_MASKED_UMASK_MATCH |
+				     PMUF_MASKED_UMASK_MASK | PMUF_MASKED_EXCLUDE;
+	bool masked = f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS;
+	size_t n = PMUF_BOUND_HEADER + f->nranges * PMUF_BOUND_RANGE;
+	for (size_t i = 0; i < f->nevents; i++) {
+		uint64_t e = f->events[i];
+		n += (masked && !(e & ~masked_bits)			? 34 :
+		      !masked && !(e & ~PMUF_RAW_EVENT_MASK_NB) ? 16 : 22) + 1;
+		if (f->src && f->src[i].name[0])
+			n += 4 + strnlen(f->src[i].name, sizeof(f->src[i].name));
+	}
+	return n;
+}
+
 int pmuf_pmuf_render(const struct pmuf_filter *f, char **buf, size_t *len, char *msg, size_t msglen)
 {
 	struct pmuf_sbuf b = { 0 };

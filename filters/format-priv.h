@@ -42,5 +42,9 @@ int pmuf_qemu_render(const struct pmuf_filter *f, char **buf, size_t *len, char 
 int pmuf_raw_parse(const char *buf, size_t len, const char *name, struct pmuf_filter *out,
 		   struct pmuf_error *err);
 int pmuf_raw_render(const struct pmuf_filter *f, char **buf, size_t *len, char *msg, size_t msglen);
+/* At least the bytes each renderer writes for f, counted without
+ * rendering (pmuf_render_bound). */
+size_t pmuf_pmuf_bound(const struct pmuf_filter *f);
+size_t pmuf_qemu_bound(const struct pmuf_filter *f);
 
 #endif

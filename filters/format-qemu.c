@@ -506,6 +506,33 @@ static int add_event(json_t *arr, const struct pmuf_filter *f, uint64_t e)
 	return r ? -ENOMEM : 0;
 }
 
+/* What pmuf_qemu_render's JSON_INDENT(2) dump takes per entry at most:
+ * the object's braces on their own lines at indent 4 and the comma after
+ * it (13), then one line per member at indent 6 ("\n" + 6 spaces, a
+ * comma but the last): masked {"format": "x86-masked-entry", "select":
+ * 4095, "mask": 255, "match": 255, "exclude": false} = 81 + 5 * 7 + 4;
+ * select-umask {.., "select": 4095, "umask": 255} = 54 + 3 * 7 + 2;
+ * raw {"format": "raw", "code": "0xffffffffffffffff"} = 43 + 2 * 7 + 1.
+ * The object around the events (qom-type, id, action, fixed counters)
+ * takes under 256. */
+#define QEMU_BOUND_HEADER 256u
+#define QEMU_BOUND_OBJECT 13u
+#define QEMU_BOUND_MASKED (QEMU_BOUND_OBJECT + 81u + 5u * 7u + 4u)
+#define QEMU_BOUND_SELECT_UMASK (QEMU_BOUND_OBJECT + 54u + 3u * 7u + 2u)
+#define QEMU_BOUND_RAW (QEMU_BOUND_OBJECT + 43u + 2u * 7u + 1u)
+
+size_t pmuf_qemu_bound(const struct pmuf_filter *f)
+{
+	size_t n = QEMU_BOUND_HEADER;
+	for (size_t i = 0; i < f->nevents; i++) {
+		uint64_t e = f->events[i];
+		n += f->flags & KVM_PMU_EVENT_FLAG_MASKED_EVENTS ? QEMU_BOUND_MASKED :
+		     !(e & ~PMUF_RAW_EVENT_MASK_NB)	      ? QEMU_BOUND_SELECT_UMASK :
+								QEMU_BOUND_RAW;
+	}
+	return n;
+}
+
 int pmuf_qemu_render(const struct pmuf_filter *f, char **buf, size_t *len, char *msg, size_t msglen)
 {
 	int r = qcheck(f, msg, msglen);

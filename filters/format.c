@@ -334,6 +334,21 @@ int pmuf_render_msg(const struct pmuf_filter *f, enum pmuf_format fmt, char **bu
 	return pmuf_msgf(msg, msglen, "no output format given (pmuf, qemu-json or kvm-raw)");
 }
 
+size_t pmuf_render_bound(const struct pmuf_filter *f, enum pmuf_format fmt)
+{
+	switch (fmt) {
+	case PMUF_FMT_PMUF:
+		return pmuf_pmuf_bound(f);
+	case PMUF_FMT_QEMU_JSON:
+		return pmuf_qemu_bound(f);
+	case PMUF_FMT_KVM_RAW:
+		return PMUF_KVM_HDR_SIZE + 8 * f->nevents; /* exact */
+	case PMUF_FMT_AUTO:
+		break;
+	}
+	return 0;
+}
+
 int pmuf_render(const struct pmuf_filter *f, enum pmuf_format fmt, char **buf, size_t *len)
 {
 	return pmuf_render_msg(f, fmt, buf, len, NULL, 0);

@@ -269,6 +269,10 @@ int pmuf_render(const struct pmuf_filter *f, enum pmuf_format fmt, char **buf, s
 /* The same; when the format cannot express f (-EINVAL), msg says why. */
 int pmuf_render_msg(const struct pmuf_filter *f, enum pmuf_format fmt, char **buf, size_t *len,
 		    char *msg, size_t msglen);
+/* An upper bound on the bytes pmuf_render(f, fmt) writes, counted from
+ * the entries without rendering (kvm-raw: exact), so a caller can refuse
+ * an output over PMUF_MAX_FILE_SIZE before building it. */
+size_t pmuf_render_bound(const struct pmuf_filter *f, enum pmuf_format fmt);
 /* The exact ioctl argument for x86 (header + events), malloc'd. */
 int pmuf_to_kvm(const struct pmuf_filter *f, void **buf, size_t *len);
 

@@ -17,6 +17,7 @@
 #include "rset.h"
 #include "topology.h"
 #include "disturb.h"
+#include "stop.h"
 #include "util.h"
 
 static const unsigned sizes_full[] = { 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300 };
@@ -265,6 +266,7 @@ int cmd_exit(int argc, char **argv)
 	o.filters = ufs;
 	const char *dir = cli.b.output, *only = cli.only;
 	util_check_out_dir("exit", dir); /* before measuring: the path named */
+	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
 	long cpu = cli.b.cpu_given ? (long)cli.b.cpu : -1;
 
 	/* The vCPU runs on this thread: pin it (hwloc), default the last core. */
@@ -318,20 +320,27 @@ int cmd_exit(int argc, char **argv)
 		if (err)
 			die_errno("exit: baselines (creating a VM)", err);
 	}
-	if (!only || !strcmp(only, "sweep")) {
+	if ((!only || !strcmp(only, "sweep")) && !stop_signal()) {
 		err = exit_bench_sweep(&o, &h, set);
 		if (err)
 			die_errno("exit: filter sweep (creating a VM)", err);
 	}
 	json_object_set_new(ctx, "load_after", disturb_load_json());
 	out_set_complete(set, true);
+	if (stop_signal())
+		stop_mark_set(set);
 	util_write_set(set, dir);
 	summary(set);
 	util_noisy_info("exit", set);
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));
+	if (stop_signal())
+		info("exit: interrupted by %s: the records measured so far are kept, marked "
+		     "incomplete", stop_signal_name());
 	json_decref(set);
 	for (size_t i = 0; i < o.nfilters; i++)
 		pmuf_free(&ufs[i].f);
-	return EXIT_OK;
+	if (fflush(stdout) != 0)
+		die_errno("exit: writing to stdout", errno);
+	return stop_signal() ? 128 + stop_signal() : EXIT_OK;
 }

@@ -182,6 +182,7 @@ static void write_result(const struct compile_cli *c, const struct pmuf_filter *
 {
 	char *buf, msg[256];
 	size_t len;
+	cmd_filter_refuse_big("compile", "the result", out, c->f.to_fmt);
 	int err = pmuf_render_msg(out, c->f.to_fmt, &buf, &len, msg, sizeof(msg));
 	if (err) {
 		pmuf_free((struct pmuf_filter *)in);

@@ -19,7 +19,8 @@ static const struct opt_doc doc = {
 		 "goes to stdout (kvm-raw is refused on a terminal). A filter the target format\n"
 		 "cannot express (arm64 in kvm-raw or qemu-json; an invalid action, extra flags or\n"
 		 "pad in qemu-json) is an error saying why (exit 2).\n\n",
-	.status = "exit status: 0 written, 2 usage or bad input (nothing is written)",
+	.status = "exit status: 0 written, 2 usage or bad input, or an output over the 16 MiB\n"
+		  "pfbench reads back (nothing is written)",
 };
 
 static const struct filter_opts_spec fspec = {
@@ -49,6 +50,7 @@ int cmd_filter_convert(int argc, char **argv)
 	char *buf, msg[256];
 	size_t len;
 	cmd_filter_load(file, in, &f);
+	cmd_filter_refuse_big("convert", file, &f, to); /* before building it */
 	int err = pmuf_render_msg(&f, to, &buf, &len, msg, sizeof(msg));
 	pmuf_free(&f);
 	if (err == -EINVAL)

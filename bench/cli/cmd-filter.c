@@ -200,6 +200,18 @@ void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_f
 			  sub);
 }
 
+void cmd_filter_refuse_big(const char *sub, const char *what, const struct pmuf_filter *f,
+			   enum pmuf_format to)
+{
+	size_t bound = pmuf_render_bound(f, to);
+	if (bound <= PMUF_MAX_FILE_SIZE)
+		return;
+	die_usage("filter %s: %s has %zu entries; as %s that is up to %zu bytes (%.1f MiB), over "
+		  "the %u MiB pfbench reads back, so it is not written", sub, what,
+		  f->nevents + f->nranges, pmuf_format_name(to), bound, (double)bound / (1 << 20),
+		  PMUF_MAX_FILE_SIZE >> 20);
+}
+
 void cmd_filter_emit(const char *outpath, const char *buf, size_t len)
 {
 	/* Nothing pfbench would refuse to read back. */

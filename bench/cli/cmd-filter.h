@@ -59,6 +59,11 @@ enum pmuf_flavor cmd_filter_flavor(const struct pmuf_filter *f, enum pmuf_flavor
  * symlink, or a directory that is missing or read-only), or when a
  * kvm-raw (binary) result would go to a terminal. */
 void cmd_filter_refuse_raw_tty(const char *sub, const char *outpath, enum pmuf_format to);
+/* Before rendering: exits 2 when f written as `to` could exceed
+ * PMUF_MAX_FILE_SIZE (pmuf_render_bound), which pfbench would not read
+ * back, so a huge output is never built. what names f in the message. */
+void cmd_filter_refuse_big(const char *sub, const char *what, const struct pmuf_filter *f,
+			   enum pmuf_format to);
 /* Writes a rendered filter to outpath atomically (out_write_user: temp +
  * rename, a symlink's target written, an existing file's mode kept), or
  * to stdout when outpath is NULL; dies naming the target on failure, and

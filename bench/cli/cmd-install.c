@@ -23,6 +23,7 @@
 #include "out.h"
 #include "progress.h"
 #include "rset.h"
+#include "stop.h"
 #include "topology.h"
 #include "util.h"
 #include "vm.h"
@@ -279,6 +280,7 @@ int cmd_install(int argc, char **argv)
 	char why[320] = "";
 	json_t *params = json_object_get(ctx, "install");
 	json_object_set_new(params, "loadavg_1min_before", loadavg_json());
+	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
 	progress_begin(&pg, "install", install_bench_steps(&o));
 	r = install_bench(&o, &cal, set, &pg, why, sizeof(why));
 	progress_end(&pg);
@@ -290,6 +292,8 @@ int cmd_install(int argc, char **argv)
 		status = EXIT_SKIP;
 	} else {
 		out_set_complete(set, true);
+		if (stop_signal())
+			stop_mark_set(set);
 	}
 	util_noisy_info("install", set);
 	if (dir) {
@@ -299,6 +303,11 @@ int cmd_install(int argc, char **argv)
 			     json_array_size(json_object_get(set, "records")), dir);
 	} else if (status == EXIT_OK) {
 		print_table(set);
+	}
+	if (status == EXIT_OK && stop_signal()) {
+		info("install: interrupted by %s: the records measured so far are kept, marked "
+		     "incomplete", stop_signal_name());
+		status = 128 + stop_signal();
 	}
 	json_decref(set);
 	for (size_t i = 0; i < o.nfilters; i++)

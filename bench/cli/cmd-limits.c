@@ -13,6 +13,7 @@
 #include "limit-study.h"
 #include "options.h"
 #include "out.h"
+#include "stop.h"
 #include "util.h"
 
 static const struct opt_doc doc = {
@@ -155,6 +156,7 @@ int cmd_limits(int argc, char **argv)
 		die("out of memory");
 	full[0] = (char *)"pfbench";
 	memcpy(full + 1, argv, (size_t)argc * sizeof(*full));
+	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
 	err = limits_run(&o, argc + 1, full, &set, &errors, msg, sizeof(msg));
 	free(full);
 	if (err)
@@ -165,6 +167,11 @@ int cmd_limits(int argc, char **argv)
 	info("limits: wrote %s/limits.json and %s/limits.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
 	json_decref(set);
+	if (stop_signal()) {
+		info("limits: interrupted by %s: the records measured so far are kept, marked "
+		     "incomplete", stop_signal_name());
+		return 128 + stop_signal();
+	}
 	if (errors)
 		die("limits: %zu design/filter pairs failed their check or build; no numbers for "
 		    "them",

@@ -376,7 +376,7 @@ int cmd_lookup(int argc, char **argv)
 	     json_array_size(json_object_get(set, "records")));
 	if (stop_signal()) {
 		info("lookup: interrupted by %s: the records measured so far are kept, marked "
-		     "incomplete", stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
+		     "incomplete", stop_signal_name());
 		json_decref(set);
 		json_decref(fails.mismatches);
 		return 128 + stop_signal();

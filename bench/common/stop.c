@@ -2,7 +2,10 @@
 #include "stop.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "out.h"
 
 static volatile sig_atomic_t g_stop;
 
@@ -26,4 +29,18 @@ void stop_install(void)
 int stop_signal(void)
 {
 	return g_stop;
+}
+
+const char *stop_signal_name(void)
+{
+	return !g_stop ? NULL : g_stop == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+void stop_mark_set(json_t *set)
+{
+	char why[160];
+	snprintf(why, sizeof(why), "interrupted by %s: %zu records measured before it",
+		 stop_signal_name() ?: "a signal", json_array_size(json_object_get(set, "records")));
+	out_set_complete(set, false);
+	out_set_skip(set, "the rest of the sweep", why);
 }

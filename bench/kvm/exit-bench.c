@@ -22,6 +22,7 @@
 #include "out.h"
 #include "progress.h"
 #include "stats.h"
+#include "stop.h"
 #include "exit-priv.h"
 #include "vm.h"
 
@@ -445,7 +446,7 @@ int exit_bench_baselines(const struct exit_opts *o, const struct exit_host *h, j
 	for (const struct exit_baseline *b = exit_arch_baselines; b->exit; b++)
 		nb++;
 	progress_begin(&pr, "exit: baselines", nb);
-	for (size_t i = 0; i < nb; i++) {
+	for (size_t i = 0; i < nb && !stop_signal(); i++) { /* a signal keeps what ran (stop.h) */
 		const struct exit_baseline *b = &exit_arch_baselines[i];
 		char why[200];
 		if (b->valid && !b->valid(o, h, why, sizeof(why))) {

@@ -11,6 +11,7 @@
 #include "lookup.h"
 #include "out.h"
 #include "patterns.h"
+#include "stop.h"
 #include "tsc.h"
 
 /* Beyond 300 entries every design is checked on the events the filter
@@ -87,7 +88,8 @@ static int lookup_part(const struct limits_opts *o, int argc, char **argv, json_
 		out_set_add(set, r);
 	}
 	json_array_foreach(json_object_get(lset, "skipped"), i, sk)
-		out_set_skip(set, json_string_value(json_object_get(sk, "what")),
+		if (!stop_signal() || i + 1 < json_array_size(json_object_get(lset, "skipped")))
+			out_set_skip(set, /* the study marks its own stop (limits_run) */ json_string_value(json_object_get(sk, "what")),
 			     json_string_value(json_object_get(sk, "why")));
 	*lctx = json_incref(json_object_get(lset, "context"));
 	json_decref(lset);
@@ -125,7 +127,7 @@ static int install_part(const struct limits_opts *o, const struct tsc_calib *cal
 		free(t);
 		return d ? -ENOMEM : -ENOENT;
 	}
-	for (size_t s = 0; s < o->nsizes && !err; s++) {
+	for (size_t s = 0; s < o->nsizes && !err && !stop_signal(); s++) {
 		struct lookup_gen g = {
 			.flavor = o->flavor, .n = o->sizes[s], .enc = lookup_encoding_find("exact"),
 			.action = PMUF_ALLOW, .shape = "random",
@@ -283,6 +285,8 @@ int limits_run(const struct limits_opts *o, int argc, char **argv, json_t **setp
 			  "timed in user space (the kernel refuses above 300)",
 			  "pmu", "ALLOW of every (select, umask) a libpfm4 PMU table names"));
 	out_set_complete(set, *errors == 0);
+	if (stop_signal())
+		stop_mark_set(set);
 	json_decref(lctx);
 	*setp = set;
 	return 0;

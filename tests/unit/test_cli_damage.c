@@ -274,44 +274,6 @@ static void test_suite_marker(void **state)
 	free(err);
 }
 
-/* A standalone lookup stopped by SIGINT writes what it measured, marked
- * incomplete, and exits 130. The signal comes 3 s in, long after start-up
- * and long before the default sweep (minutes) ends; how many records it
- * holds by then does not matter. */
-static void test_lookup_sigint(void **state)
-{
-	(void)state;
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	snprintf(dir, sizeof(dir), "%s/lookup-int", root);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		const char *argv[] = { cli_pfbench(), "lookup", "-o", dir, NULL };
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	sleep(3);
-	assert_int_equal(kill(pid, SIGINT), 0);
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 128 + SIGINT);
-	snprintf(path, sizeof(path), "%s/lookup.json", dir);
-	json_t *set = json_load_file(path, 0, NULL);
-	assert_non_null(set);
-	assert_true(json_is_false(json_object_get(set, "complete")));
-	assert_true(json_is_array(json_object_get(set, "records")));
-	json_t *sk = json_object_get(set, "skipped");
-	const char *why = json_string_value(
-		json_object_get(json_array_get(sk, json_array_size(sk) - 1), "why"));
-	assert_non_null(why);
-	assert_non_null(strstr(why, "interrupted by SIGINT"));
-	json_decref(set);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -335,7 +297,6 @@ int main(void)
 		cmocka_unit_test(test_interrupted_during),
 		cmocka_unit_test(test_report_file),
 		cmocka_unit_test(test_suite_marker),
-		cmocka_unit_test(test_lookup_sigint),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

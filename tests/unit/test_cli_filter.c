@@ -457,6 +457,48 @@ static void test_convert(void **state)
 	closedir(d);
 }
 
+/* An output the readers would refuse (over 16 MiB) is refused from the
+ * input's entries before it is built: exit 2, the entry count and the
+ * bound in the message, nothing written. 200000 exact entries are a
+ * 1.6 MB kvm-raw file; as QEMU JSON they could take 18 MB (90 bytes an
+ * entry), as pmuf at most 3.4 MB, which is written and reads back. */
+static void test_convert_too_big(void **state)
+{
+	(void)state;
+	const uint32_t n = 200000;
+	size_t len = 32 + 8 * (size_t)n;
+	unsigned char *raw = calloc(1, len);
+	assert_non_null(raw);
+	raw[4] = (unsigned char)n; /* nevents, little-endian */
+	raw[5] = (unsigned char)(n >> 8);
+	raw[6] = (unsigned char)(n >> 16);
+	for (uint32_t i = 0; i < n; i++) {
+		raw[32 + 8 * i] = (unsigned char)(0x20 + i % 200); /* select */
+		raw[32 + 8 * i + 1] = (unsigned char)i;          /* umask */
+	}
+	const char *in = tmpfile_with("big.bin", raw, len);
+	free(raw);
+	char out[128], pm[128], *err;
+	snprintf(out, sizeof(out), "%s/big.json", tmpdir);
+	assert_int_equal(run(NULL, &err, "filter", "convert", "--to", "qemu-json", in, "-o", out, NULL), 2);
+	assert_contains(err, "has 200000 entries; as qemu-json that is up to ");
+	assert_contains(err, "over the 16 MiB pfbench reads back, so it is not written");
+	free(err);
+	assert_int_equal(access(out, F_OK), -1);
+	/* to stdout as well: nothing on stdout */
+	char *sout;
+	assert_int_equal(run(&sout, &err, "filter", "convert", "--to", "qemu-json", in, NULL), 2);
+	assert_string_equal(sout, "");
+	free(sout);
+	free(err);
+	snprintf(pm, sizeof(pm), "%s/big.pmuf", tmpdir);
+	assert_int_equal(run(NULL, NULL, "filter", "convert", "--to", "pmuf", in, "-o", pm, NULL), 0);
+	assert_int_equal(run(&sout, NULL, "filter", "show", pm, NULL), 0); /* it reads back */
+	assert_contains(sout, "200000 entries");
+	free(sout);
+	unlink(pm);
+}
+
 /* kvm-raw is refused on a terminal; script(1) provides one */
 static void test_convert_tty(void **state)
 {
@@ -845,6 +887,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage),	cmocka_unit_test(test_show),	cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_bad_input), cmocka_unit_test(test_decide), cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_convert_too_big),
 		cmocka_unit_test(test_convert_tty), cmocka_unit_test(test_verify), cmocka_unit_test(test_compile),
 		cmocka_unit_test(test_names), cmocka_unit_test(test_fit), cmocka_unit_test(test_validate_kernel),
 	};

@@ -17,6 +17,7 @@
 #include "disturb.h"
 #include "out.h"
 #include "progress.h"
+#include "stop.h"
 
 enum position { POS_EARLY, POS_LATE, POS_ABSENT };
 static const char *const pos_names[] = { "early", "late", "absent" };
@@ -159,7 +160,7 @@ int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_
 		if (!size)
 			continue; /* no ranges is no filter: the first record */
 		for (int act = PMUF_ALLOW; act <= PMUF_DENY; act++)
-			for (int p = POS_EARLY; p <= POS_ABSENT; p++) {
+			for (int p = POS_EARLY; p <= POS_ABSENT && !stop_signal(); p++) {
 				struct pmuf_filter f;
 				if (build_filter(&f, size, (enum pmuf_action)act, (enum position)p,
 						 h->arch.event_bits)) {

@@ -19,6 +19,7 @@
 #include "kvm-sys.h"
 #include "out.h"
 #include "pmuf-arm64.h"
+#include "stop.h"
 #include "vm.h"
 
 #define FILLER_BASE 0x100u
@@ -115,7 +116,7 @@ int install_bench(const struct install_opts *o, const struct tsc_calib *cal, jso
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < o->nsizes; i++) {
+	for (size_t i = 0; i < o->nsizes && !stop_signal(); i++) { /* a signal keeps what ran */
 		char w[200], what[96];
 		snprintf(what, sizeof(what), "install valid arm64-ranges size %u", o->sizes[i]);
 		if (!o->sizes[i])

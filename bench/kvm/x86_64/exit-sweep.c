@@ -12,6 +12,7 @@
 #include "kvm-sys.h"
 #include "out.h"
 #include "progress.h"
+#include "stop.h"
 
 enum position { POS_EARLY, POS_LATE, POS_ABSENT };
 static const char *const pos_names[] = { "early", "late", "absent" };
@@ -158,7 +159,7 @@ static void one_config(struct vm *vm, struct vcpu *v, const struct pmuf_filter *
 static void user_configs(struct vm *vm, struct vcpu *v, const struct exit_opts *o,
 			 const struct exit_host *h, json_t *set, struct progress *pr)
 {
-	for (size_t i = 0; i < o->nfilters; i++) {
+	for (size_t i = 0; i < o->nfilters && !stop_signal(); i++) {
 		const struct user_filter *uf = &o->filters[i];
 		const struct pmuf_filter *f = &uf->f;
 		bool masked = pmuf_is_masked(f);
@@ -180,7 +181,7 @@ static void user_configs(struct vm *vm, struct vcpu *v, const struct exit_opts *
 			one_config(vm, v, f, (unsigned)f->nevents, masked, (enum pmuf_action)f->action,
 				   POS_ABSENT, o, h, set, uf, named, "first-entry");
 		progress_step(pr, 1);
-		if (unnamed)
+		if (unnamed && !stop_signal())
 			one_config(vm, v, f, (unsigned)f->nevents, masked, (enum pmuf_action)f->action,
 				   POS_ABSENT, o, h, set, uf, unnamed, "unnamed-select");
 		progress_step(pr, 1);
@@ -211,8 +212,8 @@ int exit_bench_sweep(const struct exit_opts *o, const struct exit_host *h, json_
 		for (int masked = 0; masked <= 1; masked++)
 			for (int act = PMUF_ALLOW; act <= PMUF_DENY; act++)
 				for (int p = POS_EARLY; p <= POS_ABSENT; p++) {
-					if (size == 0 && p != POS_ABSENT)
-						continue;
+					if ((size == 0 && p != POS_ABSENT) || stop_signal())
+						continue; /* a signal keeps what ran (stop.h) */
 					struct pmuf_filter f;
 					if (build_filter(&f, size, masked, (enum pmuf_action)act,
 							 (enum position)p)) {

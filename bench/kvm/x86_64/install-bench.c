@@ -34,6 +34,7 @@
 #include "kvm-sys.h"
 #include "out.h"
 #include "pmuf.h"
+#include "stop.h"
 #include "topology.h"
 #include "vm.h"
 
@@ -246,6 +247,8 @@ static void measure(struct ctx *c, const struct cfg *g, const char *casename, bo
 {
 	const char *enc = masked ? "masked" : "exact";
 	char what[320], why[320];
+	if (stop_signal())
+		return; /* a signal keeps what ran (stop.h) */
 	what_of(what, sizeof(what), g, casename, enc, nevents);
 	if (uf)
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", uf->name);
@@ -423,7 +426,7 @@ static void measure_in_guest(struct ctx *c, int kvm)
 	struct holder h = { .v = g.vm->vcpus[0], .timeout_ms = c->o->timeout_ms,
 			    .core = c->o->guest_core };
 	size_t nconf = c->o->nsizes * 2 + c->o->nfilters + NERR;
-	for (size_t k = 0; k < nconf; k++) {
+	for (size_t k = 0; k < nconf && !stop_signal(); k++) {
 		pthread_t t;
 		if (hold_start(g.vm, &h, &t, why, sizeof(why))) {
 			char what[160];
@@ -494,7 +497,7 @@ int install_bench(const struct install_opts *o, const struct tsc_calib *cal, jso
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < o->nvcpus; i++) {
+	for (size_t i = 0; i < o->nvcpus && !stop_signal(); i++) {
 		struct cfg g = { NULL, o->vcpus[i], o->vcpus[i] ? "idle" : "none" };
 		char w[320];
 		if (make_vm(kvm, g.vcpus, o->timeout_ms, &g.vm, w, sizeof(w))) {
@@ -504,7 +507,7 @@ int install_bench(const struct install_opts *o, const struct tsc_calib *cal, jso
 		measure_all(&c, &g);
 		vm_free(g.vm);
 	}
-	if (o->in_guest)
+	if (o->in_guest && !stop_signal())
 		measure_in_guest(&c, kvm);
 	free(c.ticks);
 	close(kvm);
