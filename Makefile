@@ -133,6 +133,7 @@ check: all
 
 test: deps
 	$(MAKE) BUILD=build check
+	tests/cli/reproducers-15.sh build
 	$(MAKE) BUILD=build-san SAN=1 check
 	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 	$(MAKE) test-arm64

@@ -247,6 +247,7 @@ int cmd_install(int argc, char **argv)
 	const char *dir = cli.b.output;
 	if (dir)
 		util_check_out_dir("install", dir); /* before measuring: the path named */
+	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
 	bool fifo = cli.fifo;
 	int core = cli.b.cpu_given ? (int)cli.b.cpu : -1;
 
@@ -280,7 +281,6 @@ int cmd_install(int argc, char **argv)
 	char why[320] = "";
 	json_t *params = json_object_get(ctx, "install");
 	json_object_set_new(params, "loadavg_1min_before", loadavg_json());
-	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
 	progress_begin(&pg, "install", install_bench_steps(&o));
 	r = install_bench(&o, &cal, set, &pg, why, sizeof(why));
 	progress_end(&pg);

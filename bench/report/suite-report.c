@@ -1107,9 +1107,18 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 		fprintf(f, ".");
 	}
 	fprintf(f, "\n\n");
-	if (!json_is_true(json_object_get(set, "complete")))
+	if (!json_is_true(json_object_get(set, "complete"))) {
+		/* a run stopped by a signal says so (stop.h: "the rest of the sweep") */
+		const char *stopped = NULL;
+		size_t k;
+		json_t *sk;
+		json_array_foreach(json_object_get(set, "skipped"), k, sk)
+			if (!strcmp(or_dash(rmd_str(sk, "what")), "the rest of the sweep"))
+				stopped = rmd_str(sk, "why");
 		fprintf(f, "**Incomplete:** this benchmark did not finish everything it was asked "
-			   "(`\"complete\": false`); the rows below are what it measured.\n\n");
+			   "(`\"complete\": false`%s%s); the rows below are what it measured.\n\n",
+			stopped ? ": " : "", stopped ? stopped : "");
+	}
 	render_noisy(f, set, json_object_get(set, "records"));
 	render_plot(f, dir, bench);
 	if (report_tables(f, set, bench))
