@@ -20,8 +20,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 if [ -z "${PFBENCH_MUST_HAVE+set}" ]; then
 	must="pfbench"
-	# /dev/kvm present and ours to open: the KVM tests must run.
-	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && must="$must kvm"
+	# /dev/kvm present (the misc device 10:232, not something bound over
+	# it) and ours to open: the KVM tests must run.
+	[ -c /dev/kvm ] && [ "$(stat -Lc %t:%T /dev/kvm)" = a:e8 ] && [ -r /dev/kvm ] &&
+		[ -w /dev/kvm ] && must="$must kvm"
 	# Root with mount namespaces: the "without /dev/kvm" tests must run.
 	[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && must="$must namespace"
 	export PFBENCH_MUST_HAVE="$must"
