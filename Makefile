@@ -91,7 +91,7 @@ CFLAGS += -DPFBENCH_CC='"$(shell $(CC) --version | head -n1)"' \
 GIT_REV_STAMP := $(BUILD)/.git-rev
 $(shell mkdir -p $(BUILD); echo '$(GIT_REV)' | cmp -s - $(GIT_REV_STAMP) || echo '$(GIT_REV)' > $(GIT_REV_STAMP))
 
-LIB_SRCS := $(wildcard filters/*.c bench/common/*.c bench/lookup/*.c bench/kvm/*.c \
+LIB_SRCS := $(wildcard filters/*.c bench/common/*.c bench/common/$(ARCH)/*.c bench/lookup/*.c bench/kvm/*.c \
 	bench/kvm/$(ARCH)/*.c bench/report/*.c bench/suite/*.c) \
 	$(filter-out bench/cli/pfbench.c,$(wildcard bench/cli/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))

@@ -59,17 +59,26 @@ static void print_cpu(json_t *h)
 	json_t *c = json_object_get(h, "cpu"), *v = json_object_get(h, "virtualization");
 	printf("CPU\n");
 	printf(ROW "%s\n", "vendor", s_(c, "vendor"));
+	json_t *midr = json_object_get(c, "midr");
 	if (json_is_integer(json_object_get(c, "family")))
 		printf(ROW "family %lld (0x%llx), model %lld (0x%llx), stepping %lld\n",
 		       "identity", i_(c, "family"), i_(c, "family"), i_(c, "model"), i_(c, "model"),
 		       i_(c, "stepping"));
+	else if (json_is_object(midr))
+		printf(ROW "MIDR_EL1 %s: implementer %s (%s), part %s, variant %lld, revision %lld\n",
+		       "identity", s_(midr, "value"), s_(midr, "implementer"),
+		       s_(midr, "implementer_name"), s_(midr, "part"), i_(midr, "variant"),
+		       i_(midr, "revision"));
 	printf(ROW "%s\n", "model name", s_(c, "model_name"));
 	printf(ROW "%s\n", "microcode", s_(c, "microcode"));
 	printf(ROW "%s, %lld online CPUs\n", "architecture", s_(c, "arch"), i_(c, "online_cpus"));
+	/* "how" names the arch's evidence (x86 CPUID's hypervisor bit, arm64's
+	 * machine description). */
 	if (json_is_true(json_object_get(v, "hypervisor")))
-		printf(ROW "yes, hypervisor vendor \"%s\"\n", "virtualized", s_(v, "hypervisor_vendor"));
+		printf(ROW "yes, hypervisor vendor \"%s\" (from %s)\n", "virtualized",
+		       s_(v, "hypervisor_vendor"), s_(v, "how"));
 	else
-		printf(ROW "no (CPUID hypervisor bit clear)\n", "virtualized");
+		printf(ROW "no (%s)\n", "virtualized", s_(v, "how"));
 }
 
 static void print_pmu_topo_kernel(json_t *h)

@@ -17,11 +17,9 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "cpu-id.h"
 #include "topology.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
+#include "tsc.h"
 
 /* What the flavor and host-id helpers need besides the JSON. */
 static struct {
@@ -55,48 +53,6 @@ void hostinfo_add_missing(json_t *missing, const char *fmt, ...)
 
 /* ---- CPU ---- */
 
-struct cpu_id {
-	char vendor[13];
-	unsigned family, model, stepping;
-	bool have_fms;
-	bool hypervisor;
-	char hv_vendor[13];
-};
-
-static void cpu_identify(struct cpu_id *c)
-{
-	memset(c, 0, sizeof(*c));
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned a, b, cx, d;
-	if (!__get_cpuid(0, &a, &b, &cx, &d))
-		return;
-	memcpy(c->vendor, &b, 4);
-	memcpy(c->vendor + 4, &d, 4);
-	memcpy(c->vendor + 8, &cx, 4);
-	if (a >= 1 && __get_cpuid(1, &a, &b, &cx, &d)) {
-		/* SDM/APM: the extended family adds when family is 0xF; the
-		 * extended model extends the model for families 6 and 0xF+. */
-		unsigned fam = (a >> 8) & 0xF, mod = (a >> 4) & 0xF;
-		if (fam == 0xF)
-			fam += (a >> 20) & 0xFF;
-		if (fam == 0x6 || fam >= 0xF)
-			mod |= ((a >> 16) & 0xF) << 4;
-		c->family = fam;
-		c->model = mod;
-		c->stepping = a & 0xF;
-		c->have_fms = true;
-		c->hypervisor = cx & (1u << 31);
-	}
-	if (c->hypervisor) {
-		__cpuid(0x40000000, a, b, cx, d);
-		memcpy(c->hv_vendor, &b, 4);
-		memcpy(c->hv_vendor + 4, &cx, 4);
-		memcpy(c->hv_vendor + 8, &d, 4);
-		c->hv_vendor[12] = '\0';
-	}
-#endif
-}
-
 /* The value of the first "key : value" line of /proc/cpuinfo, or "". */
 static void cpuinfo_field(const char *key, char *out, size_t len)
 {
@@ -123,17 +79,6 @@ static void cpuinfo_field(const char *key, char *out, size_t len)
 	fclose(f);
 }
 
-static const char *vendor_short(const char *v)
-{
-	if (!strcmp(v, "AuthenticAMD"))
-		return "amd";
-	if (!strcmp(v, "GenuineIntel"))
-		return "intel";
-	if (!strcmp(v, "HygonGenuine"))
-		return "hygon";
-	return NULL;
-}
-
 static json_t *cpu_json(const struct cpu_id *c, json_t *missing)
 {
 	char buf[256];
@@ -148,9 +93,22 @@ static json_t *cpu_json(const struct cpu_id *c, json_t *missing)
 	json_object_set_new(o, "model_name", str_or_null(buf[0] ? buf : NULL));
 	cpuinfo_field("microcode", buf, sizeof(buf));
 	json_object_set_new(o, "microcode", str_or_null(buf[0] ? buf : NULL));
-	if (!buf[0])
+	/* arm64 has no microcode revision to name (MIDR's revision is the
+	 * silicon's, below); only an x86 CPU without the line lacks one. */
+	if (!buf[0] && c->have_fms)
 		hostinfo_add_missing(missing, "microcode: /proc/cpuinfo has no microcode line; "
 				     "results cannot name the microcode revision");
+	if (c->have_midr) {
+		const char *impl = cpu_midr_implementer_name(c->implementer);
+		json_t *m = json_object();
+		json_object_set_new(m, "value", json_sprintf("0x%08llx", (unsigned long long)c->midr));
+		json_object_set_new(m, "implementer", json_sprintf("0x%02x", c->implementer));
+		json_object_set_new(m, "implementer_name", str_or_null(impl));
+		json_object_set_new(m, "part", json_sprintf("0x%03x", c->part));
+		json_object_set_new(m, "variant", json_integer(c->variant));
+		json_object_set_new(m, "revision", json_integer(c->revision));
+		json_object_set_new(o, "midr", m);
+	}
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	json_object_set_new(o, "online_cpus", json_integer(n > 0 ? n : 0));
 	return o;
@@ -273,7 +231,7 @@ static json_t *counters_json(json_t *missing)
 	ctr_open(&s);
 	json_object_set_new(o, "papi", ctr_describe(&s));
 	if (!hw) {
-		hostinfo_add_missing(missing, "hardware counters: %s; lookup results carry TSC time only "
+		hostinfo_add_missing(missing, "hardware counters: %s; lookup results carry " TSC_CLOCK_NAME " time only "
 				     "(no cycles, instructions, branch misses or L1D misses)", why);
 	} else {
 		for (int i = 0; i < CTR_MAX; i++)
@@ -287,19 +245,11 @@ static json_t *counters_json(json_t *missing)
 
 /* ---- host id ---- */
 
-static uint32_t fnv1a(uint32_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return (h ^ 0xFF) * 16777619u; /* separator */
-}
-
-/* vendor-fFAMmMODEL-hostname-hash: hash of what identifies the machine
- * (CPU identity, model name, hostname, /etc/machine-id when present), so
- * the id is stable across runs and kernels on one host. */
+/* The id from this host's CPU identity, hostname and machine id
+ * (cpu_host_id: the format and the hash). */
 static void make_host_id(const struct cpu_id *c, const char *model_name)
 {
-	char host[64] = "", mid[64] = "", part[24] = "";
+	char host[64] = "", mid[64] = "";
 	gethostname(host, sizeof(host) - 1);
 	FILE *f = fopen("/etc/machine-id", "re");
 	if (f) {
@@ -307,37 +257,9 @@ static void make_host_id(const struct cpu_id *c, const char *model_name)
 			mid[0] = '\0';
 		fclose(f);
 	}
-	uint32_t h = 2166136261u;
-	h = fnv1a(h, c->vendor);
-	h = fnv1a(h, model_name ? model_name : "");
-	h = fnv1a(h, host);
-	h = fnv1a(h, mid);
-	char fms[32] = "";
-	snprintf(fms, sizeof(fms), "%u-%u-%u", c->family, c->model, c->stepping);
-	h = fnv1a(h, fms);
-
-	/* Hostname part: [a-z0-9-], at most 20 characters. */
-	size_t n = 0;
-	for (const char *s = host; *s && n < 20; s++) {
-		char ch = *s;
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')
-			part[n++] = ch;
-		else if (n && part[n - 1] != '-')
-			part[n++] = '-';
-	}
-	part[n] = '\0';
-	const char *vs = vendor_short(c->vendor);
 	struct utsname u;
-	if (!vs)
-		vs = uname(&u) == 0 ? u.machine : "cpu";
-	if (c->have_fms)
-		snprintf(hi.host_id, sizeof(hi.host_id), "%.16s-f%um%u-%.20s-%08x", vs, c->family,
-			 c->model, part[0] ? part : "host", h);
-	else
-		snprintf(hi.host_id, sizeof(hi.host_id), "%.16s-%.20s-%08x", vs, part[0] ? part : "host",
-			 h);
+	cpu_host_id(c, uname(&u) == 0 ? u.machine : "", model_name, host, mid, hi.host_id,
+		    sizeof(hi.host_id));
 }
 
 /* ---- the whole object ---- */
@@ -349,9 +271,9 @@ static void hostinfo_build(void)
 	json_t *o = json_object();
 	json_t *missing = json_array();
 	struct cpu_id c;
-	cpu_identify(&c);
+	cpu_arch_identify(&c);
 
-	const char *vs = vendor_short(c.vendor);
+	const char *vs = cpu_vendor_short(c.vendor);
 	hi.cpu = !vs ? PMUF_FLAVOR_UNSET : !strcmp(vs, "intel") ? PMUF_FLAVOR_INTEL
 							       : PMUF_FLAVOR_AMD;
 
@@ -368,6 +290,7 @@ static void hostinfo_build(void)
 	json_object_set_new(virt, "hypervisor", json_boolean(c.hypervisor));
 	json_object_set_new(virt, "hypervisor_vendor",
 			    str_or_null(c.hypervisor && c.hv_vendor[0] ? c.hv_vendor : NULL));
+	json_object_set_new(virt, "how", str_or_null(c.hv_how));
 	json_object_set_new(o, "virtualization", virt);
 
 	json_object_set_new(o, "pmu", pmu_json(missing));

@@ -113,6 +113,8 @@ static inline uint64_t tsc_stop(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 #define TSC_SOURCE "rdtsc"
+/* The counter as output text names it. */
+#define TSC_CLOCK_NAME "TSC"
 /* CPUID 0x80000007 EDX bit 8: invariant TSC (same bit on Intel and AMD). */
 static inline int tsc_arch_invariant(void)
 {
@@ -133,6 +135,7 @@ static inline uint64_t tsc_start(void)
 }
 static inline uint64_t tsc_stop(void) { return tsc_start(); }
 #define TSC_SOURCE "cntvct_el0"
+#define TSC_CLOCK_NAME "generic timer (cntvct_el0, CNTFRQ_EL0 rate)"
 /* The generic timer's virtual count is constant-rate by architecture. */
 static inline int tsc_arch_invariant(void) { return 1; }
 static inline uint64_t tsc_arch_freq_hz(void)

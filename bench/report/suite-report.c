@@ -169,11 +169,21 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 	char buf[256];
 	fprintf(f, "From %s (`pfbench info --json`).\n\n| | |\n|---|---|\n", source);
 	host_row(f, "host id", "%s", or_dash(rmd_str(h, "host_id")));
-	host_row(f, "CPU", "%s (%s, family %s, model %s, stepping %s, microcode %s), %s",
-		 or_dash(rmd_str(h, "cpu.model_name")), or_dash(rmd_str(h, "cpu.vendor")),
-		 rset_scalar(rmd_path(h, "cpu.family"), buf, 32), rset_scalar(rmd_path(h, "cpu.model"), buf + 32, 32),
-		 rset_scalar(rmd_path(h, "cpu.stepping"), buf + 64, 32), or_dash(rmd_str(h, "cpu.microcode")),
-		 or_dash(rmd_str(h, "cpu.arch")));
+	if (rmd_path(h, "cpu.midr"))
+		host_row(f, "CPU", "%s (MIDR_EL1 %s: implementer %s (%s), part %s, variant %s, "
+			 "revision %s), %s", or_dash(rmd_str(h, "pmu.default_desc")),
+			 or_dash(rmd_str(h, "cpu.midr.value")), or_dash(rmd_str(h, "cpu.midr.implementer")),
+			 or_dash(rmd_str(h, "cpu.midr.implementer_name")),
+			 or_dash(rmd_str(h, "cpu.midr.part")),
+			 rset_scalar(rmd_path(h, "cpu.midr.variant"), buf, 32),
+			 rset_scalar(rmd_path(h, "cpu.midr.revision"), buf + 32, 32),
+			 or_dash(rmd_str(h, "cpu.arch")));
+	else
+		host_row(f, "CPU", "%s (%s, family %s, model %s, stepping %s, microcode %s), %s",
+			 or_dash(rmd_str(h, "cpu.model_name")), or_dash(rmd_str(h, "cpu.vendor")),
+			 rset_scalar(rmd_path(h, "cpu.family"), buf, 32), rset_scalar(rmd_path(h, "cpu.model"), buf + 32, 32),
+			 rset_scalar(rmd_path(h, "cpu.stepping"), buf + 64, 32), or_dash(rmd_str(h, "cpu.microcode")),
+			 or_dash(rmd_str(h, "cpu.arch")));
 	json_t *t = rmd_path(h, "topology");
 	if (json_is_object(t)) {
 		double l3 = rset_num(t, "l3_bytes");
@@ -187,11 +197,14 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 	}
 	host_row(f, "kernel", "%s", or_dash(rmd_str(h, "kernel.release")));
 	json_t *virt = rmd_path(h, "virtualization");
+	/* Sets older than "how" came from x86, where CPUID's bit decided. */
+	const char *how = rmd_str(virt, "how") ? rmd_str(virt, "how") : "CPUID hypervisor bit";
 	if (virt && json_is_true(json_object_get(virt, "hypervisor")))
-		host_row(f, "virtualization", "a guest (CPUID hypervisor bit; vendor id %s): nested "
-			 "KVM, numbers include the outer hypervisor", or_dash(rmd_str(virt, "hypervisor_vendor")));
+		host_row(f, "virtualization", "a guest (%s; vendor id %s): nested "
+			 "KVM, numbers include the outer hypervisor", how,
+			 or_dash(rmd_str(virt, "hypervisor_vendor")));
 	else if (virt)
-		host_row(f, "virtualization", "bare metal (no CPUID hypervisor bit)");
+		host_row(f, "virtualization", "no hypervisor seen (%s)", how);
 	json_t *kvm = rmd_path(h, "kvm");
 	if (kvm) {
 		if (json_is_true(json_object_get(kvm, "usable")))

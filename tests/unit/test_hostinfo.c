@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "counters.h"
+#include "cpu-id.h"
 #include "hostinfo.h"
 #include "kvm-sys.h"
 
@@ -49,6 +50,67 @@ static void test_host_id(void **state)
 	assert_string_equal(json_string_value(json_object_get(h, "host_id")), id);
 	json_decref(h);
 	assert_string_equal(hostinfo_host_id(), id);
+}
+
+/* The id's format from fixed inputs, every arch on any host. */
+static void test_host_id_format(void **state)
+{
+	(void)state;
+	char id[128], id2[128];
+	struct cpu_id amd = { .vendor = "AuthenticAMD", .family = 26, .model = 2, .stepping = 1,
+			      .have_fms = true };
+	cpu_host_id(&amd, "x86_64", "AMD EPYC", "vm", "abc", id, sizeof(id));
+	assert_int_equal(strncmp(id, "amd-f26m2-vm-", 13), 0);
+	assert_int_equal(strlen(id), 13 + 8);
+
+	/* arm64 under QEMU: a Neoverse N1's MIDR, the kernel's "(none)"
+	 * hostname (the id once came out as aarch64-none--HASH). */
+	struct cpu_id n1 = { 0 };
+	cpu_id_from_midr(&n1, 0x410fd0c0);
+	assert_true(n1.have_midr);
+	assert_int_equal(n1.implementer, 0x41);
+	assert_int_equal(n1.part, 0xd0c);
+	assert_int_equal(n1.variant, 0);
+	assert_int_equal(n1.revision, 0);
+	cpu_host_id(&n1, "aarch64", NULL, "(none)", "", id, sizeof(id));
+	assert_int_equal(strncmp(id, "arm-pd0c-host-", 14), 0);
+	assert_int_equal(strlen(id), 14 + 8);
+	/* A different part or revision is a different machine: another hash. */
+	struct cpu_id n1r1 = { 0 };
+	cpu_id_from_midr(&n1r1, 0x411fd0c1);
+	assert_int_equal(n1r1.variant, 1);
+	assert_int_equal(n1r1.revision, 1);
+	cpu_host_id(&n1r1, "aarch64", NULL, "(none)", "", id2, sizeof(id2));
+	assert_int_equal(strncmp(id2, "arm-pd0c-host-", 14), 0);
+	assert_string_not_equal(id, id2);
+	/* Same inputs, same id. */
+	cpu_host_id(&n1, "aarch64", NULL, "(none)", "", id2, sizeof(id2));
+	assert_string_equal(id, id2);
+
+	/* An implementer without a name; a hostname needing cleaning. */
+	struct cpu_id odd = { 0 };
+	cpu_id_from_midr(&odd, 0x7a0f0010);
+	cpu_host_id(&odd, "aarch64", NULL, "--Build_Box.(lab)--", "m", id, sizeof(id));
+	assert_int_equal(strncmp(id, "impl0x7a-p1-build-box-lab-", 26), 0);
+	assert_string_equal(cpu_midr_implementer_name(0xC0), "ampere");
+	assert_null(cpu_midr_implementer_name(0x7a));
+
+	/* Nothing known: the machine name, cleaned. */
+	struct cpu_id none = { 0 };
+	cpu_host_id(&none, "x86_64", NULL, "", "", id, sizeof(id));
+	assert_int_equal(strncmp(id, "x86-64-host-", 12), 0);
+
+	/* Never an empty part, a doubled or an edge '-'. */
+	struct cpu_id *all[] = { &amd, &n1, &n1r1, &odd, &none };
+	const char *hosts[] = { "(none)", "", "-", "a--b", "___", "vm" };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		for (size_t j = 0; j < sizeof(hosts) / sizeof(hosts[0]); j++) {
+			cpu_host_id(all[i], "aarch64", NULL, hosts[j], "", id, sizeof(id));
+			assert_true(id[0] != '-' && id[strlen(id) - 1] != '-');
+			assert_null(strstr(id, "--"));
+			for (const char *p = id; *p; p++)
+				assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
+		}
 }
 
 static void test_fields_match_sources(void **state)
@@ -102,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_copies),
 		cmocka_unit_test(test_host_id),
+		cmocka_unit_test(test_host_id_format),
 		cmocka_unit_test(test_fields_match_sources),
 		cmocka_unit_test(test_default_flavor),
 	};
