@@ -16,6 +16,9 @@ static const struct opt_doc doc = {
 	.about = "Rebuilds DIR/report.md (and the plots in DIR/plots/, PNG and SVG, unless\n"
 		 "--no-plots) from the files of a result directory written by `pfbench suite`:\n"
 		 "metadata.json, info.json and the result sets. Prints the report's path.\n"
+		 "Redrawn plots replace metadata.json's \"plots\" list (and set\n"
+		 "\"plots_redrawn_utc\"), e.g. for a set that came back from a host without\n"
+		 "gnuplot.\n"
 		 "\n"
 		 "A damaged directory (a result set that is empty, truncated, not JSON or\n"
 		 "of an unknown schema version, a metadata.json that is not the suite's,\n"
@@ -59,6 +62,11 @@ int cmd_report(int argc, char **argv)
 				warn("report: plot %s: gnuplot said: %s",
 				     json_string_value(json_object_get(p, "name")), w);
 		}
+		char merr[600];
+		/* A damaged metadata.json is left as it is: suite_report names it. */
+		int me = suite_meta_set_plots(dir, made, merr, sizeof(merr));
+		if (me && me != -EBADMSG)
+			die("report: %s", merr);
 		json_decref(made);
 	}
 	char err[600];

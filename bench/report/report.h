@@ -19,6 +19,13 @@ const char *suite_scripts_dir(void);
  * {"name","from","png","svg"} or {"name","from","why"} for plots that
  * could not be made; never fails the suite. */
 json_t *suite_plots(const char *dir);
+/* After a redraw (`pfbench report`): dir/metadata.json's "plots" become
+ * made and "plots_redrawn_utc" the time, in one atomic replace, so the
+ * metadata of a set drawn elsewhere (an arm64 guest without gnuplot) no
+ * longer says its plots are missing. 0 also when dir has no
+ * metadata.json; -errno with err set when it cannot be read (damage:
+ * -EBADMSG) or written. */
+int suite_meta_set_plots(const char *dir, const json_t *made, char *err, size_t errlen);
 
 /* ---- suite-report.c ---- */
 

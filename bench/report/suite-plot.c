@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "out-text.h"
@@ -1018,4 +1019,35 @@ json_t *suite_plots(const char *dir)
 	}
 	json_decref(sets);
 	return out;
+}
+
+int suite_meta_set_plots(const char *dir, const json_t *made, char *err, size_t errlen)
+{
+	json_t *meta = NULL, *problems = json_array();
+	int e = rset_load_meta(dir, &meta, problems, err, errlen);
+	json_decref(problems);
+	if (e || !meta)
+		return e; /* damage is the report's to name; no metadata, nothing to say */
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	json_object_set_new(meta, "plots", json_deep_copy(made));
+	json_object_set_new(meta, "plots_redrawn_utc", json_string(now));
+	/* The suite's own layout (cmd-suite.c write_meta), one rename. */
+	char *text = json_dumps(meta, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	json_decref(meta);
+	if (!text) {
+		snprintf(err, errlen, "%s/metadata.json: out of memory", dir);
+		return -ENOMEM;
+	}
+	size_t len = strlen(text);
+	text[len] = '\n'; /* replaces the NUL json_dumps ended with */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/metadata.json", dir);
+	e = out_write_text(path, text, len + 1);
+	free(text);
+	if (e)
+		snprintf(err, errlen, "%s: %s", path, strerror(-e));
+	return e;
 }

@@ -351,6 +351,45 @@ static void test_tiny_suite(void **state)
 	check_report_text(report, false);
 	free(report);
 	assert_no_temp_files(dir);
+
+	/* A set that came back from a host without gnuplot (the arm64 guest):
+	 * metadata.json says every plot is missing and there are none. pfbench
+	 * report draws them and metadata.json says so, the rest unchanged. */
+	json_t *guest = json_deep_copy(meta), *missing = json_array();
+	json_array_foreach(json_object_get(meta, "plots"), i, p) {
+		json_array_append_new(missing, json_pack("{s:O, s:O, s:s}", "name",
+							 json_object_get(p, "name"), "from",
+							 json_object_get(p, "from"), "why",
+							 "no scripts/ directory with the gnuplot scripts"));
+		char *png = NULL;
+		assert_true(asprintf(&png, "%s/%s", dir, json_string_value(json_object_get(p, "png"))) > 0);
+		assert_int_equal(unlink(png), 0);
+		free(png);
+	}
+	json_object_set_new(guest, "plots", missing);
+	char mpath[PATH_MAX * 3];
+	snprintf(mpath, sizeof(mpath), "%s/metadata.json", dir);
+	assert_int_equal(json_dump_file(guest, mpath, JSON_INDENT(2)), 0);
+	char *argv_r[] = { abs_pfbench(), "report", dir, NULL };
+	char *rout = NULL;
+	assert_int_equal(run(&rout, argv_r), 0);
+	free(rout);
+	json_t *redrawn = load(dir, "metadata.json");
+	assert_non_null(json_string_value(json_object_get(redrawn, "plots_redrawn_utc")));
+	assert_int_equal(json_array_size(json_object_get(redrawn, "plots")),
+			 json_array_size(json_object_get(meta, "plots")));
+	json_array_foreach(json_object_get(redrawn, "plots"), i, p) {
+		assert_null(json_object_get(p, "why"));
+		assert_true(file_ok(dir, json_string_value(json_object_get(p, "png"))));
+	}
+	/* Nothing else changed. */
+	json_object_del(redrawn, "plots");
+	json_object_del(redrawn, "plots_redrawn_utc");
+	json_object_del(guest, "plots");
+	assert_true(json_equal(redrawn, guest));
+	json_decref(redrawn);
+	json_decref(guest);
+	assert_no_temp_files(dir);
 	json_decref(meta);
 }
 
