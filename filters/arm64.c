@@ -77,10 +77,14 @@ int pmuf_arm_decide(const struct pmuf_filter *f, unsigned event, bool *allowed)
 	err = pmuf_arm_bitmap(f, &bm, NULL);
 	if (err)
 		return err;
-	if (event == PMUF_ARM_EVENT_SW_INCR || event == PMUF_ARM_EVENT_CHAIN || !bm)
-		*allowed = true;
-	else
-		*allowed = bm[event / 64] & (1ull << (event % 64));
+	*allowed = pmuf_arm_bitmap_allows(bm, event);
 	free(bm);
 	return 0;
+}
+
+bool pmuf_arm_bitmap_allows(const uint64_t *bm, unsigned event)
+{
+	if (event == PMUF_ARM_EVENT_SW_INCR || event == PMUF_ARM_EVENT_CHAIN || !bm)
+		return true;
+	return bm[event / 64] & (1ull << (event % 64));
 }

@@ -237,6 +237,10 @@ int pmuf_arm_bitmap(const struct pmuf_filter *f, uint64_t **bitmap, struct pmuf_
  * counter asks with event 0x11.) f == NULL: no filter, allowed. -ERANGE
  * when event is outside the event space; the validation error if invalid. */
 int pmuf_arm_decide(const struct pmuf_filter *f, unsigned event, bool *allowed);
+/* The same decision from a bitmap pmuf_arm_bitmap built (bm NULL: no
+ * filter), for callers deciding many events of one filter; event must be
+ * below pmuf_arm_nr_events(f). */
+bool pmuf_arm_bitmap_allows(const uint64_t *bm, unsigned event);
 
 /* ---- formats ---- */
 enum pmuf_format { PMUF_FMT_AUTO = 0, PMUF_FMT_PMUF, PMUF_FMT_QEMU_JSON, PMUF_FMT_KVM_RAW };

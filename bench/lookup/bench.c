@@ -242,8 +242,10 @@ static void rec_filter_fields(json_t *rec, const struct lookup_bench_opts *o,
 	json_object_set_new(rec, "nincludes", json_integer((json_int_t)e->ninc));
 	json_object_set_new(rec, "nexcludes", json_integer((json_int_t)e->nexc));
 	json_object_set_new(rec, "over_kernel_limit", json_boolean(over));
+	/* arm64 has no entry cap (its limit is the event space). */
 	json_object_set_new(rec, "kernel_cap_ignored",
-			    json_boolean(over && (d->flags & LOOKUP_F_KERNEL)));
+			    json_boolean(over && (d->flags & LOOKUP_F_KERNEL) &&
+					 !(d->flags & LOOKUP_F_ARM64)));
 }
 
 static int build_one(struct bctx *b, const struct lookup_design *d, const struct pmuf_filter *f,
@@ -294,6 +296,7 @@ struct ffilter {
 	struct built built[LOOKUP_MAX_DESIGNS + 1];
 	uint8_t *ref[3];
 	bool composed[3];
+	uint8_t *ref_arm64; /* LOOKUP_F_ARM64 designs' reference (arm64 model) */
 	uint64_t *ev;
 };
 
@@ -313,9 +316,14 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 		skip_once(b, d->name, why);
 		return 0;
 	}
-	if (!lookup_supports(d, F->f)) {
-		snprintf(what, sizeof(what), "%s on %s encodings", d->name, F->enc->name);
-		skip_once(b, what, "the kernel generation it replicates has no masked events");
+	const char *no = lookup_unsupported(d, F->f, fl);
+	if (no) {
+		if (d->flags & LOOKUP_F_ARM64)
+			snprintf(what, sizeof(what), "%s with the %s flavor", d->name,
+				 pmuf_flavor_name(fl));
+		else
+			snprintf(what, sizeof(what), "%s on %s encodings", d->name, F->enc->name);
+		skip_once(b, what, no);
 		return 0;
 	}
 	snprintf(what, sizeof(what), "%s on %s", d->name, F->name);
@@ -328,9 +336,21 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 	}
 	if (d->flags & LOOKUP_F_FLOOR)
 		return 0;
-	sampled = b->o->verify_points && F->f->nevents > PMUF_KVM_MAX_EVENTS &&
+	/* The arm64 check answers to the arm64 model of the filter's arm64
+	 * form (design-arm64.c): a whole table, cheap at any size, so never
+	 * sampled. */
+	bool arm = d->flags & LOOKUP_F_ARM64;
+	uint8_t *ref = NULL;
+	bool composed = false;
+	sampled = !arm && b->o->verify_points && F->f->nevents > PMUF_KVM_MAX_EVENTS &&
 		  !(d->flags & LOOKUP_F_KNOWN_BUG);
-	if (!sampled && !F->ref[d->ref]) {
+	if (arm) {
+		if (!F->ref_arm64 && (err = lookup_arm64_reference_table(F->f, fl, &F->ref_arm64))) {
+			snprintf(msg, mlen, "arm64 reference for %s: %s", F->name, strerror(-err));
+			return err;
+		}
+		ref = F->ref_arm64;
+	} else if (!sampled && !F->ref[d->ref]) {
 		err = lookup_reference_table(F->f, fl, d->ref, &F->ref[d->ref], &F->composed[d->ref]);
 		if (err) {
 			snprintf(msg, mlen, "reference %s for %s: %s", pmuf_kernel_name(d->ref),
@@ -338,16 +358,20 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 			return err;
 		}
 	}
+	if (!arm && !sampled) {
+		ref = F->ref[d->ref];
+		composed = F->composed[d->ref];
+	}
 	if (d->flags & LOOKUP_F_KNOWN_BUG) {
 		/* Timed all the same; how often it is wrong is the point. */
 		F->built[i].mismatches =
-			(long long)lookup_count_mismatches(d, F->built[i].st, fl, F->ref[d->ref]);
-		F->built[i].composed = F->composed[d->ref];
+			(long long)lookup_count_mismatches(d, F->built[i].st, fl, ref);
+		F->built[i].composed = composed;
 		return 0;
 	}
 	err = sampled ? lookup_verify_sampled(d, F->built[i].st, F->f, fl, d->ref,
 					      b->o->verify_points, msg, mlen)
-		      : lookup_verify(d, F->built[i].st, fl, F->ref[d->ref], msg, mlen);
+		      : lookup_verify(d, F->built[i].st, fl, ref, msg, mlen);
 	if (err && err != -EPROTO)
 		return err;
 	if (err) {
@@ -360,7 +384,7 @@ static int build_and_verify(struct bctx *b, struct ffilter *F, size_t i, char *m
 	}
 	F->built[i].verified = true;
 	/* Sampled checks ask the composed reference at points only. */
-	F->built[i].composed = sampled || F->composed[d->ref];
+	F->built[i].composed = sampled || composed;
 	return 0;
 }
 
@@ -403,15 +427,16 @@ static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pat
 	out_set_real(rec, "build_ns", bt->build_ns);
 	json_object_set_new(rec, "footprint_bytes", json_integer((json_int_t)bt->footprint));
 	json_object_set_new(rec, "verified", json_boolean(bt->verified));
-	json_object_set_new(rec, "reference", d->flags & LOOKUP_F_FLOOR
-						      ? json_null()
-						      : json_string(pmuf_kernel_name(d->ref)));
+	json_object_set_new(rec, "reference", lookup_reference_name(d)
+						      ? json_string(lookup_reference_name(d))
+						      : json_null());
 	json_object_set_new(rec, "reference_composed", json_boolean(bt->composed));
 	json_object_set_new(rec, "reference_mismatches",
 			    bt->mismatches >= 0 ? json_integer(bt->mismatches) : json_null());
 	json_object_set_new(rec, "verified_points",
 			    json_integer((json_int_t)(b->o->verify_points &&
-							      F->f->nevents > PMUF_KVM_MAX_EVENTS
+							      F->f->nevents > PMUF_KVM_MAX_EVENTS &&
+							      !(d->flags & LOOKUP_F_ARM64)
 						      ? F->f->nevents + b->o->verify_points
 						      : lookup_space_size(b->o->flavor))));
 	out_set_add(b->set, rec);
@@ -512,6 +537,7 @@ static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 	}
 	for (int k = 0; k < 3; k++)
 		free(F.ref[k]);
+	free(F.ref_arm64);
 	free(F.ev);
 	lookup_entries_free(&F.ent);
 	return err;
@@ -527,7 +553,7 @@ static json_t *design_json(const struct lookup_design *d)
 			      d->desc, "cost", d->cost, "kernel_replica",
 			      !!(d->flags & LOOKUP_F_KERNEL), "exact_only",
 			      !!(d->flags & LOOKUP_F_EXACT_ONLY), "usable", ok, "reference",
-			      d->flags & LOOKUP_F_FLOOR ? "none" : pmuf_kernel_name(d->ref));
+			      lookup_reference_name(d) ? lookup_reference_name(d) : "none");
 
 	if (!ok)
 		json_object_set_new(j, "why", json_string(why));

@@ -13,6 +13,7 @@ extern const struct lookup_design lookup_design_k517rp, lookup_design_k63rp, loo
 extern const struct lookup_design lookup_design_bytemap, lookup_design_bitmap, lookup_design_table2;
 extern const struct lookup_design lookup_design_hash;
 extern const struct lookup_design lookup_design_bsearch_bf, lookup_design_eytzinger;
+extern const struct lookup_design lookup_design_arm64;
 extern const struct lookup_design lookup_design_floor;
 #define LOOKUP_ARCH_DESIGN(sym) extern const struct lookup_design sym;
 #include "designs-arch.def"
@@ -25,6 +26,7 @@ const struct lookup_design *const lookup_designs[] = {
 	&lookup_design_k63,
 	&lookup_design_k517rp,
 	&lookup_design_k63rp,
+	&lookup_design_arm64,
 	&lookup_design_bytemap,
 	&lookup_design_bitmap,
 	&lookup_design_table2,
@@ -51,9 +53,28 @@ const struct lookup_design *lookup_find(const char *name)
 	return NULL;
 }
 
-bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f)
+const char *lookup_unsupported(const struct lookup_design *d, const struct pmuf_filter *f,
+			       enum pmuf_flavor fl)
 {
-	return !(d->flags & LOOKUP_F_EXACT_ONLY) || !pmuf_is_masked(f);
+	if ((d->flags & LOOKUP_F_EXACT_ONLY) && pmuf_is_masked(f))
+		return "the kernel generation it replicates has no masked events";
+	if ((d->flags & LOOKUP_F_ARM64) && f->arch == PMUF_ARCH_X86 && fl != PMUF_FLAVOR_INTEL)
+		return "arm64 event numbers are 16 bits; the AMD flavor's (select, umask) keys "
+		       "have 20 (run it with the Intel flavor)";
+	return NULL;
+}
+
+bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f,
+		     enum pmuf_flavor fl)
+{
+	return !lookup_unsupported(d, f, fl);
+}
+
+const char *lookup_reference_name(const struct lookup_design *d)
+{
+	if (d->flags & LOOKUP_F_FLOOR)
+		return NULL;
+	return d->flags & LOOKUP_F_ARM64 ? "arm64" : pmuf_kernel_name(d->ref);
 }
 
 /* ---- the (select, umask) space ---- */

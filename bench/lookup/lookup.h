@@ -29,6 +29,10 @@
 #define LOOKUP_F_FLOOR 0x4u      /* not a filter: the L1-load floor of the harness */
 #define LOOKUP_F_KNOWN_BUG 0x8u  /* replicates a shipped bug: may disagree with its
 				  * reference; disagreements are counted, not errors */
+#define LOOKUP_F_ARM64 0x10u     /* the arm64 kernel's check (design-arm64.c): decides
+				  * the filter's arm64 form, checked against
+				  * filters/arm64.c's model (lookup_arm64_reference_table),
+				  * not pmuf_decide_gp; Intel flavor only */
 
 /* Build flags. */
 #define LOOKUP_B_NO_LIMIT 0x1u   /* accept more than the kernel's 300 entries */
@@ -82,8 +86,16 @@ struct lookup_design {
 extern const struct lookup_design *const lookup_designs[];
 const struct lookup_design *lookup_find(const char *name);
 size_t lookup_count(void);
-/* Honest LOOKUP_F_EXACT_ONLY designs answer -EOPNOTSUPP on masked filters. */
-bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f);
+/* Why d cannot build f for flavor fl (its build answers -EOPNOTSUPP):
+ * LOOKUP_F_EXACT_ONLY designs on masked filters, LOOKUP_F_ARM64 on the AMD
+ * flavor; NULL when it can. lookup_supports is its negation. */
+const char *lookup_unsupported(const struct lookup_design *d, const struct pmuf_filter *f,
+			       enum pmuf_flavor fl);
+bool lookup_supports(const struct lookup_design *d, const struct pmuf_filter *f,
+		     enum pmuf_flavor fl);
+/* The reference name a design's records carry: its kernel generation's
+ * ("5.3", "5.17", "6.3"), "arm64" for LOOKUP_F_ARM64, NULL for the floor. */
+const char *lookup_reference_name(const struct lookup_design *d);
 
 /* Generates run_throughput/run_latency/decide for a design whose decision
  * is the static inline function `decide_fn(const T *st, uint64_t ev)`;
@@ -174,6 +186,24 @@ int lookup_verify_sampled(const struct lookup_design *d, const void *state,
  * LOOKUP_F_KNOWN_BUG designs, whose differences are the finding). */
 size_t lookup_count_mismatches(const struct lookup_design *d, const void *state,
 			       enum pmuf_flavor fl, const uint8_t *table);
+
+/* ---- arm64 (design-arm64.c) ---- */
+
+/* The arm64 range filter a LOOKUP_F_ARM64 design installs for f: f itself
+ * (copied) when it is an arm64 filter; for an x86 filter of the Intel
+ * flavor, the same events as bits — every event number (eventsel bits
+ * 15:0) whose decision differs from the action's default, in ranges of
+ * the filter's action, consecutive numbers merged, 16-bit event space;
+ * one empty range when there is none. -EOPNOTSUPP for the AMD flavor,
+ * errors of lookup_rows_from_filter, -ENOMEM. out is pmuf_free'd by the
+ * caller on success. */
+int lookup_arm64_filter(const struct pmuf_filter *f, enum pmuf_flavor fl, unsigned bflags,
+			struct pmuf_filter *out);
+/* table[idx] for every (select, umask) of fl: filters/arm64.c's decision
+ * (pmuf_arm_bitmap_allows) on lookup_arm64_filter(f) for the event number
+ * eventsel & (nr_events - 1). malloc'd, lookup_space_size(fl) bytes. */
+int lookup_arm64_reference_table(const struct pmuf_filter *f, enum pmuf_flavor fl,
+				 uint8_t **table);
 
 /* The 6.3+ replica's header, for the test that holds it to the kernel's
  * struct kvm_x86_pmu_event_filter: its size, and the offsets of action,

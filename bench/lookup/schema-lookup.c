@@ -32,14 +32,16 @@ const struct schema_col lookup_schema_cols[] = {
 	  "evicting the design's memory; latency mode only)" },
 	{ "flavor", COL_KEY, COL_STRING, NULL,
 	  "the event-select width the filters and reference use (`intel`/`amd`), as in the context" },
-	{ "kernel_replica", COL_CONTEXT, COL_BOOL, NULL, "a replica of a kernel generation's algorithm" },
+	{ "kernel_replica", COL_CONTEXT, COL_BOOL, NULL,
+	  "a replica of a kernel generation's algorithm (x86's, or arm64's bitmap test)" },
 	{ "encoding_name", COL_CONTEXT, COL_STRING, NULL, "the swept name (`exact`, `masked/16` ...)" },
 	{ "nincludes", COL_CONTEXT, COL_INT, "entries", "include entries of the filter" },
 	{ "nexcludes", COL_CONTEXT, COL_INT, "entries", "exclude entries of the filter" },
 	{ "over_kernel_limit", COL_CONTEXT, COL_BOOL, NULL,
 	  "size above the kernel's 300 (`--beyond-limit`)" },
 	{ "kernel_cap_ignored", COL_CONTEXT, COL_BOOL, NULL,
-	  "a kernel replica run above the kernel's limit (the kernel would refuse the filter)" },
+	  "an x86 kernel replica run above the kernel's limit (the kernel would refuse the "
+	  "filter; arm64 has no entry limit)" },
 	{ "hit_fraction", COL_OUTCOME, COL_REAL, "fraction",
 	  "share of the inputs the filter matched (0–1)" },
 	{ "inputs", COL_CONTEXT, COL_INT, "count", "events per input stream" },
@@ -77,8 +79,9 @@ const struct schema_col lookup_schema_cols[] = {
 	  "`k5.17-bsearch-trunc` only: decisions unlike the reference over the whole space; null "
 	  "otherwise" },
 	{ "reference", COL_CONTEXT, COL_STRING, NULL,
-	  "the kernel generation whose semantics were the reference (`5.3`, `5.17`, `6.3`); null "
-	  "for the floor" },
+	  "the kernel generation whose semantics were the reference (`5.3`, `5.17`, `6.3`), or "
+	  "`arm64` (`k5.10-arm64-bitmap`: filters/arm64.c's model of the filter's arm64 form); "
+	  "null for the floor" },
 	{ "reference_composed", COL_CONTEXT, COL_BOOL, NULL,
 	  "above 300 entries the reference table was composed from ≤ 300-entry chunks "
 	  "(docs/lookup.md)" },

@@ -155,11 +155,12 @@ bool rmd_lookup_pick(const json_t *records, const char *mode, const char *enc,
 		const char *d = json_string_value(json_object_get(r, "design"));
 		if (d && !strncmp(d, "floor", 5))
 			s->floor = d;
-		/* The kernel's current algorithm: the newest replica, not a
+		/* The kernel's current algorithm: the newest x86 replica (its
+		 * reference a version; arm64's bitmap test says "arm64"), not a
 		 * retpoline twin. */
 		const char *ref = json_string_value(json_object_get(r, "reference"));
 		if (d && json_is_true(json_object_get(r, "kernel_replica")) && !strstr(d, "-rp") &&
-		    ref && (!kref || strverscmp(ref, kref) > 0)) {
+		    ref && ref[0] >= '0' && ref[0] <= '9' && (!kref || strverscmp(ref, kref) > 0)) {
 			s->kernel = d;
 			kref = ref;
 		}

@@ -432,3 +432,12 @@ int rset_samples(const json_t *rec, const char *name, double **out, size_t *n)
 	*n = json_array_size(arr);
 	return 0;
 }
+
+bool rset_is_arm64(const json_t *o)
+{
+	const json_t *host = json_object_get(json_object_get(o, "context"), "host");
+	const json_t *cpu = json_object_get(host ? host : o, "cpu");
+	const char *arch = json_string_value(json_object_get(cpu, "arch"));
+
+	return arch && !strcmp(arch, "aarch64");
+}

@@ -48,6 +48,11 @@ int rset_check_stages(const char *dir, const json_t *meta, const json_t *sets, j
 json_t *rset_load_file(const char *path, char *err, size_t errlen);
 /* The set in sets whose "bench" is bench, or NULL. */
 json_t *rset_find(const json_t *sets, const char *bench);
+/* Was this set (or host description) made on arm64? Its context's
+ * host.cpu.arch (or the description's cpu.arch) is "aarch64". Texts that
+ * name an arch's mechanism (TSC vs cntvct_el0, WRMSR vs PMEVTYPER, the x86
+ * ioctl vs the arm64 attributes) pick their words with it. */
+bool rset_is_arm64(const json_t *set_or_host);
 
 /* Whether list (an array of strings) holds name. */
 bool rset_in_list(const json_t *list, const char *name);

@@ -65,6 +65,9 @@ struct plot_spec {
 	struct base_spec base[3];
 	const char *title;
 	const char *xlabel, *ylabel; /* ylabel: "%s" is the unit (ns, µs, ms) */
+	/* The same on a set made on arm64 (rset_is_arm64), where the
+	 * mechanism has another name; NULL: as above. */
+	const char *title_arm64, *xlabel_arm64, *ylabel_arm64;
 };
 
 /* Series whose every median is within this many percent of the reference
@@ -82,7 +85,7 @@ static const struct plot_spec specs[] = {
 	  { "kernel_replica", "yes" }, { "the kernel's algorithms", "other designs" }, "k6.3-masked",
 	  NULL, false,
 	  { { { { NULL, NULL } }, NULL, NULL } },
-	  "Filter lookup", "filter size in entries", "time per lookup in %s" },
+	  "Filter lookup", "filter size in entries", "time per lookup in %s", NULL, NULL, NULL },
 	{ "exit", "exit", "plot-exit.gp", { "filter_size", "nevents", "size", NULL },
 	  { { "group", "reprogram" }, { "filter", "installed" }, { "status", "ok" } }, { NULL },
 	  { NULL }, { NULL }, { "encoding", "action", "position", NULL }, { NULL, NULL }, NULL,
@@ -91,20 +94,24 @@ static const struct plot_spec specs[] = {
 	      NULL, "no filter (same cycle)" },
 	    { { { "group", "baseline" }, { "mode", "each" }, { "status", "ok" } }, "exit", NULL } },
 	  "Guest event-select WRMSR vs installed filter size",
-	  "installed filter size in entries", "guest-timed round trip in %s" },
+	  "installed filter size in entries", "guest-timed round trip in %s",
+	  "Guest PMEVTYPER<n>_EL0 write vs installed filter size", NULL, NULL },
 	/* The limit study: cold lookups vs the limit N, a line per design,
 	 * the floor (one L1 load, evicted too) dashed. */
 	{ "limits", "limits", "plot-limits.gp", { "size", NULL },
 	  { { "kind", "lookup" }, { "cache", "cold" } }, { NULL }, { NULL }, { NULL },
 	  { "design", NULL }, { "design", "floor-l1" }, "floor-l1 (one load, evicted)",
 	  { NULL, NULL }, { NULL, NULL }, NULL, NULL, false, { { { { NULL, NULL } }, NULL, NULL } },
-	  "One cold lookup vs the filter limit N", "filter limit N in entries", "time per lookup in %s" },
+	  "One cold lookup vs the filter limit N", "filter limit N in entries", "time per lookup in %s",
+	  NULL, NULL, NULL },
 	{ "install", "install", "plot-install.gp", { "size", "filter_size", "nevents", NULL },
 	  { { "case", "valid" } }, { NULL }, { NULL }, { NULL },
 	  { "encoding", "vcpus", "vcpu_state", NULL }, { NULL, NULL }, NULL, { NULL, NULL },
 	  { NULL, NULL }, NULL, "encoding", false, { { { { NULL, NULL } }, NULL, NULL } },
 	  "KVM_SET_PMU_EVENT_FILTER latency vs filter size",
-	  "filter size in entries", "ioctl latency in %s" },
+	  "filter size in entries", "ioctl latency in %s",
+	  "KVM_ARM_VCPU_PMU_V3_FILTER set-up vs number of ranges",
+	  "filter size in ranges (one vCPU attribute each)", "all FILTER attributes, in %s" },
 };
 
 static bool matches(const json_t *rec, const struct sel *where)
@@ -924,8 +931,16 @@ static void globals(struct plot_globals *g, const struct plot_spec *p, const jso
 
 /* One plot per combination of the spec's split fields (or one plot). */
 static void make_plots(json_t *out, const char *dir, const char *scripts,
-		       const struct plot_spec *p, const json_t *set)
+		       const struct plot_spec *spec, const json_t *set)
 {
+	struct plot_spec arm = *spec;
+	const struct plot_spec *p = spec;
+	if (rset_is_arm64(set)) {
+		arm.title = spec->title_arm64 ? spec->title_arm64 : spec->title;
+		arm.xlabel = spec->xlabel_arm64 ? spec->xlabel_arm64 : spec->xlabel;
+		arm.ylabel = spec->ylabel_arm64 ? spec->ylabel_arm64 : spec->ylabel;
+		p = &arm;
+	}
 	const json_t *records = json_object_get(set, "records");
 	size_t i, c;
 	json_t *r, *combo;

@@ -25,35 +25,58 @@
 /* What each benchmark's numbers are; the caption repeats the unit. */
 static const struct {
 	const char *bench, *title, *what;
+	const char *what_arm64; /* for a set made on arm64 (rset_is_arm64); NULL: what */
 } benches[] = {
 	{ "lookup", "Filter lookup cost",
 	  "The time one filter decision takes (\"may the guest count this event?\") in a "
-	  "userspace replica of each lookup design: the kernel's own algorithms (linear scan, "
-	  "sorted exact match with binary search, masked entries with includes/excludes) and "
-	  "alternative designs, by filter size, encoding, action and hit pattern. Throughput "
-	  "mode times independent lookups; latency mode a dependent chain, each lookup waiting "
-	  "for the previous one. Unit: ns per lookup, timed with the serialized TSC over a batch "
-	  "of lookups and divided by the batch size." },
+	  "userspace replica of each lookup design: the kernel's own algorithms (x86: linear "
+	  "scan, sorted exact match with binary search, masked entries with includes/excludes; "
+	  "arm64: a test_bit in the VM-wide event bitmap, `k5.10-arm64-bitmap`, on the same "
+	  "events as bits) and alternative designs, by filter size, encoding, action and hit "
+	  "pattern. Throughput mode times independent lookups; latency mode a dependent chain, "
+	  "each lookup waiting for the previous one. Unit: ns per lookup, timed with the "
+	  "serialized TSC over a batch of lookups and divided by the batch size.",
+	  "The time one filter decision takes (\"may the guest count this event?\") in a "
+	  "userspace replica of each lookup design: the kernel's own algorithms (x86: linear "
+	  "scan, sorted exact match with binary search, masked entries with includes/excludes; "
+	  "arm64: a test_bit in the VM-wide event bitmap, `k5.10-arm64-bitmap`, on the same "
+	  "events as bits) and alternative designs, by filter size, encoding, action and hit "
+	  "pattern. Throughput mode times independent lookups; latency mode a dependent chain, "
+	  "each lookup waiting for the previous one. Unit: ns per lookup, timed with isb + "
+	  "cntvct_el0 (the generic timer's virtual count, CNTFRQ_EL0 ticks per second) over a "
+	  "batch of lookups and divided by the batch size." },
 	{ "exit", "Guest exit latency under filters",
 	  "The round trip a guest pays for an exit, timed inside the guest with the TSC: "
 	  "counter reprogramming exits (a guest write to an event selector, which KVM checks "
 	  "against the installed filter) by filter size and encoding, beside baseline exits "
 	  "that involve no filter. Unit: ns per exit, guest-observed (host handling plus "
-	  "entry/exit), not host handling time alone." },
+	  "entry/exit), not host handling time alone.",
+	  "The round trip a guest pays for an exit, timed inside the guest with isb + "
+	  "cntvct_el0: counter reprogramming exits (a guest write to PMEVTYPER<n>_EL0, which "
+	  "KVM checks against the VM's event bitmap) by filter size, beside baseline exits that "
+	  "involve no filter (HVC, an MMIO access handled in userspace, a trapped system "
+	  "register). Unit: ns per exit, guest-observed (host handling plus entry/exit), not "
+	  "host handling time alone." },
 	{ "install", "Filter install cost",
 	  "The latency of the KVM_SET_PMU_EVENT_FILTER ioctl on a VM, timed on the host "
 	  "around the ioctl, by filter size and encoding. It includes copying and sorting the "
 	  "filter, the SRCU grace period and the request that makes every vCPU reprogram its "
-	  "counters. Unit: ns per ioctl." },
+	  "counters. Unit: ns per ioctl.",
+	  "The cost of setting up an arm64 filter: one KVM_ARM_VCPU_PMU_V3_FILTER vCPU "
+	  "attribute (KVM_SET_DEVICE_ATTR) per range, before KVM_ARM_VCPU_PMU_V3_INIT, timed on "
+	  "the host, by number of ranges. The first range allocates the VM-wide event bitmap "
+	  "and sets its default, each range then sets or clears its events; there is no grace "
+	  "period and no vCPU to kick, because a filter can only be set before any vCPU ran "
+	  "(after that: EBUSY). Unit: ns for all of a filter's attributes." },
 	{ "limits", "What a bigger filter limit would cost",
 	  "For filter size limits N = 300 (today's), 1,000, 3,000, 10,000 and 65,536: one "
 	  "lookup warm and cold (the design's memory evicted first, as after a guest ran) for "
 	  "the kernel's replica and every other design, their memory, the kernel's install-side "
 	  "copy + sort timed in user space, and how many entries real PMU tables need exact "
-	  "and masked. Unit: ns per lookup or per install." },
+	  "and masked. Unit: ns per lookup or per install.", NULL },
 	{ "check", "Filter conformance checks",
 	  "Whether this host's KVM validates and enforces filters as documented: each case, "
-	  "what was expected and what the host did." },
+	  "what was expected and what the host did.", NULL },
 };
 
 static const char *bench_title(const char *b)
@@ -64,11 +87,12 @@ static const char *bench_title(const char *b)
 	return b;
 }
 
-static const char *bench_what(const char *b)
+static const char *bench_what(const char *b, const json_t *set)
 {
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (!strcmp(benches[i].bench, b))
-			return benches[i].what;
+			return rset_is_arm64(set) && benches[i].what_arm64 ? benches[i].what_arm64
+									  : benches[i].what;
 	return NULL;
 }
 
@@ -1079,8 +1103,8 @@ static int write_all(const char *dir, const json_t *set, const char *bench, cons
 		e = -ENOMEM;
 	if (!e) {
 		fprintf(f, "# %s (`%s`): every record\n\n", bench_title(bench), bench);
-		if (bench_what(bench))
-			fprintf(f, "%s\n\n", bench_what(bench));
+		if (bench_what(bench, set))
+			fprintf(f, "%s\n\n", bench_what(bench, set));
 		fprintf(f, "From [../%s.json](../%s.json) (raw samples where kept), also as "
 			   "[../%s.csv](../%s.csv). The selected tables and the summary are in "
 			   "[../report.md](../report.md).\n\n", bench, bench, bench, bench);
@@ -1100,8 +1124,8 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 {
 	const char *bench = json_string_value(json_object_get(set, "bench"));
 	fprintf(f, "## %s (`%s`)\n\n", bench_title(bench), bench);
-	if (bench_what(bench))
-		fprintf(f, "%s\n\n", bench_what(bench));
+	if (bench_what(bench, set))
+		fprintf(f, "%s\n\n", bench_what(bench, set));
 	fprintf(f, "Files: [%s.json](%s.json) (every record, with raw samples where kept), "
 		   "[%s.csv](%s.csv), [tables/%s.md](tables/%s.md) (every record as tables).",
 		bench, bench, bench, bench, bench, bench);

@@ -62,6 +62,19 @@ static void test_limits_tiny(void **state)
 
 		if ((*dp)->usable && !(*dp)->usable(why, sizeof(why)))
 			continue;
+		/* A design the flavor has no form for (arm64's 16-bit events on
+		 * the AMD flavor) is a listed skip, not a record. */
+		struct pmuf_filter exact;
+		pmuf_init(&exact, PMUF_ARCH_X86);
+		const char *no = lookup_unsupported(*dp, &exact, o.flavor);
+		pmuf_free(&exact);
+		if (no) {
+			bool listed = false;
+			json_array_foreach(json_object_get(set, "skipped"), i, r)
+				listed |= !strcmp(json_string_value(json_object_get(r, "why")), no);
+			assert_true(listed);
+			continue;
+		}
 		for (int s = 0; s < 2; s++) {
 			if (count(recs, "lookup", (*dp)->name, sizes[s], "warm") != 1 ||
 			    count(recs, "lookup", (*dp)->name, sizes[s], "cold") != 1)

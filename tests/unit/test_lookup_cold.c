@@ -91,7 +91,7 @@ static void test_plans_cover_designs(void **state)
 				void *st = NULL;
 				char what[96];
 
-				if (!usable(d) || !lookup_supports(d, &f))
+				if (!usable(d) || !lookup_supports(d, &f, fl))
 					continue;
 				snprintf(what, sizeof(what), "%s n=%zu %s", d->name, n,
 					 pmuf_flavor_name(fl));

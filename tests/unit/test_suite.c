@@ -332,7 +332,9 @@ static void test_tiny_suite(void **state)
 	size_t nlines = 0;
 	for (const char *c = report; *c; c++)
 		nlines += *c == '\n';
-	assert_true(nlines <= 250);
+	/* 250 until the arm64 design (k5.10-arm64-bitmap) added a row to each
+	 * lookup table and a skip line to the limits stage's list. */
+	assert_true(nlines <= 260);
 	for (i = 1; i < 5; i++) {
 		char file[64];
 		snprintf(file, sizeof(file), "tables/%s.md", stage_names[i]);
