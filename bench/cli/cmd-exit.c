@@ -27,7 +27,8 @@ static const struct opt_doc doc = {
 	.cmd = "exit",
 	.synopsis = "[--quick] [-o DIR] [options]",
 	.about = "Guest exit latency of counter reprogramming under PMU event filters, beside\n"
-		"baseline exits, timed inside a guest with serialized TSC reads.\n\n"
+		"baseline exits, timed inside a guest with serialized TSC reads (arm64: isb +\n"
+		"cntvct_el0).\n\n"
 		"Baselines: CPUID, RDMSR and WRMSR of an MSR KVM handles in the kernel (the first\n"
 		"of IA32_TSC_ADJUST, IA32_SPEC_CTRL, IA32_TSC_AUX a guest can write), a port write\n"
 		"to userspace, VMCALL/VMMCALL (last, in its own VM; a guest that hangs is stopped by\n"
@@ -42,7 +43,11 @@ static const struct opt_doc doc = {
 		"filter is installed with KVM_SET_PMU_EVENT_FILTER and the guest times every\n"
 		"event-select WRMSR (program, enable, --loops workload, RDPMC and RDMSR, disable;\n"
 		"--writes-only: the timed writes alone). Without a vPMU (enable_pmu=N) this\n"
-		"measures KVM's PMU MSR path without a vPMU, not a filter lookup, and says so.\n\n",
+		"measures KVM's PMU MSR path without a vPMU, not a filter lookup, and says so.\n\n"
+		"On arm64 the same questions with arm64's mechanisms: baselines HVC, an MMIO\n"
+		"write handled in userspace and a trapped system register; each filter is\n"
+		"KVM_ARM_VCPU_PMU_V3_FILTER ranges set before KVM_ARM_VCPU_PMU_V3_INIT, and the\n"
+		"guest times PMEVTYPER<n>_EL0 writes (docs/running-on-hosts.md).\n\n",
 	.status = "exit status: 0 ok, 1 failure, 2 usage, 4 skipped (no usable /dev/kvm; exit.json\n"
 		  "and exit.csv then hold no records, \"complete\": false and the reason under\n"
 		  "\"skipped\")",

@@ -11,6 +11,7 @@
 
 #include "cmds.h"
 #include "options.h"
+#include "rset.h"
 #include "hostinfo.h"
 #include "util.h"
 
@@ -118,16 +119,36 @@ static void print_cap(json_t *caps, const char *key, const char *label)
 static void print_kvm(json_t *h)
 {
 	json_t *k = json_object_get(h, "kvm");
+	bool arm = rset_is_arm64(h);
 	printf("\nKVM\n");
 	if (!json_is_true(json_object_get(k, "usable"))) {
 		printf(ROW "no: %s\n", "/dev/kvm usable", s_(k, "why"));
 	} else {
 		printf(ROW "yes (API version %lld)\n", "/dev/kvm usable", i_(k, "api_version"));
 		json_t *caps = json_object_get(k, "caps");
-		print_cap(caps, "pmu_event_filter", "PMU_EVENT_FILTER");
-		print_cap(caps, "pmu_event_masked_events", "PMU_EVENT_MASKED_EVENTS");
+		if (arm) {
+			print_cap(caps, "arm_pmu_v3", "ARM_PMU_V3");
+		} else {
+			print_cap(caps, "pmu_event_filter", "PMU_EVENT_FILTER");
+			print_cap(caps, "pmu_event_masked_events", "PMU_EVENT_MASKED_EVENTS");
+		}
 		print_cap(caps, "binary_stats_fd", "BINARY_STATS_FD");
-		print_cap(caps, "pmu_capability", "PMU_CAPABILITY");
+		if (!arm)
+			print_cap(caps, "pmu_capability", "PMU_CAPABILITY");
+	}
+	if (arm) {
+		/* No x86 flavor, enable_pmu or mediated vPMU here: the filter
+		 * is ranges of PMUv3 event numbers (docs/filter-format.md). */
+		printf(ROW "KVM_ARM_VCPU_PMU_V3_FILTER: ranges of event numbers (10-bit "
+		       "for PMUv3, 16-bit for PMUv3p1+), set per vCPU before INIT\n", "filter");
+		json_t *v = json_object_get(k, "vpmu");
+		if (json_is_true(json_object_get(v, "present")))
+			printf(ROW "PMUVer %lld (ID_AA64DFR0_EL1), %lld event counters x %lld bits, "
+			       "cycle counter x %lld bits\n", "vPMU (PMUv3)", i_(v, "version"),
+			       i_(v, "gp_counters"), i_(v, "gp_width"), i_(v, "fixed_width"));
+		else
+			printf(ROW "none: %s\n", "vPMU (PMUv3)", s_(v, "why"));
+		return;
 	}
 	const char *fl = json_string_value(json_object_get(k, "flavor"));
 	if (fl)
@@ -181,8 +202,13 @@ static void print_human(json_t *h)
 	print_pmu_topo_kernel(h);
 	print_kvm(h);
 	print_counters(h);
-	printf("\nDefault filter flavor: %s (%s)\n", s_(h, "default_flavor"),
-	       s_(h, "default_flavor_how"));
+	if (rset_is_arm64(h))
+		printf("\nDefault filter flavor: %s (%s; x86 filters only: `pfbench lookup` and "
+		       "`filter` use it for x86 filters)\n", s_(h, "default_flavor"),
+		       s_(h, "default_flavor_how"));
+	else
+		printf("\nDefault filter flavor: %s (%s)\n", s_(h, "default_flavor"),
+		       s_(h, "default_flavor_how"));
 	json_t *miss = json_object_get(h, "missing");
 	if (json_array_size(miss) == 0) {
 		printf("\nNothing is missing.\n");

@@ -50,7 +50,13 @@ static const struct opt_doc doc = {
 		"paths are timed the same way: nevents 301 (E2BIG), action 2, flags 2 and a\n"
 		"masked entry with stray bit 16 (EINVAL). Each configuration: warm-up, then N\n"
 		"samples; median, p90, p99, min, max, MAD, CV and a bootstrap CI in ns and TSC\n"
-		"ticks (*_cycles: TSC ticks, not core clock cycles).\n",
+		"ticks (*_cycles: TSC ticks, not core clock cycles).\n\n"
+		"On arm64 a filter is a list of KVM_ARM_VCPU_PMU_V3_FILTER vCPU attributes, one\n"
+		"per range, accepted only before KVM_ARM_VCPU_PMU_V3_INIT and before any vCPU\n"
+		"ran: each sample times all of a filter's attributes on a fresh VM (isb +\n"
+		"cntvct_el0, *_cycles in generic-timer ticks), by number of ranges, and the\n"
+		"error path is a FILTER after INIT (EBUSY); the vCPU-count and running-vCPU\n"
+		"configurations are x86's and are listed as skipped.\n",
 	.status = "exit status: 0 ok (configurations this host cannot run are listed as\n"
 		  "skipped), 1 failure, 2 usage, 4 skipped (no /dev/kvm or no filter ioctl)",
 };
@@ -169,7 +175,12 @@ static void print_table(const json_t *set)
 	struct rset_measure m;
 	if (!rset_measure(set, NULL, &m))
 		die("install: the set declares no median (a bug in schema-install.c)");
-	printf("# KVM_SET_PMU_EVENT_FILTER latency (%s, TSC overhead subtracted)\n", m.unit);
+	/* The set says which arch made it (arm64 installs are attributes). */
+	if (rset_is_arm64(set))
+		printf("# KVM_ARM_VCPU_PMU_V3_FILTER set-up, all of a filter's attributes (%s, "
+		       "cntvct_el0 overhead subtracted)\n", m.unit);
+	else
+		printf("# KVM_SET_PMU_EVENT_FILTER latency (%s, TSC overhead subtracted)\n", m.unit);
 	printf("# %-20s %-7s %5s %6s %-9s %-7s %10s %10s %10s %8s  %s\n", "case", "enc", "size",
 	       "vcpus", "state", "path", "median", "p90", "p99", "samples", "filter");
 	json_array_foreach(json_object_get(set, "records"), i, r) {

@@ -191,7 +191,7 @@ void util_timer_info(const char *cmd, const json_t *set)
 	info("%s: timer %s at %.6f ticks/ns (%s%s%s)", cmd,
 	     json_string_value(json_object_get(t, "source")) ?: "?", tpn, method ?: "?", unc, kern);
 	if (k > 0 && fabs(tpn - k) / k > 0.001)
-		warn("%s: the timer's %.6f ticks/ns is %+.2f%% off the kernel's TSC frequency "
+		warn("%s: the timer's %.6f ticks/ns is %+.2f%% off the kernel's counter frequency "
 		     "(%.6f, from %s): ns figures carry that error", cmd, tpn, 100 * (tpn - k) / k, k,
 		     ksrc ?: "?");
 }

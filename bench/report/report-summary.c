@@ -24,7 +24,7 @@ static void host_line(FILE *f, const json_t *h, const json_t *sets, const json_t
 	const json_t *exit_ctx = rmd_path(rset_find(sets, "exit"), "context.exit");
 	const char *exec = rmd_str(exit_ctx, "guest_execution");
 	fprintf(f, "**Host** %s: ", rmd_str(h, "host_id") ? rmd_str(h, "host_id") : "-");
-	if (rmd_path(h, "cpu.midr")) /* arm64: MIDR, named by libpfm4's PMU */
+	if (rmd_path(h, "cpu.midr") || rset_is_arm64(h)) /* arm64: MIDR, named by libpfm4's PMU */
 		fprintf(f, "%s (MIDR_EL1 %s)", rmd_str(h, "pmu.default_desc") ? rmd_str(h, "pmu.default_desc") : "CPU -",
 			rmd_str(h, "cpu.midr.value") ? rmd_str(h, "cpu.midr.value") : "-");
 	else
@@ -36,7 +36,7 @@ static void host_line(FILE *f, const json_t *h, const json_t *sets, const json_t
 	fprintf(f, ", kernel %s; ", rmd_str(h, "kernel.release") ? rmd_str(h, "kernel.release") : "-");
 	if (json_is_true(rmd_path(h, "virtualization.hypervisor")))
 		fprintf(f, "itself a guest (nested KVM); ");
-	else if (rmd_path(h, "virtualization"))
+	else if (rmd_path(h, "virtualization.how") || (rmd_path(h, "virtualization") && !rset_is_arm64(h)))
 		fprintf(f, "no hypervisor seen; ");
 	const json_t *vp = rmd_path(h, "kvm.vpmu");
 	if (json_is_true(json_object_get(vp, "present")))

@@ -111,7 +111,8 @@ static const struct plot_spec specs[] = {
 	  "KVM_SET_PMU_EVENT_FILTER latency vs filter size",
 	  "filter size in entries", "ioctl latency in %s",
 	  "KVM_ARM_VCPU_PMU_V3_FILTER set-up vs number of ranges",
-	  "filter size in ranges (one vCPU attribute each)", "all FILTER attributes, in %s" },
+	  "filter size in ranges (one vCPU attribute each)",
+	  "set-up time (all FILTER attributes) in %s" },
 };
 
 static bool matches(const json_t *rec, const struct sel *where)
@@ -923,7 +924,10 @@ static void globals(struct plot_globals *g, const struct plot_spec *p, const jso
 	const json_t *h = json_object_get(ctx, "host");
 	snprintf(g->caption, sizeof(g->caption), "%s: %s, kernel %s; %s; pfbench %s",
 		 rmd_str(h, "host_id") ? rmd_str(h, "host_id") : "host -",
-		 rmd_str(h, "cpu.model_name") ? rmd_str(h, "cpu.model_name") : "CPU -",
+		 /* arm64 has no model name: libpfm4's name of its PMU says it */
+		 rmd_str(h, "cpu.model_name")	 ? rmd_str(h, "cpu.model_name")
+		 : rmd_str(h, "pmu.default_desc") ? rmd_str(h, "pmu.default_desc")
+						  : "CPU -",
 		 rmd_str(h, "kernel.release") ? rmd_str(h, "kernel.release") : "-",
 		 rmd_str(ctx, "date_utc") ? rmd_str(ctx, "date_utc") : "date -",
 		 rmd_str(ctx, "git_rev") ? rmd_str(ctx, "git_rev") : "-");

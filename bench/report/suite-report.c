@@ -193,7 +193,7 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 	char buf[256];
 	fprintf(f, "From %s (`pfbench info --json`).\n\n| | |\n|---|---|\n", source);
 	host_row(f, "host id", "%s", or_dash(rmd_str(h, "host_id")));
-	if (rmd_path(h, "cpu.midr"))
+	if (rmd_path(h, "cpu.midr") || rset_is_arm64(h))
 		host_row(f, "CPU", "%s (MIDR_EL1 %s: implementer %s (%s), part %s, variant %s, "
 			 "revision %s), %s", or_dash(rmd_str(h, "pmu.default_desc")),
 			 or_dash(rmd_str(h, "cpu.midr.value")), or_dash(rmd_str(h, "cpu.midr.implementer")),
@@ -221,9 +221,13 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 	}
 	host_row(f, "kernel", "%s", or_dash(rmd_str(h, "kernel.release")));
 	json_t *virt = rmd_path(h, "virtualization");
-	/* Sets older than "how" came from x86, where CPUID's bit decided. */
+	/* Sets older than "how": on x86 CPUID's bit decided; arm64 has none
+	 * (then nothing was checked). */
 	const char *how = rmd_str(virt, "how") ? rmd_str(virt, "how") : "CPUID hypervisor bit";
-	if (virt && json_is_true(json_object_get(virt, "hypervisor")))
+	if (virt && !rmd_str(virt, "how") && rset_is_arm64(h))
+		host_row(f, "virtualization", "not checked (this set predates pfbench's arm64 "
+			 "check; arm64 has no CPUID hypervisor bit)");
+	else if (virt && json_is_true(json_object_get(virt, "hypervisor")))
 		host_row(f, "virtualization", "a guest (%s; vendor id %s): nested "
 			 "KVM, numbers include the outer hypervisor", how,
 			 or_dash(rmd_str(virt, "hypervisor_vendor")));
@@ -245,6 +249,21 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 		}
 		if (caps[0])
 			host_row(f, "KVM caps", "%s", caps);
+		json_t *vp = json_object_get(kvm, "vpmu");
+		if (rset_is_arm64(h)) {
+			/* arm64: no x86 flavor or module parameters; PMUv3 fields. */
+			host_row(f, "filter", "KVM_ARM_VCPU_PMU_V3_FILTER ranges of event numbers, "
+				 "set per vCPU before INIT");
+			if (json_is_true(json_object_get(vp, "present")))
+				host_row(f, "vPMU offered to guests", "PMUv3, PMUVer %lld "
+					 "(ID_AA64DFR0_EL1), %lld event counters (%lld bits) and the "
+					 "cycle counter", (long long)json_integer_value(json_object_get(vp, "version")),
+					 (long long)json_integer_value(json_object_get(vp, "gp_counters")),
+					 (long long)json_integer_value(json_object_get(vp, "gp_width")));
+			else if (vp)
+				host_row(f, "vPMU offered to guests", "none: %s", or_dash(rmd_str(vp, "why")));
+			goto counters;
+		}
 		host_row(f, "filter flavor", "%s (%s)", or_dash(rmd_str(kvm, "flavor")),
 			 or_dash(rmd_str(kvm, "flavor_how")));
 		host_row(f, "enable_pmu", "%s", or_dash(rmd_str(kvm, "enable_pmu")));
@@ -254,7 +273,6 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 				 or_dash(rmd_str(med, "value")));
 		else
 			host_row(f, "mediated vPMU", "no such module parameter on this kernel");
-		json_t *vp = json_object_get(kvm, "vpmu");
 		if (json_is_true(json_object_get(vp, "present")))
 			host_row(f, "vPMU offered to guests", "version %lld, %lld GP counters (%lld bits), "
 				 "%lld fixed", (long long)json_integer_value(json_object_get(vp, "version")),
@@ -264,6 +282,7 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 		else if (vp)
 			host_row(f, "vPMU offered to guests", "none: %s", or_dash(rmd_str(vp, "why")));
 	}
+counters:;
 	json_t *ctr = rmd_path(h, "counters");
 	if (ctr)
 		host_row(f, "hardware counters (host)", "%s",
