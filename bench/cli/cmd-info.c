@@ -58,9 +58,12 @@ static void size_str(long long b, char *buf, size_t len)
 static void print_cpu(json_t *h)
 {
 	json_t *c = json_object_get(h, "cpu"), *v = json_object_get(h, "virtualization");
-	printf("CPU\n");
-	printf(ROW "%s\n", "vendor", s_(c, "vendor"));
+	/* arm64 has no CPUID vendor, model name or microcode: its MIDR says
+	 * what the CPU is (the identity line). */
 	json_t *midr = json_object_get(c, "midr");
+	printf("CPU\n");
+	if (!midr)
+		printf(ROW "%s\n", "vendor", s_(c, "vendor"));
 	if (json_is_integer(json_object_get(c, "family")))
 		printf(ROW "family %lld (0x%llx), model %lld (0x%llx), stepping %lld\n",
 		       "identity", i_(c, "family"), i_(c, "family"), i_(c, "model"), i_(c, "model"),
@@ -70,8 +73,10 @@ static void print_cpu(json_t *h)
 		       "identity", s_(midr, "value"), s_(midr, "implementer"),
 		       s_(midr, "implementer_name"), s_(midr, "part"), i_(midr, "variant"),
 		       i_(midr, "revision"));
-	printf(ROW "%s\n", "model name", s_(c, "model_name"));
-	printf(ROW "%s\n", "microcode", s_(c, "microcode"));
+	if (!midr || json_is_string(json_object_get(c, "model_name")))
+		printf(ROW "%s\n", "model name", s_(c, "model_name"));
+	if (!midr || json_is_string(json_object_get(c, "microcode")))
+		printf(ROW "%s\n", "microcode", s_(c, "microcode"));
 	printf(ROW "%s, %lld online CPUs\n", "architecture", s_(c, "arch"), i_(c, "online_cpus"));
 	/* "how" names the arch's evidence (x86 CPUID's hypervisor bit, arm64's
 	 * machine description). */

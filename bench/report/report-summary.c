@@ -163,9 +163,9 @@ static void exit_line(FILE *f, const json_t *set)
 static void install_line(FILE *f, const json_t *set)
 {
 	const json_t *records = json_object_get(set, "records");
-	static const char *const encs[] = { "exact", "masked" };
-	bool any = false;
-	for (int e = 0; e < 2; e++) {
+	static const char *const encs[] = { "exact", "masked", "arm64-ranges" };
+	bool any = false, arm = rset_is_arm64(set);
+	for (int e = 0; e < 3; e++) {
 		const json_t *r0 = rmd_install_rec(records, encs[e], 0);
 		double big = 300;
 		const json_t *rb = rmd_install_rec(records, encs[e], big);
@@ -185,7 +185,11 @@ static void install_line(FILE *f, const json_t *set)
 			continue;
 		char a[96], b[96], vc[64], run[96];
 		const json_t *any_r = r0 ? r0 : rb;
-		if (!any)
+		if (!any && arm)
+			fprintf(f, "- **Install cost** ([table](#install)), the KVM_ARM_VCPU_PMU_V3_FILTER "
+				   "attributes of a filter on a VM with %s: ",
+				   rmd_vcpus_word(any_r, vc, sizeof(vc)));
+		else if (!any)
 			fprintf(f, "- **Install cost** ([table](#install)), KVM_SET_PMU_EVENT_FILTER on a "
 				   "VM with %s: ", rmd_vcpus_word(any_r, vc, sizeof(vc)));
 		fprintf(f, "%s%s filter ", any ? "; " : "", encs[e]);

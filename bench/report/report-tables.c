@@ -344,9 +344,15 @@ static void install_tables(FILE *f, const json_t *set)
 	json_array_foreach(records, i, r) if (in_valid(r, NULL)) ymax = fmax(ymax, rset_num(r, "median_ns"));
 	struct rmd_unit u = rmd_unit_for(ymax);
 	char name[192], a[32], vc[64];
-	fprintf(f, "<a id=\"install\"></a>\n**KVM_SET_PMU_EVENT_FILTER latency**, valid filters: "
-		   "median %s per ioctl; columns: filter size (entries); rows: encoding and the VM's "
-		   "vCPUs (an in-guest vCPU must be kicked out to reprogram).\n\n", u.name);
+	if (rset_is_arm64(set)) /* attributes per range, before INIT: no kick */
+		fprintf(f, "<a id=\"install\"></a>\n**KVM_ARM_VCPU_PMU_V3_FILTER set-up**, valid "
+			   "filters: median %s for all of a filter's attributes (one per range, "
+			   "before INIT, on a fresh VM); columns: filter size (ranges); rows: "
+			   "encoding and the VM's vCPUs.\n\n", u.name);
+	else
+		fprintf(f, "<a id=\"install\"></a>\n**KVM_SET_PMU_EVENT_FILTER latency**, valid filters: "
+			   "median %s per ioctl; columns: filter size (entries); rows: encoding and the VM's "
+			   "vCPUs (an in-guest vCPU must be kicked out to reprogram).\n\n", u.name);
 	header(f, "filter, VM", xs, nx, NULL);
 	json_t *seen = json_array();
 	json_array_foreach(records, i, r) {

@@ -520,6 +520,65 @@ static void test_report_declared_measure(void **state)
 	free(all);
 }
 
+/* A set made on arm64 (its context's host is aarch64, as info.json):
+ * the report and the plots name arm64's mechanisms, not x86's. */
+static void test_report_arm64_words(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX + 16], *out;
+	snprintf(dir, sizeof(dir), "%s/arm64words", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	json_t *host = json_pack(
+		"{s:s, s:s, s:{s:s, s:n, s:n, s:n, s:n, s:{s:s, s:s, s:s, s:s, s:i, s:i}},"
+		" s:{s:b, s:s, s:s}, s:{s:s, s:s},"
+		" s:{s:b, s:{s:i}, s:{s:b, s:i, s:i, s:i, s:i}}}",
+		"schema", "pfbench-hostinfo/1", "host_id", "arm-pd0c-host-0123abcd", "cpu", "arch",
+		"aarch64", "vendor", "family", "model", "model_name", "midr", "value", "0x414fd0c1",
+		"implementer", "0x41", "implementer_name", "arm", "part", "0xd0c", "variant", 4,
+		"revision", 1, "virtualization", "hypervisor", 0, "hypervisor_vendor", "-", "how",
+		"no guest machine description", "pmu", "default", "arm_n1", "default_desc",
+		"ARM Neoverse N1", "kvm", "usable", 1, "caps", "arm_pmu_v3", 1, "vpmu", "present", 1,
+		"version", 4, "gp_counters", 6, "gp_width", 32, "fixed_width", 64);
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/info.json", dir);
+	assert_int_equal(json_dump_file(host, path, JSON_INDENT(1)), 0);
+	json_t *in = json_array();
+	int sizes[] = { 1, 16, 64 };
+	for (int i = 0; i < 3; i++) {
+		json_t *r = rec("arm64-ranges", json_integer(sizes[i]), 2000 + 1500 * sizes[i]);
+		json_object_update_new(r, json_pack("{s:s, s:i, s:s}", "case", "valid", "vcpus", 1,
+						    "vcpu_state", "before INIT"));
+		json_array_append_new(in, r);
+	}
+	json_t *set = json_pack("{s:s, s:s, s:{s:s, s:O}, s:b, s:[], s:o}", "schema",
+				"pfbench-result/1", "bench", "install", "context", "date_utc",
+				"2026-01-01T00:00:00Z", "host", host, "complete", 1, "skipped",
+				"records", in);
+	snprintf(path, sizeof(path), "%s/install.json", dir);
+	assert_int_equal(json_dump_file(set, path, JSON_INDENT(1)), 0);
+	json_decref(set);
+	json_decref(host);
+
+	char *argv[] = { abs_pfbench(), "report", dir, NULL };
+	assert_int_equal(run(&out, argv), 0);
+	free(out);
+	char *report = slurp(dir, "report.md");
+	assert_non_null(strstr(report, "one KVM_ARM_VCPU_PMU_V3_FILTER vCPU attribute"));
+	assert_non_null(strstr(report, "| CPU | ARM Neoverse N1 (MIDR_EL1 0x414fd0c1"));
+	assert_non_null(strstr(report, "no hypervisor seen (no guest machine description)"));
+	assert_non_null(strstr(report, "PMUv3, PMUVer 4"));
+	assert_null(strstr(report, "CPUID"));
+	assert_null(strstr(report, "KVM_SET_PMU_EVENT_FILTER"));
+	assert_null(strstr(report, "SRCU"));
+	assert_null(strstr(report, "enable_pmu"));
+	free(report);
+	char *svg = slurp(dir, "plots/install.svg");
+	assert_non_null(strstr(svg, "KVM_ARM_VCPU_PMU_V3_FILTER set-up vs number of ranges"));
+	assert_null(strstr(svg, "KVM_SET_PMU_EVENT_FILTER"));
+	assert_non_null(strstr(svg, "ARM Neoverse N1"));
+	free(svg);
+}
+
 /* ---- interruption ---- */
 
 static void test_interrupt(void **state)
@@ -780,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_report_synthetic),
 		cmocka_unit_test(test_report_declared_measure),
+		cmocka_unit_test(test_report_arm64_words),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_no_overwrite),
 		cmocka_unit_test(test_failed_and_timeout),

@@ -86,7 +86,7 @@ static void guest_identify(struct cpu_id *c)
 	read_small("/proc/device-tree/hypervisor/compatible", buf, sizeof(buf));
 	if (buf[0]) {
 		c->hypervisor = true;
-		snprintf(c->hv_vendor, sizeof(c->hv_vendor), "%s", buf);
+		snprintf(c->hv_vendor, sizeof(c->hv_vendor), "%.31s", buf);
 		c->hv_how = "device tree /hypervisor node";
 		return;
 	}
