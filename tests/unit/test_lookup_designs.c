@@ -302,7 +302,7 @@ static void test_verify_sampled(void **state)
 			void *st = NULL;
 			int err;
 
-			if (not_checked(d) || !usable(d) || !lookup_supports(d, &f))
+			if (not_checked(d) || !usable(d) || !lookup_supports(d, &f, PMUF_FLAVOR_AMD))
 				continue;
 			assert_int_equal(d->build(&f, PMUF_FLAVOR_AMD, LOOKUP_B_NO_LIMIT, &st), 0);
 			err = lookup_verify_sampled(d, st, &f, PMUF_FLAVOR_AMD, d->ref, 4096, msg,
