@@ -50,7 +50,7 @@ static const struct opt_doc doc = {
 		"paths are timed the same way: nevents 301 (E2BIG), action 2, flags 2 and a\n"
 		"masked entry with stray bit 16 (EINVAL). Each configuration: warm-up, then N\n"
 		"samples; median, p90, p99, min, max, MAD, CV and a bootstrap CI in ns and TSC\n"
-		"ticks (*_cycles: TSC ticks, not core clock cycles).\n\n"
+		"ticks (*_cycles: timer ticks, not core clock cycles).\n\n"
 		"On arm64 a filter is a list of KVM_ARM_VCPU_PMU_V3_FILTER vCPU attributes, one\n"
 		"per range, accepted only before KVM_ARM_VCPU_PMU_V3_INIT and before any vCPU\n"
 		"ran: each sample times all of a filter's attributes on a fresh VM (isb +\n"

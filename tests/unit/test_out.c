@@ -326,7 +326,7 @@ static void test_stats_declared(void **state)
 	char err[320] = "";
 	assert_int_equal(out_check_set(set, err, sizeof(err)), 0);
 	const json_t *col = schema_column(json_object_get(set, "columns"), "overhead_p99_cycles");
-	assert_string_equal(json_string_value(json_object_get(col, "unit")), "TSC ticks");
+	assert_string_equal(json_string_value(json_object_get(col, "unit")), "timer ticks");
 	json_decref(set);
 }
 
