@@ -39,7 +39,11 @@ static void host_line(FILE *f, const json_t *h, const json_t *sets, const json_t
 	else if (rmd_path(h, "virtualization.how") || (rmd_path(h, "virtualization") && !rset_is_arm64(h)))
 		fprintf(f, "no hypervisor seen; ");
 	const json_t *vp = rmd_path(h, "kvm.vpmu");
-	if (json_is_true(json_object_get(vp, "present")))
+	if (json_is_true(json_object_get(vp, "present")) && rset_is_arm64(h))
+		fprintf(f, "vPMU **yes** (PMUv3, PMUVer %lld, %lld event counters); ",
+			(long long)json_integer_value(json_object_get(vp, "version")),
+			(long long)json_integer_value(json_object_get(vp, "gp_counters")));
+	else if (json_is_true(json_object_get(vp, "present")))
 		fprintf(f, "vPMU **yes** (version %lld, %lld counters); ",
 			(long long)json_integer_value(json_object_get(vp, "version")),
 			(long long)json_integer_value(json_object_get(vp, "gp_counters")));
