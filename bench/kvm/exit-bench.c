@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "disturb.h"
+#include "tsc.h"
 #include "kvm-sys.h"
 #include "hostinfo.h"
 #include "out.h"
@@ -84,7 +85,7 @@ static int run_payload_once(struct vm *vm, struct vcpu *v, const char *payload, 
 			w.have_offset = !vcpu_arch_tsc_offset(v, &w.offset);
 			if (vm_samples_check(mb, &w, why, sizeof(why))) {
 				m->kind = VM_EXIT_BAD_MAILBOX;
-				snprintf(m->why, sizeof(m->why), "guest TSC samples rejected: %s", why);
+				snprintf(m->why, sizeof(m->why), "guest " TSC_CLOCK_NAME " samples rejected: %s", why);
 				return -EPROTO;
 			}
 			/* Checked: nsamples <= nsamples_req <= GUEST_MAX_SAMPLES, nresults <= nvalues. */
@@ -326,7 +327,7 @@ static double mode_record(const struct exit_baseline *b, const struct mode_acc *
 	json_object_set_new(rec, "block_len", json_integer(acc->amort ? o->block_len : 1));
 	json_object_set_new(rec, "rounds", json_integer(rounds));
 	json_object_set_new(rec, "vpmu", json_boolean(h->vpmu));
-	json_object_set_new(rec, "measures", json_string("guest-observed round trip of the instruction (TSC in the guest)"));
+	json_object_set_new(rec, "measures", json_string("guest-observed round trip of the instruction (" TSC_CLOCK_NAME " in the guest)"));
 	double net = NAN;
 	if (acc->failed || !acc->nx) {
 		json_object_set_new(rec, "status", json_string(acc->failed ? acc->failed : "no-samples"));

@@ -27,7 +27,7 @@ int vm_samples_check(const struct guest_mailbox *mb, const struct vm_tsc_window 
 		BAD("the guest's timed span ends before it begins (tsc_begin %llu, tsc_end %llu)",
 		    (unsigned long long)b, (unsigned long long)e);
 	if (w->host_end < w->host_begin)
-		BAD("the host's TSC went backwards around the run (%llu, then %llu)",
+		BAD("the host's counter went backwards around the run (%llu, then %llu)",
 		    (unsigned long long)w->host_begin, (unsigned long long)w->host_end);
 	uint64_t span = e - b, host = w->host_end - w->host_begin;
 	if (span > host)
@@ -37,7 +37,7 @@ int vm_samples_check(const struct guest_mailbox *mb, const struct vm_tsc_window 
 		/* guest = host + offset, so host = guest - offset (mod 2^64). */
 		uint64_t hb = b - (uint64_t)w->offset, he = e - (uint64_t)w->offset;
 		if (hb < w->host_begin || he > w->host_end)
-			BAD("the guest's timed span (host TSC %llu to %llu with the vCPU's offset "
+			BAD("the guest's timed span (host counter %llu to %llu with the vCPU's offset "
 			    "%lld) is not inside the host's run (%llu to %llu)",
 			    (unsigned long long)hb, (unsigned long long)he, (long long)w->offset,
 			    (unsigned long long)w->host_begin, (unsigned long long)w->host_end);

@@ -209,9 +209,10 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 	char name[192], a[32];
 	if (nx) {
 		fprintf(f, "<a id=\"exit-reprogram\"></a>\n**Counter reprogramming under a filter**: "
-			   "median %s per guest event-select WRMSR cycle; columns: installed filter size "
+			   "median %s per guest %s cycle; columns: installed filter size "
 			   "(entries); rows: encoding, action, and where the programmed event sits in the "
-			   "filter.\n\n", u.name);
+			   "filter.\n\n", u.name,
+			rset_is_arm64(set) ? "PMEVTYPER<n>_EL0 write" : "event-select WRMSR");
 		header(f, "filter", xs, nx, NULL);
 		json_t *seen = json_array();
 		json_array_foreach(records, i, r) {
