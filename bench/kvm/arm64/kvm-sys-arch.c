@@ -68,7 +68,7 @@ out:
 }
 
 /* The arm64 filter is a PMUv3 vCPU attribute (KVM_ARM_VCPU_PMU_V3_FILTER,
- * since 5.13): KVM_CAP_ARM_PMU_V3 is what it needs; the attribute itself
+ * since 5.10): KVM_CAP_ARM_PMU_V3 is what it needs; the attribute itself
  * is asked per vCPU (KVM_HAS_DEVICE_ATTR) by the vPMU probe and check. */
 const struct kvm_cap_row kvm_arch_caps[] = {
 	{ "arm_pmu_v3", "ARM_PMU_V3", KVM_CAP_ARM_PMU_V3,
