@@ -61,7 +61,7 @@ static void header(FILE *f, const char *first, const double *xs, size_t nx, cons
 	fputc('\n', f);
 }
 
-/* Under a table: the run-to-run spread over its cells (suite -r N). */
+/* Under a table: the run-to-run spread over its cells (-r N). */
 static void spread_line(FILE *f, const json_t *set, bool (*keep)(const json_t *, const void *))
 {
 	double cvs[4096];
@@ -78,9 +78,10 @@ static void spread_line(FILE *f, const json_t *set, bool (*keep)(const json_t *,
 	if (!n)
 		return;
 	qsort(cvs, n, sizeof(*cvs), cmp_dbl);
-	fprintf(f, "\nRun to run over %zu runs (`suite -r`): the cells' medians vary by a CV of "
-		   "%.2g%% (median over %zu cells), at most %.2g%%; their 95%% CIs are within one run.\n",
-		runs, 100 * cvs[n / 2], n, 100 * cvs[n - 1]);
+	char a[16], b[16];
+	fprintf(f, "\nRun to run over %zu runs (`-r`): the cells' medians vary by a CV of "
+		   "%s (median over %zu cells), at most %s; their 95%% CIs are within one run.\n",
+		runs, rmd_fmt_cv(cvs[n / 2], a, sizeof(a)), n, rmd_fmt_cv(cvs[n - 1], b, sizeof(b)));
 }
 
 /* ---- lookup ---- */
@@ -142,7 +143,8 @@ static void lookup_table(FILE *f, const json_t *set, const json_t *records,
 		if (runs > 1) {
 			size_t n;
 			double cv = at ? rmd_run_cv(set, at, &n) : NAN;
-			fprintf(f, isnan(cv) ? " - |" : " %.2g%% |", 100 * cv);
+			char c[16];
+			fprintf(f, " %s |", rmd_fmt_cv(cv, c, sizeof(c)));
 		}
 		fputc('\n', f);
 	}
