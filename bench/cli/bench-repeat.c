@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "repeat.h"
+#include "report-md.h"
 #include "util.h"
 
 static int cmp_dbl(const void *a, const void *b)
@@ -65,14 +66,16 @@ static void summary(const char *cmd, const json_t *set, size_t runs)
 		qsort(cv, ncv, sizeof(*cv), cmp_dbl);
 		qsort(ci, nci, sizeof(*ci), cmp_dbl);
 		key_text(set, worst, key, sizeof(key));
+		char a[16], b[16], c[16];
 		printf("# %s -r %zu: run-to-run spread (CV of the %zu runs' medians, perf stat -r's ±) "
-		       "over %zu timed records: median %.2g%%, p90 %.2g%%, max %.2g%% (%s)\n",
-		       cmd, runs, runs, ncv, 100 * cv[ncv / 2], 100 * cv[(ncv * 9) / 10],
-		       100 * cv[ncv - 1], key);
+		       "over %zu timed records: median %s, p90 %s, max %s (%s)\n",
+		       cmd, runs, runs, ncv, rmd_fmt_cv(cv[ncv / 2], a, sizeof(a)),
+		       rmd_fmt_cv(cv[(ncv * 9) / 10], b, sizeof(b)), rmd_fmt_cv(cv[ncv - 1], c, sizeof(c)),
+		       key);
 		if (nci)
-			printf("# %s -r %zu: within one run, the 95%% CI of the median is ±%.2g%% "
+			printf("# %s -r %zu: within one run, the 95%% CI of the median is ±%s "
 			       "(median half-width over %zu records)\n",
-			       cmd, runs, 100 * ci[nci / 2], nci);
+			       cmd, runs, rmd_fmt_cv(ci[nci / 2], a, sizeof(a)), nci);
 	}
 	free(cv);
 	free(ci);

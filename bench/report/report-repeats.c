@@ -137,6 +137,6 @@ const char *rmd_fmt_cv(double cv, char *buf, size_t len)
 	else if (cv < 1e-4)
 		snprintf(buf, len, "<0.01%%");
 	else
-		snprintf(buf, len, "%.2g%%", 100 * cv);
+		snprintf(buf, len, cv < 0.1 ? "%.2g%%" : "%.0f%%", 100 * cv);
 	return buf;
 }
