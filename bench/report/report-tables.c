@@ -210,10 +210,20 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 	double *xs = distinct(records, "filter_size", in_reprogram, NULL, &nx);
 	char name[192], a[32];
 	if (nx) {
+		char none[128] = "";
+		json_array_foreach(records, i, r) {
+			if (rmd_is_str(json_object_get(r, "filter"), "none") &&
+			    json_is_number(json_object_get(r, "median_ns"))) {
+				char v[96];
+				snprintf(none, sizeof(none), "; with no filter installed the same cycle takes %s",
+					 rmd_fmt_ci_u(r, u, v, sizeof(v)));
+				break;
+			}
+		}
 		fprintf(f, "<a id=\"exit-reprogram\"></a>\n**Counter reprogramming under a filter**: "
 			   "median %s per guest event-select WRMSR cycle; columns: installed filter size "
 			   "(entries); rows: encoding, action, and where the programmed event sits in the "
-			   "filter.\n\n", u.name);
+			   "filter%s.\n\n", u.name, none);
 		header(f, "filter", xs, nx, NULL);
 		json_t *seen = json_array();
 		json_array_foreach(records, i, r) {
@@ -245,15 +255,6 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 		}
 		json_decref(seen);
 		spread_line(f, set, in_reprogram);
-		json_array_foreach(records, i, r) {
-			if (rmd_is_str(json_object_get(r, "filter"), "none") &&
-			    json_is_number(json_object_get(r, "median_ns"))) {
-				char v[96];
-				fprintf(f, "\nNo filter installed, the same cycle: %s.\n",
-					rmd_fmt_ci_u(r, u, v, sizeof(v)));
-				break;
-			}
-		}
 		fputc('\n', f);
 	}
 	free(xs);
@@ -386,9 +387,10 @@ static void install_tables(FILE *f, const json_t *set)
 			json_array_append(cases, c);
 	}
 	if (json_array_size(cases)) {
-		fprintf(f, "\n<a id=\"install-refused\"></a>\n**Filters the kernel refuses**: its "
-			   "answer and how long it took (median ns, the range over every VM and size "
-			   "tried).\n\n| case | answer | action | flags | median ns |\n|---|---|---|---|---:|\n");
+		/* one line: the cases are few and each has one answer */
+		fprintf(f, "\n<a id=\"install-refused\"></a>\n**Filters the kernel refuses**, its "
+			   "answer and how long it took (median, the range over every VM and size "
+			   "tried):");
 		size_t k;
 		json_t *c;
 		json_array_foreach(cases, k, c) {
@@ -403,15 +405,16 @@ static void install_tables(FILE *f, const json_t *set)
 					lo = fmin(lo, m), hi = fmax(hi, m);
 			}
 			char b1[48], b2[48], b3[32];
-			fprintf(f, "| %s | %s | %s | %s | ", json_string_value(c),
-				rmd_str(first, "path") ? rmd_str(first, "path") : "-",
+			fprintf(f, "%s `%s` (action %s, flags %s) %s in ", k ? ";" : "", json_string_value(c),
 				rmd_action_word(json_object_get(first, "action"), b1, sizeof(b1)),
-				rmd_flags_word(json_object_get(first, "flags"), b2, sizeof(b2)));
+				rmd_flags_word(json_object_get(first, "flags"), b2, sizeof(b2)),
+				rmd_str(first, "path") ? rmd_str(first, "path") : "-");
 			if (isfinite(lo) && lo < hi)
-				fprintf(f, "%s–%s |\n", rset_fmt_num(lo, a, sizeof(a)), rset_fmt_num(hi, b3, sizeof(b3)));
+				fprintf(f, "%s–%s ns", rset_fmt_num(lo, a, sizeof(a)), rset_fmt_num(hi, b3, sizeof(b3)));
 			else
-				fprintf(f, "%s |\n", rset_fmt_num(isfinite(lo) ? lo : NAN, a, sizeof(a)));
+				fprintf(f, "%s ns", rset_fmt_num(isfinite(lo) ? lo : NAN, a, sizeof(a)));
 		}
+		fprintf(f, ".\n");
 	}
 	json_decref(cases);
 	fprintf(f, "\nEvery record (p90, p99, CIs): [tables/install.md](tables/install.md), "
