@@ -237,7 +237,7 @@ static void render_host(FILE *f, const json_t *h, const char *source)
 		host_row(f, "PMU model (libpfm4)", "%s", rmd_str(h, "pmu.default"));
 	/* its "missing" list is the summary's "Not measured on this host" */
 	if (json_array_size(json_object_get(h, "missing")))
-		fprintf(f, "\nWhat this host lacks, and what that disables: [Summary](#summary), "
+		fprintf(f, "\nWhat this host lacks, and what that disables: the Summary's "
 			   "*Not measured on this host*.\n");
 	fputc('\n', f);
 }
