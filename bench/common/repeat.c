@@ -47,8 +47,8 @@ static bool timed(const json_t *rec)
 	return json_is_number(json_object_get(rec, "median_ns"));
 }
 
-/* id -> [median, ...] in record order, for one run's set. */
-static json_t *medians_by_key(const json_t *set)
+/* id -> [record, ...], the timed records of set in order, by key. */
+static json_t *by_key(const json_t *set)
 {
 	json_t *by = json_object(), *cols = json_object_get(set, "columns");
 	size_t i;
@@ -60,58 +60,60 @@ static json_t *medians_by_key(const json_t *set)
 		json_t *l = json_object_get(by, id);
 		if (!l)
 			json_object_set_new(by, id, l = json_array());
-		json_array_append_new(l, json_real(json_number_value(json_object_get(r, "median_ns"))));
+		json_array_append(l, r);
 		free(id);
 	}
 	return by;
 }
 
+/* The spread fields of rec over the medians v[0..m-1] (med: them as JSON). */
+static void put_spread(json_t *rec, json_t *med, const double *v, size_t m)
+{
+	double lo, hi, cv;
+	repeat_spread(v, m, &lo, &hi, &cv);
+	json_object_set_new(rec, "runs", json_integer((json_int_t)m));
+	json_object_set_new(rec, "run_medians_ns", med);
+	json_object_set_new(rec, "run_median_min_ns", isfinite(lo) ? json_real(lo) : json_null());
+	json_object_set_new(rec, "run_median_max_ns", isfinite(hi) ? json_real(hi) : json_null());
+	json_object_set_new(rec, "run_cv", isfinite(cv) ? json_real(cv) : json_null());
+}
+
 int repeat_add_spread(json_t *set, json_t *const *runs, size_t n)
 {
-	json_t **by = calloc(n ? n : 1, sizeof(*by)), *seen = json_object();
-	double *v = calloc(n ? n : 1, sizeof(*v));
-	const json_t *cols = json_object_get(set, "columns");
+	json_t **by = calloc(n + 1, sizeof(*by));
+	double *v = calloc(n + 1, sizeof(*v));
 	int done = 0;
-	if (!by || !v || !seen) {
+	if (!by || !v) {
 		free(by);
 		free(v);
-		json_decref(seen);
 		return -ENOMEM;
 	}
 	for (size_t k = 0; k < n; k++)
-		by[k] = medians_by_key(runs[k]);
-	size_t i;
-	json_t *r;
-	json_array_foreach(json_object_get(set, "records"), i, r) {
-		char *id = timed(r) ? key_id(cols, r) : NULL;
-		if (!id)
-			continue;
-		/* the q-th record with this key meets the q-th of every run */
-		json_int_t q = json_integer_value(json_object_get(seen, id));
-		json_object_set_new(seen, id, json_integer(q + 1));
-		json_t *med = json_array();
-		size_t m = 0;
-		for (size_t k = 0; k < n; k++) {
-			json_t *x = json_array_get(json_object_get(by[k], id), (size_t)q);
-			if (x) {
-				v[m++] = json_real_value(x);
-				json_array_append_new(med, json_real(json_real_value(x)));
+		by[k] = by_key(runs[k]);
+	json_t *own = by_key(set), *list;
+	const char *id;
+	/* the q-th record with a key meets the q-th of every run */
+	json_object_foreach(own, id, list) {
+		size_t q;
+		json_t *r;
+		json_array_foreach(list, q, r) {
+			json_t *med = json_array();
+			size_t m = 0;
+			for (size_t k = 0; k < n; k++) {
+				json_t *x = json_array_get(json_object_get(by[k], id), q);
+				if (!x)
+					continue;
+				v[m] = json_number_value(json_object_get(x, "median_ns"));
+				json_array_append_new(med, json_real(v[m++]));
 			}
+			put_spread(r, med, v, m);
+			done++;
 		}
-		free(id);
-		double lo, hi, cv;
-		repeat_spread(v, m, &lo, &hi, &cv);
-		json_object_set_new(r, "runs", json_integer((json_int_t)m));
-		json_object_set_new(r, "run_medians_ns", med);
-		json_object_set_new(r, "run_median_min_ns", isfinite(lo) ? json_real(lo) : json_null());
-		json_object_set_new(r, "run_median_max_ns", isfinite(hi) ? json_real(hi) : json_null());
-		json_object_set_new(r, "run_cv", isfinite(cv) ? json_real(cv) : json_null());
-		done++;
 	}
+	json_decref(own);
 	for (size_t k = 0; k < n; k++)
 		json_decref(by[k]);
 	free(by);
 	free(v);
-	json_decref(seen);
 	return done;
 }

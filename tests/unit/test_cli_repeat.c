@@ -140,28 +140,10 @@ static void repeat_bench(size_t b)
 	}
 }
 
-static void test_repeat_lookup(void **state)
+/* One test per benchmark: state points at its index in benches[]. */
+static void test_repeat(void **state)
 {
-	(void)state;
-	repeat_bench(0);
-}
-
-static void test_repeat_install(void **state)
-{
-	(void)state;
-	repeat_bench(1);
-}
-
-static void test_repeat_exit(void **state)
-{
-	(void)state;
-	repeat_bench(2);
-}
-
-static void test_repeat_limits(void **state)
-{
-	(void)state;
-	repeat_bench(3);
+	repeat_bench(*(const size_t *)*state);
 }
 
 /* Without -r nothing changes: no spread fields, no repeat context. */
@@ -213,13 +195,14 @@ static void test_repeat_usage(void **state)
 
 int main(void)
 {
+	static const size_t bench_index[] = { 0, 1, 2, 3 };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_repeat_usage),
 		cmocka_unit_test(test_no_repeat_no_fields),
-		cmocka_unit_test(test_repeat_lookup),
-		cmocka_unit_test(test_repeat_install),
-		cmocka_unit_test(test_repeat_exit),
-		cmocka_unit_test(test_repeat_limits),
+		cmocka_unit_test_prestate(test_repeat, (void *)&bench_index[0]),
+		cmocka_unit_test_prestate(test_repeat, (void *)&bench_index[1]),
+		cmocka_unit_test_prestate(test_repeat, (void *)&bench_index[2]),
+		cmocka_unit_test_prestate(test_repeat, (void *)&bench_index[3]),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
