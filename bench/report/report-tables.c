@@ -199,6 +199,33 @@ static void series_name(const json_t *r, const char *const *fields, char *buf, s
 	}
 }
 
+/* Under the reprogram table: the configurations that gave no number,
+ * counted by status; each with its reason is in tables/exit.md. */
+static void failed_line(FILE *f, const json_t *records)
+{
+	json_t *by = json_object();
+	size_t i, n = 0;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		const char *st = json_string_value(json_object_get(r, "status"));
+		if (!rmd_is_str(json_object_get(r, "group"), "reprogram") || !st || !strcmp(st, "ok"))
+			continue;
+		json_object_set_new(by, st, json_integer(json_integer_value(json_object_get(by, st)) + 1));
+		n++;
+	}
+	if (n) {
+		const char *st;
+		json_t *c;
+		size_t k = 0;
+		fprintf(f, "\n%zu configuration%s gave no number (", n, n == 1 ? "" : "s");
+		json_object_foreach(by, st, c)
+			fprintf(f, "%s%lld %s", k++ ? ", " : "", (long long)json_integer_value(c), st);
+		fprintf(f, "; `-` in the table): each with its reason in "
+			   "[tables/exit.md](tables/exit.md).\n");
+	}
+	json_decref(by);
+}
+
 /* The reprogram sweep, pivoted: rows are encoding/action/position,
  * columns the installed filter size. */
 static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
@@ -255,6 +282,7 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 		}
 		json_decref(seen);
 		spread_line(f, set, in_reprogram);
+		failed_line(f, records);
 		fputc('\n', f);
 	}
 	free(xs);
@@ -306,7 +334,8 @@ static void exit_baseline_table(FILE *f, const json_t *records, struct rmd_unit 
 		json_array_foreach(records, i, r) {
 			const char *st = json_string_value(json_object_get(r, "status"));
 			const char *why = json_string_value(json_object_get(r, "why"));
-			if (st && strcmp(st, "ok") && why) {
+			if (st && strcmp(st, "ok") && why &&
+			    rmd_is_str(json_object_get(r, "group"), "baseline")) {
 				fprintf(f, "- %s %s: %s: ", rmd_str(r, "exit") ? rmd_str(r, "exit") : "-",
 					rmd_str(r, "mode") ? rmd_str(r, "mode") : "", st);
 				rmd_cell(f, why);
