@@ -401,23 +401,6 @@ static const json_t *first_with_title(const json_t *sel, const json_t *fields, c
 	return NULL;
 }
 
-/* Whether every point of series t lies within BAND_PCT of ref. */
-static bool coincides(const struct rset_measure *m, const json_t *sel, const json_t *fields,
-		      const char *x, const char *t, double ref)
-{
-	size_t i;
-	json_t *r;
-	char title[512];
-	json_array_foreach(sel, i, r) {
-		series_title(r, fields, x, NULL, title, sizeof(title));
-		if (strcmp(title, t))
-			continue;
-		if (!(fabs(stat_of(r, m->median) / ref - 1) * 100 <= BAND_PCT))
-			return false;
-	}
-	return true;
-}
-
 /* The middle of every series at x = xv: the median of sel's medians
  * there (the reference of a band when the plot has no reference line). */
 static double center_at(const struct rset_measure *m, const json_t *sel, const char *x,
@@ -437,10 +420,10 @@ static double center_at(const struct rset_measure *m, const json_t *sel, const c
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Does series t lie within BAND_PCT of the middle of all series at every
- * x (a plot whose series all coincide, e.g. install on every VM)? */
-static bool coincides_center(const struct rset_measure *m, const json_t *sel,
-			     const json_t *fields, const char *x, const char *t)
+/* Whether every point of series t lies within BAND_PCT of ref (NAN: of
+ * the middle of all series at that x, center_at()). */
+static bool coincides(const struct rset_measure *m, const json_t *sel, const json_t *fields,
+		      const char *x, const char *t, double ref)
 {
 	size_t i;
 	json_t *r;
@@ -449,7 +432,8 @@ static bool coincides_center(const struct rset_measure *m, const json_t *sel,
 		series_title(r, fields, x, NULL, title, sizeof(title));
 		if (strcmp(title, t))
 			continue;
-		double c = center_at(m, sel, x, rset_num(r, x));
+		/* no reference (NAN): the middle of all series at this x */
+		double c = isnan(ref) ? center_at(m, sel, x, rset_num(r, x)) : ref;
 		if (!(fabs(stat_of(r, m->median) / c - 1) * 100 <= BAND_PCT))
 			return false;
 	}
@@ -646,8 +630,8 @@ static void order_series(const struct plot_spec *p, const struct plot_globals *g
 			bool has_ref = p->base[0].where[0].field;
 			if (p->band && (has_ref ? !isnan(ref) && coincides(&d->m, sel, fields, x,
 									    json_string_value(t), ref)
-						: coincides_center(&d->m, sel, fields, x,
-								   json_string_value(t))))
+						: coincides(&d->m, sel, fields, x,
+							    json_string_value(t), NAN)))
 				json_array_append(band, t);
 			else
 				json_array_append(ordered, t);
