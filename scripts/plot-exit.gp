@@ -3,7 +3,7 @@
 # dash: allow solid, deny dashed), series that coincide with "no filter"
 # merged into one shaded band (said so in the legend), the same cycle with
 # no filter as a grey reference, and the baseline exits (no filter
-# involved) flat in dark grey, one dash each. Shaded bands around lines:
+# involved) flat in dark grey, one dash each, named on the line. Shaded bands around lines:
 # the 95% CI of the median. Called by `pfbench suite` / `pfbench report`
 # (bench/report/suite-plot.c) with -e on plots/exit.dat:
 #   gnuplot -e "datafile='plots/exit.dat'; outfile='plots/exit.svg'; fmt='svg'; \
@@ -37,6 +37,12 @@ dt(i) = words(dts) >= i + 1 ? int(word(dts, i + 1)) : 1
 set key outside right top Left reverse width 1 samplen 3
 set pointsize 1
 b0 = nseries + nband
+# A baseline's name on its line, at the left end ("baseline exit: pio" ->
+# "pio"): four grey dash patterns alone are hard to tell apart in a PNG.
+# (autotitle columnheader: each block's first row is its header in every
+# clause, so every ::0::0 is the first data row and columnhead(1) the name.)
+set key autotitle columnheader
+bname(s) = strstrt(s, ': ') ? s[strstrt(s, ': ') + 2:] : s
 
 plot for [i=b0:b0+nref-1] datafile index i using (xf($1)):2 with lines \
 	lw 10 lc rgb 'gray82' title columnheader(1), \
@@ -48,5 +54,7 @@ plot for [i=b0:b0+nref-1] datafile index i using (xf($1)):2 with lines \
 	lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1), \
      for [i=b0+nref:b0+nbase-1] datafile index i using (xf($1)):2 with lines \
 	lw 2 lc rgb '#505050' dt 2 + (i - b0 - nref) % 4 title columnheader(1), \
+     for [i=b0+nref:b0+nbase-1] datafile index i every ::0::0 using (xf($1)):2:(bname(columnhead(1))) \
+	with labels left offset 0.5,0.7 font ',9' tc rgb '#505050' notitle, \
      for [i=b0:b0+nref-1] datafile index i using (xf($1)):2 with lines \
 	lw 1.2 lc rgb 'black' notitle

@@ -1,17 +1,21 @@
 # plot-install.gp — KVM_SET_PMU_EVENT_FILTER latency vs filter size, one
 # line per VM configuration (colour: vCPUs and their state) and encoding
 # (dash: exact solid, masked dashed); shaded bands: the 95% CI of the
-# median. Called by `pfbench suite` / `pfbench report`
+# median. Configurations whose medians all lie within 5% of the middle of
+# every series (nband 1) are one shaded band, said so in the legend and
+# the title. Called by `pfbench suite` / `pfbench report`
 # (bench/report/suite-plot.c) with -e on plots/install.dat:
 #   gnuplot -e "datafile='plots/install.dat'; outfile='plots/install.svg'; fmt='svg'; \
 #       nseries=8; lcs='1 1 2 2 ...'; dts='1 2 1 2 ...'; plottitle='...'; \
 #       scriptdir='scripts'; ..." scripts/plot-install.gp
 # Data: one block per series (separated by two blank lines), its first row
-# the series name, then "x median lo hi" rows. The rest: plot-style.gp.
+# the series name, then "x median lo hi" rows: nseries line series, then
+# nband (0 or 1) band ("x mid lowest highest"). The rest: plot-style.gp.
 if (!exists("datafile")) datafile = 'plots/install.dat'
 if (!exists("outfile")) outfile = 'plots/install.svg'
 if (!exists("fmt")) fmt = 'svg'
 if (!exists("nseries")) nseries = 1
+if (!exists("nband")) nband = 0
 if (!exists("lcs")) lcs = ''
 if (!exists("dts")) dts = ''
 if (!exists("plottitle")) plottitle = 'KVM_SET_PMU_EVENT_FILTER latency vs filter size'
@@ -28,7 +32,13 @@ dt(i) = words(dts) >= i + 1 ? int(word(dts, i + 1)) : 1
 set key outside right top Left reverse width 1 samplen 3
 set pointsize 1
 
-plot for [i=0:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves \
-	fs transparent solid 0.15 noborder lc rgb colour(lc(i)) notitle, \
-     for [i=0:nseries-1] datafile index i using (xf($1)):2 with linespoints \
-	lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1)
+# The band only when there is one: an empty "for" clause makes gnuplot
+# fail (first clause) or warn (last).
+series = 'for [i=0:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb colour(lc(i)) notitle, for [i=0:nseries-1] datafile index i using (xf($1)):2 with linespoints lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1)'
+if (nband) {
+	plot @series, \
+	     datafile index nseries using (xf($1)):3:4 with filledcurves \
+		fs transparent solid 0.35 noborder lc rgb '#56B4E9' title columnheader(1)
+} else {
+	plot @series
+}

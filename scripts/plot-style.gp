@@ -78,6 +78,6 @@ if (logy) {
 set format y '%g'
 fulltitle = plottitle . (strlen(subtitle) ? "\n" . subtitle : '') . (strlen(bandnote) ? "\n" . bandnote : '')
 set title fulltitle font ',13'
-if (strlen(caption)) set label 99 caption at screen 0.01, screen 0.012 left font ',9' tc rgb 'gray35'
+if (strlen(caption)) set label 99 caption at screen 0.01, screen 0.012 left font ',9' tc rgb 'gray20'
 # (a script with its legend below sets its own, larger, bmargin)
 set bmargin 5

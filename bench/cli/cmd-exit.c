@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-repeat.h"
 #include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
@@ -54,7 +55,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = BOPT_BENCH | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
+	.which = BOPT_BENCH | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER | BOPT_REPEAT,
 	.quick_help = "few sizes and samples (a few seconds)",
 	.output_help = "write DIR/exit.json and DIR/exit.csv (default: .)",
 	.output_alias = "out",
@@ -260,6 +261,54 @@ static void summary(const json_t *set)
 		printf("# reprogram: all %zu configurations failed (see status/why)\n", bad);
 }
 
+/* One whole run for bench_repeat(): a result set with its own context
+ * (load before and after). */
+struct exit_run {
+	const struct exit_opts *o;
+	const struct exit_host *h;
+	const struct user_filter *ufs;
+	int argc;
+	char **argv;
+	const json_t *binding;
+	const char *only;
+	bool seed_given;
+	unsigned long long seed;
+};
+
+static json_t *exit_run(void *arg)
+{
+	const struct exit_run *er = arg;
+	json_t *ctx = out_context(er->argc, er->argv, &er->h->cal);
+	json_object_set_new(ctx, "binding", er->binding ? json_deep_copy(er->binding) : json_null());
+	json_object_set_new(ctx, "exit", exit_host_json(er->h));
+	json_object_set_new(ctx, "load_before", disturb_load_json());
+	json_object_set_new(json_object_get(ctx, "exit"), "filters",
+			    user_filters_json(er->ufs, er->o->nfilters));
+	json_object_set_new(json_object_get(ctx, "exit"), "seed",
+			    order_seed_json(er->seed_given, er->seed));
+	json_object_set_new(json_object_get(ctx, "exit"), "sizes", sizes_json(er->o));
+	json_t *set = out_set_new(&exit_schema, ctx);
+	if (!set)
+		die("exit: out of memory");
+	util_timer_info("exit", set);
+	int err;
+	if (!er->only || !strcmp(er->only, "baselines")) {
+		err = exit_bench_baselines(er->o, er->h, set);
+		if (err)
+			die_errno("exit: baselines (creating a VM)", err);
+	}
+	if ((!er->only || !strcmp(er->only, "sweep")) && !stop_signal()) {
+		err = exit_bench_sweep(er->o, er->h, set);
+		if (err)
+			die_errno("exit: filter sweep (creating a VM)", err);
+	}
+	json_object_set_new(ctx, "load_after", disturb_load_json());
+	out_set_complete(set, true);
+	if (stop_signal())
+		stop_mark_set(set); /* incomplete: bench_repeat() starts no further run */
+	return set;
+}
+
 int cmd_exit(int argc, char **argv)
 {
 	struct exit_cli cli = { .b.output = ".", .loops = 100, .rounds = 15, .raw = true };
@@ -308,32 +357,11 @@ int cmd_exit(int argc, char **argv)
 	if (h.exec != EXIT_EXEC_NATIVE)
 		info("exit: guest execution %s: %s", exit_exec_name(h.exec), h.exec_why);
 
-	json_t *ctx = out_context(argc, argv, &h.cal);
-	json_object_set_new(ctx, "binding", binding ? binding : json_null());
-	json_object_set_new(ctx, "exit", exit_host_json(&h));
-	json_object_set_new(ctx, "load_before", disturb_load_json());
-	json_object_set_new(json_object_get(ctx, "exit"), "filters", user_filters_json(ufs, o.nfilters));
-	json_object_set_new(json_object_get(ctx, "exit"), "seed",
-			    order_seed_json(cli.b.seed_given, cli.b.seed));
-	json_object_set_new(json_object_get(ctx, "exit"), "sizes", sizes_json(&o));
-	json_t *set = out_set_new(&exit_schema, ctx);
-	if (!set)
-		die("exit: out of memory");
-	util_timer_info("exit", set);
-	if (!only || !strcmp(only, "baselines")) {
-		err = exit_bench_baselines(&o, &h, set);
-		if (err)
-			die_errno("exit: baselines (creating a VM)", err);
-	}
-	if ((!only || !strcmp(only, "sweep")) && !stop_signal()) {
-		err = exit_bench_sweep(&o, &h, set);
-		if (err)
-			die_errno("exit: filter sweep (creating a VM)", err);
-	}
-	json_object_set_new(ctx, "load_after", disturb_load_json());
-	out_set_complete(set, true);
-	if (stop_signal())
-		stop_mark_set(set);
+	struct exit_run er = { .o = &o, .h = &h, .ufs = ufs, .argc = argc, .argv = argv,
+			       .binding = binding, .only = only, .seed_given = cli.b.seed_given,
+			       .seed = cli.b.seed };
+	json_t *set = bench_repeat("exit", cli.b.repeat, exit_run, &er);
+	json_decref(binding);
 	util_write_set(set, dir);
 	summary(set);
 	util_noisy_info("exit", set);

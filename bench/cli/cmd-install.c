@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "bench-repeat.h"
 #include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
@@ -62,7 +63,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER,
+	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_TIMEOUT | BOPT_FILTER | BOPT_REPEAT,
 	.quick_help = "100 samples, 10 warm-up, vCPUs 0,1,4 (seconds on a quiet host)\n"
 		      "(default: 2000 samples, 100 warm-up, vCPUs 0,1,2,4,8)",
 	.output_help = "write DIR/install.json and DIR/install.csv (else a table)",
@@ -246,6 +247,52 @@ static const char *set_sched(bool fifo)
 	return buf;
 }
 
+/* One whole run (bench_repeat() calls it -r N times): a result set with
+ * its own context (load average before and after). */
+struct install_run {
+	struct install_opts *o;
+	struct user_filter *ufs;
+	int argc;
+	char **argv;
+	json_t *binding;
+	const char *sched;
+	struct tsc_calib cal;
+};
+
+static json_t *install_run(void *arg)
+{
+	struct install_run *ir = arg;
+	json_t *ctx = out_context(ir->argc, ir->argv, &ir->cal);
+	if (!ctx)
+		die("install: out of memory");
+	json_object_set_new(ctx, "binding", ir->binding ? json_deep_copy(ir->binding) : json_null());
+	json_object_set_new(ctx, "install", params_json(ir->o));
+	json_t *params = json_object_get(ctx, "install");
+	json_object_set_new(params, "sched", json_string(ir->sched));
+	json_object_set_new(params, "filters", user_filters_json(ir->ufs, ir->o->nfilters));
+	json_t *set = out_set_new(&install_schema, ctx);
+	if (!set)
+		die("install: out of memory");
+
+	util_timer_info("install", set);
+	struct progress pg;
+	char why[320] = "";
+	json_object_set_new(params, "loadavg_1min_before", loadavg_json());
+	progress_begin(&pg, "install", install_bench_steps(ir->o));
+	int r = install_bench(ir->o, &ir->cal, set, &pg, why, sizeof(why));
+	progress_end(&pg);
+	json_object_set_new(params, "loadavg_1min_after", loadavg_json());
+	if (r < 0) {
+		out_set_skip(set, "install", why);
+		fprintf(stderr, "pfbench install: skipped: %s\n", why);
+	} else {
+		out_set_complete(set, true);
+		if (stop_signal())
+			stop_mark_set(set); /* incomplete: bench_repeat() starts no further run */
+	}
+	return set;
+}
+
 int cmd_install(int argc, char **argv)
 {
 	struct install_cli cli = { .in_guest = true, .fifo = true };
@@ -270,42 +317,17 @@ int cmd_install(int argc, char **argv)
 	if (r < 0)
 		warn("install: cannot pin to core %d (%s); measuring unpinned", mycore, strerror(-r));
 	o.guest_core = mycore == 0 ? (ncores > 1 ? 1 : 0) : 0;
-	const char *sched = set_sched(fifo);
 
-	struct tsc_calib cal;
-	r = tsc_calibrate(&cal);
+	struct install_run ir = { .o = &o, .ufs = ufs, .argc = argc, .argv = argv, .binding = binding,
+				  .sched = set_sched(fifo) };
+	r = tsc_calibrate(&ir.cal);
 	if (r < 0)
 		die_errno("install: TSC calibration", r);
-	json_t *ctx = out_context(argc, argv, &cal);
-	if (!ctx)
-		die("install: out of memory");
-	json_object_set_new(ctx, "binding", binding ? binding : json_null());
-	json_object_set_new(ctx, "install", params_json(&o));
-	json_object_set_new(json_object_get(ctx, "install"), "sched", json_string(sched));
-	json_object_set_new(json_object_get(ctx, "install"), "filters", user_filters_json(ufs, o.nfilters));
-	json_t *set = out_set_new(&install_schema, ctx);
-	if (!set)
-		die("install: out of memory");
-
-	util_timer_info("install", set);
-	struct progress pg;
-	char why[320] = "";
-	json_t *params = json_object_get(ctx, "install");
-	json_object_set_new(params, "loadavg_1min_before", loadavg_json());
-	progress_begin(&pg, "install", install_bench_steps(&o));
-	r = install_bench(&o, &cal, set, &pg, why, sizeof(why));
-	progress_end(&pg);
-	json_object_set_new(params, "loadavg_1min_after", loadavg_json());
-	int status = EXIT_OK;
-	if (r < 0) {
-		out_set_skip(set, "install", why);
-		fprintf(stderr, "pfbench install: skipped: %s\n", why);
-		status = EXIT_SKIP;
-	} else {
-		out_set_complete(set, true);
-		if (stop_signal())
-			stop_mark_set(set);
-	}
+	json_t *set = bench_repeat("install", cli.b.repeat, install_run, &ir);
+	json_decref(binding);
+	/* incomplete: install_bench() could not run (skipped), or a signal */
+	int status = json_is_true(json_object_get(set, "complete")) || stop_signal() ? EXIT_OK
+										      : EXIT_SKIP;
 	util_noisy_info("install", set);
 	if (dir) {
 		util_write_set(set, dir);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-repeat.h"
 #include "cmds.h"
 #include "limit-study.h"
 #include "options.h"
@@ -37,7 +38,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = BOPT_BENCH | BOPT_SIZES,
+	.which = BOPT_BENCH | BOPT_SIZES | BOPT_REPEAT,
 	.quick_help = "21 samples per figure (default 101)",
 	.output_help = "output directory (default results/limits-<UTC time>)",
 	.cpu_help = "pin to core N (default: the last core)",
@@ -126,15 +127,35 @@ static void parse(struct limits_cli *c, struct limits_opts *o, int argc, char **
 		o->seed = c->b.seed;
 }
 
+/* One whole run for bench_repeat(); errors are run 1's. */
+struct limits_run {
+	const struct limits_opts *o;
+	int argc;
+	char **argv;
+	size_t *errors;
+	int nrun;
+};
+
+static json_t *limits_run_once(void *arg)
+{
+	struct limits_run *lr = arg;
+	size_t more = 0;
+	char msg[512];
+	json_t *set = NULL;
+	int err = limits_run(lr->o, lr->argc, lr->argv, &set, lr->nrun++ ? &more : lr->errors, msg,
+			     sizeof(msg));
+	if (err)
+		die("limits: %s", msg);
+	return set;
+}
+
 int cmd_limits(int argc, char **argv)
 {
 	struct limits_cli c = { 0 };
 	struct limits_opts o;
 	const char *outdir;
-	char msg[512], dirbuf[128];
+	char dirbuf[128];
 	size_t errors = 0;
-	json_t *set = NULL;
-	int err;
 
 	parse(&c, &o, argc, argv);
 	outdir = c.b.output;
@@ -157,10 +178,9 @@ int cmd_limits(int argc, char **argv)
 	full[0] = (char *)"pfbench";
 	memcpy(full + 1, argv, (size_t)argc * sizeof(*full));
 	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
-	err = limits_run(&o, argc + 1, full, &set, &errors, msg, sizeof(msg));
+	struct limits_run lr = { .o = &o, .argc = argc + 1, .argv = full, .errors = &errors };
+	json_t *set = bench_repeat("limits", c.b.repeat, limits_run_once, &lr);
 	free(full);
-	if (err)
-		die("limits: %s", msg);
 	util_write_set(set, outdir);
 	util_timer_info("limits", set);
 	util_noisy_info("limits", set);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-repeat.h"
 #include "cmd-filter.h"
 #include "cmds.h"
 #include "options.h"
@@ -36,7 +37,7 @@ static const struct opt_doc doc = {
 };
 
 static const struct bench_opts_spec spec = {
-	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_FILTER,
+	.which = BOPT_BENCH | BOPT_RAW | BOPT_SIZES | BOPT_FILTER | BOPT_REPEAT,
 	.quick_help = "short sweep (sizes 1,16,64,300; exact and masked/16;\nallow; 21 samples)",
 	.output_help = "output directory (default results/lookup-<UTC time>)",
 	.cpu_help = "pin to core N (default: the last core)",
@@ -197,8 +198,9 @@ static const struct opt *cli_table(struct lookup_cli *c)
 			 "cold: evict by walking a buffer of twice the LLC\n"
 			 "instead of flushing the design's lines"),
 		OPT_UINT(0, "repeats", "N", &c->repeats, &c->repeats_given, 1, 1u << 20,
-			 "passes over the input events per sample (default: auto,\n"
-			 "samples of about 10 us; --quick 4 us)"),
+			 "within one sample: passes over the input events (default:\n"
+			 "auto, samples of about 10 us; --quick 4 us); not -r/--repeat,\n"
+			 "which repeats the whole run"),
 		OPT_UINT(0, "inputs", "N", &c->inputs, &c->inputs_given, 1, 1u << 20,
 			 "events per input stream (default 512)"),
 		OPT_END(),
@@ -319,16 +321,41 @@ static void to_opts(const struct lookup_cli *c, const struct opt *opts,
 		o->seed = c->b.seed;
 }
 
+/* One whole run for bench_repeat(): run 1's failures are kept in fails
+ * (later runs check the same designs on the same inputs). */
+struct lookup_run {
+	const struct lookup_bench_opts *o;
+	int argc;
+	char **argv;
+	const char *pmu;
+	struct lookup_failures *fails;
+	int nrun;
+};
+
+static json_t *lookup_run(void *arg)
+{
+	struct lookup_run *lr = arg;
+	struct lookup_failures more = { 0 };
+	char msg[512];
+	json_t *set = NULL;
+	int err = lookup_bench_run(lr->o, lr->argc, lr->argv, &set, lr->nrun++ ? &more : lr->fails,
+				   msg, sizeof(msg));
+	json_decref(more.mismatches);
+	if (err == -ENOENT && lr->pmu)
+		die_usage("--pmu: %s", msg);
+	if (err)
+		die("lookup: %s", msg);
+	return set;
+}
+
 int cmd_lookup(int argc, char **argv)
 {
 	struct lookup_cli cli = { 0 };
 	const struct opt *opts = cli_table(&cli);
 	struct lookup_bench_opts o;
 	static struct user_filter ufs[USER_FILTER_MAX];
-	char msg[512], dirbuf[128];
+	char dirbuf[128];
 	struct lookup_failures fails = { 0 };
-	json_t *set = NULL;
-	int err;
 
 	int first = opts_parse(&doc, opts, argc, argv);
 	if (first < argc)
@@ -363,12 +390,9 @@ int cmd_lookup(int argc, char **argv)
 	full[0] = (char *)"pfbench";
 	memcpy(full + 1, argv, (size_t)argc * sizeof(*full));
 	stop_install(); /* a Ctrl-C keeps the finished records (stop.h) */
-	err = lookup_bench_run(&o, argc + 1, full, &set, &fails, msg, sizeof(msg));
+	struct lookup_run lr = { .o = &o, .argc = argc + 1, .argv = full, .pmu = pmu, .fails = &fails };
+	json_t *set = bench_repeat("lookup", cli.b.repeat, lookup_run, &lr);
 	free(full);
-	if (err == -ENOENT && pmu)
-		die_usage("--pmu: %s", msg);
-	if (err)
-		die("lookup: %s", msg);
 	util_write_set(set, outdir);
 	util_timer_info("lookup", set);
 	util_noisy_info("lookup", set);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-repeat.h"
 #include "topology.h"
 #include "util.h"
 
@@ -299,6 +300,15 @@ const struct opt *bench_opts_table(struct bench_opts *b, const struct bench_opts
 	if (s->which & BOPT_FILTER)
 		t[n++] = (struct opt)OPT_STRINGS(0, "filter", "FILE", &b->filters, BOPT_FILTERS_MAX,
 						 s->filter_help);
+	if (s->which & BOPT_REPEAT) {
+		b->repeat = 1;
+		t[n++] = (struct opt)OPT_UINT('r', "repeat", "N", &b->repeat, NULL, 1, BENCH_REPEAT_MAX,
+					      "repeat the whole run N times (default 1; up to 100);\n"
+					      "each timed record keeps run 1's statistics and adds\n"
+					      "runs, run_medians_ns, run_median_min/max_ns and\n"
+					      "run_cv (CV of the N medians: the run-to-run spread,\n"
+					      "perf stat -r's ±) beside its within-run ci95_*");
+	}
 	if (s->which & BOPT_VERBOSE)
 		t[n++] = (struct opt)OPT_FLAG('v', "verbose", &b->verbose, "debug messages on stderr");
 	t[n] = (struct opt)OPT_END();

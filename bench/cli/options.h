@@ -120,6 +120,7 @@ enum {
 	BOPT_TIMEOUT = 1u << 7,	/* --timeout-ms MS */
 	BOPT_VERBOSE = 1u << 8,	/* -v, --verbose */
 	BOPT_FILTER = 1u << 9,	/* --filter FILE, repeatable */
+	BOPT_REPEAT = 1u << 10,	/* -r, --repeat N (bench-repeat.h) */
 	BOPT_BENCH = BOPT_OUTPUT | BOPT_QUICK | BOPT_CPU | BOPT_SAMPLES | BOPT_SEED | BOPT_VERBOSE,
 };
 
@@ -149,11 +150,12 @@ struct bench_opts {
 	const char *output;
 	bool quick, raw;
 	unsigned long long cpu, samples, seed, timeout_ms;
+	unsigned long long repeat;	/* -r N: whole runs (1 without it) */
 	bool cpu_given, samples_given, seed_given, timeout_given, sizes_given;
 	struct opt_list sizes;
 	struct opt_strings filters;	/* --filter FILE, in order given */
 	bool verbose;
-	struct opt table[12];	/* the shared rows bench_opts_table() fills */
+	struct opt table[14];	/* the shared rows bench_opts_table() fills */
 };
 
 /* The shared rows spec selects, pointing into b. The --cpu range is this

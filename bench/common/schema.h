@@ -64,6 +64,21 @@ struct schema {
 
 #define SCHEMA_COLS(a) .cols = (a), .ncols = sizeof(a) / sizeof((a)[0])
 
+/* The run-to-run spread fields repeat_add_spread() (repeat.h) writes into
+ * a timed record when the run was repeated (-r N): rows for a benchmark's
+ * table, after its statistics. */
+#define SCHEMA_REPEAT_COLS                                                                         \
+	{ "runs", COL_MEASURE, COL_INT, "count",                                                   \
+	  "with -r N: how many of the N runs measured this record (the others did not reach it)" }, \
+	{ "run_medians_ns", COL_MEASURE, COL_ARRAY, "ns",                                          \
+	  "with -r N: the median of each run, in run order (the record's other statistics are "     \
+	  "run 1's)" },                                                                            \
+	{ "run_median_min_ns", COL_MEASURE, COL_REAL, "ns", "with -r N: the smallest run median" }, \
+	{ "run_median_max_ns", COL_MEASURE, COL_REAL, "ns", "with -r N: the largest run median" },  \
+	{ "run_cv", COL_MEASURE, COL_REAL, "fraction",                                             \
+	  "with -r N: run-to-run spread, sample standard deviation / mean of the run medians "     \
+	  "(perf stat -r's ± figure); `ci95_*` is the spread within one run" }
+
 const char *schema_role_name(enum col_role r);
 const char *schema_type_name(enum col_type t);
 /* -1 when not a role / type name. */

@@ -26,6 +26,7 @@ static const struct schema_col cols[] = {
 	  "`ok`, or `timeout`, `install-failed`, `no-samples`, a VM exit kind ..." },
 	{ "why", COL_OUTCOME, COL_STRING, NULL, "why the status is not `ok`" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "one exiting instruction (or event-select cycle)" },
+	SCHEMA_REPEAT_COLS,
 	DISTURB_SCHEMA_COLS,
 	{ "exiting_insns", COL_OUTCOME, COL_INT, "count",
 	  "exiting instructions executed in the timed part" },

@@ -30,6 +30,7 @@ static const struct schema_col cols[] = {
 	{ "measures", COL_CONTEXT, COL_STRING, NULL,
 	  "arm64: what one sample covers (every filter attribute of a VM, or one refused one)" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "one ioctl (arm64: see `measures`)" },
+	SCHEMA_REPEAT_COLS,
 	DISTURB_SCHEMA_COLS,
 	EMULATED_SCHEMA_COL,
 };

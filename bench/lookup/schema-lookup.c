@@ -49,6 +49,7 @@ const struct schema_col lookup_schema_cols[] = {
 	{ "lookups_per_sample", COL_OUTCOME, COL_INT, "count",
 	  "lookups in one timed sample (inputs × repeats); every figure is divided by it" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "per lookup" },
+	SCHEMA_REPEAT_COLS,
 	{ "evicted_lines", COL_OUTCOME, COL_INT, "count",
 	  "cold: cache lines one eviction flushed (the design's memory)" },
 	{ "evict_median_ns", COL_MEASURE, COL_REAL, "ns",

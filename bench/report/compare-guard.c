@@ -1,7 +1,8 @@
 /* compare-guard.c — cmp_conditions() (compare.h): whether A and B were
  * measured under the same conditions (host id, CPU model, kernel, pfbench
  * revision, timer method, ticks per ns within CMP_TICKS_TOLERANCE), for
- * compare's header and its console warning. Reads each input's
+ * compare's header and its console warning. A field neither side recorded
+ * is no difference: it is named once, "not recorded in either: ...". Reads each input's
  * metadata.json when there is one, else its sets' contexts. */
 #include "compare.h"
 
@@ -27,19 +28,22 @@ static const json_t *path_get(const json_t *o, const char *path)
 	return o;
 }
 
-static const json_t *first_ctx(const struct cmp_input *in)
-{
-	return json_object_get(json_array_get(in->sets, 0), "context");
-}
-
-/* A string field of the first set's context (dotted path), metadata.json's
+/* A string field of the first set context that has it (dotted path; not
+ * every benchmark times, so not every set has a timer), metadata.json's
  * meta_key (also dotted) taking precedence when given and present. */
 static const char *field(const struct cmp_input *in, const char *ctx_path, const char *meta_key)
 {
 	const char *v = NULL;
 	if (in->meta && meta_key)
 		v = json_string_value(path_get(in->meta, meta_key));
-	return v ? v : json_string_value(path_get(first_ctx(in), ctx_path));
+	size_t i;
+	json_t *set;
+	json_array_foreach(in->sets, i, set) {
+		if (v)
+			break;
+		v = json_string_value(path_get(json_object_get(set, "context"), ctx_path));
+	}
+	return v;
 }
 
 static void add(char *msg, size_t len, size_t *n, const char *fmt, const char *what, const char *a,
@@ -64,16 +68,22 @@ size_t cmp_conditions(const struct cmp_input *a, const struct cmp_input *b, char
 		{ "timer method", "timer.method", NULL },
 	};
 	size_t n = 0;
+	char neither[160] = "";
 	if (len)
 		msg[0] = '\0';
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const char *va = field(a, fields[i].ctx, fields[i].meta);
 		const char *vb = field(b, fields[i].ctx, fields[i].meta);
-		if (!va || !vb || strcmp(va, vb))
+		/* absent on both sides is no difference: said once, below */
+		if (!va && !vb)
+			snprintf(neither + strlen(neither), sizeof(neither) - strlen(neither), "%s%s",
+				 *neither ? ", " : "", fields[i].what);
+		else if (!va || !vb || strcmp(va, vb))
 			add(msg, len, &n, "%s%s (A %s, B %s)", fields[i].what, va, vb);
 	}
 	/* Ticks per ns, per benchmark present in both (each calibrates). */
 	double worst = 0, wa = NAN, wb = NAN;
+	size_t timed = 0;
 	const char *wbench = NULL;
 	size_t i;
 	json_t *sa;
@@ -84,6 +94,9 @@ size_t cmp_conditions(const struct cmp_input *a, const struct cmp_input *b, char
 			continue;
 		double ta = rset_num(path_get(sa, "context.timer"), "ticks_per_ns");
 		double tb = rset_num(path_get(sb, "context.timer"), "ticks_per_ns");
+		if (!(ta > 0) && !(tb > 0))
+			continue; /* a set that does not time (check): nothing to compare */
+		timed++;
 		double d = ta > 0 && tb > 0 ? fabs(tb - ta) / ta : INFINITY;
 		if (!(d <= worst)) {
 			worst = d;
@@ -102,5 +115,11 @@ size_t cmp_conditions(const struct cmp_input *a, const struct cmp_input *b, char
 			snprintf(what, sizeof(what), "ticks per ns of %s", wbench);
 		add(msg, len, &n, "%s%s (A %s, B %s)", what, wa > 0 ? sa_ : NULL, wb > 0 ? sb_ : NULL);
 	}
+	if (!timed && json_array_size(a->sets) && json_array_size(b->sets))
+		snprintf(neither + strlen(neither), sizeof(neither) - strlen(neither), "%sticks per ns",
+			 *neither ? ", " : "");
+	if (*neither && strlen(msg) + 1 < len)
+		snprintf(msg + strlen(msg), len - strlen(msg), "%snot recorded in either: %s",
+			 *msg ? "; " : "", neither);
 	return n;
 }

@@ -866,8 +866,9 @@ static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input
 			     "Ratios may reflect these differences, not only what was compared.\n",
 			cond);
 	else
-		fprintf(out, "- **Same conditions**: host id, CPU model, kernel, pfbench revision, timer "
-			     "method, ticks per ns within %g%%\n", 100 * CMP_TICKS_TOLERANCE);
+		fprintf(out, "- **Same conditions**%s: host id, CPU model, kernel, pfbench revision, "
+			     "timer method, ticks per ns within %g%%%s%s\n", *cond ? " where recorded" : "",
+			100 * CMP_TICKS_TOLERANCE, *cond ? "; " : "", cond);
 	fputc('\n', out);
 	geomean_line(out, g, counts, &opts, nt);
 	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "

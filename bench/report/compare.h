@@ -112,9 +112,12 @@ int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
 		struct cmp_ratio *r);
 /* How A's and B's conditions differ: host id, CPU model, kernel, pfbench
  * revision, timer method, ticks per ns (per benchmark in both) beyond
- * CMP_TICKS_TOLERANCE; a field recorded on one side only counts. Returns
- * the number of differences, described in msg ("kernel (A 6.1, B 6.18);
- * ..."; "" when none). The header of cmp_render states them. */
+ * CMP_TICKS_TOLERANCE; a field recorded on one side only counts, one
+ * neither side recorded does not. Returns the number of differences,
+ * described in msg ("kernel (A 6.1, B 6.18); ..."), followed by "not
+ * recorded in either: kernel, ..." when some field is absent on both
+ * sides (msg is that alone, or "", when there is no difference). The
+ * header of cmp_render states them. */
 size_t cmp_conditions(const struct cmp_input *a, const struct cmp_input *b, char *msg, size_t len);
 /* The whole comparison as Markdown; counts filled as rows are compared
  * (the caller decides whether 0 matched is an error). -EINVAL with err

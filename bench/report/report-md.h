@@ -71,15 +71,17 @@ const char *rmd_vcpus_word(const json_t *rec, char *buf, size_t len);
 const json_t *rmd_install_rec(const json_t *records, const char *enc, double size);
 
 /* ---- report-repeats.c ---- */
-/* With DIR/repeats/<k>/ (suite -r N): the run-to-run spread of every timed
- * record, written to DIR/repeats.json; NULL when the run has no repeats. */
+/* With DIR/repeats/<k>/ (suite -r N): adds the run-to-run spread to every
+ * timed record of sets (as a benchmark's own -r does) and writes it to
+ * DIR/repeats.json; NULL when the run has no repeats. */
 json_t *report_repeats(const char *dir, const json_t *sets);
-/* The repeats the next rmd_run_* calls read (NULL: none). */
-void rmd_set_repeats(const json_t *rep);
-/* The run-to-run CV of rec's median over *runs runs, NAN without repeats. */
+/* The run-to-run CV of rec's median over *runs runs (its run_cv), NAN
+ * without repeats. */
 double rmd_run_cv(const json_t *set, const json_t *rec, size_t *runs);
 /* ", ±1.2% run to run (5 runs)", or "" without repeats. */
 const char *rmd_fmt_run(const json_t *set, const json_t *rec, char *buf, size_t len);
+/* A CV as a percentage: "1.2%", "<0.01%", or "-" for NAN. */
+const char *rmd_fmt_cv(double cv, char *buf, size_t len);
 
 /* ---- report-summary.c ---- */
 void report_summary(FILE *f, const json_t *sets, const json_t *host, const json_t *meta);

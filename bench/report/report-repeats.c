@@ -1,11 +1,13 @@
-/* report-repeats.c — the run-to-run spread of a suite run with -r N: the
- * first run's result sets are in DIR, runs 2..N in DIR/repeats/<k>/. For
- * every timed record of DIR's sets, the records of the other runs with
- * the same key columns give N medians; their coefficient of variation
- * (sample standard deviation / mean, the figure `perf stat -r` prints as
- * "+- x%") is the run-to-run spread, next to the record's own 95% CI of
- * the median (within one run). Written to DIR/repeats.json and read by
- * the summary and the tables (report-md.h: rmd_run_*). */
+/* report-repeats.c — the run-to-run spread in the report. A benchmark
+ * run with -r N carries it in its records (runs, run_medians_ns, run_cv:
+ * bench/common/repeat.h). A suite run with -r N has the first run's
+ * result sets in DIR and runs 2..N in DIR/repeats/<k>/: report_repeats()
+ * adds the same fields to DIR's sets in memory through the same
+ * repeat_add_spread() (so the report and the tables read them from the
+ * records either way) and writes them to DIR/repeats.json. The CV (sample
+ * standard deviation / mean of the N medians, `perf stat -r`'s "+- x%")
+ * stands next to each record's own 95% CI of the median (within one
+ * run). */
 #include "report-md.h"
 
 #include <dirent.h>
@@ -17,9 +19,8 @@
 #include <string.h>
 
 #include "out-text.h"
+#include "repeat.h"
 #include "rset.h"
-
-static const json_t *repeats;
 
 /* A record's identity over its set's key columns, as compact JSON. */
 static char *key_id(const json_t *set, const json_t *rec)
@@ -78,42 +79,23 @@ json_t *report_repeats(const char *dir, const json_t *sets)
 	json_t *set;
 	json_array_foreach(sets, i, set) {
 		const char *bench = json_string_value(json_object_get(set, "bench"));
-		json_t *per = json_object();
-		size_t j;
-		json_t *r;
+		json_t *same[257] = { set }, *per = json_object();
+		size_t n = 1, k, j;
+		json_t *run, *r;
+		json_array_foreach(runs, k, run) {
+			json_t *other = (json_t *)rset_find(run, bench);
+			if (other && n < 257)
+				same[n++] = other;
+		}
+		repeat_add_spread(set, same, n);
 		json_array_foreach(json_object_get(set, "records"), j, r) {
-			if (!json_is_number(json_object_get(r, "median_ns")))
-				continue;
-			char *id = key_id(set, r);
+			char *id = json_object_get(r, "runs") ? key_id(set, r) : NULL;
 			if (!id)
 				continue;
-			json_t *med = json_array();
-			json_array_append_new(med, json_real(rset_num(r, "median_ns")));
-			size_t k;
-			json_t *run;
-			json_array_foreach(runs, k, run) {
-				const json_t *other = rset_find(run, bench);
-				size_t m;
-				json_t *o;
-				json_array_foreach(json_object_get(other, "records"), m, o) {
-					char *oid = key_id(other, o);
-					bool same = oid && !strcmp(oid, id);
-					free(oid);
-					if (same && json_is_number(json_object_get(o, "median_ns"))) {
-						json_array_append_new(med, json_real(rset_num(o, "median_ns")));
-						break;
-					}
-				}
-			}
-			size_t n = json_array_size(med);
-			double sum = 0, ss = 0;
-			json_array_foreach(med, k, run) sum += json_real_value(run);
-			double mean = sum / (double)n;
-			json_array_foreach(med, k, run) ss += pow(json_real_value(run) - mean, 2);
-			json_t *e = json_pack("{s:o, s:I}", "run_medians_ns", med, "runs", (json_int_t)n);
-			if (n > 1 && mean > 0)
-				json_object_set_new(e, "run_cv", json_real(sqrt(ss / (double)(n - 1)) / mean));
-			json_object_set_new(per, id, e);
+			json_object_set_new(per, id, json_pack("{s:O, s:O, s:O}", "run_medians_ns",
+							       json_object_get(r, "run_medians_ns"), "runs",
+							       json_object_get(r, "runs"), "run_cv",
+							       json_object_get(r, "run_cv")));
 			free(id);
 		}
 		json_object_set_new(json_object_get(out, "sets"), bench, per);
@@ -129,23 +111,11 @@ json_t *report_repeats(const char *dir, const json_t *sets)
 	return out;
 }
 
-void rmd_set_repeats(const json_t *rep)
-{
-	repeats = rep;
-}
-
 double rmd_run_cv(const json_t *set, const json_t *rec, size_t *runs)
 {
-	*runs = 0;
-	if (!repeats || !set || !rec)
-		return NAN;
-	char *id = key_id(set, rec);
-	const json_t *e = json_object_get(json_object_get(json_object_get(repeats, "sets"),
-							  json_string_value(json_object_get(set, "bench"))),
-					  id ? id : "");
-	free(id);
-	*runs = (size_t)json_integer_value(json_object_get(e, "runs"));
-	return rset_num(e, "run_cv");
+	(void)set;
+	*runs = (size_t)json_integer_value(json_object_get(rec, "runs"));
+	return rec ? rset_num(rec, "run_cv") : NAN;
 }
 
 const char *rmd_fmt_run(const json_t *set, const json_t *rec, char *buf, size_t len)
@@ -155,6 +125,18 @@ const char *rmd_fmt_run(const json_t *set, const json_t *rec, char *buf, size_t 
 	if (isnan(cv))
 		buf[0] = '\0';
 	else
-		snprintf(buf, len, ", ±%.2g%% run to run (%zu runs)", 100 * cv, runs);
+		snprintf(buf, len, ", ±%s run to run (%zu runs)", rmd_fmt_cv(cv, (char[16]){ 0 }, 16),
+			 runs);
+	return buf;
+}
+
+const char *rmd_fmt_cv(double cv, char *buf, size_t len)
+{
+	if (isnan(cv))
+		snprintf(buf, len, "-");
+	else if (cv < 1e-4)
+		snprintf(buf, len, "<0.01%%");
+	else
+		snprintf(buf, len, cv < 0.1 ? "%.2g%%" : "%.0f%%", 100 * cv);
 	return buf;
 }

@@ -322,18 +322,22 @@ void report_summary(FILE *f, const json_t *sets, const json_t *host, const json_
 		fprintf(f, ".\n");
 	}
 	missing_lines(f, host, sets);
-	const json_t *any = rset_find(sets, "lookup");
-	size_t runs = 0;
-	if (any)
-		rmd_run_cv(any, json_array_get(json_object_get(any, "records"), 0), &runs);
+	/* the most runs any timed record had (suite -r N, or a benchmark's -r N) */
+	size_t runs = 0, i, j;
+	json_t *s, *r;
+	json_array_foreach(sets, i, s) json_array_foreach(json_object_get(s, "records"), j, r) {
+		size_t k;
+		rmd_run_cv(s, r, &k);
+		runs = k > runs ? k : runs;
+	}
 	if (runs > 1)
 		fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within one run) and "
-			   "the run-to-run spread over %zu runs (`suite -r %zu`: the coefficient of "
+			   "the run-to-run spread over %zu runs (`-r %zu`: the coefficient of "
 			   "variation of the runs' medians, as `perf stat -r`'s ±). Every number links "
 			   "to its table; in the plots, points are medians and shaded bands their 95%% CIs.\n\n", runs, runs);
 	else
 		fprintf(f, "\nMedians with the 95%% bootstrap CI of the median (within this run; not "
-			   "run-to-run variation: `pfbench suite -r N` measures that). Every number "
+			   "run-to-run variation: `-r N` on the suite or a benchmark measures that). Every number "
 			   "links to its table; in the plots, points are medians and shaded bands their "
 			   "95%% CIs.\n\n");
 }

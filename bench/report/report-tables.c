@@ -61,7 +61,7 @@ static void header(FILE *f, const char *first, const double *xs, size_t nx, cons
 	fputc('\n', f);
 }
 
-/* Under a table: the run-to-run spread over its cells (suite -r N). */
+/* Under a table: the run-to-run spread over its cells (-r N). */
 static void spread_line(FILE *f, const json_t *set, bool (*keep)(const json_t *, const void *))
 {
 	double cvs[4096];
@@ -78,9 +78,10 @@ static void spread_line(FILE *f, const json_t *set, bool (*keep)(const json_t *,
 	if (!n)
 		return;
 	qsort(cvs, n, sizeof(*cvs), cmp_dbl);
-	fprintf(f, "\nRun to run over %zu runs (`suite -r`): the cells' medians vary by a CV of "
-		   "%.2g%% (median over %zu cells), at most %.2g%%; their 95%% CIs are within one run.\n",
-		runs, 100 * cvs[n / 2], n, 100 * cvs[n - 1]);
+	char a[16], b[16];
+	fprintf(f, "\nRun to run over %zu runs (`-r`): the cells' medians vary by a CV of "
+		   "%s (median over %zu cells), at most %s; their 95%% CIs are within one run.\n",
+		runs, rmd_fmt_cv(cvs[n / 2], a, sizeof(a)), n, rmd_fmt_cv(cvs[n - 1], b, sizeof(b)));
 }
 
 /* ---- lookup ---- */
@@ -142,7 +143,8 @@ static void lookup_table(FILE *f, const json_t *set, const json_t *records,
 		if (runs > 1) {
 			size_t n;
 			double cv = at ? rmd_run_cv(set, at, &n) : NAN;
-			fprintf(f, isnan(cv) ? " - |" : " %.2g%% |", 100 * cv);
+			char c[16];
+			fprintf(f, " %s |", rmd_fmt_cv(cv, c, sizeof(c)));
 		}
 		fputc('\n', f);
 	}
@@ -197,6 +199,33 @@ static void series_name(const json_t *r, const char *const *fields, char *buf, s
 	}
 }
 
+/* Under the reprogram table: the configurations that gave no number,
+ * counted by status; each with its reason is in tables/exit.md. */
+static void failed_line(FILE *f, const json_t *records)
+{
+	json_t *by = json_object();
+	size_t i, n = 0;
+	json_t *r;
+	json_array_foreach(records, i, r) {
+		const char *st = json_string_value(json_object_get(r, "status"));
+		if (!rmd_is_str(json_object_get(r, "group"), "reprogram") || !st || !strcmp(st, "ok"))
+			continue;
+		json_object_set_new(by, st, json_integer(json_integer_value(json_object_get(by, st)) + 1));
+		n++;
+	}
+	if (n) {
+		const char *st;
+		json_t *c;
+		size_t k = 0;
+		fprintf(f, "\n%zu configuration%s gave no number (", n, n == 1 ? "" : "s");
+		json_object_foreach(by, st, c)
+			fprintf(f, "%s%lld %s", k++ ? ", " : "", (long long)json_integer_value(c), st);
+		fprintf(f, "; `-` in the table): each with its reason in "
+			   "[tables/exit.md](tables/exit.md).\n");
+	}
+	json_decref(by);
+}
+
 /* The reprogram sweep, pivoted: rows are encoding/action/position,
  * columns the installed filter size. */
 static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
@@ -208,11 +237,21 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 	double *xs = distinct(records, "filter_size", in_reprogram, NULL, &nx);
 	char name[192], a[32];
 	if (nx) {
+		char none[128] = "";
+		json_array_foreach(records, i, r) {
+			if (rmd_is_str(json_object_get(r, "filter"), "none") &&
+			    json_is_number(json_object_get(r, "median_ns"))) {
+				char v[96];
+				snprintf(none, sizeof(none), "; with no filter installed the same cycle takes %s",
+					 rmd_fmt_ci_u(r, u, v, sizeof(v)));
+				break;
+			}
+		}
 		fprintf(f, "<a id=\"exit-reprogram\"></a>\n**Counter reprogramming under a filter**: "
 			   "median %s per guest %s cycle; columns: installed filter size "
 			   "(entries); rows: encoding, action, and where the programmed event sits in the "
-			   "filter.\n\n", u.name,
-			rset_is_arm64(set) ? "PMEVTYPER<n>_EL0 write" : "event-select WRMSR");
+			   "filter%s.\n\n", u.name,
+			rset_is_arm64(set) ? "PMEVTYPER<n>_EL0 write" : "event-select WRMSR", none);
 		header(f, "filter", xs, nx, NULL);
 		json_t *seen = json_array();
 		json_array_foreach(records, i, r) {
@@ -244,15 +283,7 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 		}
 		json_decref(seen);
 		spread_line(f, set, in_reprogram);
-		json_array_foreach(records, i, r) {
-			if (rmd_is_str(json_object_get(r, "filter"), "none") &&
-			    json_is_number(json_object_get(r, "median_ns"))) {
-				char v[96];
-				fprintf(f, "\nNo filter installed, the same cycle: %s.\n",
-					rmd_fmt_ci_u(r, u, v, sizeof(v)));
-				break;
-			}
-		}
+		failed_line(f, records);
 		fputc('\n', f);
 	}
 	free(xs);
@@ -304,7 +335,8 @@ static void exit_baseline_table(FILE *f, const json_t *records, struct rmd_unit 
 		json_array_foreach(records, i, r) {
 			const char *st = json_string_value(json_object_get(r, "status"));
 			const char *why = json_string_value(json_object_get(r, "why"));
-			if (st && strcmp(st, "ok") && why) {
+			if (st && strcmp(st, "ok") && why &&
+			    rmd_is_str(json_object_get(r, "group"), "baseline")) {
 				fprintf(f, "- %s %s: %s: ", rmd_str(r, "exit") ? rmd_str(r, "exit") : "-",
 					rmd_str(r, "mode") ? rmd_str(r, "mode") : "", st);
 				rmd_cell(f, why);
@@ -391,9 +423,10 @@ static void install_tables(FILE *f, const json_t *set)
 			json_array_append(cases, c);
 	}
 	if (json_array_size(cases)) {
-		fprintf(f, "\n<a id=\"install-refused\"></a>\n**Filters the kernel refuses**: its "
-			   "answer and how long it took (median ns, the range over every VM and size "
-			   "tried).\n\n| case | answer | action | flags | median ns |\n|---|---|---|---|---:|\n");
+		/* one line: the cases are few and each has one answer */
+		fprintf(f, "\n<a id=\"install-refused\"></a>\n**Filters the kernel refuses**, its "
+			   "answer and how long it took (median, the range over every VM and size "
+			   "tried):");
 		size_t k;
 		json_t *c;
 		json_array_foreach(cases, k, c) {
@@ -408,15 +441,16 @@ static void install_tables(FILE *f, const json_t *set)
 					lo = fmin(lo, m), hi = fmax(hi, m);
 			}
 			char b1[48], b2[48], b3[32];
-			fprintf(f, "| %s | %s | %s | %s | ", json_string_value(c),
-				rmd_str(first, "path") ? rmd_str(first, "path") : "-",
+			fprintf(f, "%s `%s` (action %s, flags %s) %s in ", k ? ";" : "", json_string_value(c),
 				rmd_action_word(json_object_get(first, "action"), b1, sizeof(b1)),
-				rmd_flags_word(json_object_get(first, "flags"), b2, sizeof(b2)));
+				rmd_flags_word(json_object_get(first, "flags"), b2, sizeof(b2)),
+				rmd_str(first, "path") ? rmd_str(first, "path") : "-");
 			if (isfinite(lo) && lo < hi)
-				fprintf(f, "%s–%s |\n", rset_fmt_num(lo, a, sizeof(a)), rset_fmt_num(hi, b3, sizeof(b3)));
+				fprintf(f, "%s–%s ns", rset_fmt_num(lo, a, sizeof(a)), rset_fmt_num(hi, b3, sizeof(b3)));
 			else
-				fprintf(f, "%s |\n", rset_fmt_num(isfinite(lo) ? lo : NAN, a, sizeof(a)));
+				fprintf(f, "%s ns", rset_fmt_num(isfinite(lo) ? lo : NAN, a, sizeof(a)));
 		}
+		fprintf(f, ".\n");
 	}
 	json_decref(cases);
 	fprintf(f, "\nEvery record (p90, p99, CIs): [tables/install.md](tables/install.md), "

@@ -61,7 +61,8 @@ struct plot_spec {
 	const char *dash_field; /* its value picks the dash pattern, the other
 				 * fields the colour */
 	bool band;             /* series within BAND_PCT of the first
-				* reference line are drawn as one band */
+				* reference line (without one: of the middle
+				* of all series at each x) are drawn as one band */
 	struct base_spec base[3];
 	const char *title;
 	const char *xlabel, *ylabel; /* ylabel: "%s" is the unit (ns, µs, ms) */
@@ -102,12 +103,12 @@ static const struct plot_spec specs[] = {
 	  { { "kind", "lookup" }, { "cache", "cold" } }, { NULL }, { NULL }, { NULL },
 	  { "design", NULL }, { "design", "floor-l1" }, "floor-l1 (one load, evicted)",
 	  { NULL, NULL }, { NULL, NULL }, NULL, NULL, false, { { { { NULL, NULL } }, NULL, NULL } },
-	  "One cold lookup vs the filter limit N", "filter limit N in entries", "time per lookup in %s",
-	  NULL, NULL, NULL },
+	  "One cold lookup vs the filter limit N (exact filter of N random entries, its memory evicted)",
+	  "filter limit N in entries", "time per lookup in %s", NULL, NULL, NULL },
 	{ "install", "install", "plot-install.gp", { "size", "filter_size", "nevents", NULL },
 	  { { "case", "valid" } }, { NULL }, { NULL }, { NULL },
 	  { "encoding", "vcpus", "vcpu_state", NULL }, { NULL, NULL }, NULL, { NULL, NULL },
-	  { NULL, NULL }, NULL, "encoding", false, { { { { NULL, NULL } }, NULL, NULL } },
+	  { NULL, NULL }, NULL, "encoding", true, { { { { NULL, NULL } }, NULL, NULL } },
 	  "KVM_SET_PMU_EVENT_FILTER latency vs filter size",
 	  "filter size in entries", "ioctl latency in %s",
 	  "KVM_ARM_VCPU_PMU_V3_FILTER set-up vs number of ranges",
@@ -408,7 +409,27 @@ static const json_t *first_with_title(const json_t *sel, const json_t *fields, c
 	return NULL;
 }
 
-/* Whether every point of series t lies within BAND_PCT of ref. */
+/* The middle of every series at x = xv: the median of sel's medians
+ * there (the reference of a band when the plot has no reference line). */
+static double center_at(const struct rset_measure *m, const json_t *sel, const char *x,
+			double xv)
+{
+	double v[512];
+	size_t n = 0, i;
+	json_t *r;
+	json_array_foreach(sel, i, r) {
+		double med = stat_of(r, m->median);
+		if (rset_num(r, x) == xv && !isnan(med) && n < 512)
+			v[n++] = med;
+	}
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Whether every point of series t lies within BAND_PCT of ref (NAN: of
+ * the middle of all series at that x, center_at()). */
 static bool coincides(const struct rset_measure *m, const json_t *sel, const json_t *fields,
 		      const char *x, const char *t, double ref)
 {
@@ -419,7 +440,9 @@ static bool coincides(const struct rset_measure *m, const json_t *sel, const jso
 		series_title(r, fields, x, NULL, title, sizeof(title));
 		if (strcmp(title, t))
 			continue;
-		if (!(fabs(stat_of(r, m->median) / ref - 1) * 100 <= BAND_PCT))
+		/* no reference (NAN): the middle of all series at this x */
+		double c = isnan(ref) ? center_at(m, sel, x, rset_num(r, x)) : ref;
+		if (!(fabs(stat_of(r, m->median) / c - 1) * 100 <= BAND_PCT))
 			return false;
 	}
 	return true;
@@ -610,8 +633,13 @@ static void order_series(const struct plot_spec *p, const struct plot_globals *g
 			int pn = p->panel.field && !matches1(rec, &p->panel);
 			if (pn != panel)
 				continue;
-			if (p->band && !isnan(ref) &&
-			    coincides(&d->m, sel, fields, x, json_string_value(t), ref))
+			/* a plot with a reference line bands around it (none: no
+			 * band); one without bands around the middle */
+			bool has_ref = p->base[0].where[0].field;
+			if (p->band && (has_ref ? !isnan(ref) && coincides(&d->m, sel, fields, x,
+									    json_string_value(t), ref)
+						: coincides(&d->m, sel, fields, x,
+							    json_string_value(t), NAN)))
 				json_array_append(band, t);
 			else
 				json_array_append(ordered, t);
@@ -717,10 +745,16 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 	bool first = true;
 	write_blocks(f, &d->m, sel, ordered, fields, x, NULL, d->scale, pts, &first);
 	if (d->nband) {
-		snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series whose "
-			 "medians all lie within %d%% of no filter, drawn as their range",
-			 json_array_size(band), BAND_PCT);
-		snprintf(title, sizeof(title), "%zu filter series (band)", json_array_size(band));
+		if (!p->base[0].where[0].field)
+			snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu series whose "
+				 "medians all lie within %d%% of the middle at each size",
+				 json_array_size(band), BAND_PCT);
+		else
+			snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series "
+				 "whose medians all lie within %d%% of no filter, drawn as their range",
+				 json_array_size(band), BAND_PCT);
+		snprintf(title, sizeof(title), "%zu %sseries (band)", json_array_size(band),
+			 p->base[0].where[0].field ? "filter " : "");
 		write_band(f, &d->m, sel, band, fields, x, d->scale, title);
 	}
 	write_blocks(f, &d->m, tail, tail_titles, fields, x, d->ntail == 1 ? p->tail_title : NULL,

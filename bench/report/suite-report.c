@@ -291,13 +291,10 @@ counters:;
 				 : (rmd_str(ctr, "hw_why") ? rmd_str(ctr, "hw_why") : "not usable"));
 	if (rmd_str(h, "pmu.default"))
 		host_row(f, "PMU model (libpfm4)", "%s", rmd_str(h, "pmu.default"));
-	json_t *missing = json_object_get(h, "missing");
-	if (json_array_size(missing)) {
-		fprintf(f, "\nWhat this host lacks, and what that disables:\n\n");
-		size_t i;
-		json_t *m;
-		json_array_foreach(missing, i, m) fprintf(f, "- %s\n", json_string_value(m));
-	}
+	/* its "missing" list is the summary's "Not measured on this host" */
+	if (json_array_size(json_object_get(h, "missing")))
+		fprintf(f, "\nWhat this host lacks, and what that disables: the Summary's "
+			   "*Not measured on this host*.\n");
 	fputc('\n', f);
 }
 
@@ -326,13 +323,29 @@ static void render_stages(FILE *f, const json_t *meta)
 	}
 	const json_t *skipped = json_object_get(meta, "skipped");
 	if (json_array_size(skipped)) {
-		fprintf(f, "\nSkipped, and why:\n\n");
+		fprintf(f, "\nSkipped, and why (one line per stage and reason):\n\n");
 		json_array_foreach(skipped, i, s) {
-			const char *stage = rmd_str(s, "stage"), *what = rmd_str(s, "what");
-			if (what && stage && strcmp(what, stage))
-				fprintf(f, "- %s: %s: %s\n", stage, what, or_dash(rmd_str(s, "why")));
-			else
-				fprintf(f, "- %s: %s\n", or_dash(stage), or_dash(rmd_str(s, "why")));
+			const char *stage = or_dash(rmd_str(s, "stage")), *why = or_dash(rmd_str(s, "why"));
+			bool said = false;
+			for (size_t j = 0; j < i && !said; j++) {
+				const json_t *t = json_array_get(skipped, j);
+				said = !strcmp(or_dash(rmd_str(t, "stage")), stage) &&
+				       !strcmp(or_dash(rmd_str(t, "why")), why);
+			}
+			if (said)
+				continue;
+			fprintf(f, "- %s: ", stage);
+			/* every "what" of this stage with this reason, in order */
+			size_t n = 0;
+			for (size_t j = i; j < json_array_size(skipped); j++) {
+				const json_t *t = json_array_get(skipped, j);
+				const char *what = rmd_str(t, "what");
+				if (strcmp(or_dash(rmd_str(t, "stage")), stage) ||
+				    strcmp(or_dash(rmd_str(t, "why")), why) || !what || !strcmp(what, stage))
+					continue;
+				fprintf(f, "%s%s", n++ ? "; " : "", what);
+			}
+			fprintf(f, "%s%s\n", n ? ": " : "", why);
 		}
 	}
 	fputc('\n', f);
@@ -954,10 +967,12 @@ static void render_plot(FILE *f, const char *dir, const char *bench)
 		fprintf(f, "![%s](plots/%s.png)", names[i], names[i]);
 		if (exists(dir, svg))
 			fprintf(f, " [SVG](%s) · [data](plots/%s.dat)", svg, names[i]);
-		fprintf(f, "\n\n");
+		fprintf(f, "\n"); /* the images of a set side by side, one paragraph */
 		inl[i] = true;
 		shown++;
 	}
+	if (shown)
+		fputc('\n', f);
 	if (shown < n) {
 		fprintf(f, "More plots (PNG; SVG and data beside each):");
 		for (size_t i = 0; i < n; i++)
@@ -1032,40 +1047,54 @@ static void render_results(FILE *f, const json_t *records)
 	json_decref(counts);
 }
 
-/* Records flagged "noisy" (disturb.h): how many, and the first few
- * reasons, before the tables that hold them. */
-static void render_noisy(FILE *f, const json_t *set, const json_t *records)
+/* One noisy record: its key columns, then its reason. */
+static void noisy_item(FILE *f, const json_t *set, const json_t *r)
 {
+	size_t k;
+	json_t *kc;
+	char buf[64];
+	bool first = true;
+	json_t *keys = rset_set_keys(set, NULL);
+	json_array_foreach(keys, k, kc) {
+		const char *name = json_string_value(kc);
+		const json_t *v = name ? json_object_get(r, name) : NULL;
+		if (v && !json_is_null(v)) {
+			fprintf(f, "%s%s=%s", first ? "" : " ", name, rset_scalar(v, buf, sizeof(buf)));
+			first = false;
+		}
+	}
+	json_decref(keys);
+	fprintf(f, "%s", first ? "" : ": ");
+	rmd_cell(f, or_dash(rmd_str(r, "noisy_reason")));
+}
+
+/* Records flagged "noisy" (disturb.h): in report.md (all false) how many
+ * and the first, in one paragraph linking to tables/<bench>.md, which
+ * (all true) lists every one with its reason. */
+static void render_noisy(FILE *f, const json_t *set, const char *bench, bool all)
+{
+	const json_t *records = json_object_get(set, "records");
 	size_t i, n = 0;
 	json_t *r;
 	json_array_foreach(records, i, r) n += json_is_true(json_object_get(r, "noisy"));
 	if (!n)
 		return;
-	fprintf(f, "**Noisy:** %zu of %zu records were disturbed while measured (`noisy`: true; "
-		   "the reason is in `noisy_reason`), e.g.:\n\n", n, json_array_size(records));
-	size_t shown = 0;
+	if (all)
+		fprintf(f, "<a id=\"noisy\"></a>\n**Noisy:** %zu of %zu records were disturbed while "
+			   "measured (`noisy`: true; the reason is in `noisy_reason`):\n\n", n,
+			json_array_size(records));
+	else
+		fprintf(f, "**Noisy:** %zu of %zu records were disturbed while measured (`noisy`: true; "
+			   "each with its reason in [tables/%s.md](tables/%s.md#noisy)), e.g. ", n,
+			json_array_size(records), bench, bench);
 	json_array_foreach(records, i, r) {
-		if (!json_is_true(json_object_get(r, "noisy")) || shown == 3)
+		if (!json_is_true(json_object_get(r, "noisy")))
 			continue;
-		shown++;
-		fprintf(f, "- ");
-		size_t k;
-		json_t *kc;
-		char buf[64];
-		bool first = true;
-		json_t *keys = rset_set_keys(set, NULL);
-		json_array_foreach(keys, k, kc) {
-			const char *name = json_string_value(kc);
-			const json_t *v = name ? json_object_get(r, name) : NULL;
-			if (v && !json_is_null(v)) {
-				fprintf(f, "%s%s=%s", first ? "" : " ", name, rset_scalar(v, buf, sizeof(buf)));
-				first = false;
-			}
-		}
-		json_decref(keys);
-		fprintf(f, "%s", first ? "" : ": ");
-		rmd_cell(f, or_dash(rmd_str(r, "noisy_reason")));
+		fprintf(f, "%s", all ? "- " : "");
+		noisy_item(f, set, r);
 		fputc('\n', f);
+		if (!all)
+			break;
 	}
 	fputc('\n', f);
 }
@@ -1127,6 +1156,7 @@ static int write_all(const char *dir, const json_t *set, const char *bench, cons
 		fprintf(f, "From [../%s.json](../%s.json) (raw samples where kept), also as "
 			   "[../%s.csv](../%s.csv). The selected tables and the summary are in "
 			   "[../report.md](../report.md).\n\n", bench, bench, bench, bench);
+		render_noisy(f, set, bench, true);
 		render_all(f, set, bench, host);
 		fclose(f);
 		snprintf(path, sizeof(path), "%s/tables/%s.md", dir, bench);
@@ -1175,7 +1205,7 @@ static void render_set(FILE *f, const char *dir, const json_t *set, const json_t
 			   "(`\"complete\": false`%s%s); the rows below are what it measured.\n\n",
 			stopped ? ": " : "", stopped ? stopped : "");
 	}
-	render_noisy(f, set, json_object_get(set, "records"));
+	render_noisy(f, set, bench, false);
 	render_plot(f, dir, bench);
 	if (report_tables(f, set, bench))
 		return;
@@ -1218,7 +1248,7 @@ static void render_head(FILE *f, const json_t *meta, const json_t *host)
 		fprintf(f, " It took %.1f s.", d);
 	const char *running = running_stage(meta);
 	if (json_is_true(json_object_get(meta, "complete")))
-		fprintf(f, " Every stage ran (see below for skips and failures).\n\n");
+		fprintf(f, " Every stage ran (see below for skips and failures).\n");
 	else if (running)
 		fprintf(f, "\n\n**Incomplete run: interrupted during %s.** metadata.json still marks "
 			   "that stage `running`: the suite was killed (SIGKILL, a crash, power loss) "
@@ -1348,7 +1378,6 @@ static void render_report(FILE *f, const char *dir, const json_t *meta, const js
 	json_t *rep = report_repeats(dir, sets), *set;
 	size_t i;
 
-	rmd_set_repeats(rep);
 	render_head(f, meta, host);
 	render_problems(f, problems);
 	render_emulated(f, meta, sets);
@@ -1365,7 +1394,6 @@ static void render_report(FILE *f, const char *dir, const json_t *meta, const js
 	}
 	fprintf(f, "---\nGenerated by `pfbench report`; the schema of every file is in "
 		   "results/README.md.\n");
-	rmd_set_repeats(NULL);
 	json_decref(rep);
 }
 

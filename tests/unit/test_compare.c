@@ -285,6 +285,23 @@ static void test_conditions(void **state)
 	char msg[512];
 	assert_true(cmp_conditions(&a, &b, msg, sizeof(msg)) >= 5);
 	assert_non_null(strstr(msg, "host id (A h1, B not recorded)"));
+	/* Fields neither side records are no difference, named once. */
+	struct cmp_input c = { .path = "C", .sets = sb };
+	assert_int_equal(cmp_conditions(&b, &c, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "not recorded in either: host id, CPU model, kernel, pfbench "
+				 "revision, timer method, ticks per ns");
+	json_t *sd = json_pack("[o]", cond_set("lookup", "6.1", "calibrated", 2.4454));
+	json_object_del(json_object_get(json_object_get(json_array_get(sd, 0), "context"), "host"),
+			"host_id");
+	json_t *se = json_pack("[o]", cond_set("lookup", "6.18", "calibrated", 2.4454));
+	json_object_del(json_object_get(json_object_get(json_array_get(se, 0), "context"), "host"),
+			"host_id");
+	struct cmp_input d = { .path = "D", .sets = sd }, e = { .path = "E", .sets = se };
+	assert_int_equal(cmp_conditions(&d, &e, msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "kernel (A 6.1, B 6.18); not recorded in either: host id");
+	assert_null(strstr(msg, "A not recorded"));
+	json_decref(sd);
+	json_decref(se);
 	json_decref(sb);
 	json_decref(sa);
 }
