@@ -200,7 +200,7 @@ static const struct opt *cli_table(struct lookup_cli *c)
 			 "passes over the input events per sample (default: auto,\n"
 			 "samples of about 10 us; --quick 4 us)"),
 		OPT_UINT(0, "inputs", "N", &c->inputs, &c->inputs_given, 1, 1u << 20,
-			 "events per input stream (default 512)"),
+			 "events per input stream (default 4096)"),
 		OPT_END(),
 	};
 	memcpy(c->table, rows, sizeof(rows));
