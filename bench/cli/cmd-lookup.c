@@ -198,7 +198,8 @@ static const struct opt *cli_table(struct lookup_cli *c)
 			 "instead of flushing the design's lines"),
 		OPT_UINT(0, "repeats", "N", &c->repeats, &c->repeats_given, 1, 1u << 20,
 			 "passes over the input events per sample (default: auto,\n"
-			 "samples of about 10 us; --quick 4 us)"),
+			 "samples of about 10 us, or a window of the inputs when\n"
+			 "one pass is longer)"),
 		OPT_UINT(0, "inputs", "N", &c->inputs, &c->inputs_given, 1, 1u << 20,
 			 "events per input stream (default 4096)"),
 		OPT_END(),
