@@ -12,37 +12,52 @@
 static volatile uint64_t rounds_zero;
 static volatile uint64_t rounds_sink;
 
-void lookup_size_cell(struct lookup_cell *c, double sample_ns, const struct tsc_calib *cal)
+/* The fastest of LOOKUP_SIZE_PASSES timed runs over the first m inputs. */
+static double fastest(const struct lookup_cell *c, size_t m, const struct tsc_calib *cal)
 {
 	uint64_t acc = 0;
-	double one = INFINITY, want = sample_ns * cal->ticks_per_ns;
+	double best = INFINITY;
 
-	/* A cold pass, then the fastest of LOOKUP_SIZE_PASSES: one preempted
-	 * pass must not make the samples tiny. */
-	acc += c->fn(c->st, c->ev, c->n, 1, rounds_zero);
 	for (int i = 0; i < LOOKUP_SIZE_PASSES; i++) {
 		uint64_t t0 = tsc_start();
-		acc += c->fn(c->st, c->ev, c->n, 1, rounds_zero);
+		acc += c->fn(c->st, c->ev, m, 1, rounds_zero);
 		uint64_t t1 = tsc_stop();
 		double t = tsc_elapsed(cal, t0, t1);
-		if (t < one)
-			one = t;
+		if (t < best)
+			best = t;
 	}
 	rounds_sink += acc;
+	return best;
+}
+
+void lookup_size_cell(struct lookup_cell *c, double sample_ns, const struct tsc_calib *cal)
+{
+	double want = sample_ns * cal->ticks_per_ns, t;
+	size_t m = c->n < LOOKUP_MIN_WINDOW ? c->n : LOOKUP_MIN_WINDOW;
+
 	c->win = c->n;
 	c->reps = 1;
 	c->off = 0;
-	if (!(one > 0) || !isfinite(one))
+	/* A cold run, then prefixes doubling until one lasts a sample or is
+	 * the whole stream: a slow design is never run over all of it here. */
+	rounds_sink += c->fn(c->st, c->ev, m, 1, rounds_zero);
+	for (;;) {
+		t = fastest(c, m, cal);
+		if (!(t < want) || m == c->n)
+			break;
+		m = 2 * m < c->n ? 2 * m : c->n;
+	}
+	if (!(t > 0) || !isfinite(t))
 		return;
-	if (one > want) {
-		double w = ceil((double)c->n * want / one);
-		c->win = w < LOOKUP_MIN_WINDOW ? LOOKUP_MIN_WINDOW : (size_t)w;
-		if (c->win > c->n)
-			c->win = c->n;
+	if (m == c->n && t <= want) {
+		double reps = ceil(want / t);
+		c->reps = reps > (double)(1u << 20) ? (size_t)1 << 20 : (size_t)reps;
 		return;
 	}
-	double reps = ceil(want / one);
-	c->reps = reps > (double)(1u << 20) ? (size_t)1 << 20 : (size_t)reps;
+	double w = ceil((double)m * want / t);
+	c->win = w < LOOKUP_MIN_WINDOW ? LOOKUP_MIN_WINDOW : (size_t)w;
+	if (c->win > c->n)
+		c->win = c->n;
 }
 
 /* splitmix64, for the per-round order. */

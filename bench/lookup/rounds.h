@@ -61,12 +61,13 @@ int lookup_rounds_run(const struct lookup_rounds *r, struct lookup_cell *cells, 
 void lookup_cells_free(struct lookup_cell *cells, size_t n);
 
 /* Sizes c's samples (c->fn, st, ev, n set) to last about sample_ns, from
- * the fastest of LOOKUP_SIZE_PASSES timed passes over the stream: c->reps
- * passes (at most 2^20) of c->win = n inputs, or, when one pass is longer
- * than sample_ns, c->reps = 1 and a window of c->win < n inputs, at least
- * LOOKUP_MIN_WINDOW (so the timer's overhead and tick stay negligible). */
+ * the fastest of LOOKUP_SIZE_PASSES timed runs over a prefix of the
+ * stream that doubles (from LOOKUP_MIN_WINDOW inputs) until it lasts a
+ * sample or is the whole stream: c->reps passes (at most 2^20) of c->win =
+ * n inputs, or, when one pass is longer than sample_ns, c->reps = 1 and a
+ * window of c->win < n inputs, at least LOOKUP_MIN_WINDOW. */
 #define LOOKUP_SIZE_PASSES 3
-#define LOOKUP_MIN_WINDOW 1024
+#define LOOKUP_MIN_WINDOW 64
 void lookup_size_cell(struct lookup_cell *c, double sample_ns, const struct tsc_calib *cal);
 
 #endif
