@@ -411,10 +411,11 @@ static int queue_one(struct bctx *b, struct ffilter *F, size_t i, size_t p, bool
 	c->st = bt->st;
 	c->ev = F->ev[p];
 	c->n = b->o->ninputs;
-	lookup_size_cell(c, b->o->sample_ns, &b->cal);
-	if (b->o->repeats) {
+	if (b->o->repeats) { /* --repeats: whole passes, as many as asked */
 		c->win = c->n;
 		c->reps = b->o->repeats;
+	} else {
+		lookup_size_cell(c, b->o->sample_ns, &b->cal);
 	}
 	B->bytes += b->o->samples * sizeof(double);
 	return 0;
