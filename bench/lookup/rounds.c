@@ -80,8 +80,8 @@ static void shuffle(size_t *v, size_t n, uint64_t *rng)
 
 /* One sample of c (or, timed == false, an untimed one): an untimed run of
  * the sample's length on the window before it, then the timed one; taken
- * again while disturbed and the record's budget lasts. *m is the
- * disturbance mark left by the previous sample, whichever record it was. */
+ * again while disturbed and the record's budget lasts. *m: the
+ * disturbance mark, reset before the timed run. */
 static int sample(const struct lookup_rounds *r, struct lookup_cell *c, struct disturb_mark *m,
 		  bool timed)
 {
@@ -94,6 +94,9 @@ static int sample(const struct lookup_rounds *r, struct lookup_cell *c, struct d
 		const uint64_t *ev = c->ev + c->off;
 		acc += c->fn(c->st, c->ev + (c->off ? c->off - c->win : last), c->win, c->reps,
 			     rounds_zero);
+		/* Only the timed run counts as disturbed (not the untimed one
+		 * before it, nor the previous record's sample). */
+		disturb_mark(m);
 		if (timed && (err = ctr_start(r->ctrs)))
 			return err;
 		uint64_t t0 = tsc_start();
