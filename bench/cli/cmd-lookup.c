@@ -199,10 +199,11 @@ static const struct opt *cli_table(struct lookup_cli *c)
 			 "instead of flushing the design's lines"),
 		OPT_UINT(0, "repeats", "N", &c->repeats, &c->repeats_given, 1, 1u << 20,
 			 "within one sample: passes over the input events (default:\n"
-			 "auto, samples of about 10 us; --quick 4 us); not -r/--repeat,\n"
-			 "which repeats the whole run"),
+			 "auto, samples of about 10 us, or a window of the inputs\n"
+			 "when one pass is longer); not -r/--repeat, which repeats\n"
+			 "the whole run"),
 		OPT_UINT(0, "inputs", "N", &c->inputs, &c->inputs_given, 1, 1u << 20,
-			 "events per input stream (default 512)"),
+			 "events per input stream (default 4096)"),
 		OPT_END(),
 	};
 	memcpy(c->table, rows, sizeof(rows));

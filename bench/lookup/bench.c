@@ -7,6 +7,11 @@
  * row. A sample times `repeats` passes over `ninputs` events with
  * tsc_start/tsc_stop, subtracts the timer overhead and divides by the
  * lookups it made: every figure is per lookup.
+ *
+ * Filters are built a batch at a time (up to LOOKUP_BATCH_BYTES of built
+ * designs, inputs and samples); the batch's warm records are then timed
+ * together in interleaved rounds (rounds.h), its cold ones one after the
+ * other, and all written in sweep order.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,15 +27,16 @@
 #include "stop.h"
 #include "out.h"
 #include "progress.h"
+#include "rounds.h"
 #include "topology.h"
 #include "tsc.h"
 
 #define LOOKUP_BUILDS 3
-#define LOOKUP_WARMUP_NS 50000.0
-
-/* Zero at run time, unknown to the compiler: the latency chain's link. */
-static volatile uint64_t lookup_zero;
-static volatile uint64_t lookup_sink;
+/* A batch's memory (built designs, input streams, samples) before its
+ * records are timed: enough for a whole --quick sweep (about 2 MiB) and
+ * the default one's Intel filters at once, bounded for AMD's 1 MiB tables
+ * and the limit study's large filters. */
+#define LOOKUP_BATCH_BYTES ((size_t)64 << 20)
 
 static const char *const shapes[] = { "random", "one-select", "pmu" };
 #define NSHAPES 3
@@ -68,13 +74,38 @@ void lookup_bench_defaults(struct lookup_bench_opts *o, bool quick)
 	o->flavor_how = "default";
 	o->cpu = -1;
 	o->samples = quick ? 21 : 101;
-	o->sample_ns = quick ? 4000 : 10000;
-	o->ninputs = 512;
+	o->sample_ns = 10000;
+	o->ninputs = LOOKUP_DEFAULT_INPUTS;
 	o->seed = 1;
 	snprintf(o->kernel, sizeof(o->kernel), "6.18");
 	o->kernel_how = "default";
 	o->sort_gen = KLIB_SORT_6_11;
 }
+
+struct ffilter;
+
+/* A record waiting in the batch: its fields but its measurement; a warm
+ * one's samples come from cells[cell]. */
+struct pending {
+	json_t *rec;
+	bool cold;
+	size_t cell;
+	const struct lookup_design *d;
+	struct built *bt;
+	const uint64_t *ev;
+};
+
+/* What is built and queued, not yet timed; the filters own the designs'
+ * states and input streams the records use. */
+struct batch {
+	struct pending *pend;
+	size_t npend, cappend;
+	struct lookup_cell *cells;
+	size_t ncells, capcells;
+	struct ffilter **fil;
+	size_t nfil, capfil;
+	size_t bytes;
+};
 
 struct bctx {
 	const struct lookup_bench_opts *o;
@@ -91,6 +122,7 @@ struct bctx {
 	const struct lookup_design *all[LOOKUP_MAX_DESIGNS + 1];
 	size_t nall;
 	const struct user_filter *uf; /* the --filter file being run, or NULL */
+	struct batch batch;
 };
 
 /* A user's filter as it is: its encoding has no generated umask density. */
@@ -125,88 +157,27 @@ static int cmp_double(const void *pa, const void *pb)
 
 /* ---- one timed record ---- */
 
-static int measure(struct bctx *b, const struct lookup_design *d, void *st, const uint64_t *ev,
-		   bool latency, json_t *rec)
+/* A warm record's measurement from its cell (rounds.c's samples). */
+static int cell_record(struct bctx *b, const struct lookup_cell *c, json_t *rec)
 {
-	const struct lookup_bench_opts *o = b->o;
-	lookup_run_fn fn = latency ? d->run_latency : d->run_throughput;
-	size_t n = o->ninputs, reps = o->repeats, s;
-	long long cv[CTR_MAX];
-	uint64_t t0, t1, acc = 0;
-	double *ticks, one = 0, warm = 0;
-	int err;
+	size_t n = c->win, reps = c->reps;
 
-	/* Two single passes (the first is cold); the second sizes the batch. */
-	for (int i = 0; i < 2; i++) {
-		t0 = tsc_start();
-		acc += fn(st, ev, n, 1, lookup_zero);
-		t1 = tsc_stop();
-		one = tsc_elapsed(&b->cal, t0, t1);
-	}
-	if (!reps) {
-		double want = o->sample_ns * b->cal.ticks_per_ns;
-
-		reps = one > 0 ? (size_t)ceil(want / one) : 1;
-		if (reps < 1)
-			reps = 1;
-		if (reps > (1u << 20))
-			reps = 1u << 20;
-	}
-	/* Warm-up: at least 3 samples' worth and LOOKUP_WARMUP_NS. */
-	for (int i = 0; i < 3 || warm < LOOKUP_WARMUP_NS * b->cal.ticks_per_ns; i++) {
-		t0 = tsc_start();
-		acc += fn(st, ev, n, reps, lookup_zero);
-		t1 = tsc_stop();
-		warm += (double)(t1 - t0);
-	}
-	ticks = malloc(o->samples * sizeof(*ticks));
-	if (!ticks)
-		return -ENOMEM;
-	err = ctr_start(&b->ctrs);
-	if (err) {
-		free(ticks);
-		return err;
-	}
-	/* A sample preempted or migrated (checked between samples, outside
-	 * the timed region) is taken again, within the cell's budget. */
-	/* A bimodal cell is measured again, up to DISTURB_REMEASURE times. */
-	struct disturb_cell dc;
-	struct disturb_mark dm;
-	disturb_cell_begin(&dc);
-	for (unsigned again = 0;; again++) {
-		disturb_mark(&dm);
-		for (s = 0; s < o->samples; s++) {
-			t0 = tsc_start();
-			acc += fn(st, ev, n, reps, lookup_zero);
-			t1 = tsc_stop();
-			ticks[s] = tsc_elapsed(&b->cal, t0, t1) / (double)(n * reps);
-			if (disturb_retake(&dc, disturb_since(&dm), o->samples))
-				s--; /* unsigned wrap at 0 is undone by the s++ */
-		}
-		if (again == DISTURB_REMEASURE || !disturb_bimodal(ticks, o->samples))
-			break;
-		dc.remeasured++;
-	}
-	disturb_cell_end(&dc);
-	err = ctr_stop(&b->ctrs, cv);
-	lookup_sink += acc;
-
-	json_object_set_new(rec, "inputs", json_integer((json_int_t)n));
+	json_object_set_new(rec, "inputs", json_integer((json_int_t)c->n));
 	json_object_set_new(rec, "repeats", json_integer((json_int_t)reps));
 	json_object_set_new(rec, "lookups_per_sample", json_integer((json_int_t)(n * reps)));
-	err = err ? err : out_record_stats(rec, "", ticks, o->samples, &b->cal, o->keep_raw);
-	disturb_record(rec, &dc, ticks, o->samples);
-	for (int c = 0; c < CTR_MAX; c++) {
+	int err = out_record_stats(rec, "", c->ticks, c->taken, &b->cal, b->o->keep_raw);
+	disturb_record(rec, &c->dc, c->ticks, c->taken);
+	for (int k = 0; k < CTR_MAX; k++) {
 		char key[64];
 
-		if (!b->ctrs.avail[c])
+		if (!b->ctrs.avail[k])
 			continue;
-		snprintf(key, sizeof(key), "%s_per_lookup", ctr_name((enum ctr_id)c));
+		snprintf(key, sizeof(key), "%s_per_lookup", ctr_name((enum ctr_id)k));
 		out_set_real(rec, key,
-			     cv[c] >= 0 ? (double)cv[c] / (double)(((dc.remeasured + 1) * o->samples + dc.retaken) * n * reps)
-					: NAN);
+			     c->ctr[k] >= 0 && c->taken
+				     ? (double)c->ctr[k] / (double)(c->taken * n * reps)
+				     : NAN);
 	}
-	free(ticks);
 	return err;
 }
 
@@ -297,7 +268,7 @@ struct ffilter {
 	uint8_t *ref[3];
 	bool composed[3];
 	uint8_t *ref_arm64; /* LOOKUP_F_ARM64 designs' reference (arm64 model) */
-	uint64_t *ev;
+	uint64_t *ev[LOOKUP_PAT_MAX]; /* each pattern's inputs, NULL when not run */
 };
 
 /* Builds design i and checks it against its kernel generation's
@@ -399,14 +370,35 @@ static int measure_cold(struct bctx *b, const struct lookup_design *d, struct bu
 				 b->o->keep_raw, &b->evict, &b->cal, rec);
 }
 
-/* Times design i on the inputs of pattern pat in one mode: one record. */
-static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pattern pat,
-		    bool latency, bool cold, double hit, char *msg, size_t mlen)
+/* Grows *v (of *cap elements of size sz) to hold n + 1. */
+static int grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? 2 * *cap : 64;
+	void *p = realloc(*v, c * sz);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* Queues design i on the inputs of pattern p in one mode: one record,
+ * its fields now, its measurement when the batch is timed. */
+static int queue_one(struct bctx *b, struct ffilter *F, size_t i, size_t p, bool latency,
+		     bool cold, double hit)
 {
 	const struct lookup_design *d = b->all[i];
 	struct built *bt = &F->built[i];
-	json_t *rec = json_object();
+	struct batch *B = &b->batch;
+	enum lookup_pattern pat = b->o->patterns[p];
+	json_t *rec;
 
+	if (grow((void **)&B->pend, &B->cappend, B->npend, sizeof(*B->pend)) ||
+	    grow((void **)&B->cells, &B->capcells, B->ncells, sizeof(*B->cells)))
+		return -ENOMEM;
+	rec = json_object();
 	rec_filter_fields(rec, b->o, d, F->f, F->enc, F->shape, &F->ent);
 	if (b->uf) {
 		user_filter_put(rec, b->uf);
@@ -418,12 +410,6 @@ static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pat
 	json_object_set_new(rec, "mode", json_string(latency ? "latency" : "throughput"));
 	out_set_real(rec, "hit_fraction", hit);
 	json_object_set_new(rec, "cache", json_string(cold ? "cold" : "warm"));
-	int err = cold ? measure_cold(b, d, bt, F->ev, rec) : measure(b, d, bt->st, F->ev, latency, rec);
-	if (err) {
-		json_decref(rec);
-		snprintf(msg, mlen, "timing %s on %s: %s", d->name, F->name, strerror(-err));
-		return err;
-	}
 	out_set_real(rec, "build_ns", bt->build_ns);
 	json_object_set_new(rec, "footprint_bytes", json_integer((json_int_t)bt->footprint));
 	json_object_set_new(rec, "verified", json_boolean(bt->verified));
@@ -439,7 +425,24 @@ static int time_one(struct bctx *b, struct ffilter *F, size_t i, enum lookup_pat
 							      !(d->flags & LOOKUP_F_ARM64)
 						      ? F->f->nevents + b->o->verify_points
 						      : lookup_space_size(b->o->flavor))));
-	out_set_add(b->set, rec);
+	B->pend[B->npend++] = (struct pending){
+		.rec = rec, .cold = cold, .cell = B->ncells, .d = d, .bt = bt, .ev = F->ev[p],
+	};
+	if (cold)
+		return 0;
+	struct lookup_cell *c = &B->cells[B->ncells++];
+	memset(c, 0, sizeof(*c));
+	c->fn = latency ? d->run_latency : d->run_throughput;
+	c->st = bt->st;
+	c->ev = F->ev[p];
+	c->n = b->o->ninputs;
+	if (b->o->repeats) { /* --repeats: whole passes, as many as asked */
+		c->win = c->n;
+		c->reps = b->o->repeats;
+	} else {
+		lookup_size_cell(c, b->o->sample_ns, &b->cal);
+	}
+	B->bytes += b->o->samples * sizeof(double);
 	return 0;
 }
 
@@ -463,8 +466,14 @@ static int time_pattern(struct bctx *b, struct ffilter *F, size_t p, uint64_t se
 	double hit = 0;
 	char why[160], what[256];
 
+	F->ev[p] = malloc(o->ninputs * sizeof(*F->ev[p]));
+	if (!F->ev[p]) {
+		snprintf(msg, mlen, "out of memory");
+		return -ENOMEM;
+	}
+	b->batch.bytes += o->ninputs * sizeof(*F->ev[p]);
 	int err = lookup_gen_inputs(pat, F->f, o->flavor, F->ref[PMUF_KERNEL_6_3],
-				    b->have_pmu ? &b->pmu : NULL, seed ^ (0x100 + p), F->ev,
+				    b->have_pmu ? &b->pmu : NULL, seed ^ (0x100 + p), F->ev[p],
 				    o->ninputs, &hit, why, sizeof(why));
 	if (err == -ENOENT) {
 		snprintf(what, sizeof(what), "pattern %s on %s", lookup_pattern_name(pat), F->name);
@@ -487,10 +496,13 @@ static int time_pattern(struct bctx *b, struct ffilter *F, size_t p, uint64_t se
 			continue;
 		}
 		for (size_t i = 0; i < b->nall; i++) {
-			if (F->built[i].st &&
-			    (err = time_one(b, F, i, pat, latency, cold, hit, msg, mlen)))
+			if (!F->built[i].st) {
+				progress_step(&b->prog, 1);
+			} else if ((err = queue_one(b, F, i, p, latency, cold, hit))) {
+				snprintf(msg, mlen, "queueing %s on %s: %s", b->all[i]->name,
+					 F->name, strerror(-err));
 				return err;
-			progress_step(&b->prog, 1);
+			}
 		}
 	}
 	return 0;
@@ -498,49 +510,134 @@ static int time_pattern(struct bctx *b, struct ffilter *F, size_t p, uint64_t se
 
 /* One filter: every design built from it and checked, the 6.3 reference
  * classifying the inputs, then each pattern of its shape timed. */
+static void ffilter_free(struct bctx *b, struct ffilter *F)
+{
+	for (size_t i = 0; i < b->nall; i++) {
+		if (F->built[i].st)
+			b->all[i]->free(F->built[i].st);
+		evict_plan_free(&F->built[i].plan);
+	}
+	for (int k = 0; k < 3; k++)
+		free(F->ref[k]);
+	for (size_t p = 0; p < LOOKUP_PAT_MAX; p++)
+		free(F->ev[p]);
+	lookup_entries_free(&F->ent);
+	free(F);
+}
+
 static int run_filter(struct bctx *b, const struct pmuf_filter *f,
 		      const struct lookup_encoding *enc, const char *shape, uint64_t seed,
 		      char *emsg, size_t emlen)
 {
 	const struct lookup_bench_opts *o = b->o;
-	struct ffilter F = { .f = f, .enc = enc, .shape = shape };
+	struct batch *B = &b->batch;
+	struct ffilter *F = calloc(1, sizeof(*F));
 	char msg[320] = "";
 	size_t i, p;
 	int err;
 
-	filter_name(F.name, sizeof(F.name), f, enc, shape);
+	if (!F || grow((void **)&B->fil, &B->capfil, B->nfil, sizeof(*B->fil))) {
+		free(F);
+		snprintf(emsg, emlen, "out of memory");
+		return -ENOMEM;
+	}
+	F->f = f;
+	F->enc = enc;
+	F->shape = shape;
+	filter_name(F->name, sizeof(F->name), f, enc, shape);
 	if (b->uf)
-		snprintf(F.name, sizeof(F.name), "%s", b->uf->name);
-	err = lookup_entries_get(f, o->flavor, &F.ent);
-	if (err)
+		snprintf(F->name, sizeof(F->name), "%s", b->uf->name);
+	err = lookup_entries_get(f, o->flavor, &F->ent);
+	if (err) {
+		free(F);
 		return err;
+	}
 	/* The 6.3 table classifies the inputs of every pattern. */
-	err = lookup_reference_table(f, o->flavor, PMUF_KERNEL_6_3, &F.ref[PMUF_KERNEL_6_3],
-				     &F.composed[PMUF_KERNEL_6_3]);
+	err = lookup_reference_table(f, o->flavor, PMUF_KERNEL_6_3, &F->ref[PMUF_KERNEL_6_3],
+				     &F->composed[PMUF_KERNEL_6_3]);
 	if (err)
-		snprintf(msg, sizeof(msg), "reference for %s: %s", F.name, strerror(-err));
-	for (i = 0; !err && i < b->nall; i++)
-		err = build_and_verify(b, &F, i, msg, sizeof(msg));
-	if (!err && !(F.ev = malloc(o->ninputs * sizeof(*F.ev)))) {
-		err = -ENOMEM;
-		snprintf(msg, sizeof(msg), "out of memory");
+		snprintf(msg, sizeof(msg), "reference for %s: %s", F->name, strerror(-err));
+	for (i = 0; !err && i < b->nall; i++) {
+		err = build_and_verify(b, F, i, msg, sizeof(msg));
+		B->bytes += F->built[i].st ? F->built[i].footprint : 0;
 	}
 	for (p = 0; !err && p < o->npatterns; p++)
 		if (pattern_fits(b, o->patterns[p], shape))
-			err = time_pattern(b, &F, p, seed, msg, sizeof(msg));
+			err = time_pattern(b, F, p, seed, msg, sizeof(msg));
 	if (err)
 		snprintf(emsg, emlen, "%s", msg);
-	for (i = 0; i < b->nall; i++) {
-		if (F.built[i].st)
-			b->all[i]->free(F.built[i].st);
-		evict_plan_free(&F.built[i].plan);
+	/* The batch keeps the built designs and inputs until it is timed;
+	 * what only building needed goes now (f is the caller's). */
+	for (int k = 0; k < 3; k++) {
+		free(F->ref[k]);
+		F->ref[k] = NULL;
 	}
-	for (int k = 0; k < 3; k++)
-		free(F.ref[k]);
-	free(F.ref_arm64);
-	free(F.ev);
-	lookup_entries_free(&F.ent);
+	free(F->ref_arm64);
+	F->ref_arm64 = NULL;
+	lookup_entries_free(&F->ent);
+	memset(&F->ent, 0, sizeof(F->ent));
+	F->f = NULL;
+	B->fil[B->nfil++] = F;
 	return err;
+}
+
+/* ---- the batch ---- */
+
+static void batch_clear(struct bctx *b)
+{
+	struct batch *B = &b->batch;
+
+	for (size_t i = 0; i < B->npend; i++)
+		json_decref(B->pend[i].rec);
+	lookup_cells_free(B->cells, B->ncells);
+	for (size_t i = 0; i < B->nfil; i++)
+		ffilter_free(b, B->fil[i]);
+	B->npend = B->ncells = B->nfil = 0;
+	B->bytes = 0;
+}
+
+static void batch_free(struct bctx *b)
+{
+	batch_clear(b);
+	free(b->batch.pend);
+	free(b->batch.cells);
+	free(b->batch.fil);
+}
+
+/* Times the batch (warm records in rounds, then the cold ones) and adds
+ * its records to the set in sweep order. A stop signal keeps nothing of
+ * the batch (0: the records before it stand). */
+static int batch_flush(struct bctx *b, char *msg, size_t mlen)
+{
+	struct batch *B = &b->batch;
+	struct lookup_rounds r = {
+		.samples = b->o->samples, .seed = b->o->seed, .cal = &b->cal,
+		.ctrs = &b->ctrs, .prog = &b->prog,
+	};
+	int err = lookup_rounds_run(&r, B->cells, B->ncells);
+
+	for (size_t i = 0; !err && i < B->npend; i++) {
+		struct pending *pd = &B->pend[i];
+
+		if (pd->cold) {
+			if (stop_signal()) {
+				err = -EINTR;
+				break;
+			}
+			err = measure_cold(b, pd->d, pd->bt, pd->ev, pd->rec);
+			progress_step(&b->prog, 1);
+		} else {
+			err = cell_record(b, &B->cells[pd->cell], pd->rec);
+		}
+		if (err)
+			snprintf(msg, mlen, "timing %s: %s", pd->d->name, strerror(-err));
+	}
+	for (size_t i = 0; !err && i < B->npend; i++) {
+		out_set_add(b->set, B->pend[i].rec);
+		B->pend[i].rec = NULL;
+	}
+	batch_clear(b);
+	return err == -EINTR ? 0 : err;
 }
 
 /* ---- the context ---- */
@@ -726,6 +823,9 @@ static int sweep(struct bctx *b, char *msg, size_t msglen)
 						return 0;
 					if ((err = sweep_point(b, s, e, sh, a, msg, msglen)))
 						return err;
+					if (b->batch.bytes >= LOOKUP_BATCH_BYTES &&
+					    (err = batch_flush(b, msg, msglen)))
+						return err;
 				}
 	/* The user's filters (--filter), each as it is. */
 	for (size_t i = 0; !err && i < o->nfilters && !stop_signal(); i++) {
@@ -734,6 +834,8 @@ static int sweep(struct bctx *b, char *msg, size_t msglen)
 				 o->seed * 0x9E3779B97F4A7C15ull + 0x5553 + i, msg, msglen);
 		b->uf = NULL;
 	}
+	if (!err && !stop_signal())
+		err = batch_flush(b, msg, msglen);
 	return err;
 }
 
@@ -818,6 +920,7 @@ int lookup_bench_run(const struct lookup_bench_opts *o, int argc, char **argv, j
 	json_decref(b.set);
 	json_decref(b.skipped_once);
 	json_decref(b.mismatches);
+	batch_free(&b);
 	ctr_close(&b.ctrs);
 	evict_free(&b.evict);
 	if (b.have_pmu)

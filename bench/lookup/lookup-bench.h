@@ -24,6 +24,11 @@
 
 #define LOOKUP_MAX_SIZES 64
 #define LOOKUP_MAX_DESIGNS 32
+/* Events per input stream: enough that the branch predictors cannot learn
+ * the stream by heart over repeated passes (at 512 and 1024 they partly
+ * did, and the kernel replicas' figures then depended on how much they
+ * had learnt: docs/lookup.md, "Repeatability of quick runs"). */
+#define LOOKUP_DEFAULT_INPUTS 4096
 
 struct lookup_bench_opts {
 	size_t sizes[LOOKUP_MAX_SIZES];

@@ -45,9 +45,12 @@ const struct schema_col lookup_schema_cols[] = {
 	{ "hit_fraction", COL_OUTCOME, COL_REAL, "fraction",
 	  "share of the inputs the filter matched (0–1)" },
 	{ "inputs", COL_CONTEXT, COL_INT, "count", "events per input stream" },
-	{ "repeats", COL_OUTCOME, COL_INT, "count", "passes over the inputs per sample" },
+	{ "repeats", COL_OUTCOME, COL_INT, "count",
+	  "passes per sample (over all the inputs, or over a window of them when one pass "
+	  "outlasts a sample; then 1)" },
 	{ "lookups_per_sample", COL_OUTCOME, COL_INT, "count",
-	  "lookups in one timed sample (inputs × repeats); every figure is divided by it" },
+	  "lookups in one timed sample (inputs × repeats, or the window's inputs); every "
+	  "figure is divided by it" },
 	{ "", COL_MEASURE, COL_STATS, "ns", "per lookup" },
 	SCHEMA_REPEAT_COLS,
 	{ "evicted_lines", COL_OUTCOME, COL_INT, "count",
