@@ -244,10 +244,13 @@ static void test_watchdog_spin(void **state)
 	assert_int_equal(r.kind, VM_EXIT_TIMEOUT);
 	assert_non_null(strstr(r.msg, "watchdog"));
 	/* Stopped, not hung: it returned after its timeout (a loose bound,
-	 * not a performance threshold). */
-	assert_true(r.wall_ns >= 300ull * 1000000ull);
-	assert_true(r.wall_ns < 60ull * 1000000000ull);
-	print_message("spin: %s after %.0f ms\n", r.msg, r.wall_ns / 1e6);
+	 * not a performance threshold). The deadline counts from the call
+	 * (detail[0]); wall_ns only from KVM_RUN on, after the watchdog was
+	 * armed, so under load it can end just short of 300 ms. */
+	assert_true(r.detail[0] >= 300ull * 1000000ull);
+	assert_true(r.wall_ns <= r.detail[0]);
+	assert_true(r.detail[0] < 60ull * 1000000000ull);
+	print_message("spin: %s after %.0f ms\n", r.msg, r.detail[0] / 1e6);
 }
 
 /* One deadline over the whole run: the guest SYNCs (a segment ends and is
