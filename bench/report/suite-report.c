@@ -23,26 +23,22 @@
 #include "rset.h"
 
 /* What each benchmark's numbers are; the caption repeats the unit. */
+#define LOOKUP_WHAT \
+	"The time one filter decision takes (\"may the guest count this event?\") in a "        \
+	"userspace replica of each lookup design: the kernel's own algorithms (x86: linear "     \
+	"scan, sorted exact match with binary search, masked entries with includes/excludes; "   \
+	"arm64: a test_bit in the VM-wide event bitmap, `k5.10-arm64-bitmap`, on the same "      \
+	"events as bits) and alternative designs, by filter size, encoding, action and hit "     \
+	"pattern. Throughput mode times independent lookups; latency mode a dependent chain, "   \
+	"each lookup waiting for the previous one. Unit: ns per lookup, timed with "
 static const struct {
 	const char *bench, *title, *what;
 	const char *what_arm64; /* for a set made on arm64 (rset_is_arm64); NULL: what */
 } benches[] = {
 	{ "lookup", "Filter lookup cost",
-	  "The time one filter decision takes (\"may the guest count this event?\") in a "
-	  "userspace replica of each lookup design: the kernel's own algorithms (x86: linear "
-	  "scan, sorted exact match with binary search, masked entries with includes/excludes; "
-	  "arm64: a test_bit in the VM-wide event bitmap, `k5.10-arm64-bitmap`, on the same "
-	  "events as bits) and alternative designs, by filter size, encoding, action and hit "
-	  "pattern. Throughput mode times independent lookups; latency mode a dependent chain, "
-	  "each lookup waiting for the previous one. Unit: ns per lookup, timed with the "
+	  LOOKUP_WHAT "the "
 	  "serialized TSC over a batch of lookups and divided by the batch size.",
-	  "The time one filter decision takes (\"may the guest count this event?\") in a "
-	  "userspace replica of each lookup design: the kernel's own algorithms (x86: linear "
-	  "scan, sorted exact match with binary search, masked entries with includes/excludes; "
-	  "arm64: a test_bit in the VM-wide event bitmap, `k5.10-arm64-bitmap`, on the same "
-	  "events as bits) and alternative designs, by filter size, encoding, action and hit "
-	  "pattern. Throughput mode times independent lookups; latency mode a dependent chain, "
-	  "each lookup waiting for the previous one. Unit: ns per lookup, timed with isb + "
+	  LOOKUP_WHAT "isb + "
 	  "cntvct_el0 (the generic timer's virtual count, CNTFRQ_EL0 ticks per second) over a "
 	  "batch of lookups and divided by the batch size." },
 	{ "exit", "Guest exit latency under filters",
