@@ -8,6 +8,7 @@
 
 #include "repeat.h"
 #include "report-md.h"
+#include "rset.h"
 #include "util.h"
 
 static int cmp_dbl(const void *a, const void *b)
@@ -47,15 +48,14 @@ static void summary(const char *cmd, const json_t *set, size_t runs)
 		die("%s: out of memory", cmd);
 	json_array_foreach(recs, i, r) {
 		double c = json_number_value(json_object_get(r, "run_cv"));
-		double m = json_number_value(json_object_get(r, "median_ns"));
-		double lo = json_number_value(json_object_get(r, "ci95_low_ns"));
-		double hi = json_number_value(json_object_get(r, "ci95_high_ns"));
+		double m = rset_median(r), lo, hi;
+		rset_ci(r, &lo, &hi);
 		if (json_is_number(json_object_get(r, "run_cv"))) {
 			if (!worst || c > json_number_value(json_object_get(worst, "run_cv")))
 				worst = r;
 			cv[ncv++] = c;
 		}
-		if (json_is_number(json_object_get(r, "ci95_low_ns")) && m > 0)
+		if (!isnan(lo) && !isnan(hi) && m > 0)
 			ci[nci++] = (hi - lo) / 2 / m;
 	}
 	if (!ncv) {

@@ -127,7 +127,7 @@ static void exit_line(FILE *f, const json_t *set)
 		const char *flt = json_string_value(json_object_get(r, "filter"));
 		const char *st = json_string_value(json_object_get(r, "status"));
 		if (!g || strcmp(g, "reprogram") || (st && strcmp(st, "ok")) ||
-		    !json_is_number(json_object_get(r, "median_ns")))
+		    !!isnan(rset_median(r)))
 			continue;
 		if (flt && !strcmp(flt, "none"))
 			none = none ? none : r;

@@ -131,15 +131,15 @@ static void lookup_table(FILE *f, const json_t *set, const json_t *records,
 		fprintf(f, "| %s%s%s |", best ? "**" : "", d, best ? "**" : "");
 		for (size_t j = 0; j < nx; j++) {
 			const json_t *c = rmd_lookup_rec(records, s, d, xs[j]);
-			double m = c ? rset_num(c, "median_ns") : NAN;
+			double m = c ? rset_median(c) : NAN;
 			bool b = best && xs[j] == s->ref_size;
 			fprintf(f, " %s%s%s |", b ? "**" : "", rset_fmt_num(m, a, sizeof(a)), b ? "**" : "");
 		}
-		double m = at ? rset_num(at, "median_ns") : NAN;
+		double m = at ? rset_median(at) : NAN;
 		if (kr)
-			fprintf(f, " %.3g |", rset_num(kr, "median_ns") / m);
+			fprintf(f, " %.3g |", rset_median(kr) / m);
 		if (fr)
-			fprintf(f, " %.3g |", m / rset_num(fr, "median_ns"));
+			fprintf(f, " %.3g |", m / rset_median(fr));
 		if (runs > 1) {
 			size_t n;
 			double cv = at ? rmd_run_cv(set, at, &n) : NAN;
@@ -185,7 +185,7 @@ static bool in_reprogram(const json_t *r, const void *arg)
 	const char *g = json_string_value(json_object_get(r, "group"));
 	const char *flt = json_string_value(json_object_get(r, "filter"));
 	return g && !strcmp(g, "reprogram") && flt && !strcmp(flt, "installed") &&
-	       json_is_number(json_object_get(r, "median_ns"));
+	       !isnan(rset_median(r));
 }
 
 static void series_name(const json_t *r, const char *const *fields, char *buf, size_t len)
@@ -240,7 +240,7 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 		char none[128] = "";
 		json_array_foreach(records, i, r) {
 			if (rmd_is_str(json_object_get(r, "filter"), "none") &&
-			    json_is_number(json_object_get(r, "median_ns"))) {
+			    !isnan(rset_median(r))) {
 				char v[96];
 				snprintf(none, sizeof(none), "; with no filter installed the same cycle takes %s",
 					 rmd_fmt_ci_u(r, u, v, sizeof(v)));
@@ -276,7 +276,7 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 						break;
 					}
 				}
-				fprintf(f, " %s |", rmd_fmt(hit ? rset_num(hit, "median_ns") : NAN, u, a,
+				fprintf(f, " %s |", rmd_fmt(hit ? rset_median(hit) : NAN, u, a,
 							    sizeof(a)));
 			}
 			fputc('\n', f);
@@ -325,7 +325,7 @@ static void exit_baseline_table(FILE *f, const json_t *records, struct rmd_unit 
 					fprintf(f, " %s | - |", st);
 				else
 					fprintf(f, " %s | %s |",
-						rmd_fmt(hit ? rset_num(hit, "median_ns") : NAN, u, a, sizeof(a)),
+						rmd_fmt(hit ? rset_median(hit) : NAN, u, a, sizeof(a)),
 						rmd_fmt(hit ? rset_num(hit, "net_median_ns") : NAN, u, name,
 							sizeof(name)));
 			}
@@ -364,7 +364,7 @@ static bool in_valid(const json_t *r, const void *arg)
 {
 	(void)arg;
 	return rmd_is_str(json_object_get(r, "case"), "valid") &&
-	       json_is_number(json_object_get(r, "median_ns"));
+	       !isnan(rset_median(r));
 }
 
 static void install_tables(FILE *f, const json_t *set)
@@ -374,7 +374,7 @@ static void install_tables(FILE *f, const json_t *set)
 	json_t *r;
 	double *xs = distinct(records, "size", in_valid, NULL, &nx);
 	double ymax = 0;
-	json_array_foreach(records, i, r) if (in_valid(r, NULL)) ymax = fmax(ymax, rset_num(r, "median_ns"));
+	json_array_foreach(records, i, r) if (in_valid(r, NULL)) ymax = fmax(ymax, rset_median(r));
 	struct rmd_unit u = rmd_unit_for(ymax);
 	char name[192], a[32], vc[64];
 	if (rset_is_arm64(set)) /* attributes per range, before INIT: no kick */
@@ -408,7 +408,7 @@ static void install_tables(FILE *f, const json_t *set)
 				    json_equal(json_object_get(c, "vcpu_state"), json_object_get(r, "vcpu_state")))
 					hit = c;
 			}
-			fprintf(f, " %s |", rmd_fmt(hit ? rset_num(hit, "median_ns") : NAN, u, a, sizeof(a)));
+			fprintf(f, " %s |", rmd_fmt(hit ? rset_median(hit) : NAN, u, a, sizeof(a)));
 		}
 		fputc('\n', f);
 	}
@@ -436,7 +436,7 @@ static void install_tables(FILE *f, const json_t *set)
 				if (!json_equal(json_object_get(r, "case"), c))
 					continue;
 				first = first ? first : r;
-				double m = rset_num(r, "median_ns");
+				double m = rset_median(r);
 				if (!isnan(m))
 					lo = fmin(lo, m), hi = fmax(hi, m);
 			}
