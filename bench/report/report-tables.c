@@ -199,6 +199,54 @@ static void series_name(const json_t *r, const char *const *fields, char *buf, s
 	}
 }
 
+/* The rows of a pivoted table (header already written): one per series,
+ * a series being the records keep accepts that agree in every `match`
+ * field, named by name_of; a column per xs[j] of x_field, each cell the
+ * median of the series' first record at that x. */
+static void pivot_rows(FILE *f, const json_t *records,
+		       bool (*keep)(const json_t *r, const void *arg), const char *x_field,
+		       const double *xs, size_t nx, const char *const *match,
+		       void (*name_of)(const json_t *r, char *buf, size_t len), struct rmd_unit u)
+{
+	json_t *seen = json_array(), *r;
+	char name[192], a[32];
+	size_t i;
+	json_array_foreach(records, i, r) {
+		if (!keep(r, NULL))
+			continue;
+		name_of(r, name, sizeof(name));
+		if (rset_in_list(seen, name))
+			continue;
+		json_array_append_new(seen, json_string(name));
+		fprintf(f, "| %s |", name);
+		for (size_t j = 0; j < nx; j++) {
+			const json_t *hit = NULL, *c;
+			size_t k;
+			json_array_foreach(records, k, c) {
+				const char *const *m = match;
+				if (!keep(c, NULL) || rset_num(c, x_field) != xs[j])
+					continue;
+				while (*m && json_equal(json_object_get(c, *m), json_object_get(r, *m)))
+					m++;
+				if (!*m) {
+					hit = c;
+					break;
+				}
+			}
+			fprintf(f, " %s |", rmd_fmt(hit ? rset_median(hit) : NAN, u, a, sizeof(a)));
+		}
+		fputc('\n', f);
+	}
+	json_decref(seen);
+}
+
+static const char *const reprogram_fields[] = { "encoding", "action", "position", NULL };
+
+static void reprogram_name(const json_t *r, char *buf, size_t len)
+{
+	series_name(r, reprogram_fields, buf, len);
+}
+
 /* Under the reprogram table: the configurations that gave no number,
  * counted by status; each with its reason is in tables/exit.md. */
 static void failed_line(FILE *f, const json_t *records)
@@ -231,11 +279,9 @@ static void failed_line(FILE *f, const json_t *records)
 static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 {
 	const json_t *records = json_object_get(set, "records");
-	static const char *const fields[] = { "encoding", "action", "position", NULL };
 	size_t nx, i;
 	json_t *r;
 	double *xs = distinct(records, "filter_size", in_reprogram, NULL, &nx);
-	char name[192], a[32];
 	if (nx) {
 		char none[128] = "";
 		json_array_foreach(records, i, r) {
@@ -253,35 +299,8 @@ static void exit_reprogram_table(FILE *f, const json_t *set, struct rmd_unit u)
 			   "filter%s.\n\n", u.name,
 			rset_is_arm64(set) ? "PMEVTYPER<n>_EL0 write" : "event-select WRMSR", none);
 		header(f, "filter", xs, nx, NULL);
-		json_t *seen = json_array();
-		json_array_foreach(records, i, r) {
-			if (!in_reprogram(r, NULL))
-				continue;
-			series_name(r, fields, name, sizeof(name));
-			if (rset_in_list(seen, name))
-				continue;
-			json_array_append_new(seen, json_string(name));
-			fprintf(f, "| %s |", name);
-			for (size_t j = 0; j < nx; j++) {
-				const json_t *hit = NULL;
-				size_t k;
-				json_t *c;
-				char cn[192];
-				json_array_foreach(records, k, c) {
-					if (!in_reprogram(c, NULL) || rset_num(c, "filter_size") != xs[j])
-						continue;
-					series_name(c, fields, cn, sizeof(cn));
-					if (!strcmp(cn, name)) {
-						hit = c;
-						break;
-					}
-				}
-				fprintf(f, " %s |", rmd_fmt(hit ? rset_median(hit) : NAN, u, a,
-							    sizeof(a)));
-			}
-			fputc('\n', f);
-		}
-		json_decref(seen);
+		pivot_rows(f, records, in_reprogram, "filter_size", xs, nx, reprogram_fields,
+			   reprogram_name, u);
 		spread_line(f, set, in_reprogram);
 		failed_line(f, records);
 		fputc('\n', f);
@@ -367,6 +386,15 @@ static bool in_valid(const json_t *r, const void *arg)
 	       !isnan(rset_median(r));
 }
 
+static const char *const install_match[] = { "encoding", "vcpus", "vcpu_state", NULL };
+
+static void install_name(const json_t *r, char *buf, size_t len)
+{
+	char vc[64];
+	snprintf(buf, len, "%s, %s", rmd_str(r, "encoding") ? rmd_str(r, "encoding") : "-",
+		 rmd_vcpus_word(r, vc, sizeof(vc)));
+}
+
 static void install_tables(FILE *f, const json_t *set)
 {
 	const json_t *records = json_object_get(set, "records");
@@ -376,7 +404,7 @@ static void install_tables(FILE *f, const json_t *set)
 	double ymax = 0;
 	json_array_foreach(records, i, r) if (in_valid(r, NULL)) ymax = fmax(ymax, rset_median(r));
 	struct rmd_unit u = rmd_unit_for(ymax);
-	char name[192], a[32], vc[64];
+	char a[32];
 	if (rset_is_arm64(set)) /* attributes per range, before INIT: no kick */
 		fprintf(f, "<a id=\"install\"></a>\n**KVM_ARM_VCPU_PMU_V3_FILTER set-up**, valid "
 			   "filters: median %s for all of a filter's attributes (one per range, "
@@ -387,32 +415,7 @@ static void install_tables(FILE *f, const json_t *set)
 			   "median %s per ioctl; columns: filter size (entries); rows: encoding and the VM's "
 			   "vCPUs (an in-guest vCPU must be kicked out to reprogram).\n\n", u.name);
 	header(f, "filter, VM", xs, nx, NULL);
-	json_t *seen = json_array();
-	json_array_foreach(records, i, r) {
-		if (!in_valid(r, NULL))
-			continue;
-		snprintf(name, sizeof(name), "%s, %s", rmd_str(r, "encoding") ? rmd_str(r, "encoding") : "-",
-			 rmd_vcpus_word(r, vc, sizeof(vc)));
-		if (rset_in_list(seen, name))
-			continue;
-		json_array_append_new(seen, json_string(name));
-		fprintf(f, "| %s |", name);
-		for (size_t j = 0; j < nx; j++) {
-			const json_t *hit = NULL;
-			size_t k;
-			json_t *c;
-			json_array_foreach(records, k, c) {
-				if (in_valid(c, NULL) && rset_num(c, "size") == xs[j] &&
-				    json_equal(json_object_get(c, "encoding"), json_object_get(r, "encoding")) &&
-				    json_equal(json_object_get(c, "vcpus"), json_object_get(r, "vcpus")) &&
-				    json_equal(json_object_get(c, "vcpu_state"), json_object_get(r, "vcpu_state")))
-					hit = c;
-			}
-			fprintf(f, " %s |", rmd_fmt(hit ? rset_median(hit) : NAN, u, a, sizeof(a)));
-		}
-		fputc('\n', f);
-	}
-	json_decref(seen);
+	pivot_rows(f, records, in_valid, "size", xs, nx, install_match, install_name, u);
 	free(xs);
 	spread_line(f, set, in_valid);
 	/* The refusals: what the kernel answered, how fast (over every VM and size). */
