@@ -158,4 +158,22 @@ static inline void cli_rmdir(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A test group's scratch directory `root`, made by cli_root_setup and
+ * removed by cli_root_teardown: cmocka_run_group_tests(tests,
+ * cli_root_setup, cli_root_teardown). */
+#define CLI_ROOT_FIXTURE(root)                                                                 \
+	static char root[256];                                                                 \
+	static int cli_root_setup(void **state)                                                \
+	{                                                                                      \
+		(void)state;                                                                   \
+		cli_mkdtemp(root, sizeof(root));                                               \
+		return 0;                                                                      \
+	}                                                                                      \
+	static int cli_root_teardown(void **state)                                             \
+	{                                                                                      \
+		(void)state;                                                                   \
+		cli_rmdir(root);                                                               \
+		return 0;                                                                      \
+	}
+
 #endif

@@ -15,7 +15,7 @@
 
 #include "cli-run.h"
 
-static char root[256];
+CLI_ROOT_FIXTURE(root)
 
 static void put(const char *dir, const char *name, const char *text)
 {
@@ -274,20 +274,6 @@ static void test_suite_marker(void **state)
 	free(err);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	cli_mkdtemp(root, sizeof(root));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	cli_rmdir(root);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,5 +284,5 @@ int main(void)
 		cmocka_unit_test(test_report_file),
 		cmocka_unit_test(test_suite_marker),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, cli_root_setup, cli_root_teardown);
 }

@@ -25,7 +25,7 @@
 
 #define PROGRESS_WAIT_S 300 /* the first progress line, at most */
 
-static char root[256];
+CLI_ROOT_FIXTURE(root)
 
 static double now_s(void)
 {
@@ -216,20 +216,6 @@ static void test_install_sigterm(void **state)
 	interrupted("install", args, "install ", SIGTERM, "SIGTERM");
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	cli_mkdtemp(root, sizeof(root));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	cli_rmdir(root);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,5 +224,5 @@ int main(void)
 		cmocka_unit_test(test_exit_sigint),
 		cmocka_unit_test(test_install_sigterm),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, cli_root_setup, cli_root_teardown);
 }

@@ -12,7 +12,7 @@
 
 #include "cli-run.h"
 
-static char root[256];
+CLI_ROOT_FIXTURE(root)
 static const char *spec = "filters/specs/intel-allow-branches.pmuf";
 
 static void path_in(char *buf, size_t len, const char *name)
@@ -218,20 +218,6 @@ static void test_messages(void **state)
 	free(err);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	cli_mkdtemp(root, sizeof(root));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	cli_rmdir(root);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,5 +228,5 @@ int main(void)
 		cmocka_unit_test(test_filter_inputs),
 		cmocka_unit_test(test_messages),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, cli_root_setup, cli_root_teardown);
 }
