@@ -257,6 +257,9 @@ int cmd_compare(int argc, char **argv)
 			  "--pair compares two values of one column)", pa, pb);
 	}
 	free(pair_buf);
+	if (*counts.control_moved)
+		warn("compare: the control rows moved between A and B (%s): differences of that "
+		     "size are the machine's as much as what was compared", counts.control_moved);
 	int ret = EXIT_OK;
 	if (output) {
 		if (out_write_user(output, text, len, err, sizeof(err))) {

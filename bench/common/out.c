@@ -30,6 +30,9 @@ json_t *out_set_new(const struct schema *s, json_t *context)
 	json_object_set_new(set, "records", json_array());
 	json_object_set_new(set, "key_columns", schema_key_names(s));
 	json_object_set_new(set, "columns", schema_columns_json(s));
+	json_t *control = schema_control_json(s);
+	if (control)
+		json_object_set_new(set, "control", control);
 	return set;
 }
 

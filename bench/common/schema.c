@@ -138,6 +138,18 @@ json_t *schema_columns_json(const struct schema *s)
 	return cols;
 }
 
+json_t *schema_control_json(const struct schema *s)
+{
+	const struct schema_control *c = s->control;
+	if (!c)
+		return NULL;
+	json_t *o = json_pack("{s:s, s:s, s:s}", "column", c->column, "value", c->value, "what",
+			      c->what);
+	if (o && c->group_by)
+		json_object_set_new(o, "group_by", json_string(c->group_by));
+	return o;
+}
+
 json_t *schema_key_names(const struct schema *s)
 {
 	json_t *keys = json_array();
@@ -259,6 +271,12 @@ static void md_bench(FILE *f, const struct schema *s)
 			snprintf(field, sizeof(field), "`%s`", c->name);
 		md_row(f, field, c, true);
 	}
+	if (s->control)
+		fprintf(f, "\nControl rows: `%s` = `%s`%s%s%s — %s (`pfbench compare` reports how "
+			   "they moved).\n", s->control->column, s->control->value,
+			s->control->group_by ? ", one group per `" : "",
+			s->control->group_by ? s->control->group_by : "",
+			s->control->group_by ? "`" : "", s->control->what);
 }
 
 char *schema_markdown(const struct schema *s)

@@ -60,6 +60,14 @@ struct schema {
 	const struct schema_median {
 		const char *col, *block;
 	} *medians;
+	/* The control rows, or NULL: records whose `column` is `value` time
+	 * the harness alone (lookup's floor), the same code whatever is
+	 * compared, so between two runs they move only with the machine.
+	 * compare reports their movement per `group_by` value (NULL: one
+	 * group) and warns when it is beyond the noise (compare-control.c). */
+	const struct schema_control {
+		const char *column, *value, *group_by, *what;
+	} *control;
 };
 
 #define SCHEMA_COLS(a) .cols = (a), .ncols = sizeof(a) / sizeof((a)[0])
@@ -98,6 +106,9 @@ const struct schema_col *schema_stats_cols(size_t *n);
  * prefix, "" or "overhead_"; a lone median's declared block, "net_"). New
  * reference. */
 json_t *schema_columns_json(const struct schema *s);
+/* The set's "control" object ({column, value, group_by, what}) for
+ * s->control, or NULL when s declares none. New reference. */
+json_t *schema_control_json(const struct schema *s);
 /* The key column names, in table order. New reference. */
 json_t *schema_key_names(const struct schema *s);
 

@@ -222,6 +222,9 @@ struct notes {
 	json_t *rows;      /* every compared timed pair, for the summary,
 			    * the top lists, JSON and CSV */
 	const char *bench; /* the set being compared */
+	const json_t *set; /* its side A, for its control rows */
+	struct cmp_control ctl[CMP_MAX_CONTROLS]; /* the control groups */
+	size_t nctl;
 };
 
 static const char *const method_words[] = {
@@ -329,6 +332,9 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 			json_object_set_new(jrow, "ci95_low", json_real(r.lo));
 			json_object_set_new(jrow, "ci95_high", json_real(r.hi));
 		}
+		char grp[64];
+		if (cmp_control_group(nt->set, ra, o, grp, sizeof(grp)))
+			json_object_set_new(jrow, "control_group", json_string(grp));
 		json_array_append_new(nt->rows, jrow);
 	}
 }
@@ -484,6 +490,7 @@ static int render_bench(FILE *out, const char *bench, const json_t *sa, const js
 {
 	struct bench_ctx b = { .bench = bench };
 	nt->bench = bench;
+	nt->set = sa;
 	struct cmp_counts c = { 0 };
 	int ret = 0;
 	size_t i;
@@ -734,8 +741,9 @@ static void side_json(json_t *o, const char *label, const struct cmp_input *in)
 
 static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 		       const struct cmp_opts *o, const struct cmp_counts *c, const struct geo *g,
-		       const json_t *rows)
+		       const struct notes *nt)
 {
+	const json_t *rows = nt->rows;
 	json_t *j = json_pack("{s:s}", "schema", "pfbench-compare/1");
 	side_json(j, "a", a);
 	side_json(j, "b", b);
@@ -753,6 +761,8 @@ static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_in
 	}
 	json_object_set_new(gm, "ci_method", json_string("percentile bootstrap over the matched cells"));
 	json_object_set_new(j, "geomean", gm);
+	if (nt->nctl)
+		json_object_set_new(j, "control", cmp_controls_json(nt->ctl, nt->nctl));
 	json_object_set_new(j, "counts", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 						   "matched", (json_int_t)c->matched, "timed",
 						   (json_int_t)g->n, "faster", (json_int_t)c->faster,
@@ -869,6 +879,7 @@ static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input
 		fprintf(out, "- **Same conditions**%s: host id, CPU model, kernel, pfbench revision, "
 			     "timer method, ticks per ns within %g%%%s%s\n", *cond ? " where recorded" : "",
 			100 * CMP_TICKS_TOLERANCE, *cond ? "; " : "", cond);
+	cmp_controls_md(out, nt->ctl, nt->nctl, a->sets, opts.threshold);
 	fputc('\n', out);
 	geomean_line(out, g, counts, &opts, nt);
 	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
@@ -913,8 +924,10 @@ int cmp_render(FILE *out, const struct cmp_input *a, const struct cmp_input *b,
 		return ret;
 	}
 	struct geo g = geomean_of(nt.rows, &opts);
+	nt.nctl = cmp_controls(nt.rows, &opts, nt.ctl, CMP_MAX_CONTROLS);
+	cmp_controls_moved(nt.ctl, nt.nctl, counts->control_moved, sizeof(counts->control_moved));
 	if (opts.format == CMP_JSON) {
-		ret = render_json(out, a, b, &opts, counts, &g, nt.rows);
+		ret = render_json(out, a, b, &opts, counts, &g, &nt);
 		goto out;
 	}
 	if (opts.format == CMP_CSV) {

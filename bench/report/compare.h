@@ -63,6 +63,7 @@ struct cmp_ratio {
 enum cmp_format { CMP_MD, CMP_JSON, CMP_CSV };
 
 #define CMP_DEFAULT_TOP 10
+#define CMP_MAX_CONTROLS 16 /* control groups (benches x groups) reported */
 
 struct cmp_opts {
 	enum cmp_format format; /* md (default), json, csv */
@@ -92,6 +93,17 @@ struct cmp_counts {
 	size_t matched;            /* record pairs matched (timed or not) */
 	size_t faster, slower;     /* significant, B/A below / above 1 */
 	size_t small, noise, no_ci;
+	char control_moved[512];   /* the control groups beyond the threshold
+				    * (cmp_controls_moved), "" when none */
+};
+
+/* One group of control rows (a set's "control", schema.h): the geometric
+ * mean of their B/A with its CI and the verdict on it. */
+struct cmp_control {
+	char bench[32], group[64];
+	size_t n;
+	double g, lo, hi;
+	enum cmp_verdict verdict;
 };
 
 /* 95% percentile-bootstrap CI of median(b) / median(a). Deterministic for
@@ -119,6 +131,23 @@ int cmp_records(const json_t *ra, const json_t *rb, const struct cmp_opts *o,
  * sides (msg is that alone, or "", when there is no difference). The
  * header of cmp_render states them. */
 size_t cmp_conditions(const struct cmp_input *a, const struct cmp_input *b, char *msg, size_t len);
+/* Control rows (compare-control.c). cmp_control_group: the group label
+ * of rec when it is a control record of set (written into buf), else
+ * NULL; none under --pair over the control's own column. cmp_controls:
+ * the groups of rows (compare's rows, each with "bench", "ratio" and,
+ * for a control row, "control_group"), at most max, with their geometric
+ * mean, CI and verdict at o's threshold. cmp_controls_moved: the groups
+ * whose verdict is significant, described in msg; their number.
+ * cmp_controls_md: the header line (and warning); cmp_controls_json:
+ * the "control" array of compare's JSON (new reference). */
+const char *cmp_control_group(const json_t *set, const json_t *rec, const struct cmp_opts *o,
+			      char *buf, size_t len);
+size_t cmp_controls(const json_t *rows, const struct cmp_opts *o, struct cmp_control *out,
+		    size_t max);
+size_t cmp_controls_moved(const struct cmp_control *c, size_t n, char *msg, size_t len);
+void cmp_controls_md(FILE *out, const struct cmp_control *c, size_t n, const json_t *sets,
+		     double t);
+json_t *cmp_controls_json(const struct cmp_control *c, size_t n);
 /* The whole comparison as Markdown; counts filled as rows are compared
  * (the caller decides whether 0 matched is an error). -EINVAL with err
  * set when a match is ambiguous (nothing useful is in out then). */

@@ -152,3 +152,13 @@ void rset_compat_tags(json_t *set)
 	}
 	json_decref(declared);
 }
+
+void rset_compat_control(json_t *set)
+{
+	if (json_object_get(set, "control"))
+		return;
+	const struct schema *s = rset_schema_find(json_string_value(json_object_get(set, "bench")));
+	json_t *c = s ? schema_control_json(s) : NULL;
+	if (c)
+		json_object_set_new(set, "control", c);
+}

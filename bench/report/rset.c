@@ -30,6 +30,7 @@ json_t *rset_load_file(const char *path, char *err, size_t errlen)
 			json_object_set_new(set, "columns", rset_compat_columns(set));
 		else
 			rset_compat_tags(set);
+		rset_compat_control(set);
 		return set;
 	}
 	json_decref(set);

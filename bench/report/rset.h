@@ -89,6 +89,9 @@ json_t *rset_compat_columns(const json_t *set);
  * each column the bench's current schema declares with the same name,
  * role and unit gets that column's "statistic" and "block" (rset-compat.c). */
 void rset_compat_tags(json_t *set);
+/* A set with no "control" (written before sets declared it) gets the one
+ * its bench's current schema declares, if any (rset-compat.c). */
+void rset_compat_control(json_t *set);
 
 /* One measure of a set and its statistics, as its columns declare them
  * ("statistic" and "block", schema.h): each a column name in the set's

@@ -708,6 +708,95 @@ static void test_declared_measure(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A lookup set: floor-l1 and bitmap in both modes at sizes 1, 16, 64,
+ * each a record of N samples around base; B's floor-l1 throughput and
+ * bitmap throughput scaled by thr (the machine moved in that mode only). */
+static json_t *control_set(double thr)
+{
+	static const char *const designs[] = { "floor-l1", "bitmap" };
+	static const char *const modes[] = { "latency", "throughput" };
+	static const int sizes[] = { 1, 16, 64 };
+	json_t *set = set_new("lookup");
+	double s[N];
+	rng_state = 11;
+	for (int d = 0; d < 2; d++)
+		for (int m = 0; m < 2; m++)
+			for (int z = 0; z < 3; z++) {
+				double base = (d + 1) * (m ? 0.5 : 2.0) * (1 + z / 10.0);
+				for (int i = 0; i < N; i++)
+					s[i] = (m ? thr : 1.0) * normal(base, base / 200);
+				json_t *r = record(designs[d], 0, s, N, 1);
+				json_object_del(r, "nevents");
+				json_object_set_new(r, "mode", json_string(modes[m]));
+				json_object_set_new(r, "size", json_integer(sizes[z]));
+				json_array_append_new(json_object_get(set, "records"), r);
+			}
+	return set;
+}
+
+/* The control rows (lookup's floor-l1, per mode): their movement is in
+ * the header, and a warning when it is beyond the threshold; --pair over
+ * the control's column has no control. */
+static void test_control(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pfbench-test-compare-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char da[64], db[64], dc[64], f[96], *out;
+	snprintf(da, sizeof(da), "%s/a", dir);
+	snprintf(db, sizeof(db), "%s/b", dir);
+	snprintf(dc, sizeof(dc), "%s/c", dir);
+	const char *dirs[] = { da, db, dc };
+	const double thr[] = { 1.0, 1.10, 1.0 };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(mkdir(dirs[i], 0755), 0);
+		json_t *set = control_set(thr[i]);
+		snprintf(f, sizeof(f), "%s/lookup.json", dirs[i]);
+		assert_int_equal(json_dump_file(set, f, 0), 0);
+		json_decref(set);
+	}
+	/* B's throughput 10% slower, floor included: the warning names it,
+	 * not latency, on stdout and stderr */
+	assert_int_equal(run_compare(&out, da, db, NULL, NULL), 0);
+	assert_non_null(strstr(out, "**Control rows** (`design` = `floor-l1`"));
+	const char *w = strstr(out, "**Warning: the control moved beyond ±5%** — lookup throughput: ×1.1");
+	if (!w)
+		fail_msg("%.2000s", out);
+	assert_false(in_line(w, "latency"));
+	assert_non_null(strstr(out, "the control rows moved between A and B (lookup throughput"));
+	free(out);
+	assert_int_equal(run_compare(&out, "--format json", da, db, NULL), 0);
+	json_error_t je;
+	json_t *j = json_loads(strchr(out, '{'), JSON_DISABLE_EOF_CHECK, &je);
+	assert_non_null(j);
+	json_t *ctl = json_object_get(j, "control");
+	assert_int_equal(json_array_size(ctl), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *g = json_array_get(ctl, i);
+		bool thru = !strcmp(json_string_value(json_object_get(g, "group")), "throughput");
+		assert_int_equal(json_integer_value(json_object_get(g, "cells")), 3);
+		assert_string_equal(json_string_value(json_object_get(g, "verdict")),
+				    thru ? "significant" : "within noise");
+		double r = json_real_value(json_object_get(g, "ratio"));
+		assert_true(thru ? r > 1.08 && r < 1.12 : fabs(r - 1) < 0.01);
+	}
+	json_decref(j);
+	free(out);
+	/* the same machine speed: said, and no warning */
+	assert_int_equal(run_compare(&out, da, dc, NULL, NULL), 0);
+	assert_non_null(strstr(out, "the machine ran the same code at the same speed within ±5%"));
+	assert_null(strstr(out, "control rows moved"));
+	assert_null(strstr(out, "**Warning: the control"));
+	free(out);
+	/* --pair over design compares the floor with a design: no control */
+	assert_int_equal(run_compare(&out, "--pair design=floor-l1,bitmap", da, NULL, NULL), 0);
+	assert_null(strstr(out, "Control rows"));
+	free(out);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_cli_emulated),
 		cmocka_unit_test(test_declared_measure),
+		cmocka_unit_test(test_control),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
