@@ -4,7 +4,9 @@
  * "skipped  <name>: <why>" — then a summary; --json prints the result set
  * instead and -o DIR writes DIR/check.json and DIR/check.csv (records:
  * name, result, reason). Exit 1 if any check failed, 4 if every check was
- * skipped (nothing could be checked), else 0. */
+ * skipped (nothing could be checked), else 0. SIGINT/SIGTERM (stop.h) end
+ * the run at the next check: the verdicts finished are printed and written,
+ * marked incomplete, and the exit status is 128 + the signal. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -20,6 +22,7 @@
 #include "options.h"
 #include "topology.h"
 #include "out.h"
+#include "stop.h"
 #include "util.h"
 
 #define DEFAULT_NDIFF 2000
@@ -53,7 +56,8 @@ static const struct opt_doc doc = {
 		"                      exactly when the filter allows them; an allowed event\n"
 		"                      that reads 0 is skipped: it may not occur)\n\n",
 	.status = "exit status: 0 no check failed (skips allowed), 1 a check failed, 2 usage,\n"
-		  "4 every check skipped (no /dev/kvm or no filter ioctl)",
+		  "4 every check skipped (no /dev/kvm or no filter ioctl), 128+N stopped by\n"
+		  "signal N (SIGINT, SIGTERM: the checks finished are kept, marked incomplete)",
 };
 
 #define STR_(x) #x
@@ -155,6 +159,41 @@ static json_t *host_json(const struct check_host *h, const struct check_opts *o)
 	return j;
 }
 
+/* Marks the set, writes it (-o) and prints the summary (and the set with
+ * --json); returns the exit status. After a signal (stop.h) the verdicts
+ * finished are kept, marked incomplete, and the status is 128 + it. */
+static int finish(const struct check_run *run, json_t *set, const char *dir, bool json)
+{
+	unsigned np = run->n[CHECK_PASS], nf = run->n[CHECK_FAIL], ns = run->n[CHECK_SKIP];
+	int sig = stop_signal();
+	int status = sig ? 128 + sig : nf ? EXIT_FAIL : np ? EXIT_OK : EXIT_SKIP;
+	if (sig) {
+		stop_mark_set(set);
+	} else {
+		if (status == EXIT_SKIP)
+			out_set_skip(set, "check", run->h.kvm_fd < 0 && run->h.kvm_why[0]
+							   ? run->h.kvm_why
+							   : "every check skipped");
+		out_set_complete(set, true);
+	}
+	if (dir)
+		util_write_set(set, dir);
+	FILE *sum = json ? stderr : stdout;
+	fprintf(sum, "%u checks: %u passed, %u failed, %u skipped%s\n", np + nf + ns, np, nf, ns,
+		sig ? " (interrupted: the rest did not run)"
+		: status == EXIT_SKIP ? " (nothing could be checked)" : "");
+	if (json) {
+		if (json_dumpf(set, stdout, JSON_INDENT(2)) < 0)
+			die("check: writing JSON to stdout failed");
+		putchar('\n');
+	}
+	if (sig)
+		info("check: interrupted by %s: the %u checks finished so far are kept%s%s%s, "
+		     "marked incomplete", stop_signal_name(), np + nf + ns, dir ? " in " : "",
+		     dir ? dir : "", dir ? "/check.json and check.csv" : "");
+	return status;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_cli cli = { .loops = DEFAULT_LOOPS };
@@ -168,6 +207,7 @@ int cmd_check(int argc, char **argv)
 	const char *dir = cli.b.output;
 	if (dir)
 		util_check_out_dir("check", dir); /* before measuring: the path named */
+	stop_install(); /* a Ctrl-C keeps the finished verdicts (stop.h) */
 	json_t *binding = NULL;
 	if (cli.b.cpu_given) {
 		int r = pin_thread((int)cli.b.cpu, &binding);
@@ -189,23 +229,7 @@ int cmd_check(int argc, char **argv)
 	json_object_set_new(json_object_get(ctx, "check"), "filters", user_filters_json(ufs, o.nfilters));
 	check_all(&run);
 	check_close(&run);
-
-	unsigned np = run.n[CHECK_PASS], nf = run.n[CHECK_FAIL], ns = run.n[CHECK_SKIP];
-	int status = nf ? EXIT_FAIL : np ? EXIT_OK : EXIT_SKIP;
-	if (status == EXIT_SKIP)
-		out_set_skip(set, "check", run.h.kvm_fd < 0 && run.h.kvm_why[0] ? run.h.kvm_why
-										  : "every check skipped");
-	out_set_complete(set, true);
-	if (dir)
-		util_write_set(set, dir);
-	FILE *sum = json ? stderr : stdout;
-	fprintf(sum, "%u checks: %u passed, %u failed, %u skipped%s\n", np + nf + ns, np, nf, ns,
-		status == EXIT_SKIP ? " (nothing could be checked)" : "");
-	if (json) {
-		if (json_dumpf(set, stdout, JSON_INDENT(2)) < 0)
-			die("check: writing JSON to stdout failed");
-		putchar('\n');
-	}
+	int status = finish(&run, set, dir, json);
 	json_decref(set);
 	for (size_t i = 0; i < o.nfilters; i++)
 		pmuf_free(&ufs[i].f);

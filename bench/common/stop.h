@@ -3,9 +3,9 @@
  * the sweep checks between cells (stop_signal()); the command then writes
  * the finished records marked incomplete (stop_mark_set) and exits
  * 128+signal. A second signal ends the process at once (the handler resets
- * itself). Used by lookup, exit and install. Not used under `pfbench
- * suite`'s own handler, which forwards signals to the stage: the stage's
- * handler is this one. */
+ * itself). Used by lookup, limits, exit, install and check. Not used
+ * under `pfbench suite`'s own handler, which forwards signals to the
+ * stage: the stage's handler is this one. */
 #ifndef PFBENCH_STOP_H
 #define PFBENCH_STOP_H
 

@@ -13,6 +13,7 @@
 
 #include "hostinfo.h"
 #include "kvm-compat.h"
+#include "stop.h"
 
 const char *check_result_name(enum check_result r)
 {
@@ -104,6 +105,11 @@ void check_probe(struct check_run *c)
 					  : strerror(-r));
 	}
 	probe_vpmu(c);
+}
+
+bool check_stopped(void)
+{
+	return stop_signal() != 0;
 }
 
 void check_close(struct check_run *c)

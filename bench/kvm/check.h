@@ -17,7 +17,11 @@
  *    (the kernel's answer against the model's) and, with a vPMU, counted.
  * arm64 (arm64/check-arch.c): the attribute order KVM enforces and
  * counting under KVM_ARM_VCPU_PMU_V3_FILTER (see its header comment).
- * Prints nothing; bench/cmd-check.c prints and writes the results. */
+ * Prints nothing; bench/cmd-check.c prints and writes the results.
+ * A SIGINT/SIGTERM caught by stop_install() (bench/common/stop.h) ends the
+ * run at the next check: each check function tests check_stopped() between
+ * the checks it reports, and one cut short (ioctl/differential part way
+ * through its filters) reports nothing, so every verdict reported is whole. */
 #ifndef PFBENCH_CHECK_H
 #define PFBENCH_CHECK_H
 
@@ -85,6 +89,9 @@ void check_counting(struct check_run *c);     /* x86_64/check-count.c */
  * event of its first entry and one of a select no entry names count as
  * the filter decides). x86 filters: x86_64/check-count.c. */
 void check_user_filters(struct check_run *c);
+
+/* A signal arrived (stop.h): report no further check. */
+bool check_stopped(void);
 
 /* Every check of this arch in order (<arch>/check-arch.c). */
 void check_arch_all(struct check_run *c);

@@ -2,7 +2,10 @@
  * SIGTERM keeps what it finished (issue 15, item 3; bench/common/stop.h):
  * `pfbench lookup`, `limits`, `exit` and `install` are started with stderr on a
  * pseudo-terminal, so they draw their progress line; once the line shows a
- * finished step the signal is sent. Each must then exit 128 + the signal,
+ * finished step the signal is sent. `check` has no progress line: its
+ * stdout goes to the pseudo-terminal too, and the signal is sent once it
+ * printed a verdict ("pass  NAME", ...); it must then have written at least
+ * one verdict, each printed line one record. Each must then exit 128 + the signal,
  * say on stderr that it was interrupted, and leave a result set that is
  * marked incomplete ("complete": false, a skipped entry "interrupted by
  * SIGINT: N records measured before it" with N the records it holds) and
@@ -45,9 +48,25 @@ static bool step_done(const char *text, const char *label)
 	return false;
 }
 
+/* How many lines of text are check's verdicts ("pass  NAME", "fail  NAME:
+ * ...", "skipped  NAME: ..."). */
+static size_t verdict_lines(const char *text)
+{
+	static const char *const starts[] = { "pass  ", "fail  ", "skipped  " };
+	size_t n = 0;
+	for (const char *p = text; p; p = strchr(p, '\n')) {
+		p += *p == '\n';
+		for (size_t i = 0; i < 3; i++)
+			n += !strncmp(p, starts[i], strlen(starts[i]));
+	}
+	return n;
+}
+
 /* Runs `pfbench args...` with stdout to /dev/null and stderr on a pty;
  * sends sig once the progress line of label shows a finished step; reads
- * stderr to the end. Returns the exit status; *errp gets stderr. */
+ * stderr to the end. label NULL (check): stdout on the pty too, and sig
+ * goes once a verdict line is there. Returns the exit status; *errp gets
+ * what the pty read. */
 static int run_and_stop(const char *const args[], const char *label, int sig, char **errp)
 {
 	int master = posix_openpt(O_RDWR | O_NOCTTY);
@@ -63,7 +82,7 @@ static int run_and_stop(const char *const args[], const char *label, int sig, ch
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
+		dup2(label ? devnull : slave, 1);
 		dup2(slave, 2);
 		close(master);
 		const char *argv[CLI_MAX_ARGS + 2] = { exe };
@@ -97,22 +116,23 @@ static int run_and_stop(const char *const args[], const char *label, int sig, ch
 			len += (size_t)n;
 			buf[len] = '\0';
 		}
-		if (!sent && step_done(buf, label)) {
+		if (!sent && (label ? step_done(buf, label) : verdict_lines(buf) >= 1)) {
 			assert_int_equal(kill(pid, sig), 0);
 			sent = true;
 		}
 		if (!sent && now_s() - t0 > PROGRESS_WAIT_S) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
-			fail_msg("no progress line '%s N/M' within %d s; stderr: %s", label,
-				 PROGRESS_WAIT_S, buf);
+			fail_msg("no progress line '%s N/M' within %d s; stderr: %s",
+				 label ?: "(a verdict)", PROGRESS_WAIT_S, buf);
 		}
 	}
 	close(master);
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	if (!sent)
-		fail_msg("pfbench %s ended before a progress line '%s N/M': %s", args[0], label, buf);
+		fail_msg("pfbench %s ended before a progress line '%s N/M': %s", args[0],
+			 label ?: "(a verdict)", buf);
 	if (!WIFEXITED(st))
 		fail_msg("pfbench %s ended by signal %d, not by writing its records: %s", args[0],
 			 WTERMSIG(st), buf);
@@ -164,6 +184,35 @@ static void check_incomplete(const char *dir, const char *bench, const char *sig
 	free(err);
 }
 
+/* check's dir/check.json holds at least one verdict, each a name and a
+ * result, and as many as the verdict lines it printed (out); its summary
+ * says it was interrupted. */
+static void check_verdicts(const char *dir, const char *out)
+{
+	char path[PATH_MAX * 2];
+	snprintf(path, sizeof(path), "%s/check.json", dir);
+	json_t *set = json_load_file(path, 0, NULL);
+	assert_non_null(set);
+	json_t *recs = json_object_get(set, "records"), *r;
+	size_t i;
+	assert_true(json_array_size(recs) >= 1);
+	json_array_foreach(recs, i, r) {
+		const char *res = json_string_value(json_object_get(r, "result"));
+		assert_non_null(res);
+		assert_true(!strcmp(res, "pass") || !strcmp(res, "fail") || !strcmp(res, "skipped"));
+		assert_true(strlen(json_string_value(json_object_get(r, "name")) ?: "") > 0);
+	}
+	if (verdict_lines(out) != json_array_size(recs))
+		fail_msg("%zu verdict lines printed, %zu records in %s: %s", verdict_lines(out),
+			 json_array_size(recs), path, out);
+	char said[64];
+	snprintf(said, sizeof(said), "%zu checks: ", json_array_size(recs));
+	const char *sum = strstr(out, said);
+	if (!sum || !strstr(sum, "(interrupted: the rest did not run)"))
+		fail_msg("no summary '%s... (interrupted: the rest did not run)': %s", said, out);
+	json_decref(set);
+}
+
 static void interrupted(const char *bench, const char *const args[], const char *label, int sig,
 			const char *signame)
 {
@@ -182,8 +231,10 @@ static void interrupted(const char *bench, const char *const args[], const char 
 	snprintf(said, sizeof(said), "%s: interrupted by %s", bench, signame);
 	if (!strstr(err, said))
 		fail_msg("stderr lacks '%s': %s", said, err);
-	free(err);
 	check_incomplete(dir, bench, signame);
+	if (!label)
+		check_verdicts(dir, err);
+	free(err);
 }
 
 static void test_lookup_sigint(void **state)
@@ -216,6 +267,24 @@ static void test_install_sigterm(void **state)
 	interrupted("install", args, "install ", SIGTERM, "SIGTERM");
 }
 
+/* The most random filters ioctl/differential takes (minutes here), so the
+ * signal comes while check runs; it stops between two of them. */
+static const char *const check_args[] = { "--samples", "10000000", NULL };
+
+static void test_check_sigint(void **state)
+{
+	(void)state;
+	close(need_kvm_filter());
+	interrupted("check", check_args, NULL, SIGINT, "SIGINT");
+}
+
+static void test_check_sigterm(void **state)
+{
+	(void)state;
+	close(need_kvm_filter());
+	interrupted("check", check_args, NULL, SIGTERM, "SIGTERM");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +292,8 @@ int main(void)
 		cmocka_unit_test(test_limits_sigterm),
 		cmocka_unit_test(test_exit_sigint),
 		cmocka_unit_test(test_install_sigterm),
+		cmocka_unit_test(test_check_sigint),
+		cmocka_unit_test(test_check_sigterm),
 	};
 	return cmocka_run_group_tests(tests, cli_root_setup, cli_root_teardown);
 }

@@ -460,14 +460,18 @@ void check_arch_all(struct check_run *c)
 		vm_free(vm);
 	}
 	attr_cases(c, event_bits);
+	if (check_stopped()) /* a signal: keep what finished (check.h) */
+		return;
 
 	/* The unfiltered PMCEID comes from the no-filter case, run first. */
 	struct verify_out base;
 	char why[320];
 	memset(&base, 0, sizeof(base));
 	bool have_base = !verify(c, NULL, 10, &base, why, sizeof(why));
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]) && !check_stopped(); i++)
 		count_case(c, &cases[i], event_bits, base.pmceid, have_base);
+	if (check_stopped())
+		return;
 	if (have_base)
 		exact(c, event_bits, base.pmceid);
 	else

@@ -386,17 +386,18 @@ void check_counting(struct check_run *c)
 		return;
 	}
 
-	for (size_t i = 0; i < NCOUNT; i++)
+	for (size_t i = 0; i < NCOUNT && !check_stopped(); i++)
 		run_case(c, &env, &count_cases[i]);
 	unsigned nnames = env.nfixed ? env.nfixed : 1;
-	for (unsigned i = 0; i < nnames; i++) {
+	for (unsigned i = 0; i < nnames && !check_stopped(); i++) {
 		char name[96];
 		snprintf(name, sizeof(name), "count/fixed-allow-bit-%u", i);
 		run_fixed(c, &env, name, KVM_PMU_EVENT_ALLOW, 1u << i, false);
 		snprintf(name, sizeof(name), "count/fixed-deny-bit-%u", i);
 		run_fixed(c, &env, name, KVM_PMU_EVENT_DENY, 1u << i, false);
 	}
-	run_fixed(c, &env, "count/fixed-allow-events-only", KVM_PMU_EVENT_ALLOW, 0, true);
+	if (!check_stopped())
+		run_fixed(c, &env, "count/fixed-allow-events-only", KVM_PMU_EVENT_ALLOW, 0, true);
 }
 
 /* ---- the user's --filter files ---- */
@@ -436,7 +437,7 @@ static void user_count(struct check_run *c, const struct count_env *env, const s
 void check_user_filters(struct check_run *c)
 {
 	const struct check_host *h = &c->h;
-	for (size_t i = 0; i < c->o->nfilters; i++) {
+	for (size_t i = 0; i < c->o->nfilters && !check_stopped(); i++) {
 		const struct user_filter *uf = &c->o->filters[i];
 		const struct pmuf_filter *f = &uf->f;
 		char name[200];

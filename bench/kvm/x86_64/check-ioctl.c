@@ -317,7 +317,7 @@ static void run_case(struct check_run *c, int vm, const struct ioctl_case *cs)
 void check_ioctl_cases(struct check_run *c)
 {
 	int vm = -1;
-	for (size_t i = 0; i < NCASES; i++) {
+	for (size_t i = 0; i < NCASES && !check_stopped(); i++) {
 		char name[96];
 		snprintf(name, sizeof(name), "ioctl/%s", ioctl_cases[i].name);
 		if (skip_no_filter(c, name))
@@ -358,6 +358,10 @@ void check_differential(struct check_run *c)
 	for (unsigned i = 0; i < c->o->ndiff; i++) {
 		struct pmuf_filter f;
 		struct pmuf_verdict v;
+		if (check_stopped()) { /* a verdict over part of the filters is none */
+			close(vm);
+			return;
+		}
 		if (pmuf_random_filter(&rng, &f)) {
 			check_report(c, name, CHECK_FAIL, "out of memory at filter %u", i);
 			close(vm);
