@@ -212,9 +212,10 @@ timeout*"then SIGKILL"*"SIGKILL"*) ok ;;
 timeout*"sent SIGTERM, which stopped it"*"SIGTERM"*) ok ;; # a stage without a handler
 *) fail "$why" ;;
 esac
-case_ "8. standalone lookup, limits, exit, install keep their records on SIGINT/SIGTERM"
+case_ "8. standalone lookup, limits, exit, install, check keep their records on SIGINT/SIGTERM"
 # test_cli_interrupt signals each once its progress line (on a pty) shows
-# a finished step, then checks exit 128+signal, the set's marks and report.
+# a finished step (check: a verdict line), then checks exit 128+signal, the
+# set's marks and report.
 if have_kvm; then
 	PFBENCH="$pf" PFBENCH_MUST_HAVE="pfbench kvm" "$repo/$build/tests/test_cli_interrupt" >ti.log 2>&1; rc=$?
 	[ "$rc" = 0 ] && ok || fail "test_cli_interrupt: $(grep -E 'ERROR|FAILED' ti.log | head -3)"
