@@ -10,7 +10,8 @@
 #       scriptdir='scripts'; ..." scripts/plot-install.gp
 # Data: one block per series (separated by two blank lines), its first row
 # the series name, then "x median lo hi" rows: nseries line series, then
-# nband (0 or 1) band ("x mid lowest highest"). The rest: plot-style.gp.
+# nband bands ("x mid lowest highest", a comment line listing the band's
+# series before each). The rest: plot-style.gp.
 if (!exists("datafile")) datafile = 'plots/install.dat'
 if (!exists("outfile")) outfile = 'plots/install.svg'
 if (!exists("fmt")) fmt = 'svg'
@@ -32,13 +33,17 @@ dt(i) = words(dts) >= i + 1 ? int(word(dts, i + 1)) : 1
 set key outside right top Left reverse width 1 samplen 3
 set pointsize 1
 
-# The band only when there is one: an empty "for" clause makes gnuplot
-# fail (first clause) or warn (last).
+# Bands only when there are: an empty "for" clause makes gnuplot fail
+# (first clause) or warn (last).
 series = 'for [i=0:nseries-1] datafile index i using (xf($1)):3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb colour(lc(i)) notitle, for [i=0:nseries-1] datafile index i using (xf($1)):2 with linespoints lw 2 lc rgb colour(lc(i)) dt dash(dt(i), lc(i)) pt ptype(lc(i)) title columnheader(1)'
 if (nband) {
 	plot @series, \
-	     datafile index nseries using (xf($1)):3:4 with filledcurves \
-		fs transparent solid 0.35 noborder lc rgb '#56B4E9' title columnheader(1)
+	     for [b=0:nband-1] datafile index nseries + b using (xf($1)):3:4 with filledcurves \
+		fs transparent solid 0.4 noborder lc rgb bc(b) title columnheader(1), \
+	     for [b=0:nband-1] datafile index nseries + b using (xf($1)):3 with lines \
+		lw 1.5 lc rgb bc(b) notitle, \
+	     for [b=0:nband-1] datafile index nseries + b using (xf($1)):4 with lines \
+		lw 1.5 lc rgb bc(b) notitle
 } else {
 	plot @series
 }

@@ -7,12 +7,14 @@
 # minor tics when the data span a decade, and the caption line (host,
 # CPU, kernel, date, pfbench revision) at the bottom.
 # Variables: fmt outfile width height plottitle subtitle caption xlab ylab
+# bandnote (the band rule) bandnames (band names too long for a legend)
 # xmode (0 x, 1 log2 x, 2 log2(1+x)) xtl (tic list) xmin xmax ymin ymax logy
 if (!exists("width")) width = 1100
 if (!exists("height")) height = 700
 if (!exists("subtitle")) subtitle = ''
 if (!exists("caption")) caption = ''
 if (!exists("bandnote")) bandnote = ''
+if (!exists("bandnames")) bandnames = ''
 if (!exists("xmode")) xmode = 0
 if (!exists("xtl")) xtl = ''
 if (!exists("logy")) logy = 0
@@ -33,6 +35,8 @@ okabe = '#0072B2 #D55E00 #009E73 #E69F00 #CC79A7 #56B4E9 #000000'
 colour(i) = word(okabe, (int(i) - 1) % 7 + 1)
 # the dash of series i: its own (dts) and one more step per 7 colours used
 dash(d, i) = (int(d) - 1 + (int(i) - 1) / 7) % 5 + 1
+# the colour of band i (bcs: each band's, 1-based; else light blue)
+bc(i) = exists("bcs") && words(bcs) >= i + 1 ? colour(int(word(bcs, i + 1))) : '#56B4E9'
 ptype(i) = word('7 5 9 11 13 4 6 8 10 12', (int(i) - 1) % 10 + 1) + 0
 
 xf(x) = xmode == 2 ? log(1 + x) / log(2) : xmode == 1 ? log(x) / log(2) : x
@@ -76,7 +80,7 @@ if (logy) {
 	set ylabel ylab
 }
 set format y '%g'
-fulltitle = plottitle . (strlen(subtitle) ? "\n" . subtitle : '') . (strlen(bandnote) ? "\n" . bandnote : '')
+fulltitle = plottitle . (strlen(subtitle) ? "\n" . subtitle : '') . (strlen(bandnote) ? "\n" . bandnote : '') . (strlen(bandnames) ? "\n" . bandnames : '')
 set title fulltitle font ',13'
 if (strlen(caption)) set label 99 caption at screen 0.01, screen 0.012 left font ',9' tc rgb 'gray20'
 # (a script with its legend below sets its own, larger, bmargin)

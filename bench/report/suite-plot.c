@@ -78,13 +78,13 @@ struct plot_spec {
 static const struct plot_spec specs[] = {
 	/* scripts/plot-lookup.gp: one plot per mode x pattern x encoding x
 	 * action, the kernel's algorithms left and the other designs right,
-	 * the L1-load floor dashed in both. */
+	 * the L1-load floor dashed in both; designs that coincide are a band. */
 	{ "lookup", "lookup", "plot-lookup.gp", { "size", NULL },
 	  { { NULL, NULL } }, { "mode", "pattern", "encoding_name", "action" },
 	  { "%s mode", "%s pattern", "%s encoding", "%s filter" }, { NULL, NULL, NULL, "allow" },
 	  { "design", NULL }, { "design", "floor-l1" }, "floor: one L1 load",
 	  { "kernel_replica", "yes" }, { "the kernel's algorithms", "other designs" }, "k6.3-masked",
-	  NULL, false,
+	  NULL, true,
 	  { { { { NULL, NULL } }, NULL, NULL } },
 	  "Filter lookup", "filter size in entries", "time per lookup in %s", NULL, NULL, NULL },
 	{ "exit", "exit", "plot-exit.gp", { "filter_size", "nevents", "size", NULL },
@@ -186,6 +186,33 @@ static const char *x_column(const struct plot_spec *p, const json_t *records)
 	return NULL;
 }
 
+/* The word for one field of a record's series name ("masked", "1 vCPU,
+ * idle", "event early", "size 64"); false when the field names nothing
+ * (absent, null, or vcpu_state said by vcpus). */
+static bool field_word(const json_t *rec, const json_t *cols, const char *name, char *val,
+		       size_t len)
+{
+	json_t *v = json_object_get(rec, name);
+	if (!v || json_is_null(v))
+		return false;
+	if (!strcmp(name, "vcpus"))
+		rmd_vcpus_word(rec, val, len);
+	else if (!strcmp(name, "vcpu_state") && rset_in_list(cols, "vcpus"))
+		return false;
+	else if (!strcmp(name, "position"))
+		snprintf(val, len, "event %s", json_string_value(v) ? json_string_value(v) : "?");
+	else if (json_is_string(v))
+		rset_scalar(v, val, len);
+	else {
+		char n[64];
+		snprintf(val, len, "%s %s", name, rset_scalar(v, n, sizeof(n)));
+	}
+	for (char *c = val; *c; c++)
+		if (*c == '"')
+			*c = '\'';
+	return true;
+}
+
 /* The series a record belongs to, in words: its values of the fields that
  * vary (other than x and skip), e.g. "masked, deny, event early" or
  * "exact, 4 vCPUs, idle". */
@@ -197,24 +224,10 @@ static void series_title(const json_t *rec, const json_t *cols, const char *x, c
 	buf[0] = '\0';
 	json_array_foreach(cols, k, kv) {
 		const char *name = json_string_value(kv);
-		if (!strcmp(name, x) || (skip && !strcmp(name, skip)))
-			continue;
-		json_t *v = json_object_get(rec, name);
-		if (!v || json_is_null(v))
-			continue;
 		char val[128];
-		if (!strcmp(name, "vcpus"))
-			rmd_vcpus_word(rec, val, sizeof(val));
-		else if (!strcmp(name, "vcpu_state") && rset_in_list(cols, "vcpus"))
+		if (!strcmp(name, x) || (skip && !strcmp(name, skip)) ||
+		    !field_word(rec, cols, name, val, sizeof(val)))
 			continue;
-		else if (!strcmp(name, "position"))
-			snprintf(val, sizeof(val), "event %s", json_string_value(v) ? json_string_value(v) : "?");
-		else if (json_is_string(v))
-			rset_scalar(v, val, sizeof(val));
-		else {
-			char n[64];
-			snprintf(val, sizeof(val), "%s %s", name, rset_scalar(v, n, sizeof(n)));
-		}
 		int w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", val);
 		if (w < 0 || (size_t)w >= len - off)
 			break;
@@ -222,9 +235,6 @@ static void series_title(const json_t *rec, const json_t *cols, const char *x, c
 	}
 	if (!off)
 		snprintf(buf, len, "median");
-	for (char *c = buf; *c; c++)
-		if (*c == '"')
-			*c = '\'';
 }
 
 struct point {
@@ -356,7 +366,8 @@ struct plot_globals {
 };
 
 struct plot_data {
-	size_t nseries, n1, nband, ntail, nbase;
+	size_t nseries, n1, nband, nb1, ntail, nbase; /* nb1: of the nband bands,
+							* those in the left panel */
 	long refidx;        /* the block of panel_ref's series, or -1 */
 	size_t nref;        /* of the nbase lines, the first nref are the first
 			     * base spec's (exit: "no filter"), the reference
@@ -365,9 +376,11 @@ struct plot_data {
 	double scale;       /* data are written in ns x scale */
 	const char *unit;   /* "ns", "µs", "ms" */
 	char lcs[512], dts[512]; /* each series' colour and dash index (1-based) */
+	char bcs[256];      /* each band's colour index (its first series') */
 	char xtics[1024];   /* gnuplot tic list: the sizes measured */
 	int xmode;          /* x drawn as: 0 x, 1 log2(x), 2 log2(1 + x) */
-	char band_note[160]; /* the subtitle's word on the band */
+	char band_note[160];  /* the subtitle's word on the bands ... */
+	char band_names[160]; /* ... and the names their legend had no room for */
 	struct rset_measure m; /* the set's declared median and CI columns */
 };
 
@@ -477,6 +490,113 @@ static void write_blocks(FILE *f, const struct rset_measure *m, const json_t *se
 	}
 }
 
+/* Characters of a band's name in the legend; a longer name is said in
+ * the subtitle, the legend naming as many series as fit and "+N more". */
+#define BAND_NAME_MAX 40
+
+static bool any_comma(const json_t *words)
+{
+	size_t i;
+	json_t *w;
+	json_array_foreach(words, i, w) if (strchr(json_string_value(w), ',')) return true;
+	return false;
+}
+
+/* Whether a band's series are every combination of their fields' values;
+ * then its name field by field into buf ("exact/masked, no vCPU"; with
+ * one field in the names: "table2, hash"). */
+static bool band_factored(const json_t *sel, const json_t *fields, const char *x,
+			  const json_t *band, char *buf, size_t len)
+{
+	size_t nf = json_array_size(fields), f, i, product = 1, named = 0;
+	json_t **vals = calloc(nf ? nf : 1, sizeof(*vals)), *t;
+	bool ok = vals != NULL;
+	for (f = 0; ok && f < nf; f++) {
+		const char *name = json_string_value(json_array_get(fields, f));
+		vals[f] = json_array();
+		json_array_foreach(band, i, t) {
+			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
+			char w[128] = "";
+			if (strcmp(name, x))
+				field_word(rec, fields, name, w, sizeof(w));
+			if (!rset_in_list(vals[f], w))
+				json_array_append_new(vals[f], json_string(w));
+		}
+		/* a field some series name and others do not, or words with a
+		 * comma ("1 vCPU, idle"), read wrong joined by "/": a list */
+		ok = json_array_size(vals[f]) == 1 ||
+		     (!rset_in_list(vals[f], "") && !any_comma(vals[f]));
+		product *= json_array_size(vals[f]);
+		named += !rset_in_list(vals[f], "");
+	}
+	ok = ok && product == json_array_size(band);
+	buf[0] = '\0';
+	for (f = 0; ok && f < nf; f++) {
+		if (rset_in_list(vals[f], ""))
+			continue;
+		size_t o = strlen(buf);
+		snprintf(buf + o, len - o, "%s", o ? ", " : "");
+		json_array_foreach(vals[f], i, t) {
+			o = strlen(buf);
+			snprintf(buf + o, len - o, "%s%s", i ? (named > 1 ? "/" : ", ") : "",
+				 json_string_value(t));
+		}
+	}
+	for (f = 0; vals && f < nf; f++)
+		json_decref(vals[f]);
+	free(vals);
+	return ok && buf[0];
+}
+
+/* A band's series from the from-th on, one after another ("a; b; c", or
+ * with one field in the names "a, b, c"), as many as fit in max
+ * characters, then "+N more"; returns the index after the last named. */
+static size_t band_list(const json_t *band, size_t from, size_t max, char *buf, size_t len)
+{
+	size_t n = json_array_size(band), i;
+	json_t *t;
+	bool one_field = true;
+	json_array_foreach(band, i, t) one_field = one_field && !strchr(json_string_value(t), ',');
+	buf[0] = '\0';
+	for (i = from; i < n; i++) {
+		const char *name = json_string_value(json_array_get(band, i));
+		size_t o = strlen(buf);
+		/* room for this one, and for "+N more" unless it is the last */
+		if (i > from && o + strlen(name) + 2 + (i + 1 < n ? 10 : 0) > max) {
+			snprintf(buf + o, len - o, " +%zu more", n - i);
+			return i;
+		}
+		snprintf(buf + o, len - o, "%s%s", i > from ? (one_field ? ", " : "; ") : "", name);
+	}
+	return n;
+}
+
+/* A band's legend title into legend ("exact/masked, no vCPU (band)"); when
+ * the names do not fit there, what it leaves out into more ("12 filter
+ * series: exact/masked, allow/deny, ..." or "a +2 more: b; c"), else "". */
+static void band_name(const json_t *sel, const json_t *fields, const char *x, const json_t *band,
+		      const char *what, char *legend, size_t len, char *more, size_t morelen)
+{
+	char name[1024], list[1024], rest[1024];
+	bool factored = band_factored(sel, fields, x, band, name, sizeof(name));
+	band_list(band, 0, sizeof(list) - 1, list, sizeof(list));
+	const char *all = factored ? name : list;
+	more[0] = '\0';
+	if (strlen(all) <= BAND_NAME_MAX) {
+		snprintf(legend, len, "%s (band)", all);
+		return;
+	}
+	if (factored) {
+		snprintf(legend, len, "%zu %sseries (band)", json_array_size(band), what);
+		snprintf(more, morelen, "%zu %sseries: %s", json_array_size(band), what, name);
+		return;
+	}
+	size_t k = band_list(band, 0, BAND_NAME_MAX, list, sizeof(list));
+	band_list(band, k, sizeof(rest) - 1, rest, sizeof(rest));
+	snprintf(legend, len, "%s (band)", list);
+	fmt(more, morelen, "%s: %s", list, rest); /* cut: names the .dat has */
+}
+
 /* The envelope of the band series: per x, the lowest and highest median. */
 static void write_band(FILE *f, const struct rset_measure *m, const json_t *sel,
 		       const json_t *band, const json_t *fields, const char *x, double scale,
@@ -502,7 +622,9 @@ static void write_band(FILE *f, const struct rset_measure *m, const json_t *sel,
 		pts[j].hi = fmax(pts[j].hi, y);
 	}
 	qsort(pts, n, sizeof(*pts), cmp_point);
-	fprintf(f, "\n\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
+	fprintf(f, "\n\n# band of %zu series:", json_array_size(band));
+	json_array_foreach(band, i, r) fprintf(f, "%s \"%s\"", i ? "," : "", json_string_value(r));
+	fprintf(f, "\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
 	for (size_t j = 0; j < n; j++)
 		fprintf(f, "%.10g %.10g %.10g %.10g\n", pts[j].x, (pts[j].lo + pts[j].hi) / 2,
 			pts[j].lo, pts[j].hi);
@@ -617,53 +739,174 @@ static double ref_median(const struct plot_spec *p, const json_t *records,
 	return NAN;
 }
 
+/* The records of sel whose series title is one of ts. */
+static json_t *records_of(const json_t *sel, const json_t *fields, const char *x, const json_t *ts)
+{
+	json_t *out = json_array(), *r;
+	size_t i;
+	char title[512];
+	json_array_foreach(sel, i, r) {
+		series_title(r, fields, x, NULL, title, sizeof(title));
+		if (has_title(ts, title))
+			json_array_append(out, r);
+	}
+	return out;
+}
+
+/* Whether every series of group lies within BAND_PCT of the group's own
+ * middle at each x. */
+static bool group_coincides(const struct rset_measure *m, const json_t *sel, const json_t *fields,
+			    const char *x, const json_t *group)
+{
+	json_t *sub = records_of(sel, fields, x, group), *t;
+	size_t i;
+	bool ok = true;
+	json_array_foreach(group, i, t) ok = ok && coincides(m, sub, fields, x, json_string_value(t), NAN);
+	json_decref(sub);
+	return ok;
+}
+
+struct level {
+	double level; /* the mean log of a series' medians */
+	json_t *title;
+};
+
+static int cmp_level(const void *a, const void *b)
+{
+	double x = ((const struct level *)a)->level, y = ((const struct level *)b)->level;
+	return (x > y) - (x < y);
+}
+
+/* The titles of cand that are in group, in cand's order. */
+static json_t *in_order(const json_t *cand, const json_t *group)
+{
+	json_t *out = json_array(), *t;
+	size_t i;
+	json_array_foreach(cand, i, t) if (has_title(group, json_string_value(t))) json_array_append(out, t);
+	return out;
+}
+
+/* cand's series grouped, lowest first, into runs that coincide
+ * (group_coincides): each run of more than one is a band (appended to
+ * bands, in cand's order), the rest go to rest in cand's order. keep (or
+ * NULL) is never banded (lookup's reference design). */
+static void cluster_bands(const struct rset_measure *m, const json_t *sel, const json_t *fields,
+			  const char *x, const json_t *cand, const char *keep, json_t *bands,
+			  json_t *rest)
+{
+	size_t n = json_array_size(cand), i, k = 0;
+	struct level *l = calloc(n ? n : 1, sizeof(*l));
+	json_t *banded = json_array(), *group = json_array(), *t;
+	json_array_foreach(cand, i, t) {
+		json_t *one = json_pack("[O]", t), *sub = records_of(sel, fields, x, one), *r;
+		double sum = 0, cnt = 0;
+		size_t j;
+		json_array_foreach(sub, j, r) {
+			sum += log(stat_of(r, m->median));
+			cnt++;
+		}
+		if (l && !(keep && !strcmp(keep, json_string_value(t))))
+			l[k++] = (struct level){ cnt ? sum / cnt : 0, t };
+		json_decref(one);
+		json_decref(sub);
+	}
+	if (l)
+		qsort(l, k, sizeof(*l), cmp_level);
+	for (i = 0; i <= k; i++) {
+		if (i < k) {
+			json_t *trial = json_copy(group);
+			json_array_append(trial, l[i].title);
+			if (group_coincides(m, sel, fields, x, trial)) {
+				json_decref(group);
+				group = trial;
+				continue;
+			}
+			json_decref(trial);
+		}
+		if (json_array_size(group) > 1) {
+			json_array_append_new(bands, in_order(cand, group));
+			json_array_extend(banded, group);
+		}
+		json_array_clear(group);
+		if (i < k)
+			json_array_append(group, l[i].title);
+	}
+	json_array_foreach(cand, i, t) if (!has_title(banded, json_string_value(t))) json_array_append(rest, t);
+	free(l);
+	json_decref(group);
+	json_decref(banded);
+}
+
+/* cand's series whose every median lies within BAND_PCT of ref: one band
+ * when more than one (into bands), the rest into rest. */
+static void ref_band(const struct rset_measure *m, const json_t *sel, const json_t *fields,
+		     const char *x, const json_t *cand, double ref, json_t *bands, json_t *rest)
+{
+	json_t *band = json_array(), *t;
+	size_t i;
+	json_array_foreach(cand, i, t) {
+		if (!isnan(ref) && coincides(m, sel, fields, x, json_string_value(t), ref))
+			json_array_append(band, t);
+	}
+	if (json_array_size(band) < 2) /* one series alone is drawn as a line */
+		json_array_clear(band);
+	json_array_foreach(cand, i, t) if (!has_title(band, json_string_value(t))) json_array_append(rest, t);
+	if (json_array_size(band))
+		json_array_append(bands, band);
+	json_decref(band);
+}
+
 /* The series titles in drawing order (left panel, then right) into
- * ordered, those coinciding with ref into band (when more than one), and
- * each drawn series' colour and dash into d. */
+ * ordered and the bands (arrays of titles, left panel's first) into bands:
+ * a plot with a reference line bands the series that coincide with it
+ * (ref NAN: none), one without bands each group of series that coincide
+ * with one another. Each drawn series' colour and dash, and each band's
+ * colour (its first series'), into d. */
 static void order_series(const struct plot_spec *p, const struct plot_globals *g,
 			 const json_t *sel, const json_t *fields, const json_t *titles,
 			 const char *x, double ref, struct plot_data *d, json_t *ordered,
-			 json_t *band)
+			 json_t *bands)
 {
 	size_t i;
 	json_t *t;
 	for (int panel = 0; panel < 2; panel++) {
+		json_t *cand = json_array();
 		json_array_foreach(titles, i, t) {
 			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
-			int pn = p->panel.field && !matches1(rec, &p->panel);
-			if (pn != panel)
-				continue;
-			/* a plot with a reference line bands around it (none: no
-			 * band); one without bands around the middle */
-			bool has_ref = p->base[0].where[0].field;
-			if (p->band && (has_ref ? !isnan(ref) && coincides(&d->m, sel, fields, x,
-									    json_string_value(t), ref)
-						: coincides(&d->m, sel, fields, x,
-							    json_string_value(t), NAN)))
-				json_array_append(band, t);
-			else
-				json_array_append(ordered, t);
+			if ((p->panel.field && !matches1(rec, &p->panel)) == panel)
+				json_array_append(cand, t);
 		}
-		if (panel == 0)
+		if (!p->band)
+			json_array_extend(ordered, cand);
+		else if (p->base[0].where[0].field)
+			ref_band(&d->m, sel, fields, x, cand, ref, bands, ordered);
+		else
+			cluster_bands(&d->m, sel, fields, x, cand, p->panel_ref, bands, ordered);
+		json_decref(cand);
+		if (panel == 0) {
 			d->n1 = json_array_size(ordered);
+			d->nb1 = json_array_size(bands);
+		}
 	}
 	d->nseries = json_array_size(ordered);
+	d->nband = json_array_size(bands);
 	d->refidx = p->panel_ref && d->n1 ? (long)title_pos(ordered, p->panel_ref) : -1;
 	if (d->refidx >= (long)d->n1)
 		d->refidx = -1;
-	d->nband = json_array_size(band) > 1 ? 1 : 0;
-	if (!d->nband) { /* one series alone is drawn as a line */
-		json_array_extend(ordered, band);
-		json_array_clear(band);
-		d->nseries = json_array_size(ordered);
-	}
-	d->lcs[0] = d->dts[0] = '\0';
+	d->lcs[0] = d->dts[0] = d->bcs[0] = '\0';
 	json_array_foreach(ordered, i, t) {
 		const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
 		size_t lc, dt;
 		series_style(p, g, fields, x, rec, p->panel.field && !matches1(rec, &p->panel), &lc, &dt);
 		append(d->lcs, sizeof(d->lcs), d->lcs[0] ? " %zu" : "%zu", lc + 1);
 		append(d->dts, sizeof(d->dts), d->dts[0] ? " %zu" : "%zu", dt + 1);
+	}
+	json_array_foreach(bands, i, t) {
+		const json_t *rec = first_with_title(sel, fields, x,
+						     json_string_value(json_array_get(t, 0)));
+		size_t lc, dt;
+		series_style(p, g, fields, x, rec, p->panel.field && !matches1(rec, &p->panel), &lc, &dt);
+		append(d->bcs, sizeof(d->bcs), d->bcs[0] ? " %zu" : "%zu", lc + 1);
 	}
 }
 
@@ -707,15 +950,45 @@ static void write_refs(FILE *f, const struct plot_spec *p, const json_t *records
 	json_decref(bases);
 }
 
-/* Writes the data file: the series (left panel, right panel), the band of
- * coinciding series, the tail (floor) series, then the flat reference
+/* Each band's block, named (band_name), and the subtitle's word on the
+ * bands: the rule, and the names a legend entry had no room for. */
+static void write_bands(FILE *f, const struct plot_spec *p, const json_t *sel, const json_t *bands,
+			const json_t *fields, const char *x, struct plot_data *d)
+{
+	bool has_ref = p->base[0].where[0].field;
+	size_t i, o;
+	json_t *band;
+	d->band_note[0] = d->band_names[0] = '\0';
+	if (!d->nband)
+		return;
+	if (has_ref)
+		snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series whose "
+			 "medians all lie within %d%% of no filter, drawn as their range",
+			 json_array_size(json_array_get(bands, 0)), BAND_PCT);
+	else
+		snprintf(d->band_note, sizeof(d->band_note), "band%s: series whose medians lie "
+			 "within %d%% of their middle at every size", d->nband > 1 ? "s" : "", BAND_PCT);
+	json_array_foreach(bands, i, band) {
+		char legend[256], full[1024];
+		band_name(sel, fields, x, band, has_ref ? "filter " : "", legend, sizeof(legend), full,
+			  sizeof(full)); /* full: what the legend had no room for */
+		o = strlen(d->band_names);
+		/* names too long for the subtitle too are in the .dat only */
+		if (full[0] && o + strlen(full) + 3 < sizeof(d->band_names))
+			snprintf(d->band_names + o, sizeof(d->band_names) - o, "%s%s", o ? "; " : "",
+				 full);
+		write_band(f, &d->m, sel, band, fields, x, d->scale, legend);
+	}
+}
+
+/* Writes the data file: the series (left panel, right panel), the bands
+ * of coinciding series (left panel's first), the tail (floor) series, then the flat reference
  * lines. The median and its CI are the columns the set declares. */
 static int write_data(const char *path, const struct plot_spec *p, const json_t *set,
 		      const char *x, const struct plot_globals *g, struct plot_data *d)
 {
 	const json_t *records = json_object_get(set, "records");
 	json_t *sel = json_array(), *tail = json_array(), *xs = json_array();
-	char title[512];
 	if (!rset_measure(set, NULL, &d->m))
 		memset(&d->m, 0, sizeof(d->m)); /* nothing to plot: no median */
 	select_points(p, records, x, d, sel, tail, xs);
@@ -725,8 +998,8 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 	json_t *fields = series_fields(p, set, sel, x);
 	json_t *titles = series_titles(sel, fields, x, NULL);
 	json_t *tail_titles = series_titles(tail, fields, x, NULL);
-	json_t *ordered = json_array(), *band = json_array();
-	order_series(p, g, sel, fields, titles, x, ref_median(p, records, &d->m), d, ordered, band);
+	json_t *ordered = json_array(), *bands = json_array();
+	order_series(p, g, sel, fields, titles, x, ref_median(p, records, &d->m), d, ordered, bands);
 	d->ntail = json_array_size(tail_titles);
 
 	char *text = NULL;
@@ -744,19 +1017,7 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 		d->scale, d->unit, d->m.ci_low ? d->m.ci_low : "-", d->m.ci_high ? d->m.ci_high : "-");
 	bool first = true;
 	write_blocks(f, &d->m, sel, ordered, fields, x, NULL, d->scale, pts, &first);
-	if (d->nband) {
-		if (!p->base[0].where[0].field)
-			snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu series whose "
-				 "medians all lie within %d%% of the middle at each size",
-				 json_array_size(band), BAND_PCT);
-		else
-			snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series "
-				 "whose medians all lie within %d%% of no filter, drawn as their range",
-				 json_array_size(band), BAND_PCT);
-		snprintf(title, sizeof(title), "%zu %sseries (band)", json_array_size(band),
-			 p->base[0].where[0].field ? "filter " : "");
-		write_band(f, &d->m, sel, band, fields, x, d->scale, title);
-	}
+	write_bands(f, p, sel, bands, fields, x, d);
 	write_blocks(f, &d->m, tail, tail_titles, fields, x, d->ntail == 1 ? p->tail_title : NULL,
 		     d->scale, pts, &first);
 	write_refs(f, p, records, d);
@@ -773,7 +1034,7 @@ out:
 	json_decref(titles);
 	json_decref(tail_titles);
 	json_decref(ordered);
-	json_decref(band);
+	json_decref(bands);
 	return ret;
 }
 
@@ -866,7 +1127,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	for (int i = 0; i < 2; i++) {
 		char out[PATH_MAX], tmp[PATH_MAX], q_dat[2 * PATH_MAX], q_tmp[2 * PATH_MAX];
 		char q_title[1024], q_sub[1024], q_x[256], q_y[256], ylab[256], q_cap[1200];
-		char q_p1[256], q_p2[256], q_sdir[2 * PATH_MAX], q_band[400], vars[8 * PATH_MAX];
+		char q_p1[256], q_p2[256], q_sdir[2 * PATH_MAX], q_band[400], q_bnames[400], vars[8 * PATH_MAX];
 		if (!fmt(out, sizeof(out), "%s/%s.%s", pdir, name, fmts[i]) ||
 		    out_tmp_name(out, tmp, sizeof(tmp))) {
 			fmt(why, sizeof(why), "path too long");
@@ -878,6 +1139,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_title, sizeof(q_title), title);
 		gp_str(q_sub, sizeof(q_sub), subtitle ? subtitle : "");
 		gp_str(q_band, sizeof(q_band), d.band_note);
+		gp_str(q_bnames, sizeof(q_bnames), d.band_names);
 		gp_str(q_x, sizeof(q_x), p->xlabel ? p->xlabel : x);
 		gp_str(q_y, sizeof(q_y), ylab);
 		gp_str(q_cap, sizeof(q_cap), g->caption);
@@ -885,12 +1147,13 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_p1, sizeof(q_p1), p->panel_titles[0] ? p->panel_titles[0] : "");
 		gp_str(q_p2, sizeof(q_p2), p->panel_titles[1] ? p->panel_titles[1] : "");
 		fmt(vars, sizeof(vars),
-		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; n1=%zu; refidx=%ld; nband=%zu; hasfloor=%zu; "
+		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; n1=%zu; refidx=%ld; nband=%zu; nb1=%zu; bcs='%s'; "
+		    "hasfloor=%zu; "
 		    "nbase=%zu; nref=%zu; lcs='%s'; dts='%s'; plottitle=%s; subtitle=%s; "
-		    "caption=%s; bandnote=%s; ptitle1=%s; ptitle2=%s; xlab=%s; ylab=%s; xmode=%d; logy=%d; "
+		    "caption=%s; bandnote=%s; bandnames=%s; ptitle1=%s; ptitle2=%s; xlab=%s; ylab=%s; xmode=%d; logy=%d; "
 		    "xmin=%.10g; xmax=%.10g; ymin=%.10g; ymax=%.10g; xtl='%s'; scriptdir=%s",
 		    q_dat, q_tmp, fmts[i], d.nseries, p->panel.field ? d.n1 : d.nseries, d.refidx, d.nband,
-		    d.ntail, d.nbase, d.nref, d.lcs, d.dts, q_title, q_sub, q_cap, q_band, q_p1, q_p2, q_x,
+		    d.nb1, d.bcs, d.ntail, d.nbase, d.nref, d.lcs, d.dts, q_title, q_sub, q_cap, q_band, q_bnames, q_p1, q_p2, q_x,
 		    q_y, d.xmode, d.ymin > 0 && d.ymax / d.ymin >= 10, d.xmin, d.xmax,
 		    d.ymin * d.scale, d.ymax * d.scale, d.xtics, q_sdir);
 		if (run_gnuplot(script, vars, why, sizeof(why), warnings, sizeof(warnings))) {

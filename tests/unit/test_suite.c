@@ -486,6 +486,68 @@ static void test_report_synthetic(void **state)
 	assert_int_equal(run(NULL, argv2), 2);
 }
 
+/* Series that coincide are drawn as one band, and its legend title (the
+ * block's first row in the .dat) names them: install's exact and masked
+ * filters on a VM without vCPUs (within 1%) and lookup's table2 and hash
+ * (within 2%); a series apart (2x) keeps its line. */
+static void test_plot_bands(void **state)
+{
+	(void)state;
+	char dir[PATH_MAX + 16], *out;
+	snprintf(dir, sizeof(dir), "%s/bands", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	json_t *in = json_array(), *lk = json_array();
+	int sizes[] = { 1, 16, 64, 300 };
+	for (int i = 0; i < 4; i++) {
+		double base = 15000 + 200 * sizes[i];
+		static const struct {
+			const char *enc;
+			int vcpus;
+			double f;
+		} vm[] = { { "exact", 0, 1.0 }, { "masked", 0, 1.01 }, { "exact", 1, 2.0 } };
+		for (int v = 0; v < 3; v++) {
+			json_t *r = rec(vm[v].enc, json_integer(sizes[i]), base * vm[v].f);
+			json_object_update_new(r, json_pack("{s:s, s:i, s:s}", "case", "valid", "vcpus",
+							    vm[v].vcpus, "vcpu_state",
+							    vm[v].vcpus ? "idle" : "none"));
+			json_array_append_new(in, r);
+		}
+		static const struct {
+			const char *design;
+			double ns;
+		} d[] = { { "table2", 6.0 }, { "hash", 6.2 }, { "bitmap", 3.0 }, { "k6.3-masked", 9 } };
+		for (int k = 0; k < 4; k++)
+			json_array_append_new(
+				lk, json_pack("{s:s, s:b, s:i, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:i}",
+					      "design", d[k].design, "kernel_replica", k == 3, "size",
+					      sizes[i], "encoding_name", "exact", "action", "allow",
+					      "pattern", "hit", "mode", "latency", "median_ns",
+					      d[k].ns * (1 + 0.01 * i), "ci95_low_ns", d[k].ns * 0.99,
+					      "ci95_high_ns", d[k].ns * 1.01, "samples", 21));
+	}
+	write_set(dir, "install", in);
+	write_set(dir, "lookup", lk);
+	char *argv[] = { abs_pfbench(), "report", dir, NULL };
+	assert_int_equal(run(&out, argv), 0);
+	free(out);
+	char *dat = slurp(dir, "plots/install.dat");
+	if (!strstr(dat, "# band of 2 series: \"exact, no vCPU\", \"masked, no vCPU\"\n"
+			 "\"exact/masked, no vCPU (band)\"") ||
+	    !strstr(dat, "\n\"exact, 1 vCPU, idle\" \"median\"") ||
+	    strstr(dat, "\n\"exact, no vCPU\" \"median\""))
+		fail_msg("plots/install.dat does not band the no-vCPU series by name:\n%s", dat);
+	free(dat);
+	dat = slurp(dir, "plots/lookup-latency-hit-exact.dat");
+	if (!strstr(dat, "\n\"table2, hash (band)\"") || !strstr(dat, "\n\"bitmap\" \"median\"") ||
+	    strstr(dat, "\n\"table2\" \"median\""))
+		fail_msg("plots/lookup-latency-hit-exact.dat does not band table2 and hash:\n%s", dat);
+	free(dat);
+	/* The PNG's legend is not text; the SVG's is. */
+	char *svg = slurp(dir, "plots/lookup-latency-hit-exact.svg");
+	assert_non_null(strstr(svg, "table2, hash (band)"));
+	free(svg);
+}
+
 /* A set whose measure is not called median_ns, declared with role
  * measure and unit ns: report.md's tables show it as the median; a field
  * named median_ns declared an outcome (a decoy) is no median. */
@@ -839,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_tiny_suite),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_report_synthetic),
+		cmocka_unit_test(test_plot_bands),
 		cmocka_unit_test(test_report_declared_measure),
 		cmocka_unit_test(test_report_arm64_words),
 		cmocka_unit_test(test_interrupt),
