@@ -61,8 +61,9 @@ struct plot_spec {
 	const char *dash_field; /* its value picks the dash pattern, the other
 				 * fields the colour */
 	bool band;             /* series within BAND_PCT of the first
-				* reference line (without one: of the middle
-				* of all series at each x) are drawn as one band */
+				* reference line are drawn as one band; without
+				* one, each group within BAND_PCT of its own
+				* middle at each x (cluster_bands) */
 	struct base_spec base[3];
 	const char *title;
 	const char *xlabel, *ylabel; /* ylabel: "%s" is the unit (ns, µs, ms) */
@@ -72,7 +73,8 @@ struct plot_spec {
 };
 
 /* Series whose every median is within this many percent of the reference
- * ("no filter") coincide with it: one band, said so in the legend. */
+ * ("no filter"), or of their group's middle, coincide: one band, named in
+ * the legend. */
 #define BAND_PCT 5
 
 static const struct plot_spec specs[] = {
