@@ -1,7 +1,7 @@
 # plot-exit.gp — guest exit latency vs installed filter size: one line per
 # filter series (colour: encoding and where the programmed event sits;
 # dash: allow solid, deny dashed), series that coincide with "no filter"
-# merged into one shaded band (said so in the legend), the same cycle with
+# merged into one shaded band (named in the legend), the same cycle with
 # no filter as a grey reference, and the baseline exits (no filter
 # involved) flat in dark grey, one dash each, named on the line. Shaded bands around lines:
 # the 95% CI of the median. Called by `pfbench suite` / `pfbench report`

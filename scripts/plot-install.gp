@@ -1,9 +1,9 @@
 # plot-install.gp — KVM_SET_PMU_EVENT_FILTER latency vs filter size, one
 # line per VM configuration (colour: vCPUs and their state) and encoding
-# (dash: exact solid, masked dashed); shaded bands: the 95% CI of the
-# median. Configurations whose medians all lie within 5% of the middle of
-# every series (nband 1) are one shaded band, said so in the legend and
-# the title. Called by `pfbench suite` / `pfbench report`
+# (dash: exact solid, masked dashed); light shading: the 95% CI of the
+# median. Each group of configurations whose medians all lie within 5% of
+# the group's middle at each size is one shaded band edged in lines, in
+# the colour of its first configuration (bcs), named in the legend. Called by `pfbench suite` / `pfbench report`
 # (bench/report/suite-plot.c) with -e on plots/install.dat:
 #   gnuplot -e "datafile='plots/install.dat'; outfile='plots/install.svg'; fmt='svg'; \
 #       nseries=8; lcs='1 1 2 2 ...'; dts='1 2 1 2 ...'; plottitle='...'; \

@@ -495,6 +495,8 @@ static void write_blocks(FILE *f, const struct rset_measure *m, const json_t *se
 /* Characters of a band's name in the legend; a longer name is said in
  * the subtitle, the legend naming as many series as fit and "+N more". */
 #define BAND_NAME_MAX 40
+/* Characters of the names said on a title line (about the plot's width). */
+#define BAND_LINE_MAX 84
 
 static bool any_comma(const json_t *words)
 {
@@ -594,7 +596,8 @@ static void band_name(const json_t *sel, const json_t *fields, const char *x, co
 		return;
 	}
 	size_t k = band_list(band, 0, BAND_NAME_MAX, list, sizeof(list));
-	band_list(band, k, sizeof(rest) - 1, rest, sizeof(rest));
+	/* the title line as wide as the plot at most: the rest in the .dat */
+	band_list(band, k, BAND_LINE_MAX - strlen(list) - 2, rest, sizeof(rest));
 	snprintf(legend, len, "%s (band)", list);
 	fmt(more, morelen, "%s: %s", list, rest); /* cut: names the .dat has */
 }
@@ -964,8 +967,8 @@ static void write_bands(FILE *f, const struct plot_spec *p, const json_t *sel, c
 	if (!d->nband)
 		return;
 	if (has_ref)
-		snprintf(d->band_note, sizeof(d->band_note), "shaded band: %zu filter series whose "
-			 "medians all lie within %d%% of no filter, drawn as their range",
+		snprintf(d->band_note, sizeof(d->band_note), "band: %zu filter series whose medians "
+			 "lie within %d%% of no filter at every size",
 			 json_array_size(json_array_get(bands, 0)), BAND_PCT);
 	else
 		snprintf(d->band_note, sizeof(d->band_note), "band%s: series whose medians lie "
