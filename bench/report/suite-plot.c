@@ -587,18 +587,18 @@ static void band_name(const json_t *sel, const json_t *fields, const char *x, co
 	const char *all = factored ? name : list;
 	more[0] = '\0';
 	if (strlen(all) <= BAND_NAME_MAX) {
-		snprintf(legend, len, "%s (band)", all);
+		fmt(legend, len, "%s (band)", all);
 		return;
 	}
 	if (factored) {
-		snprintf(legend, len, "%zu %sseries (band)", json_array_size(band), what);
-		snprintf(more, morelen, "%zu %sseries: %s", json_array_size(band), what, name);
+		fmt(legend, len, "%zu %sseries (band)", json_array_size(band), what);
+		fmt(more, morelen, "%zu %sseries: %s", json_array_size(band), what, name);
 		return;
 	}
 	size_t k = band_list(band, 0, BAND_NAME_MAX, list, sizeof(list));
 	/* the title line as wide as the plot at most: the rest in the .dat */
 	band_list(band, k, BAND_LINE_MAX - strlen(list) - 2, rest, sizeof(rest));
-	snprintf(legend, len, "%s (band)", list);
+	fmt(legend, len, "%s (band)", list);
 	fmt(more, morelen, "%s: %s", list, rest); /* cut: names the .dat has */
 }
 
@@ -980,8 +980,7 @@ static void write_bands(FILE *f, const struct plot_spec *p, const json_t *sel, c
 		o = strlen(d->band_names);
 		/* names too long for the subtitle too are in the .dat only */
 		if (full[0] && o + strlen(full) + 3 < sizeof(d->band_names))
-			snprintf(d->band_names + o, sizeof(d->band_names) - o, "%s%s", o ? "; " : "",
-				 full);
+			fmt(d->band_names + o, sizeof(d->band_names) - o, "%s%s", o ? "; " : "", full);
 		write_band(f, &d->m, sel, band, fields, x, d->scale, legend);
 	}
 }
