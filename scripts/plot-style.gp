@@ -7,7 +7,8 @@
 # minor tics when the data span a decade, and the caption line (host,
 # CPU, kernel, date, pfbench revision) at the bottom.
 # Variables: fmt outfile width height plottitle subtitle caption xlab ylab
-# bandnote (the band rule) bandnames (band names too long for a legend)
+# bandnote (the band rule) bandnames bandnames2 (two lines: the band names
+# too long for a legend)
 # xmode (0 x, 1 log2 x, 2 log2(1+x)) xtl (tic list) xmin xmax ymin ymax logy
 if (!exists("width")) width = 1100
 if (!exists("height")) height = 700
@@ -15,6 +16,7 @@ if (!exists("subtitle")) subtitle = ''
 if (!exists("caption")) caption = ''
 if (!exists("bandnote")) bandnote = ''
 if (!exists("bandnames")) bandnames = ''
+if (!exists("bandnames2")) bandnames2 = ''
 if (!exists("xmode")) xmode = 0
 if (!exists("xtl")) xtl = ''
 if (!exists("logy")) logy = 0
@@ -80,7 +82,7 @@ if (logy) {
 	set ylabel ylab
 }
 set format y '%g'
-fulltitle = plottitle . (strlen(subtitle) ? "\n" . subtitle : '') . (strlen(bandnote) ? "\n" . bandnote : '') . (strlen(bandnames) ? "\n" . bandnames : '')
+fulltitle = plottitle . (strlen(subtitle) ? "\n" . subtitle : '') . (strlen(bandnote) ? "\n" . bandnote : '') . (strlen(bandnames) ? "\n" . bandnames : '') . (strlen(bandnames2) ? "\n" . bandnames2 : '')
 set title fulltitle font ',13'
 if (strlen(caption)) set label 99 caption at screen 0.01, screen 0.012 left font ',9' tc rgb 'gray20'
 # (a script with its legend below sets its own, larger, bmargin)

@@ -382,7 +382,8 @@ struct plot_data {
 	char xtics[1024];   /* gnuplot tic list: the sizes measured */
 	int xmode;          /* x drawn as: 0 x, 1 log2(x), 2 log2(1 + x) */
 	char band_note[160];  /* the subtitle's word on the bands ... */
-	char band_names[160]; /* ... and the names their legend had no room for */
+	char band_names[160], band_names2[160]; /* ... and on two lines the names
+						 * their legend had no room for */
 	struct rset_measure m; /* the set's declared median and CI columns */
 };
 
@@ -506,49 +507,113 @@ static bool any_comma(const json_t *words)
 	return false;
 }
 
-/* Whether a band's series are every combination of their fields' values;
- * then its name field by field into buf ("exact/masked, no vCPU"; with
- * one field in the names: "table2, hash"). */
-static bool band_factored(const json_t *sel, const json_t *fields, const char *x,
-			  const json_t *band, char *buf, size_t len)
+/* The length of the words every one of several values starts with ("event
+ * " of "event early", "event late"), 0 when none or one value. */
+static size_t word_prefix(const json_t *vals)
 {
-	size_t nf = json_array_size(fields), f, i, product = 1, named = 0;
-	json_t **vals = calloc(nf ? nf : 1, sizeof(*vals)), *t;
-	bool ok = vals != NULL;
-	for (f = 0; ok && f < nf; f++) {
-		const char *name = json_string_value(json_array_get(fields, f));
-		vals[f] = json_array();
+	const char *first = json_string_value(json_array_get(vals, 0));
+	size_t n = 0, i;
+	json_t *v;
+	if (json_array_size(vals) < 2)
+		return 0;
+	for (const char *sp = strchr(first, ' '); sp; sp = strchr(sp + 1, ' ')) {
+		bool all = true;
+		json_array_foreach(vals, i, v) all = all && !strncmp(json_string_value(v), first,
+								     (size_t)(sp - first) + 1);
+		if (!all)
+			break;
+		n = (size_t)(sp - first) + 1;
+	}
+	return n;
+}
+
+/* Splits "1 vCPU, idle" at ", " into parts appended to out. */
+static void word_parts(const char *w, json_t *out)
+{
+	for (const char *c; (c = strstr(w, ", ")); w = c + 2)
+		json_array_append_new(out, json_stringn(w, (size_t)(c - w)));
+	json_array_append_new(out, json_string(w));
+}
+
+/* A band's names as columns of words, one array per column holding each
+ * series' word: a field's word ("" when it names nothing), or, when every
+ * series' word of a field has as many comma-separated parts, one column
+ * per part ("1 vCPU, idle" and "4 vCPUs, idle": "1 vCPU"/"4 vCPUs", "idle"). */
+static json_t *band_columns(const json_t *sel, const json_t *fields, const char *x,
+			    const json_t *band)
+{
+	json_t *cols = json_array(), *fv, *t;
+	size_t f, i;
+	json_array_foreach(fields, f, fv) {
+		json_t *parts = json_array(); /* per series: its parts */
+		size_t np = (size_t)-1;
+		bool same = true;
 		json_array_foreach(band, i, t) {
 			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
 			char w[128] = "";
-			if (strcmp(name, x))
-				field_word(rec, fields, name, w, sizeof(w));
-			if (!rset_in_list(vals[f], w))
-				json_array_append_new(vals[f], json_string(w));
+			if (strcmp(json_string_value(fv), x))
+				field_word(rec, fields, json_string_value(fv), w, sizeof(w));
+			json_t *p = json_array();
+			word_parts(w, p);
+			same = same && (np == (size_t)-1 || np == json_array_size(p));
+			np = json_array_size(p);
+			json_array_append_new(parts, p);
 		}
-		/* a field some series name and others do not, or words with a
-		 * comma ("1 vCPU, idle"), read wrong joined by "/": a list */
-		ok = json_array_size(vals[f]) == 1 ||
-		     (!rset_in_list(vals[f], "") && !any_comma(vals[f]));
-		product *= json_array_size(vals[f]);
-		named += !rset_in_list(vals[f], "");
+		for (size_t k = 0; k < (same ? np : 1); k++) {
+			json_t *col = json_array(), *p;
+			json_array_foreach(parts, i, p) {
+				char w[256] = "";
+				for (size_t j = 0; !same && j < json_array_size(p); j++)
+					snprintf(w + strlen(w), sizeof(w) - strlen(w), "%s%s", j ? ", " : "",
+						 json_string_value(json_array_get(p, j)));
+				json_array_append_new(col, same ? json_copy(json_array_get(p, k))
+								: json_string(w));
+			}
+			json_array_append_new(cols, col);
+		}
+		json_decref(parts);
+	}
+	return cols;
+}
+
+/* Whether a band's series are every combination of their names' words
+ * (band_columns); then its name column by column into buf ("exact/masked,
+ * no vCPU", "masked, 1 vCPU/4 vCPUs, idle"; with one word in the names:
+ * "table2, hash"). */
+static bool band_factored(const json_t *sel, const json_t *fields, const char *x,
+			  const json_t *band, char *buf, size_t len)
+{
+	json_t *cols = band_columns(sel, fields, x, band), *col, *t;
+	json_t *vals = json_array(); /* per column: its distinct words */
+	size_t c, i, product = 1, named = 0;
+	bool ok = true;
+	json_array_foreach(cols, c, col) {
+		json_t *v = json_array();
+		json_array_foreach(col, i, t) if (!rset_in_list(v, json_string_value(t)))
+			json_array_append(v, t);
+		/* a word some series have and others not, or words with a
+		 * comma, read wrong joined by "/": a list */
+		ok = ok && (json_array_size(v) == 1 || (!rset_in_list(v, "") && !any_comma(v)));
+		product *= json_array_size(v);
+		named += !rset_in_list(v, "");
+		json_array_append_new(vals, v);
 	}
 	ok = ok && product == json_array_size(band);
 	buf[0] = '\0';
-	for (f = 0; ok && f < nf; f++) {
-		if (rset_in_list(vals[f], ""))
+	json_array_foreach(vals, c, col) {
+		if (!ok || rset_in_list(col, ""))
 			continue;
-		size_t o = strlen(buf);
+		size_t o = strlen(buf), pre = word_prefix(col);
 		snprintf(buf + o, len - o, "%s", o ? ", " : "");
-		json_array_foreach(vals[f], i, t) {
+		/* a word they all start with once: "event early/late" */
+		json_array_foreach(col, i, t) {
 			o = strlen(buf);
 			snprintf(buf + o, len - o, "%s%s", i ? (named > 1 ? "/" : ", ") : "",
-				 json_string_value(t));
+				 json_string_value(t) + (i ? pre : 0));
 		}
 	}
-	for (f = 0; vals && f < nf; f++)
-		json_decref(vals[f]);
-	free(vals);
+	json_decref(vals);
+	json_decref(cols);
 	return ok && buf[0];
 }
 
@@ -582,8 +647,10 @@ static void band_name(const json_t *sel, const json_t *fields, const char *x, co
 		      const char *what, char *legend, size_t len, char *more, size_t morelen)
 {
 	char name[1024], list[1024], rest[1024];
-	bool factored = band_factored(sel, fields, x, band, name, sizeof(name));
 	band_list(band, 0, sizeof(list) - 1, list, sizeof(list));
+	/* factored only when that says it shorter (not with one word each) */
+	bool factored = band_factored(sel, fields, x, band, name, sizeof(name)) &&
+			strlen(name) < strlen(list);
 	const char *all = factored ? name : list;
 	more[0] = '\0';
 	if (strlen(all) <= BAND_NAME_MAX) {
@@ -596,8 +663,9 @@ static void band_name(const json_t *sel, const json_t *fields, const char *x, co
 		return;
 	}
 	size_t k = band_list(band, 0, BAND_NAME_MAX, list, sizeof(list));
-	/* the title line as wide as the plot at most: the rest in the .dat */
-	band_list(band, k, BAND_LINE_MAX - strlen(list) - 2, rest, sizeof(rest));
+	/* two title lines as wide as the plot at most (less what wrapping
+	 * them may lose at the end of the first): the rest in the .dat */
+	band_list(band, k, 2 * BAND_LINE_MAX - strlen(list) - 16, rest, sizeof(rest));
 	fmt(legend, len, "%s (band)", list);
 	fmt(more, morelen, "%s: %s", list, rest); /* cut: names the .dat has */
 }
@@ -955,6 +1023,30 @@ static void write_refs(FILE *f, const struct plot_spec *p, const json_t *records
 	json_decref(bases);
 }
 
+/* Where to break names to fit max characters: after the last "; " (else
+ * ", ", else " ") before max; strlen(names) when it fits or cannot break. */
+static size_t break_at(const char *names, size_t max)
+{
+	static const char *const seps[] = { "; ", ", ", " " };
+	size_t n = strlen(names), cut = n;
+	for (int k = 0; n > max && k < 3 && cut == n; k++)
+		for (const char *s = strstr(names, seps[k]); s && (size_t)(s - names) < max;
+		     s = strstr(s + 1, seps[k]))
+			cut = (size_t)(s - names) + 1;
+	return cut;
+}
+
+/* names on two lines of at most BAND_LINE_MAX characters; what does not
+ * fit in two is cut, said by "...". */
+static void wrap_names(const char *names, char *l1, char *l2, size_t len)
+{
+	size_t cut = break_at(names, BAND_LINE_MAX);
+	const char *rest = names + cut + (names[cut] == ' ');
+	snprintf(l1, len, "%.*s", (int)cut, names);
+	size_t cut2 = break_at(rest, BAND_LINE_MAX - 4);
+	snprintf(l2, len, "%.*s%s", (int)cut2, rest, rest[cut2] ? " ..." : "");
+}
+
 /* Each band's block, named (band_name), and the subtitle's word on the
  * bands: the rule, and the names a legend entry had no room for. */
 static void write_bands(FILE *f, const struct plot_spec *p, const json_t *sel, const json_t *bands,
@@ -963,7 +1055,8 @@ static void write_bands(FILE *f, const struct plot_spec *p, const json_t *sel, c
 	bool has_ref = p->base[0].where[0].field;
 	size_t i, o;
 	json_t *band;
-	d->band_note[0] = d->band_names[0] = '\0';
+	char names[2 * BAND_LINE_MAX + 8] = "";
+	d->band_note[0] = d->band_names[0] = d->band_names2[0] = '\0';
 	if (!d->nband)
 		return;
 	if (has_ref)
@@ -977,12 +1070,13 @@ static void write_bands(FILE *f, const struct plot_spec *p, const json_t *sel, c
 		char legend[256], full[1024];
 		band_name(sel, fields, x, band, has_ref ? "filter " : "", legend, sizeof(legend), full,
 			  sizeof(full)); /* full: what the legend had no room for */
-		o = strlen(d->band_names);
+		o = strlen(names);
 		/* names too long for the subtitle too are in the .dat only */
-		if (full[0] && o + strlen(full) + 3 < sizeof(d->band_names))
-			fmt(d->band_names + o, sizeof(d->band_names) - o, "%s%s", o ? "; " : "", full);
+		if (full[0] && o + strlen(full) + 3 < 2 * BAND_LINE_MAX)
+			fmt(names + o, sizeof(names) - o, "%s%s", o ? "; " : "", full);
 		write_band(f, &d->m, sel, band, fields, x, d->scale, legend);
 	}
+	wrap_names(names, d->band_names, d->band_names2, sizeof(d->band_names));
 }
 
 /* Writes the data file: the series (left panel, right panel), the bands
@@ -1131,7 +1225,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	for (int i = 0; i < 2; i++) {
 		char out[PATH_MAX], tmp[PATH_MAX], q_dat[2 * PATH_MAX], q_tmp[2 * PATH_MAX];
 		char q_title[1024], q_sub[1024], q_x[256], q_y[256], ylab[256], q_cap[1200];
-		char q_p1[256], q_p2[256], q_sdir[2 * PATH_MAX], q_band[400], q_bnames[400], vars[8 * PATH_MAX];
+		char q_p1[256], q_p2[256], q_sdir[2 * PATH_MAX], q_band[400], q_bnames[400], q_bnames2[400], vars[8 * PATH_MAX];
 		if (!fmt(out, sizeof(out), "%s/%s.%s", pdir, name, fmts[i]) ||
 		    out_tmp_name(out, tmp, sizeof(tmp))) {
 			fmt(why, sizeof(why), "path too long");
@@ -1144,6 +1238,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_sub, sizeof(q_sub), subtitle ? subtitle : "");
 		gp_str(q_band, sizeof(q_band), d.band_note);
 		gp_str(q_bnames, sizeof(q_bnames), d.band_names);
+		gp_str(q_bnames2, sizeof(q_bnames2), d.band_names2);
 		gp_str(q_x, sizeof(q_x), p->xlabel ? p->xlabel : x);
 		gp_str(q_y, sizeof(q_y), ylab);
 		gp_str(q_cap, sizeof(q_cap), g->caption);
@@ -1154,10 +1249,10 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; n1=%zu; refidx=%ld; nband=%zu; nb1=%zu; bcs='%s'; "
 		    "hasfloor=%zu; "
 		    "nbase=%zu; nref=%zu; lcs='%s'; dts='%s'; plottitle=%s; subtitle=%s; "
-		    "caption=%s; bandnote=%s; bandnames=%s; ptitle1=%s; ptitle2=%s; xlab=%s; ylab=%s; xmode=%d; logy=%d; "
+		    "caption=%s; bandnote=%s; bandnames=%s; bandnames2=%s; ptitle1=%s; ptitle2=%s; xlab=%s; ylab=%s; xmode=%d; logy=%d; "
 		    "xmin=%.10g; xmax=%.10g; ymin=%.10g; ymax=%.10g; xtl='%s'; scriptdir=%s",
 		    q_dat, q_tmp, fmts[i], d.nseries, p->panel.field ? d.n1 : d.nseries, d.refidx, d.nband,
-		    d.nb1, d.bcs, d.ntail, d.nbase, d.nref, d.lcs, d.dts, q_title, q_sub, q_cap, q_band, q_bnames, q_p1, q_p2, q_x,
+		    d.nb1, d.bcs, d.ntail, d.nbase, d.nref, d.lcs, d.dts, q_title, q_sub, q_cap, q_band, q_bnames, q_bnames2, q_p1, q_p2, q_x,
 		    q_y, d.xmode, d.ymin > 0 && d.ymax / d.ymin >= 10, d.xmin, d.xmax,
 		    d.ymin * d.scale, d.ymax * d.scale, d.xtics, q_sdir);
 		if (run_gnuplot(script, vars, why, sizeof(why), warnings, sizeof(warnings))) {

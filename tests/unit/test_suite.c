@@ -488,8 +488,10 @@ static void test_report_synthetic(void **state)
 
 /* Series that coincide are drawn as one band, and its legend title (the
  * block's first row in the .dat) names them: install's exact and masked
- * filters on a VM without vCPUs (within 1%) and lookup's table2 and hash
- * (within 2%); a series apart (2x) keeps its line. */
+ * filters on a VM without vCPUs (within 1%) and its masked 1 and 4 idle
+ * vCPUs, word by word; lookup's table2 and hash (within 2%); a series
+ * apart keeps its line. Four designs with long names: as many as fit in
+ * the legend, "+3 more", the others on the plot's title lines. */
 static void test_plot_bands(void **state)
 {
 	(void)state;
@@ -504,8 +506,9 @@ static void test_plot_bands(void **state)
 			const char *enc;
 			int vcpus;
 			double f;
-		} vm[] = { { "exact", 0, 1.0 }, { "masked", 0, 1.01 }, { "exact", 1, 2.0 } };
-		for (int v = 0; v < 3; v++) {
+		} vm[] = { { "exact", 0, 1.0 },	 { "masked", 0, 1.01 }, { "exact", 1, 2.0 },
+			   { "masked", 1, 3.0 }, { "masked", 4, 3.03 } };
+		for (int v = 0; v < 5; v++) {
 			json_t *r = rec(vm[v].enc, json_integer(sizes[i]), base * vm[v].f);
 			json_object_update_new(r, json_pack("{s:s, s:i, s:s}", "case", "valid", "vcpus",
 							    vm[v].vcpus, "vcpu_state",
@@ -515,8 +518,15 @@ static void test_plot_bands(void **state)
 		static const struct {
 			const char *design;
 			double ns;
-		} d[] = { { "table2", 6.0 }, { "hash", 6.2 }, { "bitmap", 3.0 }, { "k6.3-masked", 9 } };
-		for (int k = 0; k < 4; k++)
+		} d[] = { { "table2", 6.0 },
+			  { "hash", 6.2 },
+			  { "bitmap", 3.0 },
+			  { "k6.3-masked", 9 },
+			  { "design-with-a-long-name-1", 20 },
+			  { "design-with-a-long-name-2", 20.1 },
+			  { "design-with-a-long-name-3", 20.2 },
+			  { "design-with-a-long-name-4", 20.3 } };
+		for (int k = 0; k < 8; k++)
 			json_array_append_new(
 				lk, json_pack("{s:s, s:b, s:i, s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:i}",
 					      "design", d[k].design, "kernel_replica", k == 3, "size",
@@ -536,15 +546,25 @@ static void test_plot_bands(void **state)
 	    !strstr(dat, "\n\"exact, 1 vCPU, idle\" \"median\"") ||
 	    strstr(dat, "\n\"exact, no vCPU\" \"median\""))
 		fail_msg("plots/install.dat does not band the no-vCPU series by name:\n%s", dat);
+	if (!strstr(dat, "\n\"masked, 1 vCPU/4 vCPUs, idle (band)\""))
+		fail_msg("plots/install.dat does not band the masked idle series by name:\n%s", dat);
 	free(dat);
 	dat = slurp(dir, "plots/lookup-latency-hit-exact.dat");
 	if (!strstr(dat, "\n\"table2, hash (band)\"") || !strstr(dat, "\n\"bitmap\" \"median\"") ||
 	    strstr(dat, "\n\"table2\" \"median\""))
 		fail_msg("plots/lookup-latency-hit-exact.dat does not band table2 and hash:\n%s", dat);
+	if (!strstr(dat, "\n\"design-with-a-long-name-1 +3 more (band)\"") ||
+	    !strstr(dat, "# band of 4 series: \"design-with-a-long-name-1\", "
+			 "\"design-with-a-long-name-2\", \"design-with-a-long-name-3\", "
+			 "\"design-with-a-long-name-4\"\n"))
+		fail_msg("plots/lookup-latency-hit-exact.dat: no long band named so:\n%s", dat);
 	free(dat);
-	/* The PNG's legend is not text; the SVG's is. */
+	/* The PNG's legend and title are not text; the SVG's are: the names
+	 * the legend had no room for are on the title lines. */
 	char *svg = slurp(dir, "plots/lookup-latency-hit-exact.svg");
 	assert_non_null(strstr(svg, "table2, hash (band)"));
+	assert_non_null(strstr(svg, "design-with-a-long-name-1 +3 more: design-with-a-long-name-2,"));
+	assert_non_null(strstr(svg, "design-with-a-long-name-4"));
 	free(svg);
 }
 
