@@ -15,12 +15,13 @@
 #      took over the median, and what one function-tracer hit costs.
 #
 # usage: scripts/arm64/trace-reprogram/run.sh [OUTDIR]
-#   (default: a new directory under /tmp; needs make arm64 first)
+#   (default: a new directory under /tmp; needs make arm64 first;
+#   ARM64_VM_CPUS: guest CPUs, default 1)
 # Exit status: 0 done, 1 the VM run failed, 2 usage, 4 a tool is missing.
 set -eu
 
 case "${1:-}" in
--h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 B=${ARM64_BUILD:-build-arm64}
@@ -29,7 +30,7 @@ for t in python3 jq; do
 done
 [ -x "$B/pfbench" ] || { echo "trace-reprogram: $B/pfbench missing (make arm64)" >&2; exit 4; }
 out=${1:-$(mktemp -u /tmp/pfbench-trace-reprogram-XXXXXX)}
-ARM64_VM_CPUS=1 "$here/../vm-run.sh" -t 900 "$B/pfbench" "$here/guest.sh" "$out" >"${out}.log" 2>&1 || {
+ARM64_VM_CPUS=${ARM64_VM_CPUS:-1} "$here/../vm-run.sh" -t 900 "$B/pfbench" "$here/guest.sh" "$out" >"${out}.log" 2>&1 || {
 	echo "trace-reprogram: the VM run failed; see ${out}.log" >&2
 	exit 1
 }
@@ -82,17 +83,23 @@ print("%-34s" % "exit median_ns" + "".join("%14s" % r["median_ns"] for r in recs
 
 # 2. the slow samples: SLUB's slow path, lined up sample by sample.
 def groups(d):
-    items = []
+    items, cpus = [], collections.Counter()
     for l in open(f"{out}/{d}/trace.txt"):
         if l.startswith("#"):
             continue
+        cpu = re.search(r"\[(\d+)\]", l)
+        cpu = cpu.group(1) if cpu else None
         m = re.search(r"\s\d+\.\d+: (\w+): .*?(?:data=(0x[0-9a-f]+))?\s*$", l)
         if m:
-            items.append((m.group(1), m.group(2)))
+            items.append((m.group(1), m.group(2), cpu))
+            cpus[cpu] += m.group(1) == "w"
             continue
         m = re.search(r"\s\d+\.\d+: (\w+) <-(\w+)", l)
         if m and m.group(1) == "___slab_alloc":
-            items.append(("___slab_alloc<-" + m.group(2), None))
+            items.append(("___slab_alloc<-" + m.group(2), None, cpu))
+    # the vCPU thread is pinned: keep the CPU the writes were made on
+    vcpu = cpus.most_common(1)[0][0]
+    items = [e for e in items if e[2] == vcpu or e[0] == "newvm"]
     items = items[max(i for i, e in enumerate(items) if e[0] == "newvm"):]
     ws = [i for i, e in enumerate(items) if e[0] == "w"]
     timed = [k for k, i in enumerate(ws) if items[i][1] == "0x8"]
