@@ -11,7 +11,8 @@
  * disable. VERIFY: one untimed cycle per values[k] (SW_INCR events are
  * driven by workload_loops writes to PMSWINC_EL0 instead of the loop);
  * with nfixed >= 1 the cycle counter too (PMCCFILTR_EL0 = 0, counting at
- * EL1); PMCEID0/1, PMCR_EL0 and ID_AA64DFR0_EL1 into arch_out[]. */
+ * EL1); PMCEID0/1, PMCR_EL0 and ID_AA64DFR0_EL1 into arch_out[].
+ * Both commands first disable every counter (pmu_quiesce). */
 #include "guest.h"
 #include "arm64/processor.h"
 
@@ -21,6 +22,31 @@ GUEST_PAYLOAD("pmu");
 #define PMCR_P (1ull << 1) /* reset event counters */
 #define PMCR_C (1ull << 2) /* reset the cycle counter */
 #define CYCLE_BIT (1ull << 31)
+#define ALL_COUNTERS 0xffffffffull /* P0..P30 and C; KVM ignores counters past PMCR_EL0.N */
+
+/* KVM resets PMCNTENSET_EL0, PMINTENSET_EL1 and PMOVSSET_EL0 to an
+ * UNKNOWN value, not 0 (reset_pmu_reg: under 6.12, counters 1-4 and the
+ * cycle counter enabled, with PMEVTYPER<n> event 0xc0de). Left so, the
+ * first PMCR_EL0.E write makes KVM create perf events for all of them
+ * unless the filter denies their events, and those live events change
+ * what every later re-creation of counter 0's event costs: an allow list
+ * (which denies them) measured 1,100 instructions dearer than no filter
+ * (docs/methodology.md, "The arm64 runs under QEMU"). So every run
+ * starts with all counters disabled, their interrupts off and no overflow
+ * pending, as Linux's driver starts. Not with PMCR_EL0.P as Linux does:
+ * zeroing the counters makes KVM re-create (disabled) perf events for
+ * them, the live events this avoids. A counter left enabled fails the
+ * run. */
+static void pmu_quiesce(void)
+{
+	uint64_t left = 0;
+	if (write_sysreg_safe(pmcntenclr_el0, ALL_COUNTERS))
+		return; /* no PMU registers: nothing to clear */
+	(void)write_sysreg_safe(pmintenclr_el1, ALL_COUNTERS);
+	(void)write_sysreg_safe(pmovsclr_el0, ALL_COUNTERS);
+	(void)read_sysreg_safe(pmcntenset_el0, &left);
+	GUEST_ASSERT_EQ(left, 0);
+}
 
 /* Zero, enable, run, read, disable; returns the exiting accesses made. */
 static uint64_t cycle(volatile struct guest_mailbox *mb, uint32_t k)
@@ -145,6 +171,7 @@ void guest_main(volatile struct guest_mailbox *mb)
 	GUEST_ASSERT(mb->nfixed <= GUEST_MAX_FIXED);
 	(void)PMCR_P;
 	(void)PMCR_C;
+	pmu_quiesce();
 	if (cmd == GUEST_CMD_REPROGRAM)
 		reprogram(mb);
 	else
