@@ -218,7 +218,10 @@ static bool timed(const json_t *rec, const struct rset_measure *m)
 }
 
 struct notes {
-	bool record_ci, none, boot;
+	bool record_ci, none, boot, runs;
+	/* cells with -r run medians on one side only (A's, B's): their CI
+	 * is the within-run bootstrap; said once, in the header */
+	size_t runs_only_a, runs_only_b;
 	json_t *rows;      /* every compared timed pair, for the summary,
 			    * the top lists, JSON and CSV */
 	const char *bench; /* the set being compared */
@@ -229,6 +232,7 @@ struct notes {
 
 static const char *const method_words[] = {
 	[CMP_BOOTSTRAP] = "bootstrap",
+	[CMP_RUNS] = "runs",
 	[CMP_RECORD_CI] = "record CIs",
 	[CMP_NONE] = "none",
 };
@@ -261,6 +265,54 @@ static void count(struct cmp_counts *c, const struct cmp_ratio *r)
 	}
 }
 
+/* The row for the summary and the other formats: what was measured (the
+ * shown key columns) and the ratio. New reference. */
+static json_t *row_json(const json_t *ra, const json_t *shown, const struct cmp_ratio *r,
+			const char *bench)
+{
+	json_t *key = json_object(), *kv;
+	size_t k;
+	json_array_foreach(shown, k, kv) {
+		json_t *v = json_object_get(ra, json_string_value(kv));
+		json_object_set(key, json_string_value(kv), v ? v : json_null());
+	}
+	json_t *jrow = json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:s, s:s}", "bench", bench, "key",
+				 key, "a_median_ns", r->a_median, "b_median_ns", r->b_median, "ratio",
+				 r->ratio, "ratio_log", log(r->ratio), "ci_from",
+				 method_words[r->method], "verdict", verdict_words[r->verdict]);
+	if (!jrow)
+		return NULL;
+	if (!isnan(r->a_n))
+		json_object_set_new(jrow, "a_n", json_real(r->a_n));
+	if (!isnan(r->b_n))
+		json_object_set_new(jrow, "b_n", json_real(r->b_n));
+	if (r->a_runs)
+		json_object_set_new(jrow, "a_runs", json_integer((json_int_t)r->a_runs));
+	if (r->b_runs)
+		json_object_set_new(jrow, "b_runs", json_integer((json_int_t)r->b_runs));
+	if (r->method != CMP_NONE) {
+		json_object_set_new(jrow, "ci95_low", json_real(r->lo));
+		json_object_set_new(jrow, "ci95_high", json_real(r->hi));
+	}
+	if (r->method == CMP_RUNS)
+		json_object_set_new(jrow, "df", json_real(r->df));
+	return jrow;
+}
+
+/* "12.3 (400)", or with CMP_RUNS the run medians' geometric mean and
+ * how many runs: "12.3 (3 runs)". */
+static const char *side_cell(double median, double n, size_t runs, bool by_runs, char *buf,
+			     size_t len)
+{
+	char m[64], c[64];
+	rset_fmt_num(median, m, sizeof(m));
+	if (by_runs)
+		snprintf(buf, len, "%s (%zu runs)", m, runs);
+	else
+		snprintf(buf, len, "%s (%s)", m, rset_fmt_num(n, c, sizeof(c)));
+	return buf;
+}
+
 static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json_t *shown,
 		       const json_t *ign_shown, const struct cmp_opts *o, size_t row,
 		       struct notes *nt, struct cmp_counts *c)
@@ -269,7 +321,7 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 	ro.seed = o->seed + 0x9e3779b97f4a7c15ULL * (row + 1);
 	struct cmp_ratio r;
 	int err = cmp_records(ra, rb, &ro, &r);
-	char b1[128], b2[128], b3[64], b4[64];
+	char b1[128], b2[128];
 	size_t k;
 	json_t *kv;
 	fputc('|', out);
@@ -286,9 +338,9 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 		else
 			fprintf(out, " %s |", b1);
 	}
-	fprintf(out, " %s (%s) | %s (%s) |", rset_fmt_num(r.a_median, b1, sizeof(b1)),
-		rset_fmt_num(r.a_n, b2, sizeof(b2)), rset_fmt_num(r.b_median, b3, sizeof(b3)),
-		rset_fmt_num(r.b_n, b4, sizeof(b4)));
+	bool by_runs = !err && r.method == CMP_RUNS;
+	fprintf(out, " %s | %s |", side_cell(r.a_median, r.a_n, r.a_runs, by_runs, b1, sizeof(b1)),
+		side_cell(r.b_median, r.b_n, r.b_runs, by_runs, b2, sizeof(b2)));
 	if (err) {
 		fprintf(out, " - | - | - | no median to compare |\n");
 		nt->none = true;
@@ -301,6 +353,10 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 		fprintf(out, " %.3f – %.3f | bootstrap |", r.lo, r.hi);
 		nt->boot = true;
 		break;
+	case CMP_RUNS:
+		fprintf(out, " %.3f – %.3f | runs |", r.lo, r.hi);
+		nt->runs = true;
+		break;
 	case CMP_RECORD_CI:
 		fprintf(out, " %.3f – %.3f | record CIs † |", r.lo, r.hi);
 		nt->record_ci = true;
@@ -311,32 +367,16 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 		break;
 	}
 	fprintf(out, " %s |\n", verdict_words[r.verdict]);
+	if (r.method != CMP_RUNS) {
+		nt->runs_only_a += r.a_runs >= 2 && r.b_runs < 2;
+		nt->runs_only_b += r.b_runs >= 2 && r.a_runs < 2;
+	}
 	count(c, &r);
-	/* The row for the summary and the other formats: what was measured
-	 * (the shown key columns) and the ratio. */
-	json_t *key = json_object();
-	json_array_foreach(shown, k, kv) {
-		json_t *v = json_object_get(ra, json_string_value(kv));
-		json_object_set(key, json_string_value(kv), v ? v : json_null());
-	}
-	json_t *jrow = json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:s, s:s}", "bench", nt->bench, "key",
-				key, "a_median_ns", r.a_median, "b_median_ns", r.b_median, "ratio",
-				r.ratio, "ratio_log", log(r.ratio), "ci_from", method_words[r.method],
-				"verdict", verdict_words[r.verdict]);
-	if (jrow) {
-		if (!isnan(r.a_n))
-			json_object_set_new(jrow, "a_n", json_real(r.a_n));
-		if (!isnan(r.b_n))
-			json_object_set_new(jrow, "b_n", json_real(r.b_n));
-		if (r.method != CMP_NONE) {
-			json_object_set_new(jrow, "ci95_low", json_real(r.lo));
-			json_object_set_new(jrow, "ci95_high", json_real(r.hi));
-		}
-		char grp[64];
-		if (cmp_control_group(nt->set, ra, o, grp, sizeof(grp)))
-			json_object_set_new(jrow, "control_group", json_string(grp));
-		json_array_append_new(nt->rows, jrow);
-	}
+	json_t *jrow = row_json(ra, shown, &r, nt->bench);
+	char grp[64];
+	if (jrow && cmp_control_group(nt->set, ra, o, grp, sizeof(grp)))
+		json_object_set_new(jrow, "control_group", json_string(grp));
+	json_array_append_new(nt->rows, jrow);
 }
 
 static void summary_line(FILE *out, const struct cmp_counts *c, double t)
@@ -580,6 +620,10 @@ out:
 static void how_to_read(FILE *out, const struct cmp_opts *o, const struct notes *nt)
 {
 	fprintf(out, "\n## How to read this\n\n");
+	if (nt->runs)
+		fprintf(out, "- 95%% CI \"runs\" (both records measured with `-r N`, at least 2 "
+			     "runs each): %s. A and B are then the geometric means of the run "
+			     "medians, with the number of runs.\n", CMP_RUNS_RULE);
 	if (nt->boot)
 		fprintf(out, "- 95%% CI \"bootstrap\": percentile bootstrap of median(B)/median(A), "
 			     "A and B resampled independently from their raw samples (`samples_ns`), "
@@ -603,9 +647,29 @@ static void how_to_read(FILE *out, const struct cmp_opts *o, const struct notes 
 	else
 		fprintf(out, "- **significant**: the 95%% CI excludes 1 (`--threshold 0`); "
 			     "**within noise**: it includes 1.");
-	fprintf(out, " The CI covers the sampling noise inside each run, not run-to-run "
-		     "variation (frequency, placement, neighbours), which the threshold stands in "
-		     "for; see docs/reading-results.md.\n");
+	if (nt->boot || nt->record_ci)
+		fprintf(out, " A bootstrap or record CI covers the sampling noise inside each run, "
+			     "not run-to-run variation (frequency, placement, neighbours), which the "
+			     "threshold stands in for; \"runs\" covers both. See "
+			     "docs/reading-results.md.\n");
+	else
+		fprintf(out, " See docs/reading-results.md.\n");
+}
+
+/* The note on cells with -r run medians on one side only, "" when none. */
+static const char *one_sided_note(const struct notes *nt, char *buf, size_t len)
+{
+	size_t n = nt->runs_only_a + nt->runs_only_b;
+	if (!n)
+		return strcpy(buf, "");
+	snprintf(buf, len, "%zu cells have run medians (`-r N`) in %s only: their CI comes from "
+			   "within one run (bootstrap, or the records' own CIs), which does not "
+			   "cover run-to-run variation; "
+			   "measure both sides with -r N (N >= 2) for a run-to-run CI", n,
+		 nt->runs_only_a && nt->runs_only_b ? "A or B"
+		 : nt->runs_only_a		    ? "A"
+						    : "B");
+	return buf;
 }
 
 /* Rows up to this many are shown whole without --all; the top lists
@@ -713,8 +777,10 @@ static void geomean_line(FILE *out, const struct geo *g, const struct cmp_counts
 		fprintf(out, ", %zu small", c->small);
 	if (c->no_ci)
 		fprintf(out, ", %zu without a CI", c->no_ci);
-	fprintf(out, "** (threshold ±%g%%; each cell's CI %s%s%s; the geomean's CI a bootstrap over "
-		     "the cells).\n", o->threshold * 100,
+	fprintf(out, "** (threshold ±%g%%; each cell's CI %s%s%s%s%s; the geomean's CI a bootstrap "
+		     "over the cells).\n", o->threshold * 100,
+		nt->runs ? "from the run-to-run spread of `-r` run medians" : "",
+		nt->runs && (nt->boot || nt->record_ci) ? ", or " : "",
 		nt->boot ? "by bootstrap over the raw samples" : "",
 		nt->boot && nt->record_ci ? ", or " : "",
 		nt->record_ci ? "from the records' own CIs where no raw samples were kept" : "");
@@ -744,6 +810,7 @@ static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_in
 		       const struct notes *nt)
 {
 	const json_t *rows = nt->rows;
+	char note[512];
 	json_t *j = json_pack("{s:s}", "schema", "pfbench-compare/1");
 	side_json(j, "a", a);
 	side_json(j, "b", b);
@@ -770,9 +837,12 @@ static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_in
 						   (json_int_t)c->small, "within_noise",
 						   (json_int_t)c->noise, "no_ci", (json_int_t)c->no_ci));
 	json_object_set_new(j, "rule", json_pack("{s:f, s:s, s:I, s:I}", "threshold", o->threshold,
-						 "cell_ci", "percentile bootstrap of median(B)/median(A) over "
-						 "samples_ns; records' ci95 bounds when no raw samples",
+						 "cell_ci", "runs: " CMP_RUNS_RULE "; otherwise percentile "
+						 "bootstrap of median(B)/median(A) over samples_ns; "
+						 "records' ci95 bounds when no raw samples",
 						 "iters", (json_int_t)o->iters, "seed", (json_int_t)o->seed));
+	if (*one_sided_note(nt, note, sizeof(note)))
+		json_object_set_new(j, "notes", json_pack("[s]", note));
 	json_t *rs = json_deep_copy(rows);
 	size_t i;
 	json_t *r;
@@ -880,6 +950,9 @@ static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input
 			     "timer method, ticks per ns within %g%%%s%s\n", *cond ? " where recorded" : "",
 			100 * CMP_TICKS_TOLERANCE, *cond ? "; " : "", cond);
 	cmp_controls_md(out, nt->ctl, nt->nctl, a->sets, opts.threshold);
+	char note[512];
+	if (*one_sided_note(nt, note, sizeof(note)))
+		fprintf(out, "- **Note**: %s.\n", note);
 	fputc('\n', out);
 	geomean_line(out, g, counts, &opts, nt);
 	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
@@ -892,8 +965,10 @@ static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input
 		if (opts.pair_col)
 			fprintf(out, " %s", opts.pair_col);
 	}
-	fprintf(out, "). A and B are the medians in ns with their sample counts; B/A is their "
-		     "ratio (above 1: B is slower).\n\n**Summary**: ");
+	fprintf(out, "). A and B are the medians in ns with their sample counts%s; B/A is their "
+		     "ratio (above 1: B is slower).\n\n**Summary**: ",
+		nt->runs ? " (CI \"runs\": the geometric means of the run medians, with the number "
+			   "of runs)" : "");
 	summary_line(out, counts, opts.threshold);
 	fprintf(out, ", over %zu matched rows.\n", counts->matched);
 }

@@ -2,9 +2,12 @@
  * Records are matched by their key columns (rset.h); each pair gets the
  * ratio B/A of the medians with a 95% confidence interval from a
  * percentile bootstrap over the raw samples (samples_ns, resampled
- * independently on both sides). Records without raw samples fall back to
- * a conservative interval built from the two records' own CIs, and the
- * table says so.
+ * independently on both sides). When both records were measured with
+ * -r N (run_medians_ns, at least 2 runs each) the interval comes from the
+ * run-to-run spread instead (cmp_ratio_runs): the bootstrap only sees the
+ * noise inside one run, while whole runs shift on a shared machine.
+ * Records without raw samples fall back to a conservative interval built
+ * from the two records' own CIs, and the table says so.
  *
  * Verdicts: "significant" when the CI excludes 1 and lies entirely
  * outside the practical band [1 - t, 1 + t] (t = threshold), "small" when
@@ -36,9 +39,20 @@ struct rset_measure;
 #define CMP_DEFAULT_ITERS 2000
 #define CMP_DEFAULT_THRESHOLD 0.05
 #define CMP_TICKS_TOLERANCE 0.001 /* ticks per ns may differ by 0.1% */
+/* The run medians -r N writes into a record of the statistics block ""
+ * (repeat.h, SCHEMA_REPEAT_COLS): median_ns of each run. */
+#define CMP_RUN_MEDIANS "run_medians_ns"
+#define CMP_RUNS_MEDIAN "median_ns"
+/* CMP_RUNS in words, for the Markdown legend and the JSON rule. */
+#define CMP_RUNS_RULE                                                                              \
+	"Welch t interval on the logs of the run medians (run_medians_ns), exp'd back: the "     \
+	"ratio of the geometric means of B's and A's run medians, exp(d ± t·se) with d the "     \
+	"difference of the mean logs, se² = s²(A)/n(A) + s²(B)/n(B) and t Student's 97.5% "      \
+	"quantile at the Welch–Satterthwaite df; it covers run-to-run variation"
 
 enum cmp_method {
 	CMP_BOOTSTRAP,  /* percentile bootstrap over samples_ns on both sides */
+	CMP_RUNS,       /* Welch t over the logs of run_medians_ns (-r N, both sides) */
 	CMP_RECORD_CI,  /* [B.lo / A.hi, B.hi / A.lo] from the records' ci95 */
 	CMP_NONE,       /* neither raw samples nor CIs: no interval */
 };
@@ -51,10 +65,13 @@ enum cmp_verdict {
 };
 
 struct cmp_ratio {
-	double a_median, b_median; /* ns, from the records */
+	double a_median, b_median; /* ns, from the records (CMP_RUNS: the
+				    * geometric mean of the run medians) */
 	double a_n, b_n;           /* sample counts (NAN when unknown) */
+	size_t a_runs, b_runs;     /* run medians in each record (0: not -r) */
 	double ratio, lo, hi;      /* B/A and its 95% CI */
 	unsigned iters;            /* resamples (CMP_BOOTSTRAP) */
+	double df;                 /* Welch-Satterthwaite df (CMP_RUNS) */
 	enum cmp_method method;
 	enum cmp_verdict verdict;
 	bool significant;          /* verdict == CMP_SIGNIFICANT */
@@ -110,6 +127,13 @@ struct cmp_control {
  * a seed. -EINVAL for empty inputs or a zero median resample. */
 int cmp_ratio_bootstrap(const double *a, size_t na, const double *b, size_t nb,
 			unsigned iters, uint64_t seed, double *lo, double *hi);
+/* 95% CI of the ratio of the geometric means of b and a (run medians, at
+ * least 2 each): a Welch t interval on their logs, exp'd back (see
+ * compare.c for why). *ratio is that ratio, *df the Welch-Satterthwaite
+ * degrees of freedom. -EINVAL for fewer than 2 values on a side or a
+ * value that is not positive and finite. */
+int cmp_ratio_runs(const double *a, size_t na, const double *b, size_t nb, double *ratio,
+		   double *lo, double *hi, double *df);
 /* The geometric mean of n ratios and its 95% CI, a percentile bootstrap
  * over the ratios (cells resampled with replacement; iters resamples,
  * deterministic for a seed): how consistently B differs from A across the

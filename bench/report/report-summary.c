@@ -76,7 +76,8 @@ static const char *ratio_text(const json_t *a, const json_t *b, char *buf, size_
 		snprintf(buf, len, "%.3g×", r.ratio);
 	else
 		snprintf(buf, len, "%.3g× (95%% CI %.3g–%.3g)", r.ratio, r.lo, r.hi);
-	*method = r.method == CMP_BOOTSTRAP ? "bootstrap over the raw samples"
+	*method = r.method == CMP_RUNS	    ? "Welch t over the -r run medians"
+		  : r.method == CMP_BOOTSTRAP ? "bootstrap over the raw samples"
 		  : r.method == CMP_RECORD_CI ? "from the records' own CIs (no raw samples)"
 					      : "no CI";
 	return buf;
