@@ -14,6 +14,7 @@
 #include "options.h"
 #include "compare.h"
 #include "out-text.h"
+#include "report-md.h"
 #include "rset.h"
 #include "util.h"
 
@@ -114,6 +115,9 @@ static void load_side(const char *path, json_t **sets, json_t **meta)
 	if (rset_load_meta(path, meta, NULL, err, sizeof(err)) ||
 	    rset_check_stages(path, *meta, *sets, NULL, err, sizeof(err)))
 		die("compare: %s", err);
+	/* suite -r N: runs 2..N in repeats/<k>/ give the records their run
+	 * medians, as a benchmark's own -r writes them */
+	json_decref(report_repeats_add(path, *sets));
 }
 
 /* Everything compare's command line sets. */

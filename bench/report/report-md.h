@@ -75,6 +75,9 @@ const json_t *rmd_install_rec(const json_t *records, const char *enc, double siz
  * timed record of sets (as a benchmark's own -r does) and writes it to
  * DIR/repeats.json; NULL when the run has no repeats. */
 json_t *report_repeats(const char *dir, const json_t *sets);
+/* The same without writing anything (compare reads a suite -r N
+ * directory's run medians this way): the repeats.json object, or NULL. */
+json_t *report_repeats_add(const char *dir, const json_t *sets);
 /* The run-to-run CV of rec's median over *runs runs (its run_cv), NAN
  * without repeats. */
 double rmd_run_cv(const json_t *set, const json_t *rec, size_t *runs);

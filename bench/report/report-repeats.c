@@ -43,7 +43,7 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-json_t *report_repeats(const char *dir, const json_t *sets)
+json_t *report_repeats_add(const char *dir, const json_t *sets)
 {
 	char rdir[PATH_MAX];
 	snprintf(rdir, sizeof(rdir), "%s/repeats", dir);
@@ -101,6 +101,14 @@ json_t *report_repeats(const char *dir, const json_t *sets)
 		json_object_set_new(json_object_get(out, "sets"), bench, per);
 	}
 	json_decref(runs);
+	return out;
+}
+
+json_t *report_repeats(const char *dir, const json_t *sets)
+{
+	json_t *out = report_repeats_add(dir, sets);
+	if (!out)
+		return NULL;
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof(path), "%s/repeats.json", dir);
 	char *text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "compare.h"
 #include "rset.h"
@@ -265,12 +268,75 @@ static void test_render_runs(void **state)
 	json_decref(sb);
 }
 
+/* Writes run k of a suite -r 3 directory dir: its lookup.json (k = 1) or
+ * repeats/<k>/lookup.json, one record "x" of median m. */
+static void write_run(const char *dir, int k, double m)
+{
+	char d[256], f[300];
+	if (k == 1)
+		snprintf(d, sizeof(d), "%s", dir);
+	else
+		snprintf(d, sizeof(d), "%s/repeats/%d", dir, k);
+	snprintf(f, sizeof(f), "%s/repeats", dir);
+	if (k == 1) {
+		assert_int_equal(mkdir(dir, 0755), 0);
+		assert_int_equal(mkdir(f, 0755), 0);
+	} else {
+		assert_int_equal(mkdir(d, 0755), 0);
+	}
+	json_t *set = json_pack("{s:s, s:s, s:{s:s}, s:b, s:[], s:[o]}", "schema", SCHEMA_VERSION,
+				"bench", "lookup", "context", "date", "2024-01-01T00:00:00Z",
+				"complete", 1, "skipped", "records", record("x", NULL, 0, m));
+	snprintf(f, sizeof(f), "%s/lookup.json", d);
+	assert_int_equal(json_dump_file(set, f, 0), 0);
+	json_decref(set);
+}
+
+/* `pfbench compare` of two suite -r 3 directories: the records get their
+ * run medians from repeats/<k>/ (each a separate process there), the CI
+ * comes from them, and compare writes nothing into its inputs. */
+static void test_cli_suite_repeats(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/pfbench-test-compare-runs-XXXXXX", da[64], db[64], cmd[512], f[96];
+	assert_non_null(mkdtemp(dir));
+	snprintf(da, sizeof(da), "%s/a", dir);
+	snprintf(db, sizeof(db), "%s/b", dir);
+	const double ma[] = { 100, 101, 99 }, mb[] = { 120, 121, 119 };
+	for (int k = 1; k <= 3; k++) {
+		write_run(da, k, ma[k - 1]);
+		write_run(db, k, mb[k - 1]);
+	}
+	const char *pf = getenv("PFBENCH");
+	snprintf(cmd, sizeof(cmd), "%s compare --format json %s %s", pf ? pf : "build/pfbench", da,
+		 db);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	json_error_t je;
+	json_t *j = json_loadf(p, 0, &je);
+	assert_int_equal(pclose(p), 0);
+	if (!j)
+		fail_msg("compare's JSON: %s", je.text);
+	json_t *row = json_array_get(json_object_get(j, "rows"), 0);
+	assert_string_equal(json_string_value(json_object_get(row, "ci_from")), "runs");
+	assert_int_equal(json_integer_value(json_object_get(row, "a_runs")), 3);
+	assert_int_equal(json_integer_value(json_object_get(row, "b_runs")), 3);
+	assert_string_equal(json_string_value(json_object_get(row, "verdict")), "significant");
+	assert_true(json_real_value(json_object_get(row, "ci95_low")) > 1.05);
+	json_decref(j);
+	snprintf(f, sizeof(f), "%s/repeats.json", da);
+	assert_int_equal(access(f, F_OK), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ratio_runs),
 		cmocka_unit_test(test_records_runs),
 		cmocka_unit_test(test_render_runs),
+		cmocka_unit_test(test_cli_suite_repeats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
