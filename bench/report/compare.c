@@ -173,14 +173,17 @@ enum cmp_verdict cmp_verdict_of(double lo, double hi, double t)
 }
 
 /* The run medians of rec when the measure compared is the one -r N
- * repeats (median_ns of the block ""); *n = 0 otherwise. */
+ * repeats (median_ns of the block ""); *n = 0 otherwise, and when the
+ * field holds something else than numbers (the row then keeps the
+ * within-run CI, as without -r). 0 or -ENOMEM. */
 static int run_medians(const json_t *rec, const struct rset_measure *m, double **v, size_t *n)
 {
 	*v = NULL;
 	*n = 0;
 	if (!m->median || strcmp(m->median, CMP_RUNS_MEDIAN))
 		return 0;
-	return rset_samples(rec, CMP_RUN_MEDIANS, v, n);
+	int err = rset_samples(rec, CMP_RUN_MEDIANS, v, n);
+	return err == -EINVAL ? 0 : err; /* rset_samples left *v NULL, *n 0 */
 }
 
 /* CMP_RUNS when both records hold at least 2 run medians. r->a_runs and

@@ -162,6 +162,13 @@ static void test_records_runs(void **state)
 	assert_int_equal(cmp_records(ra, bb, &o, &r), 0);
 	assert_int_equal(r.method, CMP_BOOTSTRAP);
 	assert_true(r.a_runs == 2 && r.b_runs == 0);
+	/* run medians that are not numbers count as none */
+	json_t *bad = record("wide", b2, 2, b2[0]);
+	json_array_set_new(json_object_get(bad, "run_medians_ns"), 1, json_string("x"));
+	assert_int_equal(cmp_records(ra, bad, &o, &r), 0);
+	assert_int_equal(r.method, CMP_BOOTSTRAP);
+	assert_true(r.a_runs == 2 && r.b_runs == 0);
+	json_decref(bad);
 	json_t *one = record("wide", b2, 1, b2[0]);
 	assert_int_equal(cmp_records(one, rb, &o, &r), 0);
 	assert_int_equal(r.method, CMP_BOOTSTRAP);
