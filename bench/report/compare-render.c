@@ -949,10 +949,10 @@ static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input
 		fprintf(out, "- **Same conditions**%s: host id, CPU model, kernel, pfbench revision, "
 			     "timer method, ticks per ns within %g%%%s%s\n", *cond ? " where recorded" : "",
 			100 * CMP_TICKS_TOLERANCE, *cond ? "; " : "", cond);
-	cmp_controls_md(out, nt->ctl, nt->nctl, a->sets, opts.threshold);
 	char note[512];
 	if (*one_sided_note(nt, note, sizeof(note)))
 		fprintf(out, "- **Note**: %s.\n", note);
+	cmp_controls_md(out, nt->ctl, nt->nctl, a->sets, opts.threshold);
 	fputc('\n', out);
 	geomean_line(out, g, counts, &opts, nt);
 	fprintf(out, "\nEach row is one measurement present in both, matched on its key columns "
