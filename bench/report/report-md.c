@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rset.h"
+#include "student-t.h"
 
 json_t *rmd_path(const json_t *o, const char *path)
 {
@@ -209,18 +210,6 @@ void rmd_lookup_anchor(const struct rmd_lookup *s, char *buf, size_t len)
 
 /* ---- the exit slope ---- */
 
-/* Two-sided 97.5% quantile of Student's t with df degrees of freedom. */
-static double t975(size_t df)
-{
-	static const double t[] = { 0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
-				    2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110,
-				    2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-				    2.052, 2.048, 2.045, 2.042 };
-	if (df < sizeof(t) / sizeof(t[0]))
-		return t[df];
-	return df < 60 ? 2.00 : df < 120 ? 1.98 : 1.96;
-}
-
 bool rmd_slope(const json_t *records, const char *x, double *slope, double *lo, double *hi,
 	       size_t *n)
 {
@@ -248,8 +237,8 @@ bool rmd_slope(const json_t *records, const char *x, double *slope, double *lo, 
 	}
 	double se = sqrt(rss / (double)(k - 2) / vxx);
 	*slope = b;
-	*lo = b - t975(k - 2) * se;
-	*hi = b + t975(k - 2) * se;
+	*lo = b - student_t_quantile(0.975, (double)(k - 2)) * se;
+	*hi = b + student_t_quantile(0.975, (double)(k - 2)) * se;
 	return true;
 }
 
