@@ -943,7 +943,7 @@ static void md_head(FILE *out, const struct cmp_input *a, const struct cmp_input
 	char cond[1024];
 	if (cmp_conditions(a, b, cond, sizeof(cond)))
 		fprintf(out, "\n**Warning: A and B were measured under different conditions**: %s. "
-			     "Ratios may reflect these differences, not only what was compared.\n",
+			     "Ratios may reflect these differences, not only what was compared.\n\n",
 			cond);
 	else
 		fprintf(out, "- **Same conditions**%s: host id, CPU model, kernel, pfbench revision, "
