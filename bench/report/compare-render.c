@@ -856,8 +856,11 @@ static int render_json(FILE *out, const struct cmp_input *a, const struct cmp_in
 
 static void render_csv(FILE *out, const json_t *rows)
 {
+	/* The JSON rows' fields; those that came later at the end, so
+	 * earlier columns keep their places. */
 	static const char *const cols[] = { "a_median_ns", "a_n", "b_median_ns", "b_n", "ratio",
-					    "ci95_low", "ci95_high", "ci_from", "verdict", NULL };
+					    "ci95_low", "ci95_high", "ci_from", "verdict", "a_runs",
+					    "b_runs", "df", "control_group", NULL };
 	fprintf(out, "bench,measured");
 	for (const char *const *c = cols; *c; c++)
 		fprintf(out, ",%s", *c);

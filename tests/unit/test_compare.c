@@ -437,6 +437,7 @@ static void test_cli(void **state)
 	const char *csv = strstr(out, "bench,measured,");
 	assert_non_null(csv);
 	assert_int_equal(strncmp(csv, "bench,measured,a_median_ns,a_n,b_median_ns,b_n,ratio,", 53), 0);
+	assert_true(in_line(csv, ",verdict,a_runs,b_runs,df,control_group\n"));
 	size_t lines = 0;
 	for (const char *c = csv; *c; c++)
 		lines += *c == '\n';
