@@ -697,6 +697,22 @@ static void key_cells(FILE *out, const json_t *row)
 
 /* The largest regressions (slower: true) or improvements among the
  * significant rows, sorted by ratio. */
+/* A top-list cell: side's median; a run-to-run row's is the geometric
+ * mean of its run medians, as in the full table, and says so. */
+static const char *top_cell(const json_t *row, const char *side, char *buf, size_t len)
+{
+	char key[16], m[32];
+	snprintf(key, sizeof(key), "%s_median_ns", side);
+	rset_fmt_num(json_real_value(json_object_get(row, key)), m, sizeof(m));
+	snprintf(key, sizeof(key), "%s_runs", side);
+	if (strcmp(json_string_value(json_object_get(row, "ci_from")) ?: "", "runs"))
+		snprintf(buf, len, "%s", m);
+	else
+		snprintf(buf, len, "%s (%lld runs)", m,
+			 (long long)json_integer_value(json_object_get(row, key)));
+	return buf;
+}
+
 static void top_list(FILE *out, const json_t *rows, bool slower, unsigned top)
 {
 	size_t n = 0, i;
@@ -720,13 +736,12 @@ static void top_list(FILE *out, const json_t *rows, bool slower, unsigned top)
 	}
 	fprintf(out, "| set | measured | A median ns | B median ns | B/A | 95%% CI |\n"
 		     "|---|---|---:|---:|---:|---|\n");
-	char b1[32], b2[32];
+	char b1[96], b2[96];
 	for (size_t k = 0; k < n && k < top; k++) {
 		const json_t *row = sel[slower ? n - 1 - k : k];
 		key_cells(out, row);
-		fprintf(out, " %s | %s | %.3f | %.3f – %.3f |\n",
-			rset_fmt_num(json_real_value(json_object_get(row, "a_median_ns")), b1, sizeof(b1)),
-			rset_fmt_num(json_real_value(json_object_get(row, "b_median_ns")), b2, sizeof(b2)),
+		fprintf(out, " %s | %s | %.3f | %.3f – %.3f |\n", top_cell(row, "a", b1, sizeof(b1)),
+			top_cell(row, "b", b2, sizeof(b2)),
 			json_real_value(json_object_get(row, "ratio")),
 			json_real_value(json_object_get(row, "ci95_low")),
 			json_real_value(json_object_get(row, "ci95_high")));

@@ -190,12 +190,14 @@ static json_t *set_of(json_t *r1, json_t *r2)
 	return set;
 }
 
+static bool render_all = true; /* cmp_opts.all: every row's table */
+
 /* The whole comparison of sets a and b in format f, as text (malloc'd). */
 static char *render(json_t *a, json_t *b, enum cmp_format f, struct cmp_counts *c)
 {
 	json_t *la = json_pack("[O]", a), *lb = json_pack("[O]", b);
 	struct cmp_input ia = { .path = "A", .sets = la }, ib = { .path = "B", .sets = lb };
-	struct cmp_opts o = { .format = f, .all = true, .iters = 500, .seed = 1,
+	struct cmp_opts o = { .format = f, .all = render_all, .iters = 500, .seed = 1,
 			      .threshold = CMP_DEFAULT_THRESHOLD };
 	char *text = NULL, err[256] = "";
 	size_t len = 0;
@@ -216,6 +218,40 @@ static size_t occurrences(const char *text, const char *needle)
 	for (const char *p = text; (p = strstr(p, needle)); p++)
 		n++;
 	return n;
+}
+
+/* With more rows than the whole table shows, the top lists' A and B of a
+ * run-to-run row are the geometric means of its runs, and say so. */
+static void test_top_list_runs(void **state)
+{
+	(void)state;
+	double a[10], b[10], c[10];
+	rng_state = 9;
+	fill(a, 10, 100, 0.01);
+	fill(b, 10, 130, 0.01);
+	fill(c, 10, 50, 0.01);
+	json_t *sa = set_of(record("x", a, 10, a[0]), record("y", c, 10, c[0]));
+	json_t *sb = set_of(record("x", b, 10, b[0]), record("y", c, 10, c[0]));
+	for (int i = 0; i < 25; i++) {
+		char d[16];
+		snprintf(d, sizeof(d), "z%d", i);
+		json_array_append_new(json_object_get(sa, "records"), record(d, c, 10, c[0]));
+		json_array_append_new(json_object_get(sb, "records"), record(d, c, 10, c[0]));
+	}
+	struct cmp_counts cnt;
+	render_all = false;
+	char *md = render(sa, sb, CMP_MD, &cnt);
+	render_all = true;
+	const char *top = strstr(md, "## Top regressions");
+	assert_non_null(top);
+	const char *x = strstr(top, "| design=x |");
+	if (!x)
+		fail_msg("%.1500s", top);
+	assert_non_null(strstr(x, "(10 runs) | 1")); /* B's geomean, about 130 */
+	assert_true(strstr(x, "(10 runs) | ") < strchr(x, '\n'));
+	free(md);
+	json_decref(sa);
+	json_decref(sb);
 }
 
 static void test_render_runs(void **state)
@@ -343,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_ratio_runs),
 		cmocka_unit_test(test_records_runs),
 		cmocka_unit_test(test_render_runs),
+		cmocka_unit_test(test_top_list_runs),
 		cmocka_unit_test(test_cli_suite_repeats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
