@@ -22,13 +22,13 @@ static double center_at(const struct rset_measure *m, const json_t *sel, const c
 	size_t n = 0, i;
 	json_t *r;
 	json_array_foreach(sel, i, r) {
-		double med = stat_of(r, m->median);
+		double med = plot_stat_of(r, m->median);
 		if (rset_num(r, x) == xv && !isnan(med) && n < 512)
 			v[n++] = med;
 	}
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), plot_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -41,12 +41,12 @@ static bool coincides(const struct rset_measure *m, const json_t *sel, const jso
 	json_t *r;
 	char title[512];
 	json_array_foreach(sel, i, r) {
-		series_title(r, fields, x, NULL, title, sizeof(title));
+		plot_series_title(r, fields, x, NULL, title, sizeof(title));
 		if (strcmp(title, t))
 			continue;
 		/* no reference (NAN): the middle of all series at this x */
 		double c = isnan(ref) ? center_at(m, sel, x, rset_num(r, x)) : ref;
-		if (!(fabs(stat_of(r, m->median) / c - 1) * 100 <= BAND_PCT))
+		if (!(fabs(plot_stat_of(r, m->median) / c - 1) * 100 <= BAND_PCT))
 			return false;
 	}
 	return true;
@@ -108,10 +108,10 @@ static json_t *band_columns(const json_t *sel, const json_t *fields, const char 
 		size_t np = (size_t)-1;
 		bool same = true;
 		json_array_foreach(band, i, t) {
-			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
+			const json_t *rec = plot_first_with_title(sel, fields, x, json_string_value(t));
 			char w[128] = "";
 			if (strcmp(json_string_value(fv), x))
-				field_word(rec, fields, json_string_value(fv), w, sizeof(w));
+				plot_field_word(rec, fields, json_string_value(fv), w, sizeof(w));
 			json_t *p = json_array();
 			word_parts(w, p);
 			same = same && (np == (size_t)-1 || np == json_array_size(p));
@@ -213,20 +213,20 @@ static void band_name(const json_t *sel, const json_t *fields, const char *x, co
 	const char *all = factored ? name : list;
 	more[0] = '\0';
 	if (strlen(all) <= BAND_NAME_MAX) {
-		fmt(legend, len, "%s (band)", all);
+		plot_fmt(legend, len, "%s (band)", all);
 		return;
 	}
 	if (factored) {
-		fmt(legend, len, "%zu %sseries (band)", json_array_size(band), what);
-		fmt(more, morelen, "%zu %sseries: %s", json_array_size(band), what, name);
+		plot_fmt(legend, len, "%zu %sseries (band)", json_array_size(band), what);
+		plot_fmt(more, morelen, "%zu %sseries: %s", json_array_size(band), what, name);
 		return;
 	}
 	size_t k = band_list(band, 0, BAND_NAME_MAX, list, sizeof(list));
 	/* two title lines as wide as the plot at most (less what wrapping
 	 * them may lose at the end of the first): the rest in the .dat */
 	band_list(band, k, 2 * BAND_LINE_MAX - strlen(list) - 16, rest, sizeof(rest));
-	fmt(legend, len, "%s (band)", list);
-	fmt(more, morelen, "%s: %s", list, rest); /* cut: names the .dat has */
+	plot_fmt(legend, len, "%s (band)", list);
+	plot_fmt(more, morelen, "%s: %s", list, rest); /* cut: names the .dat has */
 }
 
 /* The envelope of the band series: per x, the lowest and highest median. */
@@ -237,23 +237,23 @@ static void write_band(FILE *f, const struct rset_measure *m, const json_t *sel,
 	size_t n = 0, i;
 	json_t *r;
 	char t[512];
-	struct point *pts = malloc((json_array_size(sel) + 1) * sizeof(*pts));
+	struct plot_point *pts = malloc((json_array_size(sel) + 1) * sizeof(*pts));
 	if (!pts)
 		return;
 	json_array_foreach(sel, i, r) {
-		series_title(r, fields, x, NULL, t, sizeof(t));
-		if (!has_title(band, t))
+		plot_series_title(r, fields, x, NULL, t, sizeof(t));
+		if (!plot_has_title(band, t))
 			continue;
-		double xv = rset_num(r, x), y = stat_of(r, m->median) * scale;
+		double xv = rset_num(r, x), y = plot_stat_of(r, m->median) * scale;
 		size_t j;
 		for (j = 0; j < n && pts[j].x != xv; j++)
 			;
 		if (j == n)
-			pts[n++] = (struct point){ xv, y, y, y };
+			pts[n++] = (struct plot_point){ xv, y, y, y };
 		pts[j].lo = fmin(pts[j].lo, y);
 		pts[j].hi = fmax(pts[j].hi, y);
 	}
-	qsort(pts, n, sizeof(*pts), cmp_point);
+	qsort(pts, n, sizeof(*pts), plot_cmp_point);
 	fprintf(f, "\n\n# band of %zu series:", json_array_size(band));
 	json_array_foreach(band, i, r) fprintf(f, "%s \"%s\"", i ? "," : "", json_string_value(r));
 	fprintf(f, "\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
@@ -270,8 +270,8 @@ static json_t *records_of(const json_t *sel, const json_t *fields, const char *x
 	size_t i;
 	char title[512];
 	json_array_foreach(sel, i, r) {
-		series_title(r, fields, x, NULL, title, sizeof(title));
-		if (has_title(ts, title))
+		plot_series_title(r, fields, x, NULL, title, sizeof(title));
+		if (plot_has_title(ts, title))
 			json_array_append(out, r);
 	}
 	return out;
@@ -306,7 +306,7 @@ static json_t *in_order(const json_t *cand, const json_t *group)
 {
 	json_t *out = json_array(), *t;
 	size_t i;
-	json_array_foreach(cand, i, t) if (has_title(group, json_string_value(t))) json_array_append(out, t);
+	json_array_foreach(cand, i, t) if (plot_has_title(group, json_string_value(t))) json_array_append(out, t);
 	return out;
 }
 
@@ -325,7 +325,7 @@ void cluster_bands(const struct rset_measure *m, const json_t *sel, const json_t
 		double sum = 0, cnt = 0;
 		size_t j;
 		json_array_foreach(sub, j, r) {
-			sum += log(stat_of(r, m->median));
+			sum += log(plot_stat_of(r, m->median));
 			cnt++;
 		}
 		if (l && !(keep && !strcmp(keep, json_string_value(t))))
@@ -354,7 +354,7 @@ void cluster_bands(const struct rset_measure *m, const json_t *sel, const json_t
 		if (i < k)
 			json_array_append(group, l[i].title);
 	}
-	json_array_foreach(cand, i, t) if (!has_title(banded, json_string_value(t))) json_array_append(rest, t);
+	json_array_foreach(cand, i, t) if (!plot_has_title(banded, json_string_value(t))) json_array_append(rest, t);
 	free(l);
 	json_decref(group);
 	json_decref(banded);
@@ -373,7 +373,7 @@ void ref_band(const struct rset_measure *m, const json_t *sel, const json_t *fie
 	}
 	if (json_array_size(band) < 2) /* one series alone is drawn as a line */
 		json_array_clear(band);
-	json_array_foreach(cand, i, t) if (!has_title(band, json_string_value(t))) json_array_append(rest, t);
+	json_array_foreach(cand, i, t) if (!plot_has_title(band, json_string_value(t))) json_array_append(rest, t);
 	if (json_array_size(band))
 		json_array_append(bands, band);
 	json_decref(band);
@@ -429,7 +429,7 @@ void write_bands(FILE *f, bool has_ref, const struct rset_measure *m, double sca
 		o = strlen(names);
 		/* names too long for the subtitle too are in the .dat only */
 		if (full[0] && o + strlen(full) + 3 < 2 * BAND_LINE_MAX)
-			fmt(names + o, sizeof(names) - o, "%s%s", o ? "; " : "", full);
+			plot_fmt(names + o, sizeof(names) - o, "%s%s", o ? "; " : "", full);
 		write_band(f, m, sel, band, fields, x, scale, legend);
 	}
 	wrap_names(names, w->names, w->names2, sizeof(w->names));

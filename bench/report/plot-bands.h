@@ -36,18 +36,18 @@ void write_bands(FILE *f, bool has_ref, const struct rset_measure *m, double sca
 		 struct band_words *w);
 
 /* From suite-plot.c: a series' name and numbers. */
-struct point {
+struct plot_point {
 	double x, y, lo, hi;
 };
-int cmp_double(const void *a, const void *b);
-int cmp_point(const void *a, const void *b);
-double stat_of(const json_t *r, const char *col);
-bool has_title(const json_t *titles, const char *t);
-bool field_word(const json_t *rec, const json_t *cols, const char *name, char *val, size_t len);
-void series_title(const json_t *rec, const json_t *cols, const char *x, const char *skip,
+int plot_cmp_double(const void *a, const void *b);
+int plot_cmp_point(const void *a, const void *b);
+double plot_stat_of(const json_t *r, const char *col);
+bool plot_has_title(const json_t *titles, const char *t);
+bool plot_field_word(const json_t *rec, const json_t *cols, const char *name, char *val, size_t len);
+void plot_series_title(const json_t *rec, const json_t *cols, const char *x, const char *skip,
 		  char *buf, size_t len);
-const json_t *first_with_title(const json_t *sel, const json_t *fields, const char *x,
+const json_t *plot_first_with_title(const json_t *sel, const json_t *fields, const char *x,
 			       const char *t);
-__attribute__((format(printf, 3, 4))) bool fmt(char *buf, size_t len, const char *f, ...);
+__attribute__((format(printf, 3, 4))) bool plot_fmt(char *buf, size_t len, const char *f, ...);
 
 #endif

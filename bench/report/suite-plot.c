@@ -139,7 +139,7 @@ static bool matches1(const json_t *rec, const struct sel *one)
 
 /* snprintf whose truncation is acceptable (messages) or checked by the
  * caller (returns false when cut). */
-__attribute__((format(printf, 3, 4))) bool fmt(char *buf, size_t len, const char *f, ...)
+__attribute__((format(printf, 3, 4))) bool plot_fmt(char *buf, size_t len, const char *f, ...)
 {
 	va_list ap;
 	va_start(ap, f);
@@ -187,7 +187,7 @@ static const char *x_column(const struct plot_spec *p, const json_t *records)
 /* The word for one field of a record's series name ("masked", "1 vCPU,
  * idle", "event early", "size 64"); false when the field names nothing
  * (absent, null, or vcpu_state said by vcpus). */
-bool field_word(const json_t *rec, const json_t *cols, const char *name, char *val, size_t len)
+bool plot_field_word(const json_t *rec, const json_t *cols, const char *name, char *val, size_t len)
 {
 	json_t *v = json_object_get(rec, name);
 	if (!v || json_is_null(v))
@@ -213,7 +213,7 @@ bool field_word(const json_t *rec, const json_t *cols, const char *name, char *v
 /* The series a record belongs to, in words: its values of the fields that
  * vary (other than x and skip), e.g. "masked, deny, event early" or
  * "exact, 4 vCPUs, idle". */
-void series_title(const json_t *rec, const json_t *cols, const char *x, const char *skip,
+void plot_series_title(const json_t *rec, const json_t *cols, const char *x, const char *skip,
 		  char *buf, size_t len)
 {
 	size_t k, off = 0;
@@ -223,7 +223,7 @@ void series_title(const json_t *rec, const json_t *cols, const char *x, const ch
 		const char *name = json_string_value(kv);
 		char val[128];
 		if (!strcmp(name, x) || (skip && !strcmp(name, skip)) ||
-		    !field_word(rec, cols, name, val, sizeof(val)))
+		    !plot_field_word(rec, cols, name, val, sizeof(val)))
 			continue;
 		int w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", val);
 		if (w < 0 || (size_t)w >= len - off)
@@ -234,15 +234,15 @@ void series_title(const json_t *rec, const json_t *cols, const char *x, const ch
 		snprintf(buf, len, "median");
 }
 
-int cmp_double(const void *a, const void *b)
+int plot_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
 }
 
-int cmp_point(const void *a, const void *b)
+int plot_cmp_point(const void *a, const void *b)
 {
-	double x = ((const struct point *)a)->x, y = ((const struct point *)b)->x;
+	double x = ((const struct plot_point *)a)->x, y = ((const struct plot_point *)b)->x;
 	return (x > y) - (x < y);
 }
 
@@ -254,7 +254,7 @@ static size_t title_pos(const json_t *titles, const char *t)
 	return (size_t)-1;
 }
 
-bool has_title(const json_t *titles, const char *t)
+bool plot_has_title(const json_t *titles, const char *t)
 {
 	return title_pos(titles, t) != (size_t)-1;
 }
@@ -342,8 +342,8 @@ static json_t *series_titles(const json_t *sel, const json_t *fields, const char
 	}
 	qsort(rk, n, sizeof(*rk), cmp_ranked);
 	for (i = 0; i < n; i++) {
-		series_title(rk[i].rec, fields, x, skip, title, sizeof(title));
-		if (!has_title(titles, title))
+		plot_series_title(rk[i].rec, fields, x, skip, title, sizeof(title));
+		if (!plot_has_title(titles, title))
 			json_array_append_new(titles, json_string(title));
 	}
 	free(rk);
@@ -377,7 +377,7 @@ struct plot_data {
 };
 
 /* A record's median, CI ends (NAN when the set declares none). */
-double stat_of(const json_t *r, const char *col)
+double plot_stat_of(const json_t *r, const char *col)
 {
 	return col ? rset_num(r, col) : NAN;
 }
@@ -388,7 +388,7 @@ static void series_style(const struct plot_spec *p, const struct plot_globals *g
 			 size_t *lc, size_t *dt)
 {
 	char key[512];
-	series_title(rec, fields, x, p->dash_field, key, sizeof(key));
+	plot_series_title(rec, fields, x, p->dash_field, key, sizeof(key));
 	size_t pos = title_pos(g->colours[panel], key);
 	*lc = pos == (size_t)-1 ? 0 : pos;
 	*dt = 0;
@@ -400,14 +400,14 @@ static void series_style(const struct plot_spec *p, const struct plot_globals *g
 	}
 }
 
-const json_t *first_with_title(const json_t *sel, const json_t *fields, const char *x,
+const json_t *plot_first_with_title(const json_t *sel, const json_t *fields, const char *x,
 			       const char *t)
 {
 	size_t i;
 	json_t *r;
 	char title[512];
 	json_array_foreach(sel, i, r) {
-		series_title(r, fields, x, NULL, title, sizeof(title));
+		plot_series_title(r, fields, x, NULL, title, sizeof(title));
 		if (!strcmp(title, t))
 			return r;
 	}
@@ -417,7 +417,7 @@ const json_t *first_with_title(const json_t *sel, const json_t *fields, const ch
 /* One block per title: the records of sel whose series title it is. */
 static void write_blocks(FILE *f, const struct rset_measure *m, const json_t *sel,
 			 const json_t *titles, const json_t *fields, const char *x, const char *rename,
-			 double scale, struct point *pts, bool *first)
+			 double scale, struct plot_point *pts, bool *first)
 {
 	size_t i, k;
 	json_t *r, *t;
@@ -425,16 +425,16 @@ static void write_blocks(FILE *f, const struct rset_measure *m, const json_t *se
 	json_array_foreach(titles, k, t) {
 		size_t n = 0;
 		json_array_foreach(sel, i, r) {
-			series_title(r, fields, x, NULL, title, sizeof(title));
+			plot_series_title(r, fields, x, NULL, title, sizeof(title));
 			if (strcmp(title, json_string_value(t)))
 				continue;
-			double y = stat_of(r, m->median);
-			double lo = stat_of(r, m->ci_low), hi = stat_of(r, m->ci_high);
-			pts[n++] = (struct point){ rset_num(r, x), y * scale,
+			double y = plot_stat_of(r, m->median);
+			double lo = plot_stat_of(r, m->ci_low), hi = plot_stat_of(r, m->ci_high);
+			pts[n++] = (struct plot_point){ rset_num(r, x), y * scale,
 						   (isnan(lo) ? y : lo) * scale,
 						   (isnan(hi) ? y : hi) * scale };
 		}
-		qsort(pts, n, sizeof(*pts), cmp_point);
+		qsort(pts, n, sizeof(*pts), plot_cmp_point);
 		fprintf(f, "%s\"%s\" \"median\" \"lo\" \"hi\"\n", *first ? "" : "\n\n",
 			rename ? rename : json_string_value(t));
 		*first = false;
@@ -462,14 +462,14 @@ static void select_points(const struct plot_spec *p, const json_t *records, cons
 	d->xmin = d->ymin = INFINITY;
 	d->xmax = d->ymax = -INFINITY;
 	json_array_foreach(records, i, r) {
-		double xv = rset_num(r, x), y = stat_of(r, m->median), lo = stat_of(r, m->ci_low);
+		double xv = rset_num(r, x), y = plot_stat_of(r, m->median), lo = plot_stat_of(r, m->ci_low);
 		if (!matches(r, p->where) || !json_is_number(json_object_get(r, x)) || isnan(y))
 			continue;
 		bool is_tail = p->tail.field && matches1(r, &p->tail);
 		json_array_append(is_tail ? tail : sel, r);
 		d->xmin = fmin(d->xmin, xv);
 		d->xmax = fmax(d->xmax, xv);
-		d->ymax = fmax(d->ymax, fmax(y, stat_of(r, m->ci_high)));
+		d->ymax = fmax(d->ymax, fmax(y, plot_stat_of(r, m->ci_high)));
 		d->ymin = fmin(d->ymin, isnan(lo) ? y : lo);
 		char xb[32];
 		snprintf(xb, sizeof(xb), "%.10g", xv);
@@ -477,7 +477,7 @@ static void select_points(const struct plot_spec *p, const json_t *records, cons
 			json_array_append_new(xs, json_string(xb));
 	}
 	json_array_foreach(records, i, r) {
-		double y = stat_of(r, m->median);
+		double y = plot_stat_of(r, m->median);
 		for (int b = 0; b < 3 && p->base[b].where[0].field; b++)
 			if (matches(r, p->base[b].where) && !isnan(y)) {
 				d->ymax = fmax(d->ymax, y);
@@ -486,7 +486,7 @@ static void select_points(const struct plot_spec *p, const json_t *records, cons
 	}
 	/* The unit follows the series (the tables' rule, report-md.h). */
 	double smax = 0;
-	json_array_foreach(sel, i, r) smax = fmax(smax, stat_of(r, m->median));
+	json_array_foreach(sel, i, r) smax = fmax(smax, plot_stat_of(r, m->median));
 	struct rmd_unit u = rmd_unit_for(smax);
 	d->scale = 1 / u.ns;
 	d->unit = u.name;
@@ -512,7 +512,7 @@ static void x_tics(struct plot_data *d, const json_t *xs)
 	if (!pos || !val)
 		goto out;
 	json_array_foreach(xs, i, r) val[i] = atof(json_string_value(r));
-	qsort(val, nx, sizeof(*val), cmp_double);
+	qsort(val, nx, sizeof(*val), plot_cmp_double);
 	double all = x_pos(d, d->xmax) - x_pos(d, d->xmin), span = all > 0 ? all : 1;
 	for (i = 0; i < nx; i++) {
 		double pv = x_pos(d, val[i]);
@@ -545,8 +545,8 @@ static double ref_median(const struct plot_spec *p, const json_t *records,
 	json_t *r;
 	json_array_foreach(records, i, r) {
 		if (p->base[0].where[0].field && matches(r, p->base[0].where) &&
-		    !isnan(stat_of(r, m->median)))
-			return stat_of(r, m->median);
+		    !isnan(plot_stat_of(r, m->median)))
+			return plot_stat_of(r, m->median);
 	}
 	return NAN;
 }
@@ -567,7 +567,7 @@ static void order_series(const struct plot_spec *p, const struct plot_globals *g
 	for (int panel = 0; panel < 2; panel++) {
 		json_t *cand = json_array();
 		json_array_foreach(titles, i, t) {
-			const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
+			const json_t *rec = plot_first_with_title(sel, fields, x, json_string_value(t));
 			if ((p->panel.field && !matches1(rec, &p->panel)) == panel)
 				json_array_append(cand, t);
 		}
@@ -590,14 +590,14 @@ static void order_series(const struct plot_spec *p, const struct plot_globals *g
 		d->refidx = -1;
 	d->lcs[0] = d->dts[0] = d->bcs[0] = '\0';
 	json_array_foreach(ordered, i, t) {
-		const json_t *rec = first_with_title(sel, fields, x, json_string_value(t));
+		const json_t *rec = plot_first_with_title(sel, fields, x, json_string_value(t));
 		size_t lc, dt;
 		series_style(p, g, fields, x, rec, p->panel.field && !matches1(rec, &p->panel), &lc, &dt);
 		append(d->lcs, sizeof(d->lcs), d->lcs[0] ? " %zu" : "%zu", lc + 1);
 		append(d->dts, sizeof(d->dts), d->dts[0] ? " %zu" : "%zu", dt + 1);
 	}
 	json_array_foreach(bands, i, t) {
-		const json_t *rec = first_with_title(sel, fields, x,
+		const json_t *rec = plot_first_with_title(sel, fields, x,
 						     json_string_value(json_array_get(t, 0)));
 		size_t lc, dt;
 		series_style(p, g, fields, x, rec, p->panel.field && !matches1(rec, &p->panel), &lc, &dt);
@@ -619,7 +619,7 @@ static void write_refs(FILE *f, const struct plot_spec *p, const json_t *records
 		if (!bs->where[0].field)
 			break;
 		json_array_foreach(records, i, r) {
-			double y = stat_of(r, d->m.median);
+			double y = plot_stat_of(r, d->m.median);
 			if (!matches(r, bs->where) || isnan(y))
 				continue;
 			char val[128];
@@ -628,10 +628,10 @@ static void write_refs(FILE *f, const struct plot_spec *p, const json_t *records
 					 rset_scalar(json_object_get(r, bs->label), val, sizeof(val)));
 			else
 				snprintf(title, sizeof(title), "%s", bs->fixed ? bs->fixed : "baseline");
-			if (has_title(bases, title))
+			if (plot_has_title(bases, title))
 				continue;
 			json_array_append_new(bases, json_string(title));
-			double lo = stat_of(r, d->m.ci_low), hi = stat_of(r, d->m.ci_high);
+			double lo = plot_stat_of(r, d->m.ci_low), hi = plot_stat_of(r, d->m.ci_high);
 			fprintf(f, "\n\n\"%s\" \"median\" \"lo\" \"hi\"\n", title);
 			for (int e = 0; e < 2; e++)
 				fprintf(f, "%.10g %.10g %.10g %.10g\n", e ? d->xmax : d->xmin,
@@ -669,7 +669,7 @@ static int write_data(const char *path, const struct plot_spec *p, const json_t 
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	struct point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
+	struct plot_point *pts = malloc((json_array_size(records) + 2) * sizeof(*pts));
 	int ret = 0;
 	if (!f || !pts) {
 		ret = -ENOMEM;
@@ -757,34 +757,34 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 	const char *x = x_column(p, records);
 	char pdir[PATH_MAX], dat[PATH_MAX], script[PATH_MAX];
 	struct plot_data d = { 0 };
-	fmt(pdir, sizeof(pdir), "%s/plots", dir);
-	if (!fmt(dat, sizeof(dat), "%s/%s.dat", pdir, name)) {
-		fmt(why, sizeof(why), "path too long");
+	plot_fmt(pdir, sizeof(pdir), "%s/plots", dir);
+	if (!plot_fmt(dat, sizeof(dat), "%s/%s.dat", pdir, name)) {
+		plot_fmt(why, sizeof(why), "path too long");
 		goto fail;
 	}
 	if (!scripts) {
-		fmt(why, sizeof(why), "no scripts/ directory with the gnuplot scripts "
+		plot_fmt(why, sizeof(why), "no scripts/ directory with the gnuplot scripts "
 				      "(set PFBENCH_SCRIPTS)");
 		goto fail;
 	}
-	fmt(script, sizeof(script), "%s/%s", scripts, p->script);
+	plot_fmt(script, sizeof(script), "%s/%s", scripts, p->script);
 	if (access(script, R_OK) < 0) {
-		fmt(why, sizeof(why), "%s: %s", script, strerror(errno));
+		plot_fmt(why, sizeof(why), "%s: %s", script, strerror(errno));
 		goto fail;
 	}
 	if (!x) {
-		fmt(why, sizeof(why), "no record has a size column (%s)", p->x[0]);
+		plot_fmt(why, sizeof(why), "no record has a size column (%s)", p->x[0]);
 		goto fail;
 	}
 	int e = out_mkdirs(pdir);
 	if (!e)
 		e = write_data(dat, p, set, x, g, &d);
 	if (e) {
-		fmt(why, sizeof(why), "%s: %s", dat, strerror(-e));
+		plot_fmt(why, sizeof(why), "%s: %s", dat, strerror(-e));
 		goto fail;
 	}
 	if (!d.nseries && !d.nband) {
-		fmt(why, sizeof(why), "no record with a median and a %s", x);
+		plot_fmt(why, sizeof(why), "no record with a median and a %s", x);
 		goto fail;
 	}
 	static const char *const fmts[] = { "png", "svg" };
@@ -792,12 +792,12 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		char out[PATH_MAX], tmp[PATH_MAX], q_dat[2 * PATH_MAX], q_tmp[2 * PATH_MAX];
 		char q_title[1024], q_sub[1024], q_x[256], q_y[256], ylab[256], q_cap[1200];
 		char q_p1[256], q_p2[256], q_sdir[2 * PATH_MAX], q_band[400], q_bnames[400], q_bnames2[400], vars[8 * PATH_MAX];
-		if (!fmt(out, sizeof(out), "%s/%s.%s", pdir, name, fmts[i]) ||
+		if (!plot_fmt(out, sizeof(out), "%s/%s.%s", pdir, name, fmts[i]) ||
 		    out_tmp_name(out, tmp, sizeof(tmp))) {
-			fmt(why, sizeof(why), "path too long");
+			plot_fmt(why, sizeof(why), "path too long");
 			goto fail;
 		}
-		fmt(ylab, sizeof(ylab), p->ylabel ? p->ylabel : "median (%s)", d.unit);
+		plot_fmt(ylab, sizeof(ylab), p->ylabel ? p->ylabel : "median (%s)", d.unit);
 		gp_str(q_dat, sizeof(q_dat), dat);
 		gp_str(q_tmp, sizeof(q_tmp), tmp);
 		gp_str(q_title, sizeof(q_title), title);
@@ -811,7 +811,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		gp_str(q_sdir, sizeof(q_sdir), scripts);
 		gp_str(q_p1, sizeof(q_p1), p->panel_titles[0] ? p->panel_titles[0] : "");
 		gp_str(q_p2, sizeof(q_p2), p->panel_titles[1] ? p->panel_titles[1] : "");
-		fmt(vars, sizeof(vars),
+		plot_fmt(vars, sizeof(vars),
 		    "datafile=%s; outfile=%s; fmt='%s'; nseries=%zu; n1=%zu; refidx=%ld; nband=%zu; nb1=%zu; bcs='%s'; "
 		    "hasfloor=%zu; "
 		    "nbase=%zu; nref=%zu; lcs='%s'; dts='%s'; plottitle=%s; subtitle=%s; "
@@ -827,7 +827,7 @@ static json_t *make_plot(const char *dir, const char *scripts, const struct plot
 		}
 		e = out_commit(tmp, out);
 		if (e) {
-			fmt(why, sizeof(why), "%s: %s", out, strerror(-e));
+			plot_fmt(why, sizeof(why), "%s: %s", out, strerror(-e));
 			goto fail;
 		}
 		json_object_set_new(o, fmts[i], json_sprintf("plots/%s.%s", name, fmts[i]));

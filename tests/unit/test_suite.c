@@ -92,7 +92,18 @@ static bool file_ok(const char *dir, const char *name)
 	char path[PATH_MAX * 2];
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return false;
+	/* a .png is a PNG (its signature), not another terminal's output */
+	size_t n = strlen(name);
+	if (n < 4 || strcmp(name + n - 4, ".png"))
+		return true;
+	unsigned char sig[8] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool png = f && fread(sig, 1, 8, f) == 8 && !memcmp(sig, "\x89PNG\r\n\x1a\n", 8);
+	if (f)
+		fclose(f);
+	return png;
 }
 
 /* No "<file>.tmp.<pid>" left anywhere under dir. */
