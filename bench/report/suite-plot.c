@@ -27,8 +27,6 @@
 
 /* A record selection: field == value (compared as text), or with value
  * NULL, the field absent or null. */
-/* A record selection: field == value (compared as text), or with value
- * NULL, the field absent or null. */
 struct sel {
 	const char *field, *value;
 };
