@@ -141,10 +141,6 @@ void cmp_controls_md(FILE *out, const struct cmp_control *c, size_t n, const jso
 
 json_t *cmp_controls_json(const struct cmp_control *c, size_t n)
 {
-	static const char *const words[] = { [CMP_NO_CI] = "no CI",
-					     [CMP_WITHIN_NOISE] = "within noise",
-					     [CMP_SMALL] = "small",
-					     [CMP_SIGNIFICANT] = "significant" };
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *g = json_pack("{s:s, s:s, s:I}", "bench", c[i].bench, "group", c[i].group,
@@ -155,7 +151,7 @@ json_t *cmp_controls_json(const struct cmp_control *c, size_t n)
 			json_object_set_new(g, "ci95_low", json_real(c[i].lo));
 			json_object_set_new(g, "ci95_high", json_real(c[i].hi));
 		}
-		json_object_set_new(g, "verdict", json_string(words[c[i].verdict]));
+		json_object_set_new(g, "verdict", json_string(cmp_verdict_name(c[i].verdict)));
 		json_array_append_new(a, g);
 	}
 	return a;

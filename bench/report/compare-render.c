@@ -237,12 +237,6 @@ static const char *const method_words[] = {
 	[CMP_NONE] = "none",
 };
 
-static const char *const verdict_words[] = {
-	[CMP_NO_CI] = "no CI",
-	[CMP_WITHIN_NOISE] = "within noise",
-	[CMP_SMALL] = "small",
-	[CMP_SIGNIFICANT] = "significant",
-};
 
 static void count(struct cmp_counts *c, const struct cmp_ratio *r)
 {
@@ -279,7 +273,7 @@ static json_t *row_json(const json_t *ra, const json_t *shown, const struct cmp_
 	json_t *jrow = json_pack("{s:s, s:o, s:f, s:f, s:f, s:f, s:s, s:s}", "bench", bench, "key",
 				 key, "a_median_ns", r->a_median, "b_median_ns", r->b_median, "ratio",
 				 r->ratio, "ratio_log", log(r->ratio), "ci_from",
-				 method_words[r->method], "verdict", verdict_words[r->verdict]);
+				 method_words[r->method], "verdict", cmp_verdict_name(r->verdict));
 	if (!jrow)
 		return NULL;
 	if (!isnan(r->a_n))
@@ -366,7 +360,7 @@ static void render_row(FILE *out, const json_t *ra, const json_t *rb, const json
 		nt->none = true;
 		break;
 	}
-	fprintf(out, " %s |\n", verdict_words[r.verdict]);
+	fprintf(out, " %s |\n", cmp_verdict_name(r.verdict));
 	if (r.method != CMP_RUNS) {
 		nt->runs_only_a += r.a_runs >= 2 && r.b_runs < 2;
 		nt->runs_only_b += r.b_runs >= 2 && r.a_runs < 2;

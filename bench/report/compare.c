@@ -79,14 +79,6 @@ static void log_mean_var(const double *v, size_t n, double *mean, double *var)
 	*var = ss / (double)(n - 1);
 }
 
-static double geo_mean(const double *v, size_t n)
-{
-	double s = 0;
-	for (size_t i = 0; i < n; i++)
-		s += log(v[i]);
-	return exp(s / (double)n);
-}
-
 static bool all_positive(const double *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -157,6 +149,17 @@ int cmp_geomean(const double *ratios, size_t n, unsigned iters, uint64_t seed, d
 	return 0;
 }
 
+const char *cmp_verdict_name(enum cmp_verdict v)
+{
+	static const char *const words[] = {
+		[CMP_NO_CI] = "no CI",
+		[CMP_WITHIN_NOISE] = "within noise",
+		[CMP_SMALL] = "small",
+		[CMP_SIGNIFICANT] = "significant",
+	};
+	return (unsigned)v < sizeof(words) / sizeof(words[0]) ? words[v] : "?";
+}
+
 enum cmp_verdict cmp_verdict_of(double lo, double hi, double t)
 {
 	if (isnan(lo) || isnan(hi))
@@ -202,8 +205,9 @@ static int ci_from_runs(const json_t *ra, const json_t *rb, const struct rset_me
 		double ratio, lo, hi, df;
 		/* a run median that is not positive: no logs; the bootstrap decides */
 		if (na >= 2 && nb >= 2 && !cmp_ratio_runs(va, na, vb, nb, &ratio, &lo, &hi, &df)) {
-			r->a_median = geo_mean(va, na);
-			r->b_median = geo_mean(vb, nb);
+			double lo_, hi_; /* no CI wanted: iters 0 */
+			cmp_geomean(va, na, 0, 0, &r->a_median, &lo_, &hi_);
+			cmp_geomean(vb, nb, 0, 0, &r->b_median, &lo_, &hi_);
 			r->ratio = ratio;
 			r->lo = lo;
 			r->hi = hi;

@@ -137,9 +137,12 @@ int cmp_ratio_runs(const double *a, size_t na, const double *b, size_t nb, doubl
 /* The geometric mean of n ratios and its 95% CI, a percentile bootstrap
  * over the ratios (cells resampled with replacement; iters resamples,
  * deterministic for a seed): how consistently B differs from A across the
- * matched cells. -EINVAL for n = 0 or a ratio that is not positive. */
+ * matched cells; iters 0: the mean alone, lo = hi = NAN. -EINVAL for n = 0
+ * or a ratio that is not positive. */
 int cmp_geomean(const double *ratios, size_t n, unsigned iters, uint64_t seed, double *g,
 		double *lo, double *hi);
+/* The verdict's word ("significant", "small", "within noise", "no CI"). */
+const char *cmp_verdict_name(enum cmp_verdict v);
 /* The verdict on a CI [lo, hi] at threshold t (NaN bounds: CMP_NO_CI). */
 enum cmp_verdict cmp_verdict_of(double lo, double hi, double t);
 /* The ratio of one matched record pair. -EINVAL when a median is missing
