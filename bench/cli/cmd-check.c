@@ -8,6 +8,7 @@
  * the run at the next check: the verdicts finished are printed and written,
  * marked incomplete, and the exit status is 128 + the signal. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -166,7 +167,7 @@ static int finish(const struct check_run *run, json_t *set, const char *dir, boo
 {
 	unsigned np = run->n[CHECK_PASS], nf = run->n[CHECK_FAIL], ns = run->n[CHECK_SKIP];
 	int sig = stop_signal();
-	int status = sig ? 128 + sig : nf ? EXIT_FAIL : np ? EXIT_OK : EXIT_SKIP;
+	int status = nf ? EXIT_FAIL : np ? EXIT_OK : EXIT_SKIP; /* after a signal: below */
 	if (sig) {
 		stop_mark_set(set);
 	} else {
@@ -187,10 +188,13 @@ static int finish(const struct check_run *run, json_t *set, const char *dir, boo
 			die("check: writing JSON to stdout failed");
 		putchar('\n');
 	}
-	if (sig)
-		info("check: interrupted by %s: the %u checks finished so far are kept%s%s%s, "
-		     "marked incomplete", stop_signal_name(), np + nf + ns, dir ? " in " : "",
-		     dir ? dir : "", dir ? "/check.json and check.csv" : "");
+	if (sig) {
+		char kept[PATH_MAX + 96];
+		snprintf(kept, sizeof(kept), "the %u checks finished so far are kept%s%s%s",
+			 np + nf + ns, dir ? " in " : "", dir ? dir : "",
+			 dir ? "/check.json and check.csv" : "");
+		status = util_stopped("check", kept);
+	}
 	return status;
 }
 

@@ -367,13 +367,12 @@ int cmd_exit(int argc, char **argv)
 	util_noisy_info("exit", set);
 	printf("# wrote %s/exit.json and %s/exit.csv (%zu records)\n", dir, dir,
 	       json_array_size(json_object_get(set, "records")));
-	if (stop_signal())
-		info("exit: interrupted by %s: the records measured so far are kept, marked "
-		     "incomplete", stop_signal_name());
+	int status = stop_signal() ? util_stopped("exit", "the records measured so far are kept")
+				   : EXIT_OK;
 	json_decref(set);
 	for (size_t i = 0; i < o.nfilters; i++)
 		pmuf_free(&ufs[i].f);
 	if (fflush(stdout) != 0)
 		die_errno("exit: writing to stdout", errno);
-	return stop_signal() ? 128 + stop_signal() : EXIT_OK;
+	return status;
 }

@@ -338,9 +338,7 @@ int cmd_install(int argc, char **argv)
 		print_table(set);
 	}
 	if (status == EXIT_OK && stop_signal()) {
-		info("install: interrupted by %s: the records measured so far are kept, marked "
-		     "incomplete", stop_signal_name());
-		status = 128 + stop_signal();
+		status = util_stopped("install", "the records measured so far are kept");
 	}
 	json_decref(set);
 	for (size_t i = 0; i < o.nfilters; i++)

@@ -188,9 +188,7 @@ int cmd_limits(int argc, char **argv)
 	     json_array_size(json_object_get(set, "records")));
 	json_decref(set);
 	if (stop_signal()) {
-		info("limits: interrupted by %s: the records measured so far are kept, marked "
-		     "incomplete", stop_signal_name());
-		return 128 + stop_signal();
+		return util_stopped("limits", "the records measured so far are kept");
 	}
 	if (errors)
 		die("limits: %zu design/filter pairs failed their check or build; no numbers for "

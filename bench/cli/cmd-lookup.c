@@ -400,11 +400,9 @@ int cmd_lookup(int argc, char **argv)
 	info("lookup: wrote %s/lookup.json and %s/lookup.csv (%zu records)", outdir, outdir,
 	     json_array_size(json_object_get(set, "records")));
 	if (stop_signal()) {
-		info("lookup: interrupted by %s: the records measured so far are kept, marked "
-		     "incomplete", stop_signal_name());
 		json_decref(set);
 		json_decref(fails.mismatches);
-		return 128 + stop_signal();
+		return util_stopped("lookup", "the records measured so far are kept");
 	}
 	if (fails.errors) {
 		json_t *v;

@@ -1,5 +1,6 @@
 /* util.c — see util.h. */
 #include "util.h"
+#include "stop.h"
 #include "out-text.h"
 
 #include <ctype.h>
@@ -238,4 +239,10 @@ void util_kernel_option(const char *v, char *kernel, size_t len, const char **ho
 			  v);
 	snprintf(kernel, len, "%u.%u", major, minor);
 	*sort_gen = (int)klib_sort_gen_of(major, minor);
+}
+
+int util_stopped(const char *cmd, const char *kept)
+{
+	info("%s: interrupted by %s: %s, marked incomplete", cmd, stop_signal_name(), kept);
+	return 128 + stop_signal();
 }

@@ -69,5 +69,9 @@ void util_kernel_option(const char *v, char *kernel, size_t len, const char **ho
 void util_check_out_dir(const char *cmd, const char *dir);
 /* out_write_set(set, dir), or die_errno("<bench>: writing <bench>.json/<bench>.csv"). */
 void util_write_set(const struct json_t *set, const char *dir);
+/* After a signal (stop.h): "CMD: interrupted by SIGINT: KEPT, marked
+ * incomplete" on stderr; returns the exit status, 128 + the signal. The
+ * one wording every command that keeps its records uses. */
+int util_stopped(const char *cmd, const char *kept);
 
 #endif
